@@ -1,0 +1,219 @@
+import { invalidStateError, operationError, typeError } from '../errors.js';
+import { reachableGraph } from '../graph/compile.js';
+import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import { Plan } from '../graph/plan.js';
+import { OpCall } from '../ops/op-call.js';
+import '../ops/index.js';
+import { allOps } from '../ops/registry.js';
+import { tf } from '../runtime/backends.js';
+import { castNumber } from '../types/cast-number.js';
+import { bytesToStorage, storageToBytes } from '../types/convert.js';
+import { bufferMismatch, byteSizeOf, copyBytes, isBufferSource, storageDtypeOf } from '../types/data-type.js';
+import { builderSlots, type BuilderInternals } from './builder-internals.js';
+import { checkDimensions, toOperandDescriptor } from './descriptor.js';
+import { createGraphObject, type MLGraph } from './graph.js';
+import { finishInterface } from './interface.js';
+import { contextSlots, GraphState, tensorSlots, type ContextState, type TensorState } from './internals.js';
+import { IO_DATA_TYPES } from './limits.js';
+import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
+import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from './webidl.js';
+
+let nextId = 1;
+
+class BuilderState implements BuilderInternals {
+  hasBuilt = false;
+  readonly inputNames = new Set<string>();
+
+  constructor(readonly owner: MLGraphBuilder, readonly context: ContextState) {}
+
+  get backend() {
+    return this.context.backend;
+  }
+
+  cannotBuildReason(): string | null {
+    if (this.hasBuilt) return 'build() has already been called on this builder';
+    if (this.context.isLost) return 'the context is lost';
+    return null;
+  }
+
+  checkCanBuild(where: string): void {
+    const reason = this.cannotBuildReason();
+    if (reason) throw invalidStateError(where, reason);
+  }
+
+  asOperand(value: unknown): MLOperand | null {
+    return value instanceof MLOperand && asOperandRef(value) ? value : null;
+  }
+
+  owns(operand: MLOperand): boolean {
+    return operandRef(operand).builder === this.owner;
+  }
+
+  checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
+    for (const d of descs) checkDimensions(where, d, 'output shape');
+  }
+
+  makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
+    const frozen = { dataType: desc.dataType, shape: Object.freeze([...desc.shape]) };
+    return createOperand({ id: nextId++, builder: this.owner, desc: frozen, source });
+  }
+
+  addNode(op: string, inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>,
+    outputs: readonly OperandDescriptor[], label: string): MLOperand[] {
+    const node: GraphNode = {
+      id: nextId++, op, inputs: inputs.map((x) => (x ? operandRef(x) : null)), attrs, outputs: [], label,
+    };
+    return outputs.map((desc, index) => {
+      const operand = this.makeOperand(desc, { kind: 'node', node, index });
+      node.outputs.push(operandRef(operand));
+      return operand;
+    });
+  }
+}
+
+function rejecting<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return body();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function state(builder: unknown, where: string): BuilderState {
+  return builderSlots.get(builder, where) as BuilderState;
+}
+
+function checkIoType(where: string, desc: OperandDescriptor): void {
+  if (!IO_DATA_TYPES.includes(desc.dataType)) {
+    throw typeError(where, `data type ${desc.dataType} is not supported (supported: ${IO_DATA_TYPES.join(', ')})`);
+  }
+}
+
+export class MLGraphBuilder {
+  constructor(context: unknown) {
+    const where = 'MLGraphBuilder constructor';
+    requireArgs(where, arguments, 1);
+    const ctx = contextSlots.get(context, `${where}: context`);
+    if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
+    builderSlots.set(this, new BuilderState(this, ctx));
+  }
+
+  input(name: string, descriptor: OperandDescriptor): MLOperand {
+    const where = 'MLGraphBuilder.input';
+    requireArgs(where, arguments, 2);
+    const s = state(this, where);
+    const inputName = toUSVString(name);
+    const desc = toOperandDescriptor(where, 'descriptor', descriptor);
+    s.checkCanBuild(where);
+    if (inputName === '') throw typeError(where, 'name must not be empty');
+    if (s.inputNames.has(inputName)) throw typeError(where, `an input named '${inputName}' already exists`);
+    checkDimensions(where, desc, 'descriptor.shape');
+    checkIoType(where, desc);
+    s.inputNames.add(inputName);
+    return s.makeOperand(desc, { kind: 'input', name: inputName });
+  }
+
+  constant(...args: unknown[]): MLOperand {
+    const where = 'MLGraphBuilder.constant';
+    requireArgs(where, args, 1);
+    const s = state(this, where);
+    if (args.length === 1) {
+      const t = tensorSlots.get(args[0], `${where}: tensor`);
+      if (t.context !== s.context) throw typeError(where, 'tensor belongs to another MLContext');
+      if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
+      if (!t.constant) throw typeError(where, 'tensor was not created by createConstantTensor()');
+      s.checkCanBuild(where);
+      return s.makeOperand(t.desc, { kind: 'constant-tensor', tensor: t });
+    }
+    if (typeof args[0] !== 'object' || args[0] === null) {
+      const dataType = toDataType(where, 'dataType', args[0]);
+      const value = toMLNumber(where, 'value', args[1]);
+      s.checkCanBuild(where);
+      const desc = { dataType, shape: [] };
+      checkIoType(where, desc);
+      const bytes = new Uint8Array(byteSizeOf(dataType));
+      storageToBytes([castNumber(value, dataType)], dataType, bytes);
+      return s.makeOperand(desc, { kind: 'constant', bytes });
+    }
+    const desc = toOperandDescriptor(where, 'descriptor', args[0]);
+    if (!isBufferSource(args[1])) throw typeError(where, 'buffer is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView');
+    s.checkCanBuild(where);
+    checkDimensions(where, desc, 'descriptor.shape');
+    checkIoType(where, desc);
+    const mismatch = bufferMismatch(args[1], desc.dataType, elementCount(desc.shape));
+    if (mismatch) throw typeError(where, `buffer: ${mismatch}`);
+    return s.makeOperand(desc, { kind: 'constant', bytes: copyBytes(args[1]) });
+  }
+
+  build(outputs: Record<string, MLOperand>): Promise<MLGraph> {
+    const where = 'MLGraphBuilder.build';
+    return rejecting(() => {
+      requireArgs(where, arguments, 1);
+      const s = state(this, where);
+      const named = toRecord(where, 'outputs', outputs, (v, key) => {
+        if (!(v instanceof MLOperand) || !asOperandRef(v)) throw typeError(where, `outputs['${key}'] is not an MLOperand`);
+        return operandRef(v);
+      });
+      s.checkCanBuild(where);
+      if (named.size === 0) throw typeError(where, 'outputs must not be empty');
+      for (const [name, ref] of named) {
+        if (name === '') throw typeError(where, 'an output name must not be empty');
+        if (ref.builder !== this) throw typeError(where, `outputs['${name}'] was created by another MLGraphBuilder`);
+        if (ref.source.kind !== 'node') {
+          throw typeError(where, `outputs['${name}'] is a graph ${ref.source.kind === 'input' ? 'input' : 'constant'}; use identity()`);
+        }
+      }
+      const { order, inputs } = reachableGraph(named.values());
+      for (const node of order) {
+        for (const ref of node.inputs) {
+          if (ref?.source.kind === 'constant-tensor' && (ref.source.tensor as TensorState).destroyed) {
+            throw typeError(where, 'a constant tensor of the graph has been destroyed');
+          }
+        }
+      }
+      s.hasBuilt = true;
+      const ctx = s.context;
+      return ctx.enqueue(where, () => {
+        let plan: Plan;
+        try {
+          plan = new Plan(tf, ctx.backend, order, inputs, named, uploadConstant);
+        } catch (error) {
+          throw operationError(where, error instanceof Error ? error.message : String(error));
+        }
+        const graph = new GraphState(ctx, plan,
+          new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
+          new Map([...named].map(([name, ref]) => [name, ref.desc])));
+        return createGraphObject(graph);
+      });
+    });
+  }
+}
+
+function uploadConstant(ref: OperandRef): tf.Tensor {
+  const { dataType, shape } = ref.desc;
+  if (ref.source.kind === 'constant') {
+    return tf.tensor(bytesToStorage(ref.source.bytes, dataType), shape as number[], storageDtypeOf(dataType));
+  }
+  if (ref.source.kind === 'constant-tensor') {
+    const data = (ref.source.tensor as TensorState).data;
+    if (!data) throw new Error('a constant tensor of the graph has been destroyed');
+    return data.clone(); // shares the backend buffer; the graph keeps it alive after MLTensor.destroy()
+  }
+  throw new Error('not a constant');
+}
+
+/** The operation methods come from the operation table, so builder and table cannot disagree. */
+for (const op of allOps()) {
+  const method = op.method;
+  if (!method) continue;
+  const fn = {
+    [op.name](this: MLGraphBuilder, ...args: unknown[]): unknown {
+      requireArgs(`MLGraphBuilder.${op.name}`, args, method.length);
+      const call = new OpCall(this, op.name, args[method.optionsIndex]);
+      return method.build(call, ...args);
+    },
+  }[op.name]!;
+  Object.defineProperty(fn, 'length', { value: method.length });
+  Object.defineProperty(MLGraphBuilder.prototype, op.name, { value: fn, writable: true, configurable: true });
+}
+finishInterface(MLGraphBuilder, 'MLGraphBuilder');

@@ -1,0 +1,34 @@
+import type { OperandRef } from '../graph/ir.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+import { checkCreateToken, CREATE, finishInterface } from './interface.js';
+import { Slots } from './internals.js';
+
+const operandSlots = new Slots<OperandRef>('MLOperand');
+
+export class MLOperand {
+  constructor(...args: unknown[]) {
+    checkCreateToken(args[0]);
+    operandSlots.set(this, args[1] as OperandRef);
+  }
+
+  get dataType(): MLOperandDataType {
+    return operandSlots.get(this, 'MLOperand.dataType').desc.dataType;
+  }
+
+  get shape(): readonly number[] {
+    return operandSlots.get(this, 'MLOperand.shape').desc.shape;
+  }
+}
+finishInterface(MLOperand, 'MLOperand');
+
+export function createOperand(ref: OperandRef): MLOperand {
+  return new MLOperand(CREATE, ref);
+}
+
+export function operandRef(operand: MLOperand): OperandRef {
+  return operandSlots.get(operand, 'MLOperand');
+}
+
+export function asOperandRef(value: unknown): OperandRef | undefined {
+  return operandSlots.find(value);
+}

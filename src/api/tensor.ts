@@ -1,0 +1,39 @@
+import type { MLOperandDataType } from '../types/data-type.js';
+import { checkCreateToken, CREATE, finishInterface } from './interface.js';
+import { tensorSlots, type TensorState } from './internals.js';
+
+export class MLTensor {
+  constructor(...args: unknown[]) {
+    checkCreateToken(args[0]);
+    tensorSlots.set(this, args[1] as TensorState);
+  }
+
+  get dataType(): MLOperandDataType {
+    return tensorSlots.get(this, 'MLTensor.dataType').desc.dataType;
+  }
+
+  get shape(): readonly number[] {
+    return tensorSlots.get(this, 'MLTensor.shape').desc.shape;
+  }
+
+  get readable(): boolean {
+    return tensorSlots.get(this, 'MLTensor.readable').readable;
+  }
+
+  get writable(): boolean {
+    return tensorSlots.get(this, 'MLTensor.writable').writable;
+  }
+
+  get constant(): boolean {
+    return tensorSlots.get(this, 'MLTensor.constant').constant;
+  }
+
+  destroy(): void {
+    tensorSlots.get(this, 'MLTensor.destroy').destroy();
+  }
+}
+finishInterface(MLTensor, 'MLTensor');
+
+export function createTensorObject(state: TensorState): MLTensor {
+  return new MLTensor(CREATE, state);
+}

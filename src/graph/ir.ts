@@ -1,0 +1,40 @@
+import type { MLOperandDataType } from '../types/data-type.js';
+
+export interface OperandDescriptor {
+  readonly dataType: MLOperandDataType;
+  readonly shape: readonly number[];
+}
+
+export type OperandSource =
+  | { readonly kind: 'input'; readonly name: string }
+  | { readonly kind: 'constant'; readonly bytes: Uint8Array }
+  | { readonly kind: 'constant-tensor'; readonly tensor: object } // an MLTensor made by createConstantTensor
+  | { readonly kind: 'node'; readonly node: GraphNode; readonly index: number };
+
+/** One recorded operation: the op table's name, its operand inputs (null = an absent optional), its attributes. */
+export interface GraphNode {
+  readonly id: number;
+  readonly op: string;
+  readonly inputs: readonly (OperandRef | null)[];
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly outputs: OperandRef[];
+  readonly label: string;
+}
+
+/** The internal half of an MLOperand. */
+export interface OperandRef {
+  readonly id: number;
+  readonly builder: object;
+  readonly desc: OperandDescriptor;
+  readonly source: OperandSource;
+}
+
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function describe(desc: OperandDescriptor): string {
+  return `${desc.dataType}[${desc.shape.join(', ')}]`;
+}

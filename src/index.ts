@@ -1,0 +1,10 @@
+export { install, installNow, nativeWebNNWorks, polyfillML, type InstallOptions } from './install.js';
+export { ML, type MLContextOptions } from './api/ml.js';
+export { MLContext } from './api/context.js';
+export { MLGraph } from './api/graph.js';
+export { MLGraphBuilder } from './api/graph-builder.js';
+export { MLOperand } from './api/operand.js';
+export { MLTensor } from './api/tensor.js';
+export type { MLOpSupportLimits, MLTensorLimits } from './api/limits.js';
+export type { MLOperandDataType } from './types/data-type.js';
+export type { BackendName } from './runtime/backends.js';

@@ -1,0 +1,72 @@
+import { MLContext } from './api/context.js';
+import { MLGraph } from './api/graph.js';
+import { MLGraphBuilder } from './api/graph-builder.js';
+import { createML, ML } from './api/ml.js';
+import { MLOperand } from './api/operand.js';
+import { MLTensor } from './api/tensor.js';
+import { configureBackends, type BackendConfig } from './runtime/backends.js';
+
+export interface InstallOptions extends BackendConfig {
+  /** Replace a native navigator.ml even when it works. */
+  force?: boolean;
+}
+
+export const interfaces = { ML, MLContext, MLGraph, MLGraphBuilder, MLOperand, MLTensor } as const;
+
+let installedML: ML | null = null;
+
+/** The one ML object of this global, made on first use. */
+export function polyfillML(): ML {
+  installedML ??= createML();
+  return installedML;
+}
+
+/**
+ * Whether the global's own navigator.ml can make a context. Debian's Chromium with the WebNN flag exposes
+ * navigator.ml whose createContext() rejects "WebNN is not supported on this platform".
+ */
+export async function nativeWebNNWorks(): Promise<boolean> {
+  const nav = (globalThis as { navigator?: { ml?: { createContext?: () => Promise<{ destroy?: () => void }> } } }).navigator;
+  const ml = nav?.ml;
+  if (!ml || ml === installedML || typeof ml.createContext !== 'function') return false;
+  try {
+    const context = await ml.createContext();
+    context.destroy?.();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function defineGlobal(name: string, value: unknown): void {
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** Installs navigator.ml (on Navigator or WorkerNavigator) and the ML* interfaces on the global object. */
+export function installNow(options: InstallOptions = {}): ML {
+  configureBackends(options);
+  const ml = polyfillML();
+  for (const [name, value] of Object.entries(interfaces)) defineGlobal(name, value);
+  const g = globalThis as { navigator?: object };
+  if (g.navigator === undefined) {
+    // Node before 21 has no navigator global.
+    defineGlobal('navigator', {});
+  }
+  const nav = g.navigator!;
+  const proto = Object.getPrototypeOf(nav) as object | null;
+  const target = proto && proto !== Object.prototype ? proto : nav;
+  Object.defineProperty(target, 'ml', { get: () => ml, configurable: true, enumerable: true });
+  return ml;
+}
+
+/**
+ * Installs the polyfill unless a working native WebNN is present (or `force`). Resolves with the ML object now
+ * behind navigator.ml.
+ */
+export async function install(options: InstallOptions = {}): Promise<ML | object> {
+  if (!options.force && await nativeWebNNWorks()) {
+    configureBackends(options);
+    return (globalThis as unknown as { navigator: { ml: object } }).navigator.ml;
+  }
+  return installNow(options);
+}

@@ -1,0 +1,2 @@
+/** Importing this module fills the operation table. */
+import './elementwise-binary.js';

@@ -1,0 +1,94 @@
+import { invalidStateError, sanitizeLabel, typeError } from '../errors.js';
+import type { OperandDescriptor } from '../graph/ir.js';
+import { describe } from '../graph/ir.js';
+import { limitsOf, type TensorLimit } from './registry.js';
+import { getOp } from './registry.js';
+import { toDictionary, toUSVString } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import { builderInternals, type BuilderInternals } from '../api/builder-internals.js';
+
+/**
+ * One call of an MLGraphBuilder method: checks "can build", validates operands, throws TypeErrors naming the
+ * operation, and records nodes.
+ */
+export class OpCall {
+  readonly where: string;
+  readonly #builder: BuilderInternals;
+  readonly #label: string;
+
+  constructor(builder: object, readonly op: string, options: unknown, checkCanBuild = true) {
+    this.#builder = builderInternals(builder);
+    const dict = toDictionary<{ label: unknown }>(op, 'options', options);
+    this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
+    this.where = this.#label ? `${op} ('${sanitizeLabel(this.#label)}')` : op;
+    if (checkCanBuild) this.checkCanBuild();
+  }
+
+  get builder(): BuilderInternals {
+    return this.#builder;
+  }
+
+  get label(): string {
+    return this.#label;
+  }
+
+  get backend() {
+    return this.#builder.backend;
+  }
+
+  checkCanBuild(): void {
+    const reason = this.#builder.cannotBuildReason();
+    if (reason) throw invalidStateError(this.where, reason);
+  }
+
+  /** The spec limits of this op on this context's backend. */
+  limit(member: string): TensorLimit {
+    const l = limitsOf(getOp(this.op), this.backend)[member];
+    if (!l) throw new Error(`${this.op} has no limits for ${member}`);
+    return l;
+  }
+
+  fail(message: string): never {
+    throw typeError(this.where, message);
+  }
+
+  /** An MLOperand argument: WebIDL type check, then "validate operand", then data type and rank against `member`. */
+  operand(name: string, value: unknown, member?: string): MLOperand {
+    const operand = this.#builder.asOperand(value);
+    if (!operand) this.fail(`${name} is not an MLOperand`);
+    if (!this.#builder.owns(operand)) this.fail(`${name} was created by another MLGraphBuilder`);
+    if (member !== undefined) this.checkLimit(name, operand.dataType, operand.shape.length, this.limit(member));
+    return operand;
+  }
+
+  optionalOperand(name: string, value: unknown, member?: string): MLOperand | null {
+    return value === undefined ? null : this.operand(name, value, member);
+  }
+
+  checkLimit(name: string, dataType: string, rank: number, l: TensorLimit): void {
+    if (!(l.dataTypes as readonly string[]).includes(dataType)) {
+      this.fail(`${name} data type ${dataType} is not supported (supported: ${l.dataTypes.join(', ')})`);
+    }
+    if (rank < l.rankRange[0] || rank > l.rankRange[1]) {
+      this.fail(`${name} rank ${rank} is outside the supported range [${l.rankRange[0]}, ${l.rankRange[1]}]`);
+    }
+  }
+
+  /** Checks an output descriptor against the op's output limits before recording it. */
+  checkOutput(desc: OperandDescriptor, member = 'output'): void {
+    const l = limitsOf(getOp(this.op), this.backend)[member];
+    if (l) this.checkLimit(`output ${describe(desc)}`, desc.dataType, desc.shape.length, l);
+  }
+
+  /** Records a node of `op` (this call's op by default, or an internal one) and returns its outputs. */
+  emit(inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>, outputs: readonly OperandDescriptor[],
+    op: string = this.op): MLOperand[] {
+    this.#builder.checkDimensions(this.where, outputs);
+    return this.#builder.addNode(op, inputs, attrs, outputs, this.#label);
+  }
+
+  emitOne(inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>, output: OperandDescriptor,
+    op: string = this.op): MLOperand {
+    return this.emit(inputs, attrs, [output], op)[0]!;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The operation table. Each entry, written once in its own file, carries the three things that must agree:
+ * the builder step (WebIDL conversion, the spec's validation, shape and type inference), the supported limits
+ * (what opSupportLimits() reports and the builder accepts), and the lowering to TF.js kernels.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { BackendName } from '../runtime/backends.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+import type { OperandDescriptor } from '../graph/ir.js';
+import type { OpCall } from './op-call.js';
+
+export type Tensor = tfc.Tensor;
+export type TF = typeof tfc;
+
+export interface TensorLimit {
+  readonly dataTypes: readonly MLOperandDataType[];
+  readonly rankRange: readonly [number, number];
+}
+
+export interface LowerEnv {
+  readonly tf: TF;
+  readonly backend: BackendName;
+  /** Descriptors of the node's inputs (null where an optional input is absent) and outputs. */
+  readonly inputs: readonly (OperandDescriptor | null)[];
+  readonly outputs: readonly OperandDescriptor[];
+}
+
+/** The TF.js part: tensors are in storage dtype (float32 for float types, int32 for integer types). */
+export type Lowering<A> = (inputs: readonly (Tensor | null)[], attrs: A, env: LowerEnv) => Tensor | Tensor[];
+
+export interface OpDefinition<A = Record<string, unknown>> {
+  readonly name: string;
+  /**
+   * The MLGraphBuilder method: `length` is the IDL count of required arguments; `build` runs the spec's steps and
+   * records nodes through `call`. Internal operations (used only inside other lowerings) have none.
+   */
+  readonly method?: {
+    readonly length: number;
+    /** Position of the options dictionary (whose `label` names the node in messages). */
+    readonly optionsIndex: number;
+    readonly build: (call: OpCall, ...args: unknown[]) => unknown;
+  };
+  /** Per MLOpSupportLimits member (input, filter, bias, output, ...). Absent for internal operations. */
+  readonly limits?: Readonly<Record<string, TensorLimit>>;
+  /** Narrower limits where a backend cannot compute a type exactly. */
+  readonly backendLimits?: Partial<Record<BackendName, Readonly<Record<string, TensorLimit>>>>;
+  readonly lower: Lowering<A>;
+  /** False for nodes whose results must not be computed once at build time even when all inputs are constant. */
+  readonly foldable?: boolean;
+}
+
+const table = new Map<string, OpDefinition<never>>();
+
+export function defineOp<A>(definition: OpDefinition<A>): OpDefinition<A> {
+  if (table.has(definition.name)) throw new Error(`operation ${definition.name} defined twice`);
+  table.set(definition.name, definition as unknown as OpDefinition<never>);
+  return definition;
+}
+
+export function getOp(name: string): OpDefinition<Record<string, unknown>> {
+  const op = table.get(name);
+  if (!op) throw new Error(`no operation ${name}`);
+  return op as unknown as OpDefinition<Record<string, unknown>>;
+}
+
+export function allOps(): OpDefinition<Record<string, unknown>>[] {
+  return [...table.values()] as unknown as OpDefinition<Record<string, unknown>>[];
+}
+
+export function limitsOf(op: OpDefinition<never> | OpDefinition<Record<string, unknown>>, backend: BackendName):
+  Readonly<Record<string, TensorLimit>> {
+  return op.backendLimits?.[backend] ?? op.limits ?? {};
+}
+
+/** Common limit sets. */
+export const FLOAT_TYPES: readonly MLOperandDataType[] = ['float32', 'float16'];
+export const NUMERIC_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+export const SIGNED_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
+export const ANY_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+export const MAX_RANK = 5;
+
+export function limit(dataTypes: readonly MLOperandDataType[], min = 0, max = MAX_RANK): TensorLimit {
+  return { dataTypes, rankRange: [min, max] };
+}

@@ -1,0 +1,33 @@
+import { roundToFloat16 } from './float16.js';
+import type { MLOperandDataType } from './data-type.js';
+
+function roundHalfToEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+const INT_RANGES: Partial<Record<MLOperandDataType, readonly [number, number]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int64: [-(2 ** 63), 2 ** 63 - 1],
+  uint64: [0, 2 ** 64 - 1],
+};
+
+/**
+ * The spec's cast(x, dataType) for MLNumber scalars: ConvertToFloat rounds to nearest even (±Infinity beyond the
+ * range), ConvertToInt maps NaN to 0, clamps to the type's range and rounds half to even.
+ */
+export function castNumber(value: number | bigint, dataType: MLOperandDataType): number {
+  const x = Number(value);
+  switch (dataType) {
+    case 'float32': return Math.fround(x);
+    case 'float16': return roundToFloat16(x);
+    default: {
+      if (Number.isNaN(x)) return 0;
+      const [lo, hi] = INT_RANGES[dataType]!;
+      return Math.min(hi, Math.max(lo, roundHalfToEven(x)));
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { float16BitsToNumber, numberToFloat16Bits } from './float16.js';
+import type { MLOperandDataType } from './data-type.js';
+
+/** WebNN bytes -> the values a TF.js tensor of the storage dtype is made from. */
+export function bytesToStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array | Int32Array {
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const { buffer, byteOffset, byteLength } = aligned;
+  switch (t) {
+    case 'float32': return new Float32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+    case 'int32': return new Int32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+    case 'float16': {
+      const bits = new Uint16Array(buffer, byteOffset, byteLength / 2);
+      const out = new Float32Array(bits.length);
+      for (let i = 0; i < bits.length; i++) out[i] = float16BitsToNumber(bits[i]!);
+      return out;
+    }
+    case 'int8': return Int32Array.from(new Int8Array(buffer, byteOffset, byteLength));
+    case 'uint8': return Int32Array.from(new Uint8Array(buffer, byteOffset, byteLength));
+    case 'uint32': return new Int32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+    case 'int64': case 'uint64':
+      throw new TypeError(`${t} tensors are not supported by this implementation`);
+  }
+}
+
+/** Values read from a TF.js tensor -> WebNN bytes, written into `target` (a byte view of the right length). */
+export function storageToBytes(values: ArrayLike<number>, t: MLOperandDataType, target: Uint8Array): void {
+  const n = values.length;
+  const buffer = target.buffer;
+  const offset = target.byteOffset;
+  // Unaligned targets are written through a scratch copy.
+  const aligned = offset % 8 === 0;
+  const dst = aligned ? target : new Uint8Array(target.byteLength);
+  const dBuf = dst.buffer;
+  const dOff = dst.byteOffset;
+  switch (t) {
+    case 'float32': new Float32Array(dBuf, dOff, n).set(values); break;
+    case 'int32': case 'uint32': new Int32Array(dBuf, dOff, n).set(values); break;
+    case 'float16': {
+      const out = new Uint16Array(dBuf, dOff, n);
+      for (let i = 0; i < n; i++) out[i] = numberToFloat16Bits(values[i]!);
+      break;
+    }
+    case 'int8': {
+      const out = new Int8Array(dBuf, dOff, n);
+      for (let i = 0; i < n; i++) out[i] = values[i]!;
+      break;
+    }
+    case 'uint8': {
+      const out = new Uint8Array(dBuf, dOff, n);
+      for (let i = 0; i < n; i++) out[i] = values[i]!;
+      break;
+    }
+    case 'int64': case 'uint64':
+      throw new TypeError(`${t} tensors are not supported by this implementation`);
+  }
+  if (!aligned) new Uint8Array(buffer, offset, target.byteLength).set(dst);
+}

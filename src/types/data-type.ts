@@ -1,0 +1,109 @@
+import { Float16Array as Float16ArrayFallback, isFloat16Array } from '@petamoriken/float16';
+
+export type MLOperandDataType =
+  'float32' | 'float16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'int8' | 'uint8';
+
+export const ALL_DATA_TYPES: readonly MLOperandDataType[] =
+  ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
+
+/** The two TF.js dtypes every value in an execution plan is held in. */
+export type StorageDtype = 'float32' | 'int32';
+
+export function isDataType(value: unknown): value is MLOperandDataType {
+  return typeof value === 'string' && (ALL_DATA_TYPES as readonly string[]).includes(value);
+}
+
+export function isFloatType(t: MLOperandDataType): boolean {
+  return t === 'float32' || t === 'float16';
+}
+
+export function byteSizeOf(t: MLOperandDataType): number {
+  switch (t) {
+    case 'float32': case 'int32': case 'uint32': return 4;
+    case 'float16': return 2;
+    case 'int64': case 'uint64': return 8;
+    case 'int8': case 'uint8': return 1;
+  }
+}
+
+export function storageDtypeOf(t: MLOperandDataType): StorageDtype {
+  return isFloatType(t) ? 'float32' : 'int32';
+}
+
+const NativeFloat16Array: (new (b: ArrayBufferLike, o?: number, l?: number) => ArrayBufferView) | undefined =
+  (globalThis as { Float16Array?: new (b: ArrayBufferLike, o?: number, l?: number) => ArrayBufferView }).Float16Array;
+
+/** The constructor named by the spec's ArrayBufferView table (f16: native Float16Array where present). */
+function viewMatchesType(view: ArrayBufferView, t: MLOperandDataType): boolean {
+  switch (t) {
+    case 'float32': return view instanceof Float32Array;
+    case 'float16':
+      // Uint16Array carries raw float16 bits where Float16Array is missing, as the spec's appendix suggests.
+      return (NativeFloat16Array !== undefined && view instanceof NativeFloat16Array) ||
+        isFloat16Array(view) || view instanceof Uint16Array;
+    case 'int32': return view instanceof Int32Array;
+    case 'uint32': return view instanceof Uint32Array;
+    case 'int64': return view instanceof BigInt64Array;
+    case 'uint64': return view instanceof BigUint64Array;
+    case 'int8': return view instanceof Int8Array;
+    case 'uint8': return view instanceof Uint8Array;
+  }
+}
+
+export type BufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/** Bytes of an AllowSharedBufferSource, as a view over the caller's memory (no copy). */
+export function bytesOf(source: BufferSource): Uint8Array {
+  if (source instanceof ArrayBuffer || isSharedArrayBuffer(source)) {
+    return new Uint8Array(source as ArrayBuffer);
+  }
+  if (isFloat16Array(source)) {
+    // The fallback Float16Array is a Proxy over a Uint16Array; reach its bytes through buffer/offset.
+    const f16 = source as unknown as { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
+    return new Uint8Array(f16.buffer, f16.byteOffset, f16.byteLength);
+  }
+  if (ArrayBuffer.isView(source)) {
+    return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  }
+  throw new TypeError('not a buffer source');
+}
+
+function isSharedArrayBuffer(x: unknown): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && x instanceof SharedArrayBuffer;
+}
+
+export function isBufferSource(x: unknown): x is BufferSource {
+  return x instanceof ArrayBuffer || isSharedArrayBuffer(x) || ArrayBuffer.isView(x) || isFloat16Array(x);
+}
+
+/**
+ * The spec's "validate buffer with descriptor": the byte length must match, and a typed view must be the view type
+ * of the data type (a Uint8Array fits any type). Returns a reason when invalid.
+ */
+export function bufferMismatch(source: BufferSource, t: MLOperandDataType, elementCount: number): string | null {
+  const bytes = bytesOf(source);
+  const expected = elementCount * byteSizeOf(t);
+  if (bytes.byteLength !== expected) {
+    return `byte length ${bytes.byteLength} does not match the ${expected} bytes of the descriptor`;
+  }
+  if (source instanceof ArrayBuffer || isSharedArrayBuffer(source) || source instanceof Uint8Array) return null;
+  if (ArrayBuffer.isView(source) || isFloat16Array(source)) {
+    if (!viewMatchesType(source as ArrayBufferView, t)) {
+      return `a ${source.constructor.name} cannot hold ${t} data`;
+    }
+  }
+  return null;
+}
+
+export function copyBytes(source: BufferSource): Uint8Array {
+  return bytesOf(source).slice();
+}
+
+export function isDetached(source: BufferSource): boolean {
+  const buffer = source instanceof ArrayBuffer || isSharedArrayBuffer(source)
+    ? source as ArrayBuffer : (source as ArrayBufferView).buffer;
+  return (buffer as ArrayBuffer).detached === true ||
+    (buffer.byteLength === 0 && bytesOf(source).byteLength === 0 && (source as ArrayBufferView).byteLength !== 0);
+}
+
+export { Float16ArrayFallback };
