@@ -1,5 +1,6 @@
 import { invalidStateError, operationError, typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
+import { fuseGraph } from '../graph/fuse.js';
 import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import { Plan } from '../graph/plan.js';
 import { OpCall } from '../ops/op-call.js';
@@ -176,7 +177,7 @@ export class MLGraphBuilder {
       return ctx.enqueue(where, () => {
         let plan: Plan;
         try {
-          plan = new Plan(tf, ctx.backend, order, inputs, named, uploadConstant);
+          plan = new Plan(tf, ctx.backend, fuseGraph(order, named), inputs, named, uploadConstant);
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }

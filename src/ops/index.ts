@@ -1,2 +1,22 @@
 /** Importing this module fills the operation table. */
 import './elementwise-binary.js';
+import './elementwise-unary.js';
+import './logical.js';
+import './activations.js';
+import './softmax.js';
+import './cast.js';
+import './conv2d.js';
+import './conv-transpose2d.js';
+import './pool2d.js';
+import './batch-normalization.js';
+import './resample2d.js';
+import './gemm.js';
+import './matmul.js';
+import './transpose.js';
+import './reshape.js';
+import './concat.js';
+import './slice.js';
+import './split.js';
+import './pad.js';
+import './gather.js';
+import './reduce.js';
