@@ -1,1 +1,147 @@
-export {};
+/**
+ * conv2d: the spec's validation and shape inference, and its lowering onto TF.js's NHWC/HWIO convolutions.
+ *
+ * The filter is brought to the kernel's layout by a separate 'conv.filterRewrite' node (folded once when the
+ * filter is a constant): HWIO for ordinary and grouped convolutions, [h, w, channels, multiplier] for depthwise
+ * ones, zero-dilated when strides and dilations are both above 1 (a pair TF.js rejects).
+ */
+import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import {
+  checkNonZero, combinedBias, convOutputSize, dilatedShape, fusedActivationArgs, applyActivation, INPUT_LAYOUTS,
+  isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW, permuteShape, transposeIf,
+  type FilterRewrite, type FusedActivation, type InputLayout, type Pair, type Quad,
+} from './conv-util.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+
+type FilterLayout = 'oihw' | 'hwio' | 'ohwi' | 'ihwo';
+const FILTER_LAYOUTS: readonly FilterLayout[] = ['oihw', 'hwio', 'ohwi', 'ihwo'];
+
+/** Permutations to HWIO. */
+const TO_HWIO: Record<FilterLayout, readonly number[] | null> = {
+  oihw: [2, 3, 1, 0],
+  hwio: null,
+  ohwi: [1, 2, 3, 0],
+  ihwo: [1, 2, 0, 3],
+};
+
+export type Conv2dKind = 'conv' | 'depthwise' | 'grouped';
+
+export interface Conv2dAttrs {
+  readonly inputLayout: InputLayout;
+  readonly padding: Quad;
+  readonly strides: Pair;
+  /** Dilations left to the kernel (1 when the filter was zero-dilated at build). */
+  readonly dilations: Pair;
+  readonly groups: number;
+  readonly kind: Conv2dKind;
+  readonly outputChannels: number;
+  /** Set by the fusion pass (graph/fuse.ts). */
+  readonly activation?: FusedActivation;
+}
+
+interface Conv2dOptions {
+  padding: unknown; strides: unknown; dilations: unknown; groups: unknown;
+  inputLayout: unknown; filterLayout: unknown; bias: unknown;
+}
+
+function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, optionsArg: unknown): MLOperand {
+  const options = toDictionary<Conv2dOptions>(call.where, 'options', optionsArg);
+  const input = call.operand('input', inputArg, 'input');
+  const filter = call.operand('filter', filterArg, 'filter');
+  const bias = call.optionalOperand('options.bias', options.bias, 'bias');
+  if (filter.dataType !== input.dataType) {
+    call.fail(`filter data type ${filter.dataType} does not match input data type ${input.dataType}`);
+  }
+  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
+  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
+  checkNonZero(call, 'strides', strides);
+  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
+  checkNonZero(call, 'dilations', dilations);
+  const groups = options.groups === undefined ? 1 : toUnsignedLong(call.where, 'options.groups', options.groups);
+  if (groups === 0) call.fail('options.groups must not be 0');
+  const inputLayout = toEnum(call.where, 'options.inputLayout', options.inputLayout, INPUT_LAYOUTS, 'nchw');
+  const filterLayout = toEnum(call.where, 'options.filterLayout', options.filterLayout, FILTER_LAYOUTS, 'oihw');
+
+  const [batches, inputChannels, inputHeight, inputWidth] = inputLayout === 'nchw'
+    ? input.shape as Quad
+    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const hwio = permuteShape(filter.shape, TO_HWIO[filterLayout]) as Quad;
+  const [filterHeight, filterWidth, filterInputChannels, outputChannels] = hwio;
+  if (inputChannels % groups !== 0) call.fail(`input channels (${inputChannels}) are not divisible by groups (${groups})`);
+  if (inputChannels / groups !== filterInputChannels) {
+    call.fail(`filter input channels (${filterInputChannels}) must be input channels / groups (${inputChannels / groups})`);
+  }
+  if (outputChannels % groups !== 0) call.fail(`output channels (${outputChannels}) are not divisible by groups (${groups})`);
+  if (bias) {
+    if (bias.shape.length !== 1 || bias.shape[0] !== outputChannels) {
+      call.fail(`bias shape [${bias.shape.join(', ')}] must be [${outputChannels}]`);
+    }
+    if (bias.dataType !== input.dataType) call.fail(`bias data type ${bias.dataType} does not match input data type ${input.dataType}`);
+  }
+  const outputHeight = Math.floor(convOutputSize(inputHeight, filterHeight, padding[0], padding[1], strides[0], dilations[0]));
+  const outputWidth = Math.floor(convOutputSize(inputWidth, filterWidth, padding[2], padding[3], strides[1], dilations[1]));
+  if (!isValidDimension(outputHeight) || !isValidDimension(outputWidth)) {
+    call.fail(`the output size [${outputHeight}, ${outputWidth}] is not valid (input too small for filter, padding and dilations)`);
+  }
+  const outputShape = inputLayout === 'nchw'
+    ? [batches, outputChannels, outputHeight, outputWidth]
+    : [batches, outputHeight, outputWidth, outputChannels];
+  const output = { dataType: input.dataType, shape: outputShape };
+  call.checkOutput(output);
+
+  const kind: Conv2dKind = groups === 1 ? 'conv' : groups === inputChannels ? 'depthwise' : 'grouped';
+  // TF.js accepts strides > 1 or dilations > 1, not both: dilate the filter itself in that case.
+  const dilateFilter = strides.some((s) => s > 1) && dilations.some((d) => d > 1);
+  const rewrite: FilterRewrite = {
+    perm: TO_HWIO[filterLayout],
+    dilations: dilateFilter ? dilations : [1, 1],
+    shape: kind === 'depthwise' ? [filterHeight, filterWidth, inputChannels, outputChannels / inputChannels] : null,
+  };
+  let kernelFilter = filter;
+  if (rewrite.perm || dilateFilter || rewrite.shape) {
+    let shape = dilatedShape(hwio, rewrite.dilations);
+    if (rewrite.shape) shape = [shape[0]!, shape[1]!, ...rewrite.shape.slice(2)];
+    const finalRewrite = { ...rewrite, shape: rewrite.shape ? shape : null };
+    kernelFilter = call.emitOne([filter], { ...finalRewrite }, { dataType: filter.dataType, shape }, 'conv.filterRewrite');
+  }
+  const attrs: Conv2dAttrs = {
+    inputLayout, padding, strides, dilations: dilateFilter ? [1, 1] : dilations, groups, kind, outputChannels,
+  };
+  return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
+}
+
+/** NHWC convolution of `x` with a kernel-layout filter; bias and activation fused where TF.js can. */
+export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs): Tensor {
+  const { padding, strides, dilations, kind, groups, activation } = attrs;
+  const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
+  const common = {
+    strides, pad: pad as never, dataFormat: 'NHWC' as const, dilations,
+    bias: bias ?? undefined, ...fusedActivationArgs(activation),
+  };
+  if (kind === 'conv') return tf.fused.conv2d({ x: x as never, filter: filter as never, ...common });
+  if (kind === 'depthwise') return tf.fused.depthwiseConv2d({ x: x as never, filter: filter as never, ...common });
+  const xs = tf.split(x, groups, 3);
+  const fs = tf.split(filter, groups, 3);
+  const parts = xs.map((xg, g) => tf.conv2d(xg as never, fs[g] as never, strides, pad as never, 'NHWC', dilations));
+  let y = tf.concat(parts, 3);
+  if (bias) y = tf.add(y, bias);
+  return applyActivation(tf, y, activation);
+}
+
+defineOp<Conv2dAttrs>({
+  name: 'conv2d',
+  method: { length: 2, optionsIndex: 2, build: buildConv2d },
+  limits: {
+    input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),
+    bias: limit(FLOAT_TYPES, 1, 1), output: limit(FLOAT_TYPES, 4, 4),
+  },
+  lower([input, filter, bias, fusedBias], attrs, { tf }) {
+    const nchw = attrs.inputLayout === 'nchw';
+    const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
+    const b = combinedBias(tf, bias, fusedBias, attrs.outputChannels);
+    const y = convolveNhwc(tf, x, filter!, b, attrs);
+    return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
+  },
+});

@@ -5,6 +5,8 @@ import './logical.js';
 import './activations.js';
 import './softmax.js';
 import './cast.js';
+import './conv-util.js';
+import './build-tensor.js';
 import './conv2d.js';
 import './conv-transpose2d.js';
 import './pool2d.js';

@@ -1,0 +1,26 @@
+/**
+ * A tensor whose values the builder step computes (gather index vectors, per-position divisors). It is a node
+ * without inputs, so the plan's constant folding materialises it once at build() and keeps it on the backend.
+ */
+import type { MLOperand } from '../api/operand.js';
+import type { OpCall } from './op-call.js';
+import { defineOp } from './registry.js';
+
+interface BuildTensorAttrs {
+  readonly values: readonly number[];
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+}
+
+defineOp<BuildTensorAttrs>({
+  name: 'buildTensor',
+  lower(_inputs, { values, shape, dtype }, { tf }) {
+    return tf.tensor([...values], [...shape], dtype);
+  },
+});
+
+export function buildTensor(call: OpCall, values: readonly number[], shape: readonly number[],
+  dtype: 'float32' | 'int32'): MLOperand {
+  const attrs: BuildTensorAttrs = { values, shape, dtype };
+  return call.emitOne([], { ...attrs }, { dataType: dtype, shape }, 'buildTensor');
+}

@@ -1,0 +1,142 @@
+/**
+ * Pieces shared by the convolution, pooling and resampling operations: the WebIDL conversion of their list
+ * options, layout permutations, the build-time filter rewrite (an internal operation, so a constant filter is
+ * rewritten once by the plan's constant folding) and the activations a fused convolution can end with.
+ */
+import { toUnsignedLongSequence } from '../api/webidl.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, type Tensor, type TF } from './registry.js';
+
+export type InputLayout = 'nchw' | 'nhwc';
+export const INPUT_LAYOUTS: readonly InputLayout[] = ['nchw', 'nhwc'];
+
+/** TF.js convolution and pooling kernels want NHWC; wasm rejects channels-first outright. */
+export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
+export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+
+export type Pair = [number, number];
+export type Quad = [number, number, number, number];
+
+/** A `sequence<[EnforceRange] unsigned long>` option of a fixed length, or its default when absent. */
+export function listOption<T extends number[]>(call: OpCall, name: string, value: unknown, length: number,
+  fallback?: T): T {
+  if (value === undefined) {
+    if (fallback === undefined) throw new Error(`${name} has no default`);
+    return [...fallback] as T;
+  }
+  const list = toUnsignedLongSequence(call.where, `options.${name}`, value);
+  if (list.length !== length) call.fail(`options.${name} must have ${length} items, got ${list.length}`);
+  return list as T;
+}
+
+export function checkNonZero(call: OpCall, name: string, list: readonly number[]): void {
+  if (list.some((v) => v === 0)) call.fail(`options.${name} must not contain 0 (got [${list.join(', ')}])`);
+}
+
+/** The spec's "calculate conv output size" (a real number; callers round it). */
+export function convOutputSize(inputSize: number, filterSize: number, padBegin: number, padEnd: number,
+  stride: number, dilation: number): number {
+  const effective = (filterSize - 1) * dilation + 1;
+  return (inputSize - effective + padBegin + padEnd) / stride + 1;
+}
+
+export function isValidDimension(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && n <= 0x7fffffff;
+}
+
+export function transposeIf(tf: TF, x: Tensor, perm: readonly number[] | null): Tensor {
+  return perm ? tf.transpose(x, [...perm]) : x;
+}
+
+/**
+ * Inserts `d - 1` zeros between the taps of a filter along `axis`: a dilated filter applied without dilation
+ * computes the dilated convolution, which lets strides and dilations be combined (TF.js rejects the pair).
+ */
+export function dilateAxis(tf: TF, x: Tensor, axis: number, d: number): Tensor {
+  if (d === 1) return x;
+  const shape = x.shape;
+  const k = shape[axis]!;
+  const before = shape.slice(0, axis);
+  const after = shape.slice(axis + 1);
+  const split = tf.reshape(x, [...before, k, 1, ...after]);
+  const padding: [number, number][] = split.shape.map(() => [0, 0] as [number, number]);
+  padding[axis + 1] = [0, d - 1];
+  const spread = tf.reshape(tf.pad(split, padding), [...before, k * d, ...after]);
+  const begin = shape.map(() => 0);
+  const size = [...before, (k - 1) * d + 1, ...after];
+  return tf.slice(spread, begin, size);
+}
+
+export interface FilterRewrite {
+  /** Permutation from the caller's filter layout to the kernel's; null keeps it. */
+  readonly perm: readonly number[] | null;
+  /** Zero-insertion factors for axes 0 and 1 of the permuted filter (its spatial axes). */
+  readonly dilations: Pair;
+  /** Final shape (a reshape, e.g. to the depthwise [h, w, channels, multiplier] form); null keeps it. */
+  readonly shape: readonly number[] | null;
+}
+
+/** Filter layout conversion, recorded as its own node so the plan folds it once for a constant filter. */
+defineOp<FilterRewrite>({
+  name: 'conv.filterRewrite',
+  lower([filter], { perm, dilations, shape }, { tf }) {
+    let f = transposeIf(tf, filter!, perm);
+    f = dilateAxis(tf, f, 0, dilations[0]);
+    f = dilateAxis(tf, f, 1, dilations[1]);
+    return shape ? tf.reshape(f, [...shape]) : f;
+  },
+});
+
+/** Permutes `shape` the way tf.transpose(x, perm) permutes x. */
+export function permuteShape(shape: readonly number[], perm: readonly number[] | null): number[] {
+  return perm ? perm.map((p) => shape[p]!) : [...shape];
+}
+
+export function dilatedShape(shape: readonly number[], dilations: Pair): number[] {
+  const out = [...shape];
+  out[0] = (out[0]! - 1) * dilations[0] + 1;
+  out[1] = (out[1]! - 1) * dilations[1] + 1;
+  return out;
+}
+
+/** The activations a TF.js fused convolution applies itself (see graph/fuse.ts). */
+export type FusedActivation =
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'relu6' }
+  | { readonly kind: 'sigmoid' }
+  | { readonly kind: 'elu' } // alpha 1: the only one TF.js's fused kernels offer
+  | { readonly kind: 'leakyrelu'; readonly alpha: number };
+
+export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation | undefined): Tensor {
+  switch (activation?.kind) {
+    case undefined: return x;
+    case 'relu': return tf.relu(x);
+    case 'relu6': return tf.relu6(x);
+    case 'sigmoid': return tf.sigmoid(x);
+    case 'elu': return tf.elu(x);
+    case 'leakyrelu': return tf.leakyRelu(x, activation.alpha);
+  }
+}
+
+/** The options of tf.fused.conv2d / depthwiseConv2d that carry an activation. */
+export function fusedActivationArgs(activation: FusedActivation | undefined):
+  { activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu' | 'leakyrelu'; leakyreluAlpha?: number } {
+  if (!activation) return { activation: 'linear' };
+  if (activation.kind === 'leakyrelu') return { activation: 'leakyrelu', leakyreluAlpha: activation.alpha };
+  return { activation: activation.kind };
+}
+
+/** A per-channel bias (any shape holding `channels` values, or one value) as the rank-1 tensor kernels take. */
+export function channelVector(tf: TF, bias: Tensor, channels: number): Tensor {
+  const flat = tf.reshape(bias, [-1]);
+  return flat.shape[0] === channels ? flat : tf.tile(flat, [channels]);
+}
+
+/** The bias option and a bias folded in by the fusion pass, as one rank-1 tensor (or null). */
+export function combinedBias(tf: TF, bias: Tensor | null | undefined, extra: Tensor | null | undefined,
+  channels: number): Tensor | null {
+  const a = bias ? channelVector(tf, bias, channels) : null;
+  const b = extra ? channelVector(tf, extra, channels) : null;
+  if (a && b) return tf.add(a, b);
+  return a ?? b;
+}
