@@ -1,0 +1,89 @@
+// Times one case on one backend: the polyfill (write input, dispatch, read output) against the same computation
+// written directly in TF.js (upload input, run, download output). The two are interleaved run by run so that
+// machine noise and JIT warm-up affect both alike. Works wherever `tf` and an ML object are available.
+
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export async function measureCase({ tf, ml, backend, benchCase, warmupMs = 1500, measureMs = 2500, minRuns = 15, maxRuns = 400 }) {
+  const missing = benchCase.needs.filter((op) => typeof globalThis.MLGraphBuilder.prototype[op] !== 'function');
+  if (missing.length) return { backend, name: benchCase.name, skipped: `no ${missing.join(', ')} yet` };
+
+  const context = await ml.createContext({ tfjsBackend: backend });
+  const desc = { dataType: 'float32', shape: benchCase.inputShape };
+  const builder = new globalThis.MLGraphBuilder(context);
+  const output = benchCase.graph(builder, builder.input('x', desc));
+  const graph = await builder.build({ y: output });
+  const input = await context.createTensor({ ...desc, writable: true });
+  const result = await context.createTensor({ dataType: 'float32', shape: output.shape, readable: true });
+  const polyfillOut = new Float32Array(output.shape.reduce((a, b) => a * b, 1));
+
+  const polyfillRun = async () => {
+    context.writeTensor(input, benchCase.input);
+    context.dispatch(graph, { x: input }, { y: result });
+    await context.readTensor(result, polyfillOut);
+  };
+
+  // The polyfill's last job has settled (readTensor resolved), so TF.js is free to use directly.
+  await polyfillRun();
+  await tf.setBackend(backend);
+  const weights = benchCase.tfjsSetup(tf);
+  let tfjsOut = null;
+  const tfjsRun = async () => {
+    if (tf.getBackend() !== backend) await tf.setBackend(backend);
+    const x = tf.tensor(benchCase.input, benchCase.inputShape);
+    const y = tf.tidy(() => benchCase.tfjs(tf, x, weights));
+    tfjsOut = await y.data();
+    x.dispose();
+    y.dispose();
+  };
+
+  const time = async (fn) => {
+    const t0 = performance.now();
+    await fn();
+    return performance.now() - t0;
+  };
+
+  const warmupEnd = performance.now() + warmupMs;
+  while (performance.now() < warmupEnd) {
+    await polyfillRun();
+    await tfjsRun();
+  }
+
+  const tensorsBefore = tf.memory().numTensors;
+  const polyfillMs = [];
+  const tfjsMs = [];
+  const measureEnd = performance.now() + measureMs;
+  while ((polyfillMs.length < minRuns || performance.now() < measureEnd) && polyfillMs.length < maxRuns) {
+    polyfillMs.push(await time(polyfillRun));
+    tfjsMs.push(await time(tfjsRun));
+  }
+  const tensorsAfter = tf.memory().numTensors;
+
+  const maxDifference = polyfillOut.reduce((m, v, i) => Math.max(m, Math.abs(v - tfjsOut[i])), 0);
+
+  tf.dispose(weights);
+  graph.destroy();
+  context.destroy();
+  const polyfill = median(polyfillMs);
+  const tfjs = median(tfjsMs);
+  return {
+    backend, name: benchCase.name, runs: polyfillMs.length, polyfill, tfjs, ratio: polyfill / tfjs,
+    tensorsBefore, tensorsAfter, maxDifference,
+  };
+}
+
+export function formatTable(rows) {
+  const header = ['backend', 'case', 'polyfill ms', 'TF.js ms', 'ratio', 'runs', 'tensors before/after', 'max |diff|'];
+  const body = rows.map((r) => (r.skipped
+    ? [r.backend, r.name, '-', '-', '-', '-', '-', r.skipped]
+    : [r.backend, r.name, r.polyfill.toFixed(3), r.tfjs.toFixed(3), `${r.ratio.toFixed(2)}x`, String(r.runs),
+      `${r.tensorsBefore}/${r.tensorsAfter}`, r.maxDifference.toExponential(1)]));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
+  const line = (cells) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,135 @@
+// npm test: every check the project has, in one run. Each step runs even when an earlier one failed; the last line
+// is the test total, `N passed, N failed`, and the exit code is non-zero when any step failed.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const MINUTE = 60_000;
+
+/** Runs a command with no stdin, echoing its output as it comes, and resolves with its exit code and output. */
+function run(command, args, { env = process.env, timeoutMs = 15 * MINUTE } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    const collect = (sink) => (chunk) => {
+      output += chunk;
+      sink.write(chunk);
+    };
+    child.stdout.on('data', collect(process.stdout));
+    child.stderr.on('data', collect(process.stderr));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // The step's own children (browsers, workers) are in its process group.
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, timeoutMs);
+    const finish = (code) => {
+      clearTimeout(timer);
+      resolve({ code: timedOut ? 'timeout' : code, output, ms: Date.now() - started });
+    };
+    child.on('error', (error) => {
+      output += String(error);
+      finish(127);
+    });
+    child.on('close', (code, signal) => finish(code ?? signal));
+  });
+}
+
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+const stripAnsi = (text) => text.replace(ANSI_ESCAPE, '');
+
+function lastMatch(text, pattern) {
+  const matches = [...stripAnsi(text).matchAll(pattern)];
+  return matches.length ? matches[matches.length - 1] : null;
+}
+
+/** mocha's closing lines: "N passing (..)", "N failing", "N pending". */
+function mochaCounts(output) {
+  const passing = lastMatch(output, /^\s*(\d+) passing\b/gm);
+  if (!passing) return null;
+  const failing = lastMatch(output, /^\s*(\d+) failing\b/gm);
+  const pending = lastMatch(output, /^\s*(\d+) pending\b/gm);
+  return { passed: Number(passing[1]), failed: failing ? Number(failing[1]) : 0, pending: pending ? Number(pending[1]) : 0 };
+}
+
+/** scripts/test-browser.mjs closes with "browser: N passed, N failed". */
+function browserCounts(output) {
+  const m = lastMatch(output, /^browser: (\d+) passed, (\d+) failed/gm);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: 0 } : null;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function hasSudo() {
+  return spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Debian's chromium runs the browser tests; install it when it is missing. Returns an error message or null. */
+async function ensureChromium() {
+  if (existsSync(CHROMIUM)) return null;
+  let prefix;
+  if (isRoot()) prefix = [];
+  else if (hasSudo()) prefix = ['sudo', '-n'];
+  else return `${CHROMIUM} is missing and installing it needs root: run "apt-get install -y chromium" as root (or with sudo), then npm test again`;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const sh = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
+  console.log(`${CHROMIUM} is missing: installing Debian's chromium`);
+  const update = await sh(['apt-get', 'update']);
+  if (update.code !== 0) return `apt-get update failed (exit ${update.code})`;
+  const install = await sh(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']);
+  if (install.code !== 0) return `apt-get install -y chromium failed (exit ${install.code})`;
+  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
+}
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const steps = [
+  { name: 'typecheck', args: ['run', 'typecheck'] },
+  { name: 'lint', args: ['run', 'lint'] },
+  { name: 'build', args: ['run', 'build'] },
+  // --forbid-only: a forgotten `.only` would quietly drop every other test.
+  { name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE },
+  { name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
+];
+
+const env = { ...process.env, CHROME_BIN: process.env.CHROME_BIN ?? CHROMIUM };
+const results = [];
+const chromiumProblem = await ensureChromium();
+if (chromiumProblem) console.error(`\nchromium: ${chromiumProblem}`);
+
+for (const step of steps) {
+  console.log(`\n=== ${step.name} ===`);
+  if (step.needsChromium && chromiumProblem) {
+    results.push({ step, ok: false, note: `not run: ${chromiumProblem}`, ms: 0, counts: null });
+    continue;
+  }
+  const { code, output, ms } = await run(npm, step.args, { env, timeoutMs: step.timeoutMs });
+  const counts = step.counts ? step.counts(output) : null;
+  const ok = code === 0 && (!step.counts || (counts !== null && counts.failed === 0));
+  let note = code === 0 ? '' : code === 'timeout' ? 'timed out' : `exit ${code}`;
+  if (step.counts && !counts) note = `${note ? `${note}, ` : ''}no test totals found`;
+  results.push({ step, ok, note, ms, counts });
+}
+
+let passed = 0;
+let failed = 0;
+console.log('\n=== summary ===');
+for (const { step, ok, note, ms, counts } of results) {
+  let line = `${ok ? 'ok  ' : 'FAIL'}  ${step.name.padEnd(13)} ${(ms / 1000).toFixed(1).padStart(6)} s`;
+  if (step.counts) {
+    if (counts) {
+      passed += counts.passed;
+      failed += counts.failed;
+      line += `  ${counts.passed} passed, ${counts.failed} failed${counts.pending ? `, ${counts.pending} pending` : ''}`;
+    }
+    // A test step that failed without reporting a failing test (crashed, timed out, never ran) counts as one failure,
+    // so the total never reads "0 failed" for a run that did not pass.
+    if (!ok && (!counts || counts.failed === 0)) failed += 1;
+  }
+  if (note) line += `  (${note})`;
+  console.log(line);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = results.every((r) => r.ok) ? 0 : 1;
