@@ -1,1 +1,176 @@
-export {};
+/**
+ * convTranspose2d: the spec's validation and shape inference, and its lowering onto tf.conv2dTranspose.
+ *
+ * TF.js's transposed convolution has no dilations and no groups, and its explicit padding is broken on cpu.
+ * So the filter is brought to [h, w, out / groups, in] and zero-dilated by a 'conv.filterRewrite' node (folded once
+ * for a constant filter); each group then runs with 'valid' padding into the full output
+ * ((input - 1) * stride + effective filter size), which is cropped by the beginning padding and zero-extended
+ * where outputPadding / outputSizes reach past its end (no input element contributes there).
+ */
+import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import {
+  checkNonZero, combinedBias, dilatedShape, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW,
+  permuteShape, transposeIf, type FilterRewrite, type InputLayout, type Pair, type Quad,
+} from './conv-util.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+
+type FilterLayout = 'iohw' | 'hwoi' | 'ohwi';
+const FILTER_LAYOUTS: readonly FilterLayout[] = ['iohw', 'hwoi', 'ohwi'];
+
+/** Permutations to HWOI, the [height, width, outDepth, inDepth] filter of tf.conv2dTranspose. */
+const TO_HWOI: Record<FilterLayout, readonly number[] | null> = {
+  iohw: [2, 3, 1, 0],
+  hwoi: null,
+  ohwi: [1, 2, 0, 3],
+};
+
+interface ConvTranspose2dAttrs {
+  readonly inputLayout: InputLayout;
+  readonly padding: Quad;
+  readonly strides: Pair;
+  readonly groups: number;
+  /** Spatial size of the effective (dilated) filter. */
+  readonly filterSize: Pair;
+  readonly outputSize: Pair;
+  readonly outputChannels: number;
+}
+
+interface ConvTranspose2dOptions {
+  padding: unknown; strides: unknown; dilations: unknown; outputPadding: unknown; outputSizes: unknown;
+  groups: unknown; inputLayout: unknown; filterLayout: unknown; bias: unknown;
+}
+
+function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknown, optionsArg: unknown): MLOperand {
+  const options = toDictionary<ConvTranspose2dOptions>(call.where, 'options', optionsArg);
+  const input = call.operand('input', inputArg, 'input');
+  const filter = call.operand('filter', filterArg, 'filter');
+  const bias = call.optionalOperand('options.bias', options.bias, 'bias');
+  if (filter.dataType !== input.dataType) {
+    call.fail(`filter data type ${filter.dataType} does not match input data type ${input.dataType}`);
+  }
+  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
+  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
+  checkNonZero(call, 'strides', strides);
+  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
+  checkNonZero(call, 'dilations', dilations);
+  const outputPadding = listOption<Pair>(call, 'outputPadding', options.outputPadding, 2, [0, 0]);
+  const outputSizes = options.outputSizes === undefined
+    ? null : listOption<Pair>(call, 'outputSizes', options.outputSizes, 2);
+  if (!outputSizes && (outputPadding[0] >= strides[0] || outputPadding[1] >= strides[1])) {
+    call.fail(`options.outputPadding [${outputPadding.join(', ')}] must be smaller than options.strides [${strides.join(', ')}]`);
+  }
+  const groups = options.groups === undefined ? 1 : toUnsignedLong(call.where, 'options.groups', options.groups);
+  if (groups === 0) call.fail('options.groups must not be 0');
+  const inputLayout = toEnum(call.where, 'options.inputLayout', options.inputLayout, INPUT_LAYOUTS, 'nchw');
+  const filterLayout = toEnum(call.where, 'options.filterLayout', options.filterLayout, FILTER_LAYOUTS, 'iohw');
+
+  const [batches, inputChannels, inputHeight, inputWidth] = inputLayout === 'nchw'
+    ? input.shape as Quad
+    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const hwoi = permuteShape(filter.shape, TO_HWOI[filterLayout]) as Quad;
+  const [filterHeight, filterWidth, filterOutputChannels, filterInputChannels] = hwoi;
+  if (inputChannels !== filterInputChannels) {
+    call.fail(`filter input channels (${filterInputChannels}) must equal input channels (${inputChannels})`);
+  }
+  // Each group reads its own slice of input channels (and of the filter's input axis).
+  if (inputChannels % groups !== 0) call.fail(`input channels (${inputChannels}) are not divisible by groups (${groups})`);
+  const outputChannels = filterOutputChannels * groups;
+  if (!isValidDimension(outputChannels)) call.fail(`output channels (${outputChannels}) is not a valid dimension`);
+  if (bias) {
+    if (bias.shape.length !== 1 || bias.shape[0] !== outputChannels) {
+      call.fail(`bias shape [${bias.shape.join(', ')}] must be [${outputChannels}]`);
+    }
+    if (bias.dataType !== input.dataType) call.fail(`bias data type ${bias.dataType} does not match input data type ${input.dataType}`);
+  }
+  const effectiveHeight = (filterHeight - 1) * dilations[0] + 1;
+  const effectiveWidth = (filterWidth - 1) * dilations[1] + 1;
+  const calculatedHeight = (inputHeight - 1) * strides[0] + effectiveHeight - padding[0] - padding[1];
+  const calculatedWidth = (inputWidth - 1) * strides[1] + effectiveWidth - padding[2] - padding[3];
+  let outputHeight: number;
+  let outputWidth: number;
+  if (outputSizes) {
+    [outputHeight, outputWidth] = outputSizes;
+    if (outputHeight < calculatedHeight || outputHeight >= calculatedHeight + strides[0]) {
+      call.fail(`options.outputSizes[0] (${outputHeight}) must be in [${calculatedHeight}, ${calculatedHeight + strides[0]})`);
+    }
+    if (outputWidth < calculatedWidth || outputWidth >= calculatedWidth + strides[1]) {
+      call.fail(`options.outputSizes[1] (${outputWidth}) must be in [${calculatedWidth}, ${calculatedWidth + strides[1]})`);
+    }
+  } else {
+    outputHeight = calculatedHeight + outputPadding[0];
+    outputWidth = calculatedWidth + outputPadding[1];
+  }
+  if (!isValidDimension(outputHeight) || !isValidDimension(outputWidth)) {
+    call.fail(`the output size [${outputHeight}, ${outputWidth}] is not valid (padding exceeds the output)`);
+  }
+  const outputShape = inputLayout === 'nchw'
+    ? [batches, outputChannels, outputHeight, outputWidth]
+    : [batches, outputHeight, outputWidth, outputChannels];
+  const output = { dataType: input.dataType, shape: outputShape };
+  call.checkOutput(output);
+
+  const rewrite: FilterRewrite = { perm: TO_HWOI[filterLayout], dilations, shape: null };
+  let kernelFilter = filter;
+  if (rewrite.perm || dilations.some((d) => d > 1)) {
+    kernelFilter = call.emitOne([filter], { ...rewrite },
+      { dataType: filter.dataType, shape: dilatedShape(hwoi, dilations) }, 'conv.filterRewrite');
+  }
+  const attrs: ConvTranspose2dAttrs = {
+    inputLayout, padding, strides, groups, filterSize: [effectiveHeight, effectiveWidth],
+    outputSize: [outputHeight, outputWidth], outputChannels,
+  };
+  return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
+}
+
+/** Keeps [begin, begin + size) of `axis`, appending zeros where that range passes the end. */
+function cropOrExtend(tf: TF, x: Tensor, axis: number, begin: number, size: number): Tensor {
+  const length = x.shape[axis]!;
+  const kept = Math.max(0, Math.min(size, length - begin));
+  const missing = size - kept;
+  let y = x;
+  if (begin !== 0 || kept !== length) {
+    const start = x.shape.map(() => 0);
+    start[axis] = begin;
+    const sizes = [...x.shape];
+    sizes[axis] = kept;
+    y = kept > 0 ? tf.slice(x, start, sizes) : x;
+  }
+  if (missing === 0) return y;
+  if (kept === 0) {
+    const shape = [...x.shape];
+    shape[axis] = size;
+    return tf.zeros(shape);
+  }
+  const pad: [number, number][] = x.shape.map(() => [0, 0] as [number, number]);
+  pad[axis] = [0, missing];
+  return tf.pad(y, pad);
+}
+
+defineOp<ConvTranspose2dAttrs>({
+  name: 'convTranspose2d',
+  method: { length: 2, optionsIndex: 2, build: buildConvTranspose2d },
+  limits: {
+    input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),
+    bias: limit(FLOAT_TYPES, 1, 1), output: limit(FLOAT_TYPES, 4, 4),
+  },
+  lower([input, filter, bias, fusedBias], attrs, { tf }) {
+    const { inputLayout, padding, strides, groups, filterSize, outputSize, outputChannels } = attrs;
+    const nchw = inputLayout === 'nchw';
+    const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
+    const [n, h, w] = x.shape as [number, number, number, number];
+    const fullShape: Quad = [
+      n, (h - 1) * strides[0] + filterSize[0], (w - 1) * strides[1] + filterSize[1], outputChannels / groups,
+    ];
+    const xs = groups === 1 ? [x] : tf.split(x, groups, 3);
+    const fs = groups === 1 ? [filter!] : tf.split(filter!, groups, 3);
+    const parts = xs.map((xg, g) => tf.conv2dTranspose(xg as never, fs[g] as never, fullShape, strides, 'valid'));
+    let y = parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
+    y = cropOrExtend(tf, y, 1, padding[0], outputSize[0]);
+    y = cropOrExtend(tf, y, 2, padding[2], outputSize[1]);
+    const b = combinedBias(tf, bias, fusedBias, outputChannels);
+    if (b) y = tf.add(y, b);
+    return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
+  },
+});
