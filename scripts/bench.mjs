@@ -1,40 +1,68 @@
 // npm run bench: the polyfill's speed as a ratio to the same computation written directly in TF.js, on the same
-// backend in the same process. A ratio of 1.00x means the polyfill adds nothing; timings alone mean little across
-// machines, ratios travel better. Options: --no-build, --backends=cpu,wasm, --quick.
+// backend in the same process: in Node (cpu, wasm) and, when /usr/bin/chromium (or CHROME_BIN) exists, in headless
+// Chromium (webgl, wasm, cpu). A ratio of 1.00x means the polyfill adds nothing; absolute times say little across
+// machines, ratios travel better.
+//
+//   npm run bench -- [--no-build] [--quick] [--node-only | --browser-only] [--backends=cpu,wasm]
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const backends = (option('backends') ?? 'cpu,wasm').split(',');
+const requestedBackends = option('backends')?.split(',');
 const quick = args.includes('--quick');
+const chromium = process.env.CHROME_BIN ?? '/usr/bin/chromium';
+const inNode = !args.includes('--browser-only');
+const inBrowser = !args.includes('--node-only') && existsSync(chromium);
 
 if (!args.includes('--no-build')) {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
-const polyfill = await import(pathToFileURL(join(root, 'dist', 'esm', 'index.js')).href);
-// The same tfjs-core module the polyfill imports, so both share one engine and one set of backends.
-const tf = await import('@tensorflow/tfjs-core');
-const { cases } = await import('../bench/cases.mjs');
 const { formatTable, measureCase } = await import('../bench/measure.mjs');
+const legend = 'ratio = polyfill ms / TF.js ms (lower is better); one run = upload input + compute + download output; ' +
+  'tensors = tf.memory().numTensors before/after the timed runs';
+const tables = [];
 
-const ml = polyfill.installNow();
-const timing = quick ? { warmupMs: 200, measureMs: 300, minRuns: 5 } : {};
-const rows = [];
-for (const backend of backends) {
-  for (const benchCase of cases) {
-    process.stderr.write(`${backend}: ${benchCase.name}\n`);
-    try {
-      rows.push(await measureCase({ tf, ml, backend, benchCase, ...timing }));
-    } catch (error) {
-      rows.push({ backend, name: benchCase.name, skipped: `error: ${error?.message ?? error}` });
+if (inNode) {
+  const polyfill = await import(pathToFileURL(join(root, 'dist', 'esm', 'index.js')).href);
+  // The same tfjs-core module the polyfill imports, so both share one engine and one set of backends.
+  const tf = await import('@tensorflow/tfjs-core');
+  const { cases } = await import('../bench/cases.mjs');
+  const ml = polyfill.installNow();
+  const timing = quick ? { warmupMs: 200, measureMs: 300, minRuns: 5 } : {};
+  const rows = [];
+  for (const backend of requestedBackends ?? ['cpu', 'wasm']) {
+    if (backend === 'webgl') continue;
+    for (const benchCase of cases) {
+      process.stderr.write(`node ${backend}: ${benchCase.name}\n`);
+      try {
+        rows.push(await measureCase({ tf, ml, backend, benchCase, ...timing }));
+      } catch (error) {
+        rows.push({ backend, name: benchCase.name, skipped: `error: ${error?.message ?? error}` });
+      }
     }
   }
+  tables.push(`Node ${process.version}, TF.js ${tf.version_core}\n${formatTable(rows)}`);
 }
 
-console.log(`\nNode ${process.version}, TF.js ${tf.version_core}; medians of interleaved runs, each run = upload input + compute + download output`);
-console.log(formatTable(rows));
-console.log('ratio = polyfill ms / TF.js ms (lower is better); tensors = tf.memory().numTensors around the timed runs');
+if (inBrowser) {
+  const { runInChromium } = await import('../bench/browser.mjs');
+  try {
+    const { environment, rows } = await runInChromium({
+      root, chromium, backends: requestedBackends ?? ['webgl', 'wasm', 'cpu'], quick,
+    });
+    const browser = /(?:Headless)?Chrome\/[\d.]+/.exec(environment.userAgent)?.[0] ?? environment.userAgent;
+    tables.push(`${browser}, TF.js ${environment.tfjs}, crossOriginIsolated: ${environment.crossOriginIsolated}\n${formatTable(rows)}`);
+  } catch (error) {
+    tables.push(`Chromium: ${error.message}`);
+    process.exitCode = 1;
+  }
+} else if (!args.includes('--node-only')) {
+  tables.push(`Chromium: not run (${chromium} is missing)`);
+}
+
+console.log(`\n${tables.join('\n\n')}\n\n${legend}`);
