@@ -1,1 +1,191 @@
-export {};
+/**
+ * averagePool2d, l2Pool2d, maxPool2d: the spec's "create a pooling operation" steps, and the lowering.
+ *
+ * Padded cells take no part in a window: the average divides by the number of input cells the window covers
+ * (TF.js's behaviour and ONNX's default count_include_pad = 0; the spec leaves it open), max acts as if padding
+ * were -Infinity and l2 as if it were 0. A window that covers no input cell at all yields NaN (average),
+ * -Infinity (max) and 0 (l2).
+ *
+ * "ceil" rounding and outputSizes become extra end padding, never TF.js's dimRoundingMode (wasm reads out of bounds
+ * with it). Without dilations, and when every window covers an input cell, the native AvgPool / MaxPool kernels
+ * run (NHWC). Otherwise - dilations, which TF.js cannot combine with strides, or windows lying wholly in padding,
+ * where the wasm kernels return garbage - each spatial axis is gathered with a build-time index vector into
+ * [out, window] and reduced.
+ */
+import { toDictionary, toEnum } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import { buildTensor } from './build-tensor.js';
+import {
+  checkNonZero, convOutputSize, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW,
+  transposeIf, type InputLayout, type Pair, type Quad,
+} from './conv-util.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+
+type PoolKind = 'average' | 'l2' | 'max';
+
+interface Pool2dAttrs {
+  readonly kind: PoolKind;
+  readonly layout: InputLayout;
+  readonly window: Pair;
+  readonly strides: Pair;
+  /** Native path: the spec's padding plus the end padding that realises the output size. */
+  readonly padding: Quad;
+  /** Gather path (inputs: x, row indices, column indices[, divisors]); the native path otherwise. */
+  readonly gather: boolean;
+}
+
+interface Pool2dOptions {
+  windowDimensions: unknown; padding: unknown; strides: unknown; dilations: unknown;
+  layout: unknown; outputShapeRounding: unknown; outputSizes: unknown;
+}
+
+interface AxisWindows {
+  /** For each output position and window tap, the input index, or `inputSize` (a padding cell) when outside. */
+  readonly index: number[];
+  /** For each output position, the number of input cells its window covers. */
+  readonly covered: number[];
+}
+
+function axisWindows(inputSize: number, outputSize: number, window: number, stride: number, dilation: number,
+  padBegin: number): AxisWindows {
+  const index: number[] = [];
+  const covered: number[] = [];
+  for (let o = 0; o < outputSize; o++) {
+    let count = 0;
+    for (let k = 0; k < window; k++) {
+      const i = o * stride + k * dilation - padBegin;
+      const inside = i >= 0 && i < inputSize;
+      index.push(inside ? i : inputSize);
+      if (inside) count++;
+    }
+    covered.push(count);
+  }
+  return { index, covered };
+}
+
+const ROUNDINGS = ['floor', 'ceil'] as const;
+
+function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg: unknown): MLOperand {
+  const options = toDictionary<Pool2dOptions>(call.where, 'options', optionsArg);
+  const input = call.operand('input', inputArg, 'input');
+  const layout = toEnum(call.where, 'options.layout', options.layout, INPUT_LAYOUTS, 'nchw');
+  const rounding = toEnum(call.where, 'options.outputShapeRounding', options.outputShapeRounding, ROUNDINGS, 'floor');
+  const [batches, channels, inputHeight, inputWidth] = layout === 'nchw'
+    ? input.shape as Quad
+    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const window = listOption<Pair>(call, 'windowDimensions', options.windowDimensions, 2, [inputHeight, inputWidth]);
+  checkNonZero(call, 'windowDimensions', window);
+  // The spec resets padding to 0 when outputSizes is given, which defeats the sizes it then checks; like the
+  // reference implementation, padding is kept.
+  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
+  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
+  checkNonZero(call, 'strides', strides);
+  const outputSizes = options.outputSizes === undefined
+    ? null : listOption<Pair>(call, 'outputSizes', options.outputSizes, 2);
+  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
+  checkNonZero(call, 'dilations', dilations);
+
+  const calcHeight = convOutputSize(inputHeight, window[0], padding[0], padding[1], strides[0], dilations[0]);
+  const calcWidth = convOutputSize(inputWidth, window[1], padding[2], padding[3], strides[1], dilations[1]);
+  let outputHeight: number;
+  let outputWidth: number;
+  if (outputSizes) {
+    [outputHeight, outputWidth] = outputSizes;
+    const floors = outputHeight === Math.floor(calcHeight) && outputWidth === Math.floor(calcWidth);
+    const ceils = outputHeight === Math.ceil(calcHeight) && outputWidth === Math.ceil(calcWidth);
+    if (!floors && !ceils) {
+      call.fail(`options.outputSizes [${outputSizes.join(', ')}] must be the floor or the ceiling of [${calcHeight}, ${calcWidth}]`);
+    }
+  } else {
+    const round = rounding === 'floor' ? Math.floor : Math.ceil;
+    outputHeight = round(calcHeight);
+    outputWidth = round(calcWidth);
+  }
+  if (!isValidDimension(outputHeight) || !isValidDimension(outputWidth)) {
+    call.fail(`the output size [${outputHeight}, ${outputWidth}] is not valid (window larger than the padded input)`);
+  }
+  const outputShape = layout === 'nchw'
+    ? [batches, channels, outputHeight, outputWidth]
+    : [batches, outputHeight, outputWidth, channels];
+  const output = { dataType: input.dataType, shape: outputShape };
+  call.checkOutput(output);
+
+  const rows = axisWindows(inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
+  const cols = axisWindows(inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
+  const someWindowEmpty = rows.covered.includes(0) || cols.covered.includes(0);
+  const gather = dilations[0] !== 1 || dilations[1] !== 1 || someWindowEmpty;
+  // End padding that makes TF.js's floor-rounded size the output size (ceil rounding, outputSizes).
+  const extraHeight = Math.max(0, (outputHeight - 1) * strides[0] + window[0] - (inputHeight + padding[0] + padding[1]));
+  const extraWidth = Math.max(0, (outputWidth - 1) * strides[1] + window[1] - (inputWidth + padding[2] + padding[3]));
+  const attrs: Pool2dAttrs = {
+    kind, layout, window, strides, gather,
+    padding: [padding[0], padding[1] + extraHeight, padding[2], padding[3] + extraWidth],
+  };
+  if (!gather) return call.emitOne([input], { ...attrs }, output);
+  const rowIndex = buildTensor(call, rows.index, [rows.index.length], 'int32');
+  const colIndex = buildTensor(call, cols.index, [cols.index.length], 'int32');
+  let divisor: MLOperand | null = null;
+  if (kind === 'average') {
+    const counts = rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
+    divisor = buildTensor(call, counts, layout === 'nchw' ? [outputHeight, outputWidth] : [outputHeight, outputWidth, 1], 'float32');
+  }
+  return call.emitOne([input, rowIndex, colIndex, divisor], { ...attrs }, output);
+}
+
+/** Gathers `axis` into [out * window] positions, splits that into [out, window] and reduces the window. */
+function reduceWindows(tf: TF, x: Tensor, index: Tensor, axis: number, window: number, kind: PoolKind): Tensor {
+  const g = tf.gather(x, index, axis);
+  const shape = g.shape;
+  const split = tf.reshape(g, [...shape.slice(0, axis), shape[axis]! / window, window, ...shape.slice(axis + 1)]);
+  return kind === 'max' ? tf.max(split, axis + 1) : tf.sum(split, axis + 1);
+}
+
+function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, divisor: Tensor | null,
+  attrs: Pool2dAttrs): Tensor {
+  const [hAxis, wAxis] = attrs.layout === 'nchw' ? [2, 3] : [1, 2];
+  const pad: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  pad[hAxis] = [0, 1];
+  pad[wAxis] = [0, 1];
+  // One padding cell at the end of each spatial axis: every out-of-input tap points at it.
+  const source = attrs.kind === 'l2' ? tf.square(x) : x;
+  const padded = tf.pad(source, pad, attrs.kind === 'max' ? -Infinity : 0);
+  const byRow = reduceWindows(tf, padded, rowIndex, hAxis, attrs.window[0], attrs.kind);
+  const pooled = reduceWindows(tf, byRow, colIndex, wAxis, attrs.window[1], attrs.kind);
+  if (attrs.kind === 'l2') return tf.sqrt(pooled);
+  if (attrs.kind === 'average') return tf.div(pooled, divisor!);
+  return pooled;
+}
+
+function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
+  const { kind, window, strides, padding } = attrs;
+  const nchw = attrs.layout === 'nchw';
+  const x = transposeIf(tf, input, nchw ? NCHW_TO_NHWC : null) as Parameters<TF['avgPool']>[0];
+  const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
+  let y: Tensor;
+  if (kind === 'max') {
+    y = tf.maxPool(x, window, strides, pad as never);
+  } else if (kind === 'average') {
+    y = tf.avgPool(x, window, strides, pad as never);
+  } else {
+    // Sum of squares = mean over a zero-padded window times its area.
+    const squares = (padding.some((p) => p > 0) ? tf.pad(tf.square(x), pad) : tf.square(x)) as typeof x;
+    y = tf.sqrt(tf.mul(tf.avgPool(squares, window, strides, 'valid'), window[0] * window[1]));
+  }
+  return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
+}
+
+function pool(name: string, kind: PoolKind): void {
+  defineOp<Pool2dAttrs>({
+    name,
+    method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildPool2d(call, kind, input, options) },
+    limits: { input: limit(FLOAT_TYPES, 4, 4), output: limit(FLOAT_TYPES, 4, 4) },
+    lower([x, rowIndex, colIndex, divisor], attrs, { tf }) {
+      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, divisor ?? null, attrs) : lowerNative(tf, x!, attrs);
+    },
+  });
+}
+
+pool('averagePool2d', 'average');
+pool('l2Pool2d', 'l2');
+pool('maxPool2d', 'max');
