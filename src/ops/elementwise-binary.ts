@@ -1,10 +1,17 @@
-import { defineOp, limit, NUMERIC_TYPES, type Lowering, type Tensor, type TF } from './registry.js';
+import { defineOp, limit, type Lowering, type Tensor, type TensorLimit, type TF } from './registry.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
+import type { BackendName } from '../runtime/backends.js';
+import type { MLOperandDataType } from '../types/data-type.js';
 
-const binaryLimits = {
-  a: limit(NUMERIC_TYPES), b: limit(NUMERIC_TYPES), output: limit(NUMERIC_TYPES),
-};
+const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+// WebGL keeps int32 in float32 textures: exact only to 2^24 and never wrapping, so no int32 arithmetic there.
+// int8/uint8 results stay far below 2^24 and are wrapped explicitly, so they are exact on every backend.
+const WEBGL_ARITHMETIC: readonly MLOperandDataType[] = ['float32', 'float16', 'int8', 'uint8'];
+
+function binaryLimits(types: readonly MLOperandDataType[]): Record<string, TensorLimit> {
+  return { a: limit(types), b: limit(types), output: limit(types) };
+}
 
 function buildBinary(call: OpCall, a: unknown, b: unknown) {
   const x = call.operand('a', a, 'a');
@@ -14,40 +21,122 @@ function buildBinary(call: OpCall, a: unknown, b: unknown) {
   return call.emitOne([x, y], {}, { dataType: x.dataType, shape });
 }
 
-/** Integer results wrap to the WebNN type's width, as two's complement hardware does. */
+const isFloat = (dataType: string) => dataType === 'float32' || dataType === 'float16';
+
+/**
+ * Integer results wrap to the WebNN type's width, as two's complement hardware does. int32 storage wraps by itself on
+ * cpu and wasm; int8/uint8 values are re-wrapped with a floor modulo, exact for any stored value.
+ */
 export function wrapInteger(tf: TF, x: Tensor, dataType: string): Tensor {
   switch (dataType) {
-    case 'int8': return tf.sub(tf.mod(tf.add(x, 128), 256), 128);
-    case 'uint8': return tf.mod(x, 256);
+    case 'int8': return tf.sub(tf.mod(tf.add(x, tf.scalar(128, 'int32')), tf.scalar(256, 'int32')), tf.scalar(128, 'int32'));
+    case 'uint8': return tf.mod(x, tf.scalar(256, 'int32'));
     default: return x;
   }
 }
 
-function binary(name: string, kernel: (tf: TF, a: Tensor, b: Tensor, dataType: string) => Tensor, wraps: boolean) {
-  const lower: Lowering<Record<string, never>> = ([a, b], _attrs, env) => {
-    const dataType = env.outputs[0]!.dataType;
-    const result = kernel(env.tf, a!, b!, dataType);
-    return wraps ? wrapInteger(env.tf, result, dataType) : result;
-  };
+const int = (tf: TF, value: number) => tf.scalar(value, 'int32');
+
+/**
+ * int32 product modulo 2^32. wasm multiplies int32 natively with wrap-around; the cpu backend multiplies in double
+ * and loses the low bits once |a*b| > 2^53, so there the operands are split into 16-bit halves whose partial
+ * products are all exact in double (each term stays below 2^48).
+ */
+export function mulInt32(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Tensor {
+  if (backend !== 'cpu') return tf.mul(a, b);
+  const base = int(tf, 65536);
+  const aLow = tf.mod(a, base);
+  const aHigh = tf.floorDiv(a, base);
+  const bLow = tf.mod(b, base);
+  const bHigh = tf.floorDiv(b, base);
+  const cross = tf.add(tf.mul(aHigh, bLow), tf.mul(aLow, bHigh));
+  return tf.add(tf.mul(aLow, bLow), tf.mul(cross, base));
+}
+
+/** The product of two integer tensors of `dataType`, wrapped to its width. */
+export function mulInteger(tf: TF, a: Tensor, b: Tensor, dataType: string, backend: BackendName): Tensor {
+  return dataType === 'int32' ? mulInt32(tf, a, b, backend) : wrapInteger(tf, tf.mul(a, b), dataType);
+}
+
+/** float32 -> int32, truncating toward zero; values beyond the int32 range saturate (f32 has no 2^31 - 1). */
+function truncToInt32(tf: TF, x: Tensor): Tensor {
+  return tf.cast(tf.clipByValue(x, -2147483648, 2147483520), 'int32');
+}
+
+/**
+ * Integer division truncating toward zero, exact for every int32 pair (b != 0) on every backend. The quotient is
+ * estimated in float32 (off by at most a few units), refined once from the exact remainder a - q*b, and a last
+ * integer step moves it by one when the remainder is still out of [0, |b|) in the direction of a's sign.
+ * FloorDiv is not used: wasm computes it through float32 and is wrong above 2^24.
+ */
+export function divTruncInteger(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Tensor {
+  const fb = tf.cast(b, 'float32');
+  let q = truncToInt32(tf, tf.div(tf.cast(a, 'float32'), fb));
+  let r = tf.sub(a, mulInt32(tf, q, b, backend));
+  q = tf.add(q, truncToInt32(tf, tf.div(tf.cast(r, 'float32'), fb)));
+  r = tf.sub(a, mulInt32(tf, q, b, backend));
+  // Magnitudes compared as negatives: -|x| exists for every int32, |x| does not for -2^31.
+  const negAbsR = tf.minimum(r, tf.neg(r));
+  const negAbsB = tf.minimum(b, tf.neg(b));
+  const signA = tf.sign(a);
+  const signR = tf.sign(r);
+  const direction = tf.mul(signA, tf.sign(b));
+  const tooSmall = tf.logicalAnd(tf.lessEqual(negAbsR, negAbsB), tf.equal(signR, signA));
+  const tooLarge = tf.logicalAnd(tf.notEqual(r, int(tf, 0)), tf.notEqual(signR, signA));
+  const step = tf.sub(tf.cast(tooSmall, 'int32'), tf.cast(tooLarge, 'int32'));
+  return tf.add(q, tf.mul(step, direction));
+}
+
+const EXPONENT_BITS: Record<string, number> = { int32: 31, int8: 7, uint8: 8 };
+
+/**
+ * Integer power by square-and-multiply with a wrapping product, so every result is the exact power modulo the
+ * type's width. Negative exponents truncate toward zero: 1 for a = 1, +-1 for a = -1, 0 otherwise.
+ */
+export function powInteger(tf: TF, a: Tensor, e: Tensor, dataType: string, backend: BackendName): Tensor {
+  const zero = int(tf, 0);
+  const one = int(tf, 1);
+  const two = int(tf, 2);
+  const exponent = tf.maximum(e, zero);
+  let base = a;
+  let result: Tensor = tf.onesLike(tf.add(a, e));
+  const bits = EXPONENT_BITS[dataType] ?? 31;
+  for (let k = 0; k < bits; k++) {
+    // Bit k from an integer modulo (exact on every backend; wasm's FloorDiv goes through float32).
+    const low = k + 1 < 31 ? tf.mod(exponent, int(tf, 2 ** (k + 1))) : exponent;
+    const bit = tf.cast(tf.greaterEqual(low, int(tf, 2 ** k)), 'int32');
+    // result * (bit ? base : 1), written without a select: 1 + bit * (base - 1) is base or 1 modulo 2^32.
+    result = mulInteger(tf, result, tf.add(one, tf.mul(bit, tf.sub(base, one))), dataType, backend);
+    if (k + 1 < bits) base = mulInteger(tf, base, base, dataType, backend);
+  }
+  const oddExponent = tf.mod(e, two);
+  const negativeResult = tf.add(
+    tf.cast(tf.equal(a, one), 'int32'),
+    tf.mul(tf.cast(tf.equal(a, int(tf, -1)), 'int32'), tf.sub(one, tf.mul(two, oddExponent))));
+  const isNegative = tf.cast(tf.less(e, zero), 'int32');
+  return tf.add(tf.mul(result, tf.sub(one, isNegative)), tf.mul(negativeResult, isNegative));
+}
+
+type Kernel = (tf: TF, a: Tensor, b: Tensor, dataType: string, backend: BackendName) => Tensor;
+
+function binary(name: string, kernel: Kernel, webglTypes: readonly MLOperandDataType[]) {
+  const lower: Lowering<Record<string, never>> = ([a, b], _attrs, env) =>
+    kernel(env.tf, a!, b!, env.outputs[0]!.dataType, env.backend);
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildBinary(call, a, b) },
-    limits: binaryLimits,
+    limits: binaryLimits(ALL),
+    backendLimits: webglTypes === ALL ? undefined : { webgl: binaryLimits(webglTypes) },
     lower,
   });
 }
 
-const isFloat = (dataType: string) => dataType === 'float32' || dataType === 'float16';
-
-binary('add', (tf, a, b) => tf.add(a, b), true);
-binary('sub', (tf, a, b) => tf.sub(a, b), true);
-binary('mul', (tf, a, b) => tf.mul(a, b), true);
-// Integer division truncates toward zero (spec); TF.js's int32 div floors.
-binary('div', (tf, a, b, dataType) => {
-  if (isFloat(dataType)) return tf.div(a, b);
-  const q = tf.floorDiv(tf.abs(a), tf.abs(b));
-  return tf.mul(q, tf.mul(tf.sign(a), tf.sign(b)));
-}, true);
-binary('max', (tf, a, b) => tf.maximum(a, b), false);
-binary('min', (tf, a, b) => tf.minimum(a, b), false);
-binary('pow', (tf, a, b) => tf.pow(a, b), true);
+binary('add', (tf, a, b, t) => wrapInteger(tf, tf.add(a, b), t), WEBGL_ARITHMETIC);
+binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t), WEBGL_ARITHMETIC);
+binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)), WEBGL_ARITHMETIC);
+// Integer division truncates toward zero (spec); -128 / -1 wraps like every other int8 overflow.
+binary('div', (tf, a, b, t, backend) =>
+  (isFloat(t) ? tf.div(a, b) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)), WEBGL_ARITHMETIC);
+binary('max', (tf, a, b) => tf.maximum(a, b), ALL);
+binary('min', (tf, a, b) => tf.minimum(a, b), ALL);
+binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? tf.pow(a, b) : powInteger(tf, a, b, t, backend)), WEBGL_ARITHMETIC);
