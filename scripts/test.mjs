@@ -7,7 +7,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const MINUTE = 60_000;
 
 /** Runs a command with no stdin, echoing its output as it comes, and resolves with its exit code and output. */
-function run(command, args, { env = process.env, timeoutMs = 15 * MINUTE } = {}) {
+function run(command, args, { env = process.env, timeoutMs = 5 * MINUTE } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -69,17 +69,21 @@ function hasSudo() {
 
 /** Debian's chromium runs the browser tests; install it when it is missing. Returns an error message or null. */
 async function ensureChromium() {
-  if (existsSync(CHROMIUM)) return null;
+  if (existsSync(CHROMIUM) || (process.env.CHROME_BIN && existsSync(process.env.CHROME_BIN))) return null;
   let prefix;
   if (isRoot()) prefix = [];
-  else if (hasSudo()) prefix = ['sudo', '-n'];
+  // sudo drops the environment; env(1) passes DEBIAN_FRONTEND through it. -n: never wait for a password.
+  else if (hasSudo()) prefix = ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'];
   else return `${CHROMIUM} is missing and installing it needs root: run "apt-get install -y chromium" as root (or with sudo), then npm test again`;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const sh = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
+  const aptOptions = { env, timeoutMs: 15 * MINUTE };
+  const sh = (args) => (prefix.length
+    ? run(prefix[0], [...prefix.slice(1), ...args], aptOptions)
+    : run(args[0], args.slice(1), aptOptions));
   console.log(`${CHROMIUM} is missing: installing Debian's chromium`);
   const update = await sh(['apt-get', 'update']);
   if (update.code !== 0) return `apt-get update failed (exit ${update.code})`;
-  const install = await sh(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']);
+  const install = await sh(['apt-get', 'install', '-y', 'chromium']);
   if (install.code !== 0) return `apt-get install -y chromium failed (exit ${install.code})`;
   return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
 }
