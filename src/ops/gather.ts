@@ -1,1 +1,66 @@
-export {};
+import { toDictionary, toUnsignedLong } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import type { OpCall } from './op-call.js';
+import { ANY_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+
+interface GatherAttrs {
+  readonly axis: number;
+}
+
+/** Index vectors known when the graph is built (pad, strided slice); the node has no inputs, so it is folded. */
+defineOp<{ readonly values: readonly number[] }>({
+  name: 'indexVector',
+  lower: (_inputs, { values }, { tf }) => tf.tensor1d(values as number[], 'int32'),
+});
+
+/** A constant int32 vector computed once at build time. */
+export function indexVector(call: OpCall, values: readonly number[]): MLOperand {
+  return call.emitOne([], { values: [...values] }, { dataType: 'int32', shape: [values.length] }, 'indexVector');
+}
+
+function int32(tf: TF, value: number): Tensor {
+  return tf.scalar(value, 'int32');
+}
+
+/**
+ * Negative indices count from the end; anything still outside [0, size) is clamped into it. cpu and wasm GatherV2
+ * throw on such indices and webgl reads 0, and nothing may read out of bounds. Built from kernels that are exact for
+ * int32 on every backend (wasm ClipByValue and Select are not).
+ */
+defineOp<{ readonly size: number }>({
+  name: 'gatherIndicesInRange',
+  lower: ([indices], { size }, { tf }) => {
+    const idx = indices!;
+    const negative = tf.cast(tf.less(idx, int32(tf, 0)), 'int32');
+    const wrapped = tf.add(idx, tf.mul(negative, int32(tf, size)));
+    return tf.minimum(tf.maximum(wrapped, int32(tf, 0)), int32(tf, size - 1));
+  },
+});
+
+/** Records a gather of `indices` (already in range) along `axis`; shared with pad and slice. */
+export function gatherInRange(call: OpCall, input: MLOperand, indices: MLOperand, axis: number): MLOperand {
+  const shape = [...input.shape.slice(0, axis), ...indices.shape, ...input.shape.slice(axis + 1)];
+  return call.emitOne([input, indices], { axis }, { dataType: input.dataType, shape }, 'gather');
+}
+
+function buildGather(call: OpCall, inputArg: unknown, indicesArg: unknown, options: unknown): MLOperand {
+  const input = call.operand('input', inputArg, 'input');
+  const indices = call.operand('indices', indicesArg, 'indices');
+  const o = toDictionary<{ axis: unknown }>(call.where, 'options', options);
+  const axis = o.axis === undefined ? 0 : toUnsignedLong(call.where, 'options.axis', o.axis);
+  const rank = input.shape.length;
+  if (axis >= rank) call.fail(`options.axis (${axis}) must be less than the input rank ${rank}`);
+  const outputShape = [...input.shape.slice(0, axis), ...indices.shape, ...input.shape.slice(axis + 1)];
+  const output = { dataType: input.dataType, shape: outputShape };
+  call.checkOutput(output);
+  const size = input.shape[axis]!;
+  const inRange = call.emitOne([indices], { size }, indices, 'gatherIndicesInRange');
+  return call.emitOne([input, inRange], { axis }, output);
+}
+
+defineOp<GatherAttrs>({
+  name: 'gather',
+  method: { length: 2, optionsIndex: 2, build: (call, input, indices, options) => buildGather(call, input, indices, options) },
+  limits: { input: limit(ANY_TYPES, 1), indices: limit(['int32']), output: limit(ANY_TYPES) },
+  lower: ([input, indices], { axis }, { tf }) => tf.gather(input!, indices!, axis),
+});

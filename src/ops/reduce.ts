@@ -1,1 +1,145 @@
-export {};
+import { toBoolean, toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
+import type { BackendName } from '../runtime/backends.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, FLOAT_TYPES, limit, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor } from './registry.js';
+import { checkAxes, range } from './shape.js';
+
+interface ReduceAttrs {
+  /** The reduced axes, resolved (all axes when the option is absent); may be empty. */
+  readonly axes: readonly number[];
+  readonly keepDimensions: boolean;
+}
+
+interface ReduceContext {
+  readonly tf: TF;
+  readonly backend: BackendName;
+  readonly isInt: boolean;
+}
+
+/** A reduction: over `axes` (non-empty), and its value for a single element (what reducing no axis gives). */
+interface Reduction {
+  readonly over: (x: Tensor, axes: number[], keep: boolean, ctx: ReduceContext) => Tensor;
+  readonly single: (x: Tensor, ctx: ReduceContext) => Tensor;
+}
+
+const int32 = (tf: TF, value: number) => tf.scalar(value, 'int32');
+
+/** |x| that is exact for every int32: TF.js Abs goes through float32 on cpu and wasm (abs(123456789) = 123456792). */
+function absolute(x: Tensor, { tf, isInt }: ReduceContext): Tensor {
+  return isInt ? tf.mul(x, tf.sign(x)) : tf.abs(x);
+}
+
+/**
+ * x*x, wrapping like int32 hardware. wasm multiplies int32 natively; cpu multiplies in float64 (Square even in
+ * float32), so there the square is assembled from 16-bit halves whose products stay below 2^53:
+ * x = hi*2^16 + lo  =>  x*x = lo*lo + hi*lo*2^17 (mod 2^32).
+ */
+function square(x: Tensor, { tf, backend, isInt }: ReduceContext): Tensor {
+  if (!isInt) return tf.square(x);
+  if (backend !== 'cpu') return tf.mul(x, x);
+  const hi = tf.floorDiv(x, int32(tf, 65536));
+  const lo = tf.sub(x, tf.mul(hi, int32(tf, 65536)));
+  return tf.add(tf.mul(lo, lo), tf.mul(tf.mul(hi, lo), int32(tf, 131072)));
+}
+
+/** log(sum(exp(x))) around the maximum, which is clamped to finite so that all -Inf or +Inf inputs give -Inf or +Inf. */
+function logSumExp(x: Tensor, axes: number[], keep: boolean, tf: TF): Tensor {
+  const max = tf.clipByValue(tf.max(x, axes, true), -3.4e38, 3.4e38);
+  const sum = tf.sum(tf.exp(tf.sub(x, max)), axes, true);
+  const result = tf.add(tf.log(sum), max);
+  return keep ? result : tf.squeeze(result, axes);
+}
+
+const REDUCTIONS: Record<string, Reduction> = {
+  reduceL1: {
+    over: (x, axes, keep, ctx) => ctx.tf.sum(absolute(x, ctx), axes, keep),
+    single: (x, ctx) => absolute(x, ctx),
+  },
+  reduceL2: {
+    over: (x, axes, keep, ctx) => ctx.tf.sqrt(ctx.tf.sum(ctx.tf.square(x), axes, keep)),
+    single: (x, { tf }) => tf.abs(x),
+  },
+  reduceLogSum: {
+    over: (x, axes, keep, { tf }) => tf.log(tf.sum(x, axes, keep)),
+    single: (x, { tf }) => tf.log(x),
+  },
+  reduceLogSumExp: {
+    over: (x, axes, keep, { tf }) => logSumExp(x, axes, keep, tf),
+    single: (x) => x,
+  },
+  reduceMax: {
+    over: (x, axes, keep, { tf }) => tf.max(x, axes, keep),
+    single: (x) => x,
+  },
+  reduceMean: {
+    over: (x, axes, keep, { tf }) => tf.mean(x, axes, keep),
+    single: (x) => x,
+  },
+  reduceMin: {
+    over: (x, axes, keep, { tf }) => tf.min(x, axes, keep),
+    single: (x) => x,
+  },
+  reduceProduct: {
+    over: (x, axes, keep, { tf }) => tf.prod(x, axes, keep),
+    single: (x) => x,
+  },
+  reduceSum: {
+    over: (x, axes, keep, { tf }) => tf.sum(x, axes, keep),
+    single: (x) => x,
+  },
+  reduceSumSquare: {
+    over: (x, axes, keep, ctx) => ctx.tf.sum(square(x, ctx), axes, keep),
+    single: (x, ctx) => square(x, ctx),
+  },
+};
+
+const SUM_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32'];
+
+/**
+ * Supported input types. Integer sums are exact (wrapping) on cpu and wasm; webgl holds int32 in float32 and
+ * neither wraps nor stays exact past 2^24, so it keeps integer sums out. int32 products are not exact on cpu
+ * (float64 products lose low bits), and are not required, so reduceProduct is float only.
+ */
+const TYPES: Record<string, readonly MLOperandDataType[]> = {
+  reduceL1: SUM_TYPES,
+  reduceL2: FLOAT_TYPES,
+  reduceLogSum: FLOAT_TYPES,
+  reduceLogSumExp: FLOAT_TYPES,
+  reduceMax: NUMERIC_TYPES,
+  reduceMean: FLOAT_TYPES,
+  reduceMin: NUMERIC_TYPES,
+  reduceProduct: FLOAT_TYPES,
+  reduceSum: SUM_TYPES,
+  reduceSumSquare: SUM_TYPES,
+};
+const WEBGL_INEXACT = new Set(['reduceL1', 'reduceSum', 'reduceSumSquare']);
+
+function buildReduce(call: OpCall, inputArg: unknown, options: unknown) {
+  const input = call.operand('input', inputArg, 'input');
+  const o = toDictionary<{ axes: unknown; keepDimensions: unknown }>(call.where, 'options', options);
+  const rank = input.shape.length;
+  const axes = o.axes === undefined ? range(rank) : toUnsignedLongSequence(call.where, 'options.axes', o.axes);
+  const keepDimensions = toBoolean(o.keepDimensions, false);
+  checkAxes(call, axes, rank, 'options.axes');
+  const shape = keepDimensions
+    ? input.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : input.shape.filter((_, i) => !axes.includes(i));
+  return call.emitOne([input], { axes, keepDimensions }, { dataType: input.dataType, shape });
+}
+
+for (const [name, reduction] of Object.entries(REDUCTIONS)) {
+  const types = TYPES[name]!;
+  const limits: Record<string, TensorLimit> = { input: limit(types), output: limit(types) };
+  const floatLimits: Record<string, TensorLimit> = { input: limit(FLOAT_TYPES), output: limit(FLOAT_TYPES) };
+  defineOp<ReduceAttrs>({
+    name,
+    method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildReduce(call, input, options) },
+    limits,
+    ...(WEBGL_INEXACT.has(name) ? { backendLimits: { webgl: floatLimits } } : {}),
+    lower: ([x], { axes, keepDimensions }, { tf, backend, inputs }) => {
+      const ctx: ReduceContext = { tf, backend, isInt: !FLOAT_TYPES.includes(inputs[0]!.dataType) };
+      return axes.length === 0 ? reduction.single(x!, ctx) : reduction.over(x!, [...axes], keepDimensions, ctx);
+    },
+  });
+}

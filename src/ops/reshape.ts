@@ -1,1 +1,31 @@
-export {};
+import { toUnsignedLongSequence } from '../api/webidl.js';
+import { elementCount } from '../graph/ir.js';
+import type { OpCall } from './op-call.js';
+import { ANY_TYPES, defineOp, limit } from './registry.js';
+
+interface ReshapeAttrs {
+  readonly shape: readonly number[];
+}
+
+function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unknown) {
+  const input = call.operand('input', inputArg, 'input');
+  const newShape = toUnsignedLongSequence(call.where, 'newShape', newShapeArg);
+  const output = { dataType: input.dataType, shape: newShape };
+  call.checkOutput(output);
+  for (const [i, d] of newShape.entries()) {
+    if (d === 0) call.fail(`newShape[${i}] is 0, which is not a valid dimension`);
+  }
+  const inputCount = elementCount(input.shape);
+  const outputCount = elementCount(newShape);
+  if (outputCount !== inputCount) {
+    call.fail(`newShape [${newShape.join(', ')}] has ${outputCount} elements, the input has ${inputCount}`);
+  }
+  return call.emitOne([input], { shape: newShape }, output);
+}
+
+defineOp<ReshapeAttrs>({
+  name: 'reshape',
+  method: { length: 2, optionsIndex: 2, build: (call, input, newShape) => buildReshape(call, input, newShape) },
+  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  lower: ([x], { shape }, { tf }) => tf.reshape(x!, [...shape]),
+});
