@@ -55,7 +55,8 @@ export function installNow(options: InstallOptions = {}): ML {
   const nav = g.navigator!;
   const proto = Object.getPrototypeOf(nav) as object | null;
   const target = proto && proto !== Object.prototype ? proto : nav;
-  Object.defineProperty(target, 'ml', { get: () => ml, configurable: true, enumerable: true });
+  const getter = Object.getOwnPropertyDescriptor({ get ml() { return ml; } }, 'ml')!.get; // named 'get ml', as WebIDL says
+  Object.defineProperty(target, 'ml', { get: getter, configurable: true, enumerable: true });
   return ml;
 }
 
@@ -64,9 +65,11 @@ export function installNow(options: InstallOptions = {}): ML {
  * behind navigator.ml.
  */
 export async function install(options: InstallOptions = {}): Promise<ML | object> {
+  // Read before the await: meanwhile the script entry (global.ts) puts a shim behind navigator.ml.
+  const native = (globalThis as { navigator?: { ml?: object } }).navigator?.ml;
   if (!options.force && await nativeWebNNWorks()) {
     configureBackends(options);
-    return (globalThis as unknown as { navigator: { ml: object } }).navigator.ml;
+    return native!;
   }
   return installNow(options);
 }
