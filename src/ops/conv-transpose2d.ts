@@ -7,6 +7,7 @@
  * ((input - 1) * stride + effective filter size), which is cropped by the beginning padding and zero-extended
  * where outputPadding / outputSizes reach past its end (no input element contributes there).
  */
+import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
@@ -165,8 +166,8 @@ defineOp<ConvTranspose2dAttrs>({
     ];
     const xs = groups === 1 ? [x] : tf.split(x, groups, 3);
     const fs = groups === 1 ? [filter!] : tf.split(filter!, groups, 3);
-    const parts = xs.map((xg, g) => tf.conv2dTranspose(xg as never, fs[g] as never, fullShape, strides, 'valid'));
-    let y = parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
+    const parts: Tensor[] = xs.map((xg, g) => tf.conv2dTranspose(xg as Tensor4D, fs[g] as Tensor4D, fullShape, strides, 'valid'));
+    let y: Tensor = parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
     y = cropOrExtend(tf, y, 1, padding[0], outputSize[0]);
     y = cropOrExtend(tf, y, 2, padding[2], outputSize[1]);
     const b = combinedBias(tf, bias, fusedBias, outputChannels);

@@ -5,6 +5,7 @@
  * filter is a constant): HWIO for ordinary and grouped convolutions, [h, w, channels, multiplier] for depthwise
  * ones, zero-dilated when strides and dilations are both above 1 (a pair TF.js rejects).
  */
+import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
@@ -120,11 +121,11 @@ export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | n
     strides, pad: pad as never, dataFormat: 'NHWC' as const, dilations,
     bias: bias ?? undefined, ...fusedActivationArgs(activation),
   };
-  if (kind === 'conv') return tf.fused.conv2d({ x: x as never, filter: filter as never, ...common });
-  if (kind === 'depthwise') return tf.fused.depthwiseConv2d({ x: x as never, filter: filter as never, ...common });
+  if (kind === 'conv') return tf.fused.conv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
+  if (kind === 'depthwise') return tf.fused.depthwiseConv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
   const xs = tf.split(x, groups, 3);
   const fs = tf.split(filter, groups, 3);
-  const parts = xs.map((xg, g) => tf.conv2d(xg as never, fs[g] as never, strides, pad as never, 'NHWC', dilations));
+  const parts: Tensor[] = xs.map((xg, g) => tf.conv2d(xg as Tensor4D, fs[g] as Tensor4D, strides, pad as never, 'NHWC', dilations));
   let y = tf.concat(parts, 3);
   if (bias) y = tf.add(y, bias);
   return applyActivation(tf, y, activation);
