@@ -38,6 +38,16 @@ export function wrapInteger(tf: TF, x: Tensor, dataType: string): Tensor {
 const int = (tf: TF, value: number) => tf.scalar(value, 'int32');
 
 /**
+ * tf.where for operands of one shape. WebGL's Select handles rank <= 4 only, so higher ranks go through a free
+ * reshape to one dimension.
+ */
+export function selectSameShape(tf: TF, condition: Tensor, a: Tensor, b: Tensor): Tensor {
+  if (a.rank <= 4) return tf.where(condition, a, b);
+  const flat = [a.size];
+  return tf.reshape(tf.where(tf.reshape(condition, flat), tf.reshape(a, flat), tf.reshape(b, flat)), a.shape);
+}
+
+/**
  * int32 product modulo 2^32. wasm multiplies int32 natively with wrap-around; the cpu backend multiplies in double
  * and loses the low bits once |a*b| > 2^53, so there the operands are split into 16-bit halves whose partial
  * products are all exact in double (each term stays below 2^48).
