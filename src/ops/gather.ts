@@ -54,7 +54,7 @@ function buildGather(call: OpCall, inputArg: unknown, indicesArg: unknown, optio
   const output = { dataType: input.dataType, shape: outputShape };
   call.checkOutput(output);
   const size = input.shape[axis]!;
-  const inRange = call.emitOne([indices], { size }, indices, 'gatherIndicesInRange');
+  const inRange = call.emitOne([indices], { size }, { dataType: 'int32', shape: indices.shape }, 'gatherIndicesInRange');
   return call.emitOne([input, inRange], { axis }, output);
 }
 

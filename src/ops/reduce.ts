@@ -43,10 +43,15 @@ function square(x: Tensor, { tf, backend, isInt }: ReduceContext): Tensor {
   return tf.add(tf.mul(lo, lo), tf.mul(tf.mul(hi, lo), int32(tf, 131072)));
 }
 
-/** log(sum(exp(x))) around the maximum, which is clamped to finite so that all -Inf or +Inf inputs give -Inf or +Inf. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * log(sum(exp(x - max))) + max. The max subtracted is clamped to finite, so an infinite max makes no Inf - Inf;
+ * the max added back is not, so all -Inf gives -Inf even where log(0) is finite (webgl).
+ */
 function logSumExp(x: Tensor, axes: number[], keep: boolean, tf: TF): Tensor {
-  const max = tf.clipByValue(tf.max(x, axes, true), -3.4e38, 3.4e38);
-  const sum = tf.sum(tf.exp(tf.sub(x, max)), axes, true);
+  const max = tf.max(x, axes, true);
+  const sum = tf.sum(tf.exp(tf.sub(x, tf.clipByValue(max, -FLOAT32_MAX, FLOAT32_MAX))), axes, true);
   const result = tf.add(tf.log(sum), max);
   return keep ? result : tf.squeeze(result, axes);
 }
