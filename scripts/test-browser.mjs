@@ -7,14 +7,15 @@
 // file is newer than it. The run ends with the line `browser: N passed, N failed`; the exit code is non-zero on failures.
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const outDir = join(root, '.cache', 'browser-tests');
+// One directory per run, so runs started side by side do not overwrite each other's bundle.
+const outDir = join(root, '.cache', 'browser-tests', String(process.pid));
 const started = Date.now();
 
 function parseArgs(argv) {
@@ -134,6 +135,7 @@ try {
 }
 console.log(`bundled ${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)} s; starting Chromium`);
 const { code, summary } = await runKarma(bundle, opts);
+rmSync(outDir, { recursive: true, force: true });
 console.log(`browser run took ${((Date.now() - started) / 1000).toFixed(1)} s (bundle, Chromium start-up and tests)`);
 // The summary line comes last, so callers can read the run's outcome from the final line.
 console.log(summary ?? `browser: 0 passed, 1 failed (karma exited with code ${code} before reporting)`);

@@ -1,7 +1,8 @@
 /** What the browser run relies on: a WebGL2 context (SwiftShader in CI), and every TF.js backend starting. */
 import { assertClose, runGraph } from '../util/harness.js';
 import type { MLOperand } from '../../src/api/operand.js';
-import type { BackendName } from '../../src/runtime/backends.js';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { tf, type BackendName } from '../../src/runtime/backends.js';
 
 type Add = { add(a: MLOperand, b: MLOperand): MLOperand };
 
@@ -22,6 +23,11 @@ describe('browser environment', () => {
         b: { dataType: 'float32', shape: [3], data: [0.5, -4, 8] },
       }, (builder, { a, b }) => ({ out: (builder as unknown as Add).add(a!, b!) }));
       assertClose(result['out']!, { shape: [3], data: [1.5, -2, 11] });
+      if (backend === 'wasm') {
+        const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+        const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+        console.warn(`tfjs-backend-wasm: SIMD ${String(simd)}, threads supported ${String(threads)}, pool of ${getThreadsCount()}`);
+      }
     });
   }
 });
