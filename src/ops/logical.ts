@@ -1,1 +1,52 @@
-export {};
+import { ANY_TYPES, defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import type { OpCall } from './op-call.js';
+import { broadcastShapes } from './shape.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+
+const UINT8: readonly MLOperandDataType[] = ['uint8'];
+
+/** The spec's "create an element-wise logical operation": the output is uint8 0/1 of the broadcast shape. */
+function buildLogical(call: OpCall, binary: boolean, a: unknown, b?: unknown) {
+  const x = call.operand('a', a, 'a');
+  if (!binary) return call.emitOne([x], {}, { dataType: 'uint8', shape: [...x.shape] });
+  const y = call.operand('b', b, 'b');
+  if (x.dataType !== y.dataType) call.fail(`a (${x.dataType}) and b (${y.dataType}) must have the same data type`);
+  return call.emitOne([x, y], {}, { dataType: 'uint8', shape: broadcastShapes(call, x.shape, y.shape) });
+}
+
+function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor, b: Tensor) => Tensor) {
+  defineOp({
+    name,
+    method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildLogical(call, true, a, b) },
+    limits: { a: limit(types), b: limit(types), output: limit(UINT8) },
+    lower: ([a, b], _attrs, env) => kernel(env.tf, a!, b!),
+  });
+}
+
+function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor) => Tensor) {
+  defineOp({
+    name,
+    method: { length: 1, optionsIndex: 1, build: (call, a) => buildLogical(call, false, a) },
+    limits: { a: limit(types), output: limit(UINT8) },
+    lower: ([a], _attrs, env) => kernel(env.tf, a!),
+  });
+}
+
+// Comparisons give TF.js bool tensors; the plan stores them as int32 0/1.
+binaryLogical('equal', ANY_TYPES, (tf, a, b) => tf.equal(a, b));
+binaryLogical('notEqual', ANY_TYPES, (tf, a, b) => tf.notEqual(a, b));
+binaryLogical('greater', ANY_TYPES, (tf, a, b) => tf.greater(a, b));
+binaryLogical('greaterOrEqual', ANY_TYPES, (tf, a, b) => tf.greaterEqual(a, b));
+binaryLogical('lesser', ANY_TYPES, (tf, a, b) => tf.less(a, b));
+binaryLogical('lesserOrEqual', ANY_TYPES, (tf, a, b) => tf.lessEqual(a, b));
+
+// uint8 logical inputs: any non-zero value is true. Stored values are 0..255, so min(x, 1) is the truth value, computed
+// in int32 (wasm's cast to bool would keep the raw byte instead of normalising it).
+const one = (tf: TF) => tf.scalar(1, 'int32');
+unaryLogical('logicalNot', UINT8, (tf, a) => tf.equal(a, tf.scalar(0, 'int32')));
+binaryLogical('logicalAnd', UINT8, (tf, a, b) => tf.minimum(tf.minimum(a, b), one(tf)));
+binaryLogical('logicalOr', UINT8, (tf, a, b) => tf.minimum(tf.maximum(a, b), one(tf)));
+binaryLogical('logicalXor', UINT8, (tf, a, b) => tf.notEqual(tf.minimum(a, one(tf)), tf.minimum(b, one(tf))));
+
+unaryLogical('isNaN', FLOAT_TYPES, (tf, a) => tf.isNaN(a));
+unaryLogical('isInfinite', FLOAT_TYPES, (tf, a) => tf.isInf(a));
