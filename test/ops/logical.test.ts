@@ -1,6 +1,6 @@
 import {
   assertClose, assertThrows, broadcastTo, builderFor, contextFor, forEachBackend, randomData, representable, runGraph, size,
-  type RunResult,
+  type RunResult, type TensorValue,
 } from '../util/harness.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { BackendName } from '../../src/runtime/backends.js';
@@ -53,8 +53,8 @@ async function limitsOf(backend: BackendName): Promise<Limits> {
 
 async function run(backend: BackendName, op: string, t: MLOperandDataType, sa: number[], a: number[], sb?: number[], b?: number[]):
   Promise<RunResult> {
-  const inputs = sb ? { a: { dataType: t, shape: sa, data: a }, b: { dataType: t, shape: sb, data: b! } }
-    : { a: { dataType: t, shape: sa, data: a } };
+  const inputs: Record<string, TensorValue> = { a: { dataType: t, shape: sa, data: a } };
+  if (sb) inputs['b'] = { dataType: t, shape: sb, data: b! };
   const result = await runGraph(backend, inputs, (builder, { a: x, b: y }) =>
     ({ out: sb ? method(builder, op)(x, y) : method(builder, op)(x) }));
   return result['out']!;
