@@ -132,6 +132,14 @@ export function channelVector(tf: TF, bias: Tensor, channels: number): Tensor {
   return flat.shape[0] === channels ? flat : tf.tile(flat, [channels]);
 }
 
+defineOp<{ channels: number }>({
+  name: 'conv.channelVector',
+  // The product makes fresh rank-1 data: wasm's fused kernels check the rank the data was stored with.
+  lower([bias], { channels }, { tf }) {
+    return tf.mul(channelVector(tf, bias!, channels), 1);
+  },
+});
+
 /** The bias option and a bias folded in by the fusion pass, as one rank-1 tensor (or null). */
 export function combinedBias(tf: TF, bias: Tensor | null | undefined, extra: Tensor | null | undefined,
   channels: number): Tensor | null {

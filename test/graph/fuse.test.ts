@@ -1,0 +1,177 @@
+import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
+import { operandRef, type MLOperand } from '../../src/api/operand.js';
+import { reachableGraph } from '../../src/graph/compile.js';
+import { fuseGraph, fusedNodeCount } from '../../src/graph/fuse.js';
+import type { GraphNode, OperandRef } from '../../src/graph/ir.js';
+import type { MLOperandDataType } from '../../src/types/data-type.js';
+import { assertClose, builderFor, forEachBackend, randomData, representable, runGraph, size, typedArrayFor } from '../util/harness.js';
+import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams, type Data } from '../ops/conv-reference.js';
+
+type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
+
+interface Activation {
+  name: string;
+  apply: (b: Builder, x: MLOperand) => MLOperand;
+  ref: (x: number) => number;
+}
+
+const ACTIVATIONS: Activation[] = [
+  { name: 'relu', apply: (b, x) => b.relu(x), ref: (x) => Math.max(0, x) },
+  { name: 'clamp(0, 6)', apply: (b, x) => b.clamp(x, { minValue: 0, maxValue: 6 }), ref: (x) => Math.min(6, Math.max(0, x)) },
+  { name: 'clamp(0)', apply: (b, x) => b.clamp(x, { minValue: 0 }), ref: (x) => Math.max(0, x) },
+  { name: 'sigmoid', apply: (b, x) => b.sigmoid(x), ref: (x) => 1 / (1 + Math.exp(-x)) },
+  { name: 'leakyRelu(0.2)', apply: (b, x) => b.leakyRelu(x, { alpha: 0.2 }), ref: (x) => (x < 0 ? Math.fround(0.2) * x : x) },
+  { name: 'elu', apply: (b, x) => b.elu(x), ref: (x) => (x < 0 ? Math.expm1(x) : x) },
+];
+
+/** An activation no fused kernel computes: the chain must stop before it. */
+const CLAMP_OTHER: Activation = {
+  name: 'clamp(-1, 1)', apply: (b, x) => b.clamp(x, { minValue: -1, maxValue: 1 }), ref: (x) => Math.min(1, Math.max(-1, x)),
+};
+
+interface Chain {
+  layout: 'nchw' | 'nhwc';
+  input: number[]; // NCHW
+  filter: number[]; // OIHW
+  params?: ConvParams;
+  biasOption?: boolean;
+  /** Shape of the constant added after the convolution (null: no add). */
+  addShape?: number[] | null;
+  activation?: Activation;
+}
+
+const data = (shape: number[], seed: number): Data => ({ data: representable(randomData(size(shape), seed, -2, 2), 'float32'), shape });
+
+/** Builds the chain; returns the operands to expose as outputs (`exposeConv` makes the conv output a graph output). */
+function buildChain(b: Builder, x: MLOperand, c: Chain, w: Data, bias: number[] | undefined, add: Data | null,
+  exposeConv: boolean): Record<string, MLOperand> {
+  const dataType: MLOperandDataType = 'float32';
+  const wOperand = b.constant({ dataType, shape: w.shape }, typedArrayFor({ dataType, ...w }));
+  const options: Record<string, unknown> = { ...c.params, inputLayout: c.layout, filterLayout: 'oihw' };
+  if (bias) options['bias'] = b.constant({ dataType, shape: [bias.length] }, typedArrayFor({ dataType, shape: [bias.length], data: bias }));
+  const conv = b.conv2d(x, wOperand, options);
+  let y = conv;
+  if (add) y = b.add(y, b.constant({ dataType, shape: add.shape }, typedArrayFor({ dataType, ...add })));
+  if (c.activation) y = c.activation.apply(b, y);
+  return exposeConv ? { out: y, conv } : { out: y };
+}
+
+function expectedChain(c: Chain, x: Data, w: Data, bias: number[] | undefined, add: Data | null): Data {
+  let y = conv2dRef(x, w, bias, c.params);
+  if (c.layout === 'nhwc') y = transposeData(y, NCHW_TO_NHWC);
+  if (add) {
+    const channelAxis = c.layout === 'nchw' ? 1 : 3;
+    const channels = y.shape[channelAxis]!;
+    const inner = y.shape.slice(channelAxis + 1).reduce((p, d) => p * d, 1);
+    y = { ...y, data: y.data.map((v, i) => v + add.data[add.data.length === 1 ? 0 : Math.floor(i / inner) % channels]!) };
+  }
+  if (c.activation) y = { ...y, data: y.data.map(c.activation.ref) };
+  return y;
+}
+
+/** Nodes on constants only, which the plan computes once at build. */
+const BUILD_TIME_OPS = ['conv.filterRewrite', 'conv.channelVector'];
+
+/** The nodes build() would plan for the graph `build` makes. */
+async function plannedNodes(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,
+  inputShape: number[]): Promise<GraphNode[]> {
+  const b = (await builderFor(backend as never)) as Builder;
+  const outputs = build(b, b.input('x', { dataType: 'float32', shape: inputShape }));
+  const named = new Map<string, OperandRef>(Object.entries(outputs).map(([k, v]) => [k, operandRef(v)]));
+  const { order } = reachableGraph(named.values());
+  return fuseGraph(order, named);
+}
+
+async function fusedCount(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,
+  inputShape: number[]): Promise<number> {
+  return fusedNodeCount(await plannedNodes(backend, build, inputShape));
+}
+
+const chains: Chain[] = [];
+for (const layout of ['nchw', 'nhwc'] as const) {
+  const channelShape = layout === 'nchw' ? [1, 4, 1, 1] : [4];
+  for (const activation of ACTIVATIONS) {
+    chains.push({ layout, input: [1, 3, 5, 5], filter: [4, 3, 3, 3], params: { padding: [1, 1, 0, 1] }, addShape: channelShape, activation });
+  }
+  chains.push({ layout, input: [2, 3, 6, 5], filter: [4, 3, 2, 2], params: { strides: [2, 1] }, biasOption: true, addShape: channelShape });
+  chains.push({ layout, input: [1, 4, 5, 5], filter: [4, 1, 3, 3], params: { groups: 4, padding: [1, 1, 1, 1] },
+    biasOption: true, addShape: channelShape, activation: ACTIVATIONS[1] });
+  chains.push({ layout, input: [1, 4, 6, 6], filter: [8, 1, 3, 3], params: { groups: 4, strides: [2, 2], dilations: [2, 1] },
+    activation: ACTIVATIONS[4] });
+  chains.push({ layout, input: [1, 4, 5, 5], filter: [6, 2, 3, 3], params: { groups: 2 }, addShape: [1], activation: ACTIVATIONS[3] });
+  chains.push({ layout, input: [1, 3, 5, 5], filter: [4, 3, 3, 3], biasOption: true, activation: ACTIVATIONS[5] });
+}
+
+function describeChain(c: Chain): string {
+  const parts = [`conv2d ${c.layout}${c.params?.groups ? ` groups ${c.params.groups}` : ''}${c.biasOption ? ' bias' : ''}`];
+  if (c.addShape) parts.push(`add [${c.addShape}]`);
+  if (c.activation) parts.push(c.activation.name);
+  return parts.join(' + ');
+}
+
+forEachBackend('conv2d fusion', (backend) => {
+  for (const c of chains) {
+    it(`${describeChain(c)}: fused and unfused graphs match the float64 reference`, async () => {
+      const x = data(c.input, 71);
+      const xIn = c.layout === 'nchw' ? x : transposeData(x, NCHW_TO_NHWC);
+      const w = data(c.filter, 73);
+      const bias = c.biasOption ? data([c.filter[0]!], 79).data : undefined;
+      const add = c.addShape ? data(c.addShape, 83) : null;
+      const expected = expectedChain(c, x, w, bias, add);
+      const inputs = { x: { dataType: 'float32' as const, ...xIn } };
+
+      const steps = (c.addShape ? 1 : 0) + (c.activation ? 1 : 0);
+      const nodes = await plannedNodes(backend, (b, xo) => buildChain(b, xo, c, w, bias, add, false), xIn.shape);
+      if (fusedNodeCount(nodes) !== 1 || nodes.some((n) => n.op !== 'conv2d' && !BUILD_TIME_OPS.includes(n.op))) {
+        throw new Error(`the chain was not fused into one node: ${nodes.map((n) => n.op).join(', ')}`);
+      }
+      if (steps > 0 && await fusedCount(backend, (b, xo) => buildChain(b, xo, c, w, bias, add, true), xIn.shape) !== 0) {
+        throw new Error('a chain whose convolution output is a graph output was fused');
+      }
+      const fused = await runGraph(backend, inputs, (b, { x: xo }) => buildChain(b as Builder, xo!, c, w, bias, add, false));
+      assertClose(fused['out']!, expected, { atol: 1e-5, rtol: 1e-5 }, 'fused');
+      const unfused = await runGraph(backend, inputs, (b, { x: xo }) => buildChain(b as Builder, xo!, c, w, bias, add, true));
+      assertClose(unfused['out']!, expected, { atol: 1e-5, rtol: 1e-5 }, 'unfused');
+    });
+  }
+
+  it('stops at an activation no fused kernel has, at a non-constant or non-per-channel add, at shared values', async () => {
+    const base: Chain = { layout: 'nchw', input: [1, 3, 5, 5], filter: [4, 3, 3, 3] };
+    const w = data(base.filter, 73);
+    const conv = (b: Builder, x: MLOperand) =>
+      b.conv2d(x, b.constant({ dataType: 'float32', shape: w.shape }, typedArrayFor({ dataType: 'float32', ...w })));
+    const constant = (b: Builder, shape: number[]) =>
+      b.constant({ dataType: 'float32', shape }, typedArrayFor({ dataType: 'float32', shape, data: data(shape, 5).data }));
+    const counts = [
+      await fusedCount(backend, (b, x) => ({ out: CLAMP_OTHER.apply(b, conv(b, x)) }), base.input),
+      await fusedCount(backend, (b, x) => ({ out: b.add(conv(b, x), constant(b, [1, 4, 3, 3])) }), base.input),
+      await fusedCount(backend, (b, x) => ({ out: b.add(conv(b, x), constant(b, [3])) }), base.input), // along the width
+      await fusedCount(backend, (b, x) => ({ out: b.add(conv(b, x), b.input('y', { dataType: 'float32', shape: [1, 4, 1, 1] })) }), base.input),
+      await fusedCount(backend, (b, x) => {
+        const y = conv(b, x);
+        return { out: b.relu(y), other: b.sigmoid(y) };
+      }, base.input),
+      await fusedCount(backend, (b, x) => {
+        const y = conv(b, x);
+        return { out: b.add(y, y) };
+      }, base.input),
+    ];
+    if (counts.some((n) => n !== 0)) throw new Error(`unexpected fusion: ${counts.join(', ')}`);
+    // A chain broken by a non-fusable activation still computes the right values.
+    const x = data(base.input, 71);
+    const chain: Chain = { ...base, activation: CLAMP_OTHER };
+    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } },
+      (b, { x: xo }) => ({ out: CLAMP_OTHER.apply(b as Builder, conv(b as Builder, xo!)) }));
+    assertClose(result['out']!, expectedChain(chain, x, w, undefined, null), { atol: 1e-5, rtol: 1e-5 });
+  });
+
+  it('add of a per-channel constant then relu fuses into one node', async () => {
+    const nodes = await plannedNodes(backend, (b, x) => {
+      const w = b.constant({ dataType: 'float32', shape: [1, 1, 2, 4] }, new Float32Array(8));
+      const y = b.conv2d(x, w, { inputLayout: 'nhwc', filterLayout: 'hwio' });
+      return { out: b.relu(b.add(b.constant({ dataType: 'float32', shape: [1, 1, 1, 4] }, new Float32Array(4)), y)) };
+    }, [1, 3, 3, 2]);
+    const ops = nodes.map((n) => n.op).join(', ');
+    if (ops !== 'conv.channelVector, conv2d' || fusedNodeCount(nodes) !== 1) throw new Error(`planned ${ops}`);
+  });
+});
