@@ -1,10 +1,34 @@
+/**
+ * The npm entry: install() / installNow() put navigator.ml and the ML* interfaces on the global object; the classes
+ * and every WebNN dictionary and enum type are exported as well.
+ */
+import type { MLGraphBuilderMethods } from './api/builder-methods.js';
+import type { MLContext } from './api/context.js';
+import { MLGraphBuilder as MLGraphBuilderClass } from './api/graph-builder.js';
+
 export { install, installNow, nativeWebNNWorks, polyfillML, type InstallOptions } from './install.js';
 export { ML, type MLContextOptions } from './api/ml.js';
-export { MLContext } from './api/context.js';
+export { MLContext, type AllowSharedBufferSource, type MLNamedTensors } from './api/context.js';
 export { MLGraph } from './api/graph.js';
-export { MLGraphBuilder } from './api/graph-builder.js';
 export { MLOperand } from './api/operand.js';
 export { MLTensor } from './api/tensor.js';
-export type { MLOpSupportLimits, MLTensorLimits } from './api/limits.js';
+export type { MLNamedOperands } from './api/graph-builder.js';
+export type { MLOperandDescriptor, MLTensorDescriptor } from './api/descriptor.js';
+export type { MLContextLostInfo, MLPowerPreference } from './api/internals.js';
+export type * from './api/builder-methods.js';
+export type * from './api/support-limits.js';
 export type { MLOperandDataType } from './types/data-type.js';
-export type { BackendName } from './runtime/backends.js';
+export type { BackendName, BackendConfig } from './runtime/backends.js';
+
+/**
+ * The graph builder, with every operation of the WebNN IDL declared (MLGraphBuilderMethods). Operations this version
+ * does not implement yet are declared too, as the IDL is the contract; they are absent at run time and from
+ * MLContext.opSupportLimits().
+ */
+export interface MLGraphBuilder extends MLGraphBuilderClass, MLGraphBuilderMethods {}
+
+// The class installs the operation methods from the operation table at run time; this gives it their declarations.
+export const MLGraphBuilder = MLGraphBuilderClass as unknown as {
+  readonly prototype: MLGraphBuilder;
+  new (context: MLContext): MLGraphBuilder;
+};

@@ -1,36 +1,53 @@
-import { invalidStateError, typeError } from '../errors.js';
-import { describe } from '../graph/ir.js';
-import { elementCount } from '../graph/ir.js';
+import { invalidStateError, notSupportedError, typeError, unknownError } from '../errors.js';
+import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
-import { bufferMismatch, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource } from '../types/data-type.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
+import {
+  bufferMismatch, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
+} from '../types/data-type.js';
 import { checkDimensions, sameDescriptor, toOperandDescriptor } from './descriptor.js';
-import { checkCreateToken, CREATE, finishInterface } from './interface.js';
-import { contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type MLContextLostInfo } from './internals.js';
-import { opSupportLimits, type MLOpSupportLimits } from './limits.js';
+import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
+import {
+  contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,
+} from './internals.js';
+import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits.js';
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
+import type { MLOperandDescriptor, MLTensorDescriptor } from './descriptor.js';
 import { requireArgs, toBoolean, toDictionary, toRecord } from './webidl.js';
 
-/** WebIDL turns an exception thrown by a promise-returning operation into a rejection. */
-function rejecting<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return body();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+/** The `AllowSharedBufferSource` the WebNN methods take (a Float16Array, native or @petamoriken/float16's, too). */
+export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/** Record<USVString, MLTensor>. */
+export type MLNamedTensors = Record<string, MLTensor>;
 
 function toBufferSource(where: string, name: string, value: unknown): BufferSource {
   if (!isBufferSource(value)) throw typeError(where, `${name} is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView`);
   return value;
 }
 
+function checkDataTypeSupported(where: string, desc: OperandDescriptor): void {
+  if (!IO_DATA_TYPES.includes(desc.dataType)) {
+    throw typeError(where, `descriptor.dataType ${desc.dataType} is not supported (supported: ${IO_DATA_TYPES.join(', ')})`);
+  }
+}
+
+/** A failure of the timeline's own work (not a loss of the context) is the spec's UnknownError. */
+function asUnknownError(where: string, error: unknown): Error {
+  if (error instanceof DOMException || error instanceof TypeError) return error;
+  return unknownError(where, error instanceof Error ? error.message : String(error));
+}
+
 function reportTimelineError(where: string, error: unknown): void {
-  // The spec gives dispatch() and writeTensor() no error channel; make failures visible rather than silent.
+  // The spec gives dispatch() and writeTensor() no error channel (webnn#778); make failures visible rather than silent.
   if (error instanceof DOMException && error.name === 'InvalidStateError') return;
   console.error(`WebNN ${where} failed:`, error);
 }
+
+const isGPUDevice = (x: unknown): boolean =>
+  typeof (globalThis as { GPUDevice?: unknown }).GPUDevice === 'function' &&
+  x instanceof (globalThis as unknown as { GPUDevice: new () => object }).GPUDevice;
 
 export class MLContext {
   constructor(...args: unknown[]) {
@@ -38,7 +55,11 @@ export class MLContext {
     contextSlots.set(this, args[1] as ContextState);
   }
 
-  dispatch(graph: MLGraph, inputs: Record<string, MLTensor>, outputs: Record<string, MLTensor>): void {
+  /**
+   * Enqueues one execution of `graph`, reading `inputs` and writing `outputs` (every graph input and output bound,
+   * nothing else). Throws TypeError for invalid bindings, InvalidStateError for a destroyed graph.
+   */
+  dispatch(graph: MLGraph, inputs: MLNamedTensors, outputs: MLNamedTensors): void {
     const where = 'MLContext.dispatch';
     requireArgs(where, arguments, 3);
     const ctx = contextSlots.get(this, where);
@@ -48,114 +69,142 @@ export class MLContext {
     const outs = toRecord(where, 'outputs', outputs, tensorOf('outputs'));
     if (g.context !== ctx) throw typeError(where, 'graph belongs to another MLContext');
     if (g.destroyed) throw invalidStateError(where, 'graph has been destroyed');
-    const seen = new Set<TensorState>();
-    for (const [record, map] of [['inputs', ins], ['outputs', outs]] as const) {
-      for (const [name, t] of map) {
-        if (seen.has(t)) throw typeError(where, `${record}['${name}'] is bound more than once`);
-        seen.add(t);
-        if (t.context !== ctx) throw typeError(where, `${record}['${name}'] belongs to another MLContext`);
-        if (t.destroyed) throw typeError(where, `${record}['${name}'] has been destroyed`);
-      }
+    const all = [...[...ins].map(([name, t]) => [`inputs['${name}']`, t] as const),
+      ...[...outs].map(([name, t]) => [`outputs['${name}']`, t] as const)];
+    const firstUse = new Map<TensorState, string>();
+    for (const [label, t] of all) {
+      const previous = firstUse.get(t);
+      if (previous !== undefined) throw typeError(where, `${label} is the same MLTensor as ${previous}`);
+      firstUse.set(t, label);
     }
-    for (const [record, map, descs] of [['inputs', ins, g.inputs], ['outputs', outs, g.outputs]] as const) {
-      if (map.size !== descs.size) {
-        throw typeError(where, `${record} binds ${map.size} tensors but the graph has ${descs.size} (${[...descs.keys()].join(', ')})`);
-      }
-      for (const [name, t] of map) {
-        const desc = descs.get(name);
-        if (!desc) throw typeError(where, `${record}['${name}'] is not a ${record.slice(0, -1)} of the graph`);
-        if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
-        if (!sameDescriptor(desc, t.desc)) {
-          throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${describe(desc)}`);
-        }
-      }
+    for (const [label, t] of all) {
+      if (t.context !== ctx) throw typeError(where, `${label} belongs to another MLContext`);
+      if (t.destroyed) throw typeError(where, `${label} has been destroyed`);
     }
-    ctx.enqueue(where, () => {
-      if (g.destroyed) return;
-      const feeds = new Map<string, tf.Tensor>();
-      for (const [name, t] of ins) feeds.set(name, t.data!);
-      const results = g.plan.run(feeds);
-      for (const [name, t] of outs) {
-        const result = results.get(name)!;
-        if (t.destroyed) result.dispose();
-        else t.replaceData(result);
-      }
-    }).catch((error: unknown) => reportTimelineError(where, error));
+    validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
+    validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
+    ctx.enqueue(where, () => runGraph(g, ins, outs)).catch((error: unknown) => reportTimelineError(where, error));
   }
 
-  createTensor(descriptor: unknown): Promise<MLTensor> {
+  /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
+  createTensor(descriptor: MLTensorDescriptor): Promise<MLTensor> {
     const where = 'MLContext.createTensor';
-    return rejecting(() => {
-      requireArgs(where, arguments, 1);
+    const args = arguments;
+    return promiseFrom(() => {
+      requireArgs(where, args, 1);
       const ctx = contextSlots.get(this, where);
       const desc = toOperandDescriptor(where, 'descriptor', descriptor);
       const dict = toDictionary<{ readable: unknown; writable: unknown }>(where, 'descriptor', descriptor);
-      if (ctx.isLost) return Promise.reject(invalidStateError(where, 'the context is lost'));
+      const readable = toBoolean(dict.readable, false);
+      const writable = toBoolean(dict.writable, false);
+      if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
+      // The spec's createTensor() lacks "check dimensions"; a tensor no graph could bind is rejected here as well.
       checkDimensions(where, desc, 'descriptor.shape');
-      const state = new TensorState(ctx, desc, toBoolean(dict.readable, false), toBoolean(dict.writable, false), false);
+      checkDataTypeSupported(where, desc);
+      const state = new TensorState(ctx, desc, readable, writable, false);
       const tensor = createTensorObject(state);
       return ctx.enqueue(where, () => {
-        if (!state.destroyed) state.data = tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType));
+        try {
+          if (!state.destroyed) state.data = tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType));
+        } catch (error) {
+          throw asUnknownError(where, error);
+        }
         return tensor;
       });
     });
   }
 
-  createConstantTensor(descriptor: unknown, inputData: unknown): Promise<MLTensor> {
+  /** Resolves with a constant tensor holding a copy (made now) of `inputData`, for MLGraphBuilder.constant(tensor). */
+  createConstantTensor(descriptor: MLOperandDescriptor, inputData: AllowSharedBufferSource): Promise<MLTensor> {
     const where = 'MLContext.createConstantTensor';
-    return rejecting(() => {
-      requireArgs(where, arguments, 2);
+    const args = arguments;
+    return promiseFrom(() => {
+      requireArgs(where, args, 2);
       const ctx = contextSlots.get(this, where);
       const desc = toOperandDescriptor(where, 'descriptor', descriptor);
       const source = toBufferSource(where, 'inputData', inputData);
-      if (ctx.isLost) return Promise.reject(invalidStateError(where, 'the context is lost'));
+      if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
       checkDimensions(where, desc, 'descriptor.shape');
+      checkDataTypeSupported(where, desc);
       const mismatch = bufferMismatch(source, desc.dataType, elementCount(desc.shape));
       if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
       const bytes = copyBytes(source);
       const state = new TensorState(ctx, desc, false, false, true);
       const tensor = createTensorObject(state);
       return ctx.enqueue(where, () => {
-        if (!state.destroyed) {
-          state.data = tf.tensor(bytesToStorage(bytes, desc.dataType), desc.shape as number[], storageDtypeOf(desc.dataType));
+        try {
+          if (!state.destroyed) {
+            state.data = tf.tensor(bytesToStorage(bytes, desc.dataType), desc.shape as number[], storageDtypeOf(desc.dataType));
+          }
+        } catch (error) {
+          throw asUnknownError(where, error);
         }
         return tensor;
       });
     });
   }
 
+  /** Not supported: TF.js cannot share its GPU memory with a WebGPU device. Rejects NotSupportedError. */
+  createExportableTensor(descriptor: MLTensorDescriptor, gpuDevice: object): Promise<MLTensor> {
+    const where = 'MLContext.createExportableTensor';
+    const args = arguments;
+    return promiseFrom(() => {
+      requireArgs(where, args, 2);
+      contextSlots.get(this, where);
+      toOperandDescriptor(where, 'descriptor', descriptor);
+      if (!isGPUDevice(gpuDevice)) throw typeError(where, 'gpuDevice is not a GPUDevice');
+      throw notSupportedError(where, 'tensors exportable to WebGPU are not supported');
+    });
+  }
+
+  /** Reads the tensor's data; after the writes and dispatches enqueued before it. */
   readTensor(tensor: MLTensor): Promise<ArrayBuffer>;
-  readTensor(tensor: MLTensor, outputData: BufferSource): Promise<undefined>;
-  readTensor(tensor: MLTensor, outputData?: BufferSource): Promise<ArrayBuffer | undefined> {
+  /** Reads the tensor's data into `outputData` (whose byte length must be the tensor's). */
+  readTensor(tensor: MLTensor, outputData: AllowSharedBufferSource): Promise<undefined>;
+  readTensor(tensor: MLTensor, ...rest: unknown[]): Promise<ArrayBuffer | undefined> {
     const where = 'MLContext.readTensor';
-    const withBuffer = arguments.length >= 2;
-    return rejecting(() => {
-      requireArgs(where, arguments, 1);
+    const args = arguments;
+    const outputData = rest[0];
+    return promiseFrom(() => {
+      requireArgs(where, args, 1);
       const ctx = contextSlots.get(this, where);
       const t = tensorSlots.get(tensor, `${where}: tensor`);
-      const target = withBuffer ? toBufferSource(where, 'outputData', outputData) : null;
+      const target = args.length >= 2 ? toBufferSource(where, 'outputData', outputData) : null;
       if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
       if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
       if (!t.readable) throw typeError(where, 'tensor was not created readable');
       const count = elementCount(t.desc.shape);
+      const byteLength = count * byteSizeOf(t.desc.dataType);
       if (target) {
         const mismatch = bufferMismatch(target, t.desc.dataType, count);
         if (mismatch) throw typeError(where, `outputData: ${mismatch}`);
       }
       return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
         t.pendingReads.add(reject);
+        // destroy() may already have rejected this read: then it is no longer pending and settles no more.
         const settle = (fn: () => void) => {
-          if (!t.pendingReads.delete(reject)) return; // destroy() already rejected it
-          fn();
+          if (t.pendingReads.delete(reject)) fn();
         };
-        ctx.enqueue(where, async () => (t.data ? await t.data.data() : null)).then((values) => settle(() => {
-          if (values === null) return reject(invalidStateError(where, 'tensor has been destroyed'));
-          if (target) {
-            if (isDetached(target)) return reject(typeError(where, 'outputData has been detached'));
-            storageToBytes(values as ArrayLike<number>, t.desc.dataType, bytesOf(target));
-            return resolve(undefined);
+        // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
+        ctx.enqueue(where, async () => {
+          const data = tensorSlots.find(tensor)?.data;
+          if (!data) throw invalidStateError(where, 'tensor has been destroyed');
+          try {
+            return await data.data();
+          } catch (error) {
+            throw asUnknownError(where, error);
           }
-          const out = new Uint8Array(count * byteSizeOf(t.desc.dataType));
+        }).then((values) => settle(() => {
+          if (target) {
+            if (isDetached(target) || bytesOf(target).byteLength !== byteLength) {
+              reject(typeError(where, 'outputData has been detached'));
+              return;
+            }
+            storageToBytes(values as ArrayLike<number>, t.desc.dataType, bytesOf(target));
+            resolve(undefined);
+            return;
+          }
+          const out = new Uint8Array(byteLength);
           storageToBytes(values as ArrayLike<number>, t.desc.dataType, out);
           resolve(out.buffer);
         }), (error: unknown) => settle(() => reject(error)));
@@ -163,7 +212,8 @@ export class MLContext {
     });
   }
 
-  writeTensor(tensor: MLTensor, inputData: BufferSource): void {
+  /** Enqueues a write of a copy (made now) of `inputData` into the tensor. */
+  writeTensor(tensor: MLTensor, inputData: AllowSharedBufferSource): void {
     const where = 'MLContext.writeTensor';
     requireArgs(where, arguments, 2);
     const ctx = contextSlots.get(this, where);
@@ -181,18 +231,33 @@ export class MLContext {
     }).catch((error: unknown) => reportTimelineError(where, error));
   }
 
+  /** Not supported: no tensor of this implementation is exportable to WebGPU, so this always throws TypeError. */
+  exportToGPU(tensor: MLTensor): never {
+    const where = 'MLContext.exportToGPU';
+    requireArgs(where, arguments, 1);
+    const ctx = contextSlots.get(this, where);
+    const t = tensorSlots.get(tensor, `${where}: tensor`);
+    if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
+    if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
+    throw typeError(where, 'tensor was not created by createExportableTensor()');
+  }
+
+  /** What this context's builder accepts: data types and ranks per operation argument, from the operation table. */
   opSupportLimits(): MLOpSupportLimits {
     return opSupportLimits(contextSlots.get(this, 'MLContext.opSupportLimits').backend);
   }
 
+  /** Loses the context: `lost` resolves, every graph and tensor of it is destroyed, pending reads reject. */
   destroy(): void {
-    contextSlots.get(this, 'MLContext.destroy').lose('the context was destroyed');
+    contextSlots.get(this, 'MLContext.destroy').lose('MLContext.destroy() was called');
   }
 
+  /** The `accelerated` preference the context was created with. */
   get accelerated(): boolean {
     return contextSlots.get(this, 'MLContext.accelerated').accelerated;
   }
 
+  /** Resolves (never rejects) when the context is lost, e.g. by destroy(). */
   get lost(): Promise<MLContextLostInfo> {
     return contextSlots.get(this, 'MLContext.lost').lost;
   }
@@ -201,4 +266,36 @@ finishInterface(MLContext, 'MLContext');
 
 export function createContextObject(state: ContextState): MLContext {
   return new MLContext(CREATE, state);
+}
+
+/** The spec's "validate tensors with descriptors", with a message saying which binding is wrong. */
+function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outputs', tensors: ReadonlyMap<string, TensorState>,
+  descs: ReadonlyMap<string, OperandDescriptor>): void {
+  const expected = () => [...descs.keys()].map((name) => `'${name}'`).join(', ');
+  if (tensors.size !== descs.size) {
+    throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${expected()})`);
+  }
+  for (const [name, t] of tensors) {
+    if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
+    const desc = descs.get(name);
+    if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${expected()})`);
+    if (!sameDescriptor(desc, t.desc)) {
+      throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${describe(desc)}`);
+    }
+  }
+}
+
+/** The compute request of one dispatch, on the timeline. */
+function runGraph(g: GraphState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+  const feeds = new Map<string, tf.Tensor>();
+  for (const [name, t] of ins) {
+    if (!t.data) throw new Error(`inputs['${name}'] has no data`);
+    feeds.set(name, t.data);
+  }
+  const results = g.plan.run(feeds);
+  for (const [name, t] of outs) {
+    const result = results.get(name)!;
+    if (t.destroyed) result.dispose();
+    else t.replaceData(result);
+  }
 }

@@ -9,15 +9,21 @@ import { allOps } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';
 import { castNumber } from '../types/cast-number.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
-import { bufferMismatch, byteSizeOf, copyBytes, isBufferSource, storageDtypeOf } from '../types/data-type.js';
+import { bufferMismatch, byteSizeOf, copyBytes, isBufferSource, storageDtypeOf, type MLOperandDataType } from '../types/data-type.js';
 import { builderSlots, type BuilderInternals } from './builder-internals.js';
-import { checkDimensions, toOperandDescriptor } from './descriptor.js';
+import type { MLNumber } from './builder-methods.js';
+import type { AllowSharedBufferSource, MLContext } from './context.js';
+import { checkDimensions, toOperandDescriptor, type MLOperandDescriptor } from './descriptor.js';
 import { createGraphObject, type MLGraph } from './graph.js';
-import { finishInterface } from './interface.js';
-import { contextSlots, GraphState, tensorSlots, type ContextState, type TensorState } from './internals.js';
+import { finishInterface, promiseFrom } from './interface.js';
+import { contextSlots, GraphState, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
+import type { MLTensor } from './tensor.js';
 import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from './webidl.js';
+
+/** Record<USVString, MLOperand>. */
+export type MLNamedOperands = Record<string, MLOperand>;
 
 let nextId = 1;
 
@@ -31,6 +37,7 @@ class BuilderState implements BuilderInternals {
     return this.context.backend;
   }
 
+  /** Why the builder "can not build" (built already, or its context lost), or null when it can. */
   cannotBuildReason(): string | null {
     if (this.hasBuilt) return 'build() has already been called on this builder';
     if (this.context.isLost) return 'the context is lost';
@@ -51,7 +58,7 @@ class BuilderState implements BuilderInternals {
   }
 
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
-    for (const d of descs) checkDimensions(where, d, 'output shape');
+    for (const d of descs) checkDimensions(where, d, 'output shape', false);
   }
 
   makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
@@ -72,26 +79,28 @@ class BuilderState implements BuilderInternals {
   }
 }
 
-function rejecting<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return body();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 function state(builder: unknown, where: string): BuilderState {
   return builderSlots.get(builder, where) as BuilderState;
 }
 
-function checkIoType(where: string, desc: OperandDescriptor): void {
+function checkIoType(where: string, desc: OperandDescriptor, name: string): void {
   if (!IO_DATA_TYPES.includes(desc.dataType)) {
-    throw typeError(where, `data type ${desc.dataType} is not supported (supported: ${IO_DATA_TYPES.join(', ')})`);
+    throw typeError(where, `${name} ${desc.dataType} is not supported (supported: ${IO_DATA_TYPES.join(', ')})`);
   }
 }
 
+/** The MLTensor behind a constant(tensor) operand; the operand holds the MLTensor itself, as [[constantTensor]]. */
+function constantTensorState(ref: OperandRef) {
+  return ref.source.kind === 'constant-tensor' ? tensorSlots.find(ref.source.tensor) ?? null : null;
+}
+
+/**
+ * The operation methods (conv2d, add, ...) are installed on the prototype from the operation table below; the
+ * package entry (src/index.ts) exports this class typed with their declarations (MLGraphBuilderMethods).
+ */
 export class MLGraphBuilder {
-  constructor(context: unknown) {
+  /** Throws an InvalidStateError when `context` is lost. */
+  constructor(context: MLContext) {
     const where = 'MLGraphBuilder constructor';
     requireArgs(where, arguments, 1);
     const ctx = contextSlots.get(context, `${where}: context`);
@@ -99,7 +108,8 @@ export class MLGraphBuilder {
     builderSlots.set(this, new BuilderState(this, ctx));
   }
 
-  input(name: string, descriptor: OperandDescriptor): MLOperand {
+  /** A graph input, bound by name in MLContext.dispatch(). */
+  input(name: string, descriptor: MLOperandDescriptor): MLOperand {
     const where = 'MLGraphBuilder.input';
     requireArgs(where, arguments, 2);
     const s = state(this, where);
@@ -109,51 +119,53 @@ export class MLGraphBuilder {
     if (inputName === '') throw typeError(where, 'name must not be empty');
     if (s.inputNames.has(inputName)) throw typeError(where, `an input named '${inputName}' already exists`);
     checkDimensions(where, desc, 'descriptor.shape');
-    checkIoType(where, desc);
+    checkIoType(where, desc, 'descriptor.dataType');
     s.inputNames.add(inputName);
     return s.makeOperand(desc, { kind: 'input', name: inputName });
   }
 
-  constant(...args: unknown[]): MLOperand {
+  /** A constant holding a copy (made now) of `buffer`. */
+  constant(descriptor: MLOperandDescriptor, buffer: AllowSharedBufferSource): MLOperand;
+  /** A scalar constant: `value` cast to `dataType`. */
+  constant(dataType: MLOperandDataType, value: MLNumber): MLOperand;
+  /** A constant backed by a tensor from MLContext.createConstantTensor(); the graph keeps its data after the tensor's
+   * destroy(). */
+  constant(tensor: MLTensor): MLOperand;
+  constant(first: unknown, ...rest: unknown[]): MLOperand {
     const where = 'MLGraphBuilder.constant';
-    requireArgs(where, args, 1);
+    const second = rest[0];
+    requireArgs(where, arguments, 1);
     const s = state(this, where);
-    if (args.length === 1) {
-      const t = tensorSlots.get(args[0], `${where}: tensor`);
-      if (t.context !== s.context) throw typeError(where, 'tensor belongs to another MLContext');
-      if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
-      if (!t.constant) throw typeError(where, 'tensor was not created by createConstantTensor()');
-      s.checkCanBuild(where);
-      return s.makeOperand(t.desc, { kind: 'constant-tensor', tensor: t });
+    if (arguments.length === 1) return constantFromTensor(s, where, first);
+    // WebIDL overload resolution: undefined, null and objects select the dictionary, anything else the enum.
+    if (first === undefined || first === null || typeof first === 'object' || typeof first === 'function') {
+      return constantFromBuffer(s, where, first, second);
     }
-    if (typeof args[0] !== 'object' || args[0] === null) {
-      const dataType = toDataType(where, 'dataType', args[0]);
-      const value = toMLNumber(where, 'value', args[1]);
-      s.checkCanBuild(where);
-      const desc = { dataType, shape: [] };
-      checkIoType(where, desc);
-      const bytes = new Uint8Array(byteSizeOf(dataType));
-      storageToBytes([castNumber(value, dataType)], dataType, bytes);
-      return s.makeOperand(desc, { kind: 'constant', bytes });
-    }
-    const desc = toOperandDescriptor(where, 'descriptor', args[0]);
-    if (!isBufferSource(args[1])) throw typeError(where, 'buffer is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView');
+    const dataType = toDataType(where, 'dataType', first);
+    const value = toMLNumber(where, 'value', second);
     s.checkCanBuild(where);
-    checkDimensions(where, desc, 'descriptor.shape');
-    checkIoType(where, desc);
-    const mismatch = bufferMismatch(args[1], desc.dataType, elementCount(desc.shape));
-    if (mismatch) throw typeError(where, `buffer: ${mismatch}`);
-    return s.makeOperand(desc, { kind: 'constant', bytes: copyBytes(args[1]) });
+    const desc = { dataType, shape: [] };
+    checkIoType(where, desc, 'dataType');
+    const bytes = new Uint8Array(byteSizeOf(dataType));
+    storageToBytes([castNumber(value, dataType)], dataType, bytes);
+    return s.makeOperand(desc, { kind: 'constant', bytes });
   }
 
-  build(outputs: Record<string, MLOperand>): Promise<MLGraph> {
+  /**
+   * Compiles the graph that computes `outputs`: only the inputs they depend on become the graph's inputs. Rejects an
+   * InvalidStateError when the builder has built already or its context is lost, a TypeError for invalid outputs, an
+   * OperationError when compilation fails.
+   */
+  build(outputs: MLNamedOperands): Promise<MLGraph> {
     const where = 'MLGraphBuilder.build';
-    return rejecting(() => {
-      requireArgs(where, arguments, 1);
+    const args = arguments;
+    return promiseFrom(() => {
+      requireArgs(where, args, 1);
       const s = state(this, where);
       const named = toRecord(where, 'outputs', outputs, (v, key) => {
-        if (!(v instanceof MLOperand) || !asOperandRef(v)) throw typeError(where, `outputs['${key}'] is not an MLOperand`);
-        return operandRef(v);
+        const ref = asOperandRef(v);
+        if (!(v instanceof MLOperand) || !ref) throw typeError(where, `outputs['${key}'] is not an MLOperand`);
+        return ref;
       });
       s.checkCanBuild(where);
       if (named.size === 0) throw typeError(where, 'outputs must not be empty');
@@ -167,8 +179,8 @@ export class MLGraphBuilder {
       const { order, inputs } = reachableGraph(named.values());
       for (const node of order) {
         for (const ref of node.inputs) {
-          if (ref?.source.kind === 'constant-tensor' && (ref.source.tensor as TensorState).destroyed) {
-            throw typeError(where, 'a constant tensor of the graph has been destroyed');
+          if (ref && constantTensorState(ref)?.destroyed) {
+            throw typeError(where, `a constant tensor used by ${node.op} has been destroyed`);
           }
         }
       }
@@ -190,17 +202,35 @@ export class MLGraphBuilder {
   }
 }
 
+function constantFromTensor(s: BuilderState, where: string, value: unknown): MLOperand {
+  const t = tensorSlots.get(value, `${where}: tensor`);
+  if (t.context !== s.context) throw typeError(where, 'tensor belongs to another MLContext');
+  if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
+  if (!t.constant) throw typeError(where, 'tensor was not created by createConstantTensor()');
+  s.checkCanBuild(where);
+  return s.makeOperand(t.desc, { kind: 'constant-tensor', tensor: value as object });
+}
+
+function constantFromBuffer(s: BuilderState, where: string, descriptor: unknown, buffer: unknown): MLOperand {
+  const desc = toOperandDescriptor(where, 'descriptor', descriptor);
+  if (!isBufferSource(buffer)) throw typeError(where, 'buffer is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView');
+  s.checkCanBuild(where);
+  checkDimensions(where, desc, 'descriptor.shape');
+  checkIoType(where, desc, 'descriptor.dataType');
+  const mismatch = bufferMismatch(buffer, desc.dataType, elementCount(desc.shape));
+  if (mismatch) throw typeError(where, `buffer: ${mismatch}`);
+  return s.makeOperand(desc, { kind: 'constant', bytes: copyBytes(buffer) });
+}
+
 function uploadConstant(ref: OperandRef): tf.Tensor {
   const { dataType, shape } = ref.desc;
   if (ref.source.kind === 'constant') {
     return tf.tensor(bytesToStorage(ref.source.bytes, dataType), shape as number[], storageDtypeOf(dataType));
   }
-  if (ref.source.kind === 'constant-tensor') {
-    const data = (ref.source.tensor as TensorState).data;
-    if (!data) throw new Error('a constant tensor of the graph has been destroyed');
-    return data.clone(); // shares the backend buffer; the graph keeps it alive after MLTensor.destroy()
-  }
-  throw new Error('not a constant');
+  const data = constantTensorState(ref)?.data;
+  if (!data) throw new Error('a constant tensor of the graph has been destroyed');
+  // The clone shares the backend buffer and keeps it alive after MLTensor.destroy().
+  return data.clone();
 }
 
 /** The operation methods come from the operation table, so builder and table cannot disagree. */
@@ -215,6 +245,6 @@ for (const op of allOps()) {
     },
   }[op.name]!;
   Object.defineProperty(fn, 'length', { value: method.length });
-  Object.defineProperty(MLGraphBuilder.prototype, op.name, { value: fn, writable: true, configurable: true });
+  Object.defineProperty(MLGraphBuilder.prototype, op.name, { value: fn, writable: true, configurable: true, enumerable: true });
 }
 finishInterface(MLGraphBuilder, 'MLGraphBuilder');

@@ -1,5 +1,5 @@
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
-import { graphSlots, type GraphState } from './internals.js';
+import { graphSlots, releaseWhenCollected, type GraphState } from './internals.js';
 
 export class MLGraph {
   constructor(...args: unknown[]) {
@@ -7,6 +7,8 @@ export class MLGraph {
     graphSlots.set(this, args[1] as GraphState);
   }
 
+  /** Marks the graph destroyed (dispatch() then throws an InvalidStateError); its memory is released after the
+   * dispatches already enqueued. Idempotent. */
   destroy(): void {
     graphSlots.get(this, 'MLGraph.destroy').destroy();
   }
@@ -14,5 +16,7 @@ export class MLGraph {
 finishInterface(MLGraph, 'MLGraph');
 
 export function createGraphObject(state: GraphState): MLGraph {
-  return new MLGraph(CREATE, state);
+  const graph = new MLGraph(CREATE, state);
+  releaseWhenCollected(graph, state);
+  return graph;
 }

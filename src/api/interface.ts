@@ -17,3 +17,12 @@ export function finishInterface(cls: { prototype: object }, name: string): void 
   }
   Object.defineProperty(proto, Symbol.toStringTag, { value: name, configurable: true });
 }
+
+/** WebIDL turns an exception thrown by a promise-returning operation into a rejected promise. */
+export function promiseFrom<T>(body: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(body());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -15,6 +15,7 @@ export interface MLContextLostInfo {
 export const MAX_TENSOR_BYTE_LENGTH = 2 ** 31 - 1;
 
 export class ContextState {
+  /** "is lost": [[lost]] is settled. */
   isLost = false;
   readonly lost: Promise<MLContextLostInfo>;
   readonly #resolveLost: (info: MLContextLostInfo) => void;
@@ -27,7 +28,11 @@ export class ContextState {
     this.#resolveLost = resolve;
   }
 
-  /** Runs `job` on this context's timeline (TF.js switched to its backend), aborting when the context is lost. */
+  /**
+   * The context's [[timeline]]: runs `job` after every job enqueued before it (on any context, since TF.js has one
+   * active backend), with TF.js switched to this context's backend. The job is aborted, and the promise rejected with
+   * an InvalidStateError, when the context is lost by the time the job's turn comes.
+   */
   enqueue<T>(where: string, job: () => T | Promise<T>): Promise<T> {
     return runOnBackend(this.backend, () => {
       if (this.isLost) throw invalidStateError(where, 'the context is lost');
@@ -35,12 +40,13 @@ export class ContextState {
     });
   }
 
+  /** The spec's "lose": resolve [[lost]], then destroy every graph and tensor of the context. */
   lose(message: string): void {
     if (this.isLost) return;
     this.isLost = true;
-    for (const graph of this.graphs) graph.destroy();
-    for (const tensor of this.tensors) tensor.destroy();
     this.#resolveLost({ message });
+    for (const graph of [...this.graphs]) graph.destroy();
+    for (const tensor of [...this.tensors]) tensor.destroy();
   }
 }
 
@@ -48,6 +54,7 @@ export class TensorState {
   destroyed = false;
   /** The data, on the context's backend, in storage dtype; null until the timeline has allocated it. */
   data: tfc.Tensor | null = null;
+  /** [[pendingPromises]]: the reject functions of reads not yet settled. */
   readonly pendingReads = new Set<(error: Error) => void>();
 
   constructor(readonly context: ContextState, readonly desc: OperandDescriptor, readonly readable: boolean,
@@ -58,17 +65,18 @@ export class TensorState {
   replaceData(next: tfc.Tensor): void {
     const previous = this.data;
     this.data = next;
-    previous?.dispose();
+    if (previous !== next) previous?.dispose();
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    forgetCollection(this);
     this.context.tensors.delete(this);
-    const error = invalidStateError('MLTensor.destroy', 'the tensor was destroyed while a read was pending');
-    for (const reject of this.pendingReads) reject(error);
+    const pending = [...this.pendingReads];
     this.pendingReads.clear();
-    // Release after the work already queued that may still read it.
+    for (const reject of pending) reject(invalidStateError('MLTensor.destroy', 'the tensor was destroyed while a read was pending'));
+    // Released on the timeline, after the work already enqueued that may still use it (even when the context is lost).
     void runOnBackend(this.context.backend, () => {
       this.data?.dispose();
       this.data = null;
@@ -87,9 +95,27 @@ export class GraphState {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    forgetCollection(this);
     this.context.graphs.delete(this);
+    // Dispatches enqueued before destroy() still run; the plan's constants are released after them.
     void runOnBackend(this.context.backend, () => this.plan.dispose());
   }
+}
+
+/**
+ * MLTensor and MLGraph objects dropped without destroy() give their TF.js memory back once collected. Best effort:
+ * collection may come late or never, so destroy() remains the way to release memory promptly.
+ */
+const released = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<TensorState | GraphState>((state) => state.destroy())
+  : null;
+
+export function releaseWhenCollected(owner: object, state: TensorState | GraphState): void {
+  released?.register(owner, state, state);
+}
+
+function forgetCollection(state: TensorState | GraphState): void {
+  released?.unregister(state);
 }
 
 /** WeakMap-backed slot access; a missing entry is the WebIDL "Illegal invocation" TypeError. */

@@ -2,20 +2,9 @@ import { allOps, limitsOf, MAX_RANK, type TensorLimit } from '../ops/registry.js
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { MAX_TENSOR_BYTE_LENGTH } from './internals.js';
+import type { MLOpSupportLimits, MLTensorLimits } from './support-limits.js';
 
-export interface MLTensorLimits {
-  dataTypes: MLOperandDataType[];
-  rankRange: { min: number; max: number };
-}
-
-export interface MLOpSupportLimits {
-  preferredInputLayout: 'nchw' | 'nhwc';
-  maxTensorByteLength: number;
-  input: MLTensorLimits;
-  constant: MLTensorLimits;
-  output: MLTensorLimits;
-  [op: string]: unknown;
-}
+export type * from './support-limits.js';
 
 /** Data types graph inputs, constants and outputs may have: those TF.js storage represents exactly. */
 export const IO_DATA_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
@@ -26,19 +15,20 @@ function toTensorLimits(l: TensorLimit): MLTensorLimits {
 
 /** Generated from the operation table: what the builder accepts on `backend` is exactly what is reported. */
 export function opSupportLimits(backend: BackendName): MLOpSupportLimits {
-  const io = toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_RANK] });
+  const io = () => toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_RANK] });
   const result: MLOpSupportLimits = {
     preferredInputLayout: 'nhwc',
     maxTensorByteLength: MAX_TENSOR_BYTE_LENGTH,
-    input: io,
-    constant: toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_RANK] }),
-    output: toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_RANK] }),
+    input: io(),
+    constant: io(),
+    output: io(),
   };
+  const byOperation = result as unknown as Record<string, Record<string, MLTensorLimits>>;
   for (const op of allOps()) {
     if (!op.method || !op.limits) continue;
     const members: Record<string, MLTensorLimits> = {};
     for (const [member, l] of Object.entries(limitsOf(op, backend))) members[member] = toTensorLimits(l);
-    result[op.name] = members;
+    byOperation[op.name] = members;
   }
   return result;
 }

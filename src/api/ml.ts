@@ -1,4 +1,4 @@
-import { notSupportedError } from '../errors.js';
+import { notSupportedError, typeError } from '../errors.js';
 import { BACKEND_NAMES, selectBackend } from '../runtime/select.js';
 import type { BackendName } from '../runtime/backends.js';
 import { createContextObject, type MLContext } from './context.js';
@@ -7,11 +7,17 @@ import { ContextState, type MLPowerPreference } from './internals.js';
 import { toBoolean, toDictionary, toEnum } from './webidl.js';
 
 export interface MLContextOptions {
+  /** 'high-performance' prefers the WebGL backend, 'low-power' the Wasm one. Outranks `accelerated`. */
   powerPreference?: MLPowerPreference;
+  /** true (the default) prefers WebGL when a WebGL2 context can be made; false prefers Wasm. */
   accelerated?: boolean;
   /** Older hint still sent by deployed clients: 'cpu' prefers Wasm, 'gpu' and 'npu' prefer WebGL. */
   deviceType?: 'cpu' | 'gpu' | 'npu';
-  /** Polyfill-specific: run this context on exactly this TF.js backend ('webgl', 'wasm' or 'cpu'). */
+  /**
+   * Polyfill-specific: run this context on exactly this TF.js backend, 'webgl', 'wasm' or 'cpu', instead of choosing
+   * one from the preferences above. createContext() rejects with a NotSupportedError when that backend cannot start
+   * here (WebGL needs a WebGL2 context, so never in Node). Contexts on different backends can be used side by side.
+   */
   tfjsBackend?: BackendName;
 }
 
@@ -19,29 +25,39 @@ const isGPUDevice = (x: unknown): boolean =>
   typeof (globalThis as { GPUDevice?: unknown }).GPUDevice === 'function' &&
   x instanceof (globalThis as unknown as { GPUDevice: new () => object }).GPUDevice;
 
+const mlObjects = new WeakSet<object>();
+
 export class ML {
   constructor(...args: unknown[]) {
     checkCreateToken(args[0]);
+    mlObjects.add(this);
   }
 
-  createContext(options?: MLContextOptions): Promise<MLContext> {
+  createContext(options?: MLContextOptions): Promise<MLContext>;
+  createContext(gpuDevice: object): Promise<MLContext>;
+  createContext(...args: unknown[]): Promise<MLContext> {
     const where = 'ML.createContext';
+    const options = args[0];
     try {
-      if (!(this instanceof ML)) throw new TypeError(`${where}: not an ML`);
+      if (!mlObjects.has(this)) throw typeError(where, 'not an ML');
       if (isGPUDevice(options)) {
-        return Promise.reject(notSupportedError(where, 'WebGPU devices are not supported; TF.js cannot adopt a GPUDevice'));
+        // A context on a caller's GPUDevice would have to run on that device; TF.js's WebGL backend cannot adopt it.
+        return Promise.reject(notSupportedError(where, 'contexts on a WebGPU device are not supported'));
       }
-      const dict = toDictionary<MLContextOptions & Record<string, unknown>>(where, 'options', options);
-      const powerPreference = toEnum<MLPowerPreference>(where, 'options.powerPreference', dict.powerPreference,
-        ['default', 'high-performance', 'low-power'], 'default');
+      // Dictionary members are read in the order WebIDL prescribes (lexicographic).
+      const dict = toDictionary<Record<keyof MLContextOptions, unknown>>(where, 'options', options);
+      const acceleratedValue = dict.accelerated;
       const deviceType = dict.deviceType === undefined ? undefined
         : toEnum(where, 'options.deviceType', dict.deviceType, ['cpu', 'gpu', 'npu'] as const);
-      const accelerated = toBoolean(dict.accelerated, deviceType !== 'cpu');
+      const powerPreference = toEnum<MLPowerPreference>(where, 'options.powerPreference', dict.powerPreference,
+        ['default', 'high-performance', 'low-power'], 'default');
       const tfjsBackend = dict.tfjsBackend === undefined ? undefined
         : toEnum(where, 'options.tfjsBackend', dict.tfjsBackend, BACKEND_NAMES);
+      const accelerated = toBoolean(acceleratedValue, deviceType !== 'cpu');
       return selectBackend({ powerPreference, accelerated, deviceType, tfjsBackend }).then((backend) => {
         if (!backend) {
-          throw notSupportedError(where, tfjsBackend ? `the TF.js ${tfjsBackend} backend cannot start here` : 'no TF.js backend can start here');
+          throw notSupportedError(where, tfjsBackend ? `the TF.js ${tfjsBackend} backend cannot start here`
+            : 'no TF.js backend can start here');
         }
         return createContextObject(new ContextState(backend, accelerated, powerPreference));
       });

@@ -1,6 +1,6 @@
 import type { MLOperandDataType } from '../types/data-type.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
-import { tensorSlots, type TensorState } from './internals.js';
+import { releaseWhenCollected, tensorSlots, type TensorState } from './internals.js';
 
 export class MLTensor {
   constructor(...args: unknown[]) {
@@ -28,6 +28,7 @@ export class MLTensor {
     return tensorSlots.get(this, 'MLTensor.constant').constant;
   }
 
+  /** Rejects the pending reads of this tensor with an InvalidStateError and releases its data; idempotent. */
   destroy(): void {
     tensorSlots.get(this, 'MLTensor.destroy').destroy();
   }
@@ -35,5 +36,7 @@ export class MLTensor {
 finishInterface(MLTensor, 'MLTensor');
 
 export function createTensorObject(state: TensorState): MLTensor {
-  return new MLTensor(CREATE, state);
+  const tensor = new MLTensor(CREATE, state);
+  releaseWhenCollected(tensor, state);
+  return tensor;
 }

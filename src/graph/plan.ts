@@ -21,9 +21,9 @@ interface Step {
  */
 export class Plan {
   readonly #tf: TF;
-  readonly #slotCount: number;
-  readonly #inputSlots: ReadonlyMap<string, number>;
-  readonly #outputSlots: ReadonlyMap<string, number>;
+  #slotCount: number;
+  #inputSlots: ReadonlyMap<string, number>;
+  #outputSlots: ReadonlyMap<string, number>;
   readonly #constants: Map<number, Tensor>;
   #steps: Step[];
   readonly #descs: OperandDescriptor[];
@@ -43,6 +43,24 @@ export class Plan {
       return s;
     };
     this.#constants = new Map();
+    try {
+      this.#steps = [];
+      this.#inputSlots = new Map();
+      this.#outputSlots = new Map();
+      this.#slotCount = 0;
+      this.#compile(tf, backend, order, inputs, outputs, uploadConstant, slot);
+      this.#slotCount = slotOf.size;
+      this.#foldConstants();
+      this.#planLifetimes();
+    } catch (error) {
+      // A graph that fails to compile leaves nothing behind on the backend.
+      this.dispose();
+      throw error;
+    }
+  }
+
+  #compile(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
+    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Tensor, slot: (ref: OperandRef) => number): void {
     const inputSlots = new Map<string, number>();
     for (const [name, ref] of inputs) inputSlots.set(name, slot(ref));
     this.#steps = [];
@@ -66,11 +84,8 @@ export class Plan {
     }
     const outputSlots = new Map<string, number>();
     for (const [name, ref] of outputs) outputSlots.set(name, slot(ref));
-    this.#slotCount = slotOf.size;
     this.#inputSlots = inputSlots;
     this.#outputSlots = outputSlots;
-    this.#foldConstants();
-    this.#planLifetimes();
   }
 
   get stepCount(): number {
@@ -146,9 +161,13 @@ export class Plan {
           values[s] = undefined;
         }
       }
+      // Every output is a tensor of its own, even when two names share an operand or an output is a constant.
+      const handedOut = new Set<Tensor>();
       return names.map((name) => {
         const t = values[this.#outputSlots.get(name)!]!;
-        return external.has(t) ? t.clone() : t;
+        const fresh = external.has(t) || handedOut.has(t) ? t.clone() : t;
+        handedOut.add(fresh);
+        return fresh;
       });
     });
     return new Map(names.map((name, i) => [name, results[i]!]));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -9,7 +9,10 @@ export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
 export interface BackendConfig {
   /** Where tfjs-backend-wasm's .wasm files are: a directory URL ending in '/', or a map of file name to URL. */
   wasmPaths?: string | Record<string, string>;
-  /** Wasm worker threads; defaults to all cores when the page is cross-origin isolated. */
+  /**
+   * Wasm worker threads (at most 8, tfjs-backend-wasm's pool size); defaults to every logical core. Threads run only
+   * where the page is cross-origin isolated (SharedArrayBuffer), never in Node.
+   */
   wasmThreads?: number;
 }
 
@@ -21,16 +24,63 @@ export function configureBackends(next: BackendConfig): void {
   if (next.wasmThreads !== undefined) config.wasmThreads = next.wasmThreads;
 }
 
+interface NavigatorLike {
+  hardwareConcurrency?: number;
+}
+
+function navigatorObject(): NavigatorLike | undefined {
+  return (globalThis as { navigator?: NavigatorLike }).navigator;
+}
+
+function wantedWasmThreads(): number {
+  const cores = navigatorObject()?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(8, Math.floor(config.wasmThreads ?? cores)));
+}
+
 function configureWasmOnce(): void {
   if (wasmConfigured) return;
   wasmConfigured = true;
-  if (config.wasmPaths !== undefined) {
-    setWasmPaths(config.wasmPaths as string);
+  if (config.wasmPaths !== undefined) setWasmPaths(config.wasmPaths as string);
+  setThreadsCount(wantedWasmThreads());
+}
+
+/**
+ * tfjs-backend-wasm caps its thread pool at `navigator.hardwareConcurrency / 2`, read by the module's static
+ * initialiser while the backend starts (it assumes two hardware threads per core), so on 2 cores even
+ * setThreadsCount(2) yields 1 thread. While the backend starts, navigator reports twice the wanted count; the real
+ * property is back as soon as the start has finished.
+ */
+async function withWasmCoreCount<T>(start: () => Promise<T>): Promise<T> {
+  const nav = navigatorObject();
+  if (!nav || !Object.isExtensible(nav) || Object.prototype.hasOwnProperty.call(nav, 'hardwareConcurrency')) {
+    return start();
   }
-  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
-  const threads = config.wasmThreads ?? cores;
-  // tfjs-backend-wasm caps its pool at hardwareConcurrency / 2 when it reads the count itself.
-  if (threads > 0) setThreadsCount(threads);
+  const reported = 2 * wantedWasmThreads();
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { get: () => reported, configurable: true });
+  } catch {
+    return start();
+  }
+  try {
+    return await start();
+  } finally {
+    delete nav.hardwareConcurrency;
+  }
+}
+
+/** Threads tfjs-backend-wasm computes with (1 without cross-origin isolation), or null before it has started. */
+export function wasmThreadsInUse(): number | null {
+  try {
+    return getThreadsCount();
+  } catch {
+    return null;
+  }
+}
+
+/** tfjs-backend-cpu greets Node users with advice to install tfjs-node on its first tensor; that is not for our users. */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 const initialised = new Map<BackendName, Promise<boolean>>();
@@ -45,16 +95,22 @@ export function runExclusive<T>(job: () => T | Promise<T>): Promise<T> {
 }
 
 async function activate(name: BackendName): Promise<boolean> {
-  if (name === 'wasm') configureWasmOnce();
   if (name === 'webgl' && !webglAvailable()) return false;
   try {
-    return await tf.setBackend(name);
+    if (name === 'wasm') {
+      configureWasmOnce();
+      return await withWasmCoreCount(() => tf.setBackend(name));
+    }
+    const ok = await tf.setBackend(name);
+    if (ok && name === 'cpu') silenceCpuBanner();
+    return ok;
   } catch {
     return false;
   }
 }
 
-function webglAvailable(): boolean {
+/** Whether a WebGL2 context can be made here (never in Node; not in browsers without GPU or software GL). */
+export function webglAvailable(): boolean {
   try {
     if (typeof OffscreenCanvas !== 'undefined') {
       return new OffscreenCanvas(1, 1).getContext('webgl2') !== null;

@@ -99,11 +99,16 @@ export function copyBytes(source: BufferSource): Uint8Array {
   return bytesOf(source).slice();
 }
 
+/**
+ * Whether the memory behind `source` is gone (transferred or detached). Where ArrayBuffer.prototype.detached is
+ * missing, a detached buffer shows as a zero byte length, which a validated WebNN buffer never has.
+ */
 export function isDetached(source: BufferSource): boolean {
   const buffer = source instanceof ArrayBuffer || isSharedArrayBuffer(source)
     ? source as ArrayBuffer : (source as ArrayBufferView).buffer;
-  return (buffer as ArrayBuffer).detached === true ||
-    (buffer.byteLength === 0 && bytesOf(source).byteLength === 0 && (source as ArrayBufferView).byteLength !== 0);
+  const detached = (buffer as { detached?: boolean }).detached;
+  if (detached !== undefined) return detached;
+  return bytesOf(source).byteLength === 0;
 }
 
 export { Float16ArrayFallback };
