@@ -1,1 +1,134 @@
-export {};
+import { defineOp, FLOAT_TYPES, limit, type LowerEnv, type Tensor, type TensorLimit, type TF } from './registry.js';
+import type { OpCall } from './op-call.js';
+import { mulInteger } from './elementwise-binary.js';
+import { broadcastShapes } from './shape.js';
+import { toDictionary, toFiniteDouble, toMLNumber } from '../api/webidl.js';
+import { castNumber } from '../types/cast-number.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+
+const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
+const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+const INT_MIN: Partial<Record<MLOperandDataType, number>> = { int32: -2147483648, int8: -128, uint8: 0 };
+const INT_MAX: Partial<Record<MLOperandDataType, number>> = { int32: 2147483647, int8: 127, uint8: 255 };
+
+const single = (types: readonly MLOperandDataType[]): Record<string, TensorLimit> =>
+  ({ input: limit(types), output: limit(types) });
+const isFloat = (t: string) => t === 'float32' || t === 'float16';
+const dtypeOf = (env: LowerEnv) => env.outputs[0]!.dataType;
+
+/** Scalar of the storage dtype of the node's output. */
+const scalar = (tf: TF, value: number, env: LowerEnv) => tf.scalar(value, isFloat(dtypeOf(env)) ? 'float32' : 'int32');
+
+type Attrs = Record<string, number>;
+
+/**
+ * An activation with one input whose output copies the input's descriptor. `options` converts the op's dictionary
+ * members (WebIDL) and casts them to the input's data type, as the spec's steps do.
+ */
+function activation(name: string, types: readonly MLOperandDataType[],
+  lower: (tf: TF, x: Tensor, attrs: Attrs, env: LowerEnv) => Tensor,
+  options?: (call: OpCall, dict: Record<string, unknown>, dataType: MLOperandDataType) => Attrs): void {
+  defineOp<Attrs>({
+    name,
+    method: {
+      length: 1,
+      optionsIndex: 1,
+      build: (call, input, rawOptions) => {
+        const x = call.operand('input', input, 'input');
+        const dict = toDictionary<Record<string, unknown>>(call.where, 'options', rawOptions) as Record<string, unknown>;
+        const attrs = options ? options(call, dict, x.dataType) : {};
+        return call.emitOne([x], attrs, { dataType: x.dataType, shape: x.shape });
+      },
+    },
+    limits: single(types),
+    lower: ([x], attrs, env) => lower(env.tf, x!, attrs, env),
+  });
+}
+
+/** A `double` option with its IDL default, cast to the input's data type. */
+function doubleOption(call: OpCall, dict: Record<string, unknown>, member: string, fallback: number, dataType: MLOperandDataType) {
+  return castNumber(toFiniteDouble(call.where, `options.${member}`, dict[member], fallback), dataType);
+}
+
+/** max(x, lo) then min(., hi), x first: wasm's Maximum/Minimum keep a NaN only in their first operand. */
+function clampTensor(tf: TF, x: Tensor, lo: number, hi: number, env: LowerEnv): Tensor {
+  let y = x;
+  if (lo !== -Infinity && lo !== INT_MIN[dtypeOf(env)]) y = tf.maximum(y, scalar(tf, lo, env));
+  if (hi !== Infinity && hi !== INT_MAX[dtypeOf(env)]) y = tf.minimum(y, scalar(tf, hi, env));
+  return y === x ? tf.clone(x) : y;
+}
+
+activation('relu', SIGNED, (tf, x) => tf.relu(x));
+
+// The spec's steps default minValue to Infinity and maxValue to -Infinity, which would reject every clamp() without
+// bounds: the intended defaults are -Infinity and +Infinity (no clamping). A NaN bound clamps nothing either.
+activation('clamp', ANY, (tf, x, { minValue, maxValue }, env) => clampTensor(tf, x, minValue!, maxValue!, env),
+  (call, dict, dataType) => {
+    const bound = (member: string, fallback: number) => {
+      const value = dict[member] === undefined ? fallback : toMLNumber(call.where, `options.${member}`, dict[member]);
+      const cast = castNumber(value, dataType);
+      return Number.isNaN(cast) ? fallback : cast;
+    };
+    const minValue = bound('minValue', -Infinity);
+    const maxValue = bound('maxValue', Infinity);
+    if (minValue > maxValue) call.fail(`options.minValue (${minValue}) is greater than options.maxValue (${maxValue})`);
+    return { minValue, maxValue };
+  });
+
+activation('sigmoid', FLOAT_TYPES, (tf, x) => tf.sigmoid(x));
+activation('tanh', FLOAT_TYPES, (tf, x) => tf.tanh(x));
+
+activation('leakyRelu', FLOAT_TYPES, (tf, x, { alpha }) => tf.leakyRelu(x, alpha!),
+  (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.01, t) }));
+
+activation('hardSigmoid', FLOAT_TYPES,
+  (tf, x, { alpha, beta }, env) => clampTensor(tf, tf.add(tf.mul(x, alpha!), beta!), 0, 1, env),
+  (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.2, t), beta: doubleOption(call, dict, 'beta', 0.5, t) }));
+
+activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env) => tf.div(tf.mul(x, clampTensor(tf, tf.add(x, 3), 0, 6, env)), 6));
+
+// max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
+activation('elu', FLOAT_TYPES, (tf, x, { alpha }) => (alpha === 1 ? tf.elu(x)
+  : tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha!))),
+(call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t) }));
+
+activation('linear', FLOAT_TYPES, (tf, x, { alpha, beta }) => tf.add(tf.mul(x, alpha!), beta!),
+  (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t), beta: doubleOption(call, dict, 'beta', 0, t) }));
+
+// TF.js's Softplus switches to x or exp(x) at the tails, where log(1 + exp(x)) would overflow or lose digits.
+activation('softplus', FLOAT_TYPES, (tf, x) => tf.softplus(x));
+activation('softsign', FLOAT_TYPES, (tf, x) => tf.div(x, tf.add(tf.abs(x), 1)));
+activation('gelu', FLOAT_TYPES, (tf, x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1)));
+
+// prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
+// kernel is wrong for int32, so it is composed; integer products wrap. WebGL's float-backed int32 cannot multiply
+// exactly, so it offers prelu on floats and int8 only.
+defineOp({
+  name: 'prelu',
+  method: {
+    length: 2,
+    optionsIndex: 2,
+    build: (call, input, slope) => {
+      const x = call.operand('input', input, 'input');
+      const s = call.operand('slope', slope, 'slope');
+      if (s.dataType !== x.dataType) call.fail(`slope (${s.dataType}) must have the data type of input (${x.dataType})`);
+      const shape = broadcastShapes(call, s.shape, x.shape, 'slope and input');
+      return call.emitOne([x, s], {}, { dataType: x.dataType, shape });
+    },
+  },
+  limits: { input: limit(SIGNED), slope: limit(SIGNED), output: limit(SIGNED) },
+  backendLimits: {
+    webgl: {
+      input: limit(['float32', 'float16', 'int8']), slope: limit(['float32', 'float16', 'int8']),
+      output: limit(['float32', 'float16', 'int8']),
+    },
+  },
+  lower: ([x, slope], _attrs, env) => {
+    const { tf } = env;
+    const t = dtypeOf(env);
+    const negative = tf.minimum(x!, scalar(tf, 0, env));
+    if (isFloat(t)) return tf.add(tf.relu(x!), tf.mul(slope!, negative));
+    // One of the two terms is zero, so only the product can overflow; mulInteger wraps it.
+    return tf.add(tf.relu(x!), mulInteger(tf, slope!, negative, t, env.backend));
+  },
+});

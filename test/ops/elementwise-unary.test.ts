@@ -9,7 +9,7 @@ type Unary = (input: MLOperand, options?: object) => MLOperand;
 const method = (builder: unknown, op: string) => (builder as Record<string, Unary>)[op]!.bind(builder);
 
 /** erf in float64: Maclaurin series near zero, Laplace's continued fraction for erfc further out. */
-export function erf(x: number): number {
+function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const a = Math.abs(x);
   let result: number;
@@ -33,7 +33,7 @@ export function erf(x: number): number {
   return x < 0 || Object.is(x, -0) ? -result : result;
 }
 
-export function roundHalfEven(x: number): number {
+function roundHalfEven(x: number): number {
   if (!Number.isFinite(x)) return x;
   const f = Math.floor(x);
   const d = x - f;
