@@ -58,10 +58,11 @@ export function dilateAxis(tf: TF, x: Tensor, axis: number, d: number): Tensor {
   const k = shape[axis]!;
   const before = shape.slice(0, axis);
   const after = shape.slice(axis + 1);
-  const split = tf.reshape(x, [...before, k, 1, ...after]);
-  const padding: [number, number][] = split.shape.map(() => [0, 0] as [number, number]);
-  padding[axis + 1] = [0, d - 1];
-  const spread = tf.reshape(tf.pad(split, padding), [...before, k * d, ...after]);
+  const outer = before.reduce((p, n) => p * n, 1);
+  const inner = after.reduce((p, n) => p * n, 1);
+  // Rank 3 whatever the filter's rank: webgl's pad shader does not compile for rank 5.
+  const split = tf.reshape(x, [outer * k, 1, inner]);
+  const spread = tf.reshape(tf.pad(split, [[0, 0], [0, d - 1], [0, 0]]), [...before, k * d, ...after]);
   const begin = shape.map(() => 0);
   const size = [...before, (k - 1) * d + 1, ...after];
   return tf.slice(spread, begin, size);

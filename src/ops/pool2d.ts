@@ -31,7 +31,10 @@ interface Pool2dAttrs {
   readonly strides: Pair;
   /** Native path: the spec's padding plus the end padding that realises the output size. */
   readonly padding: Quad;
-  /** Gather path (inputs: x, row indices, column indices[, divisors]); the native path otherwise. */
+  /**
+   * Gather path (inputs: x, row indices, column indices, and a per-position tensor: 1 / cell count for average,
+   * 0 or -Infinity for max when some window has no input cell); the native path otherwise.
+   */
   readonly gather: boolean;
 }
 
@@ -41,25 +44,26 @@ interface Pool2dOptions {
 }
 
 interface AxisWindows {
-  /** For each output position and window tap, the input index, or `inputSize` (a padding cell) when outside. */
+  /**
+   * For each output position and window tap, the input index. A tap outside the input points at a padding cell
+   * (index `inputSize`) for the sums; for max it repeats a tap of the same window that is inside (which leaves the
+   * maximum unchanged and needs no -Infinity padding, which webgl's pad cannot produce), or 0 if there is none.
+   */
   readonly index: number[];
   /** For each output position, the number of input cells its window covers. */
   readonly covered: number[];
 }
 
-function axisWindows(inputSize: number, outputSize: number, window: number, stride: number, dilation: number,
-  padBegin: number): AxisWindows {
+function axisWindows(kind: PoolKind, inputSize: number, outputSize: number, window: number, stride: number,
+  dilation: number, padBegin: number): AxisWindows {
   const index: number[] = [];
   const covered: number[] = [];
   for (let o = 0; o < outputSize; o++) {
-    let count = 0;
-    for (let k = 0; k < window; k++) {
-      const i = o * stride + k * dilation - padBegin;
-      const inside = i >= 0 && i < inputSize;
-      index.push(inside ? i : inputSize);
-      if (inside) count++;
-    }
-    covered.push(count);
+    const taps = Array.from({ length: window }, (_, k) => o * stride + k * dilation - padBegin);
+    const inside = taps.filter((i) => i >= 0 && i < inputSize);
+    const outside = kind === 'max' ? inside[0] ?? 0 : inputSize;
+    for (const i of taps) index.push(i >= 0 && i < inputSize ? i : outside);
+    covered.push(inside.length);
   }
   return { index, covered };
 }
@@ -111,8 +115,8 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   const output = { dataType: input.dataType, shape: outputShape };
   call.checkOutput(output);
 
-  const rows = axisWindows(inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
-  const cols = axisWindows(inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
+  const rows = axisWindows(kind, inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
+  const cols = axisWindows(kind, inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
   const someWindowEmpty = rows.covered.includes(0) || cols.covered.includes(0);
   const gather = dilations[0] !== 1 || dilations[1] !== 1 || someWindowEmpty;
   // End padding that makes TF.js's floor-rounded size the output size (ceil rounding, outputSizes).
@@ -125,12 +129,16 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   if (!gather) return call.emitOne([input], { ...attrs }, output);
   const rowIndex = buildTensor(call, rows.index, [rows.index.length], 'int32');
   const colIndex = buildTensor(call, cols.index, [cols.index.length], 'int32');
-  let divisor: MLOperand | null = null;
+  const counts = rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
+  const positionShape = layout === 'nchw' ? [outputHeight, outputWidth] : [outputHeight, outputWidth, 1];
+  let perPosition: MLOperand | null = null;
   if (kind === 'average') {
-    const counts = rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
-    divisor = buildTensor(call, counts, layout === 'nchw' ? [outputHeight, outputWidth] : [outputHeight, outputWidth, 1], 'float32');
+    // A product with 1 / count, as webgl's division returns 1 for 0 / 0: NaN marks a window without input cells.
+    perPosition = buildTensor(call, counts.map((n) => (n === 0 ? NaN : 1 / n)), positionShape, 'float32');
+  } else if (kind === 'max' && someWindowEmpty) {
+    perPosition = buildTensor(call, counts.map((n) => (n === 0 ? -Infinity : 0)), positionShape, 'float32');
   }
-  return call.emitOne([input, rowIndex, colIndex, divisor], { ...attrs }, output);
+  return call.emitOne([input, rowIndex, colIndex, perPosition], { ...attrs }, output);
 }
 
 /** Gathers `axis` into [out * window] positions, splits that into [out, window] and reduces the window. */
@@ -141,20 +149,22 @@ function reduceWindows(tf: TF, x: Tensor, index: Tensor, axis: number, window: n
   return kind === 'max' ? tf.max(split, axis + 1) : tf.sum(split, axis + 1);
 }
 
-function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, divisor: Tensor | null,
+function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, perPosition: Tensor | null,
   attrs: Pool2dAttrs): Tensor {
   const [hAxis, wAxis] = attrs.layout === 'nchw' ? [2, 3] : [1, 2];
-  const pad: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
-  pad[hAxis] = [0, 1];
-  pad[wAxis] = [0, 1];
-  // One padding cell at the end of each spatial axis: every out-of-input tap points at it.
-  const source = attrs.kind === 'l2' ? tf.square(x) : x;
-  const padded = tf.pad(source, pad, attrs.kind === 'max' ? -Infinity : 0);
-  const byRow = reduceWindows(tf, padded, rowIndex, hAxis, attrs.window[0], attrs.kind);
+  let source = x;
+  if (attrs.kind !== 'max') {
+    // One zero cell at the end of each spatial axis: the sums' out-of-input taps point at it.
+    const pad: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    pad[hAxis] = [0, 1];
+    pad[wAxis] = [0, 1];
+    source = tf.pad(attrs.kind === 'l2' ? tf.square(x) : x, pad);
+  }
+  const byRow = reduceWindows(tf, source, rowIndex, hAxis, attrs.window[0], attrs.kind);
   const pooled = reduceWindows(tf, byRow, colIndex, wAxis, attrs.window[1], attrs.kind);
   if (attrs.kind === 'l2') return tf.sqrt(pooled);
-  if (attrs.kind === 'average') return tf.div(pooled, divisor!);
-  return pooled;
+  if (attrs.kind === 'average') return tf.mul(pooled, perPosition!);
+  return perPosition ? tf.add(pooled, perPosition) : pooled;
 }
 
 function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
@@ -180,8 +190,8 @@ function pool(name: string, kind: PoolKind): void {
     name,
     method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildPool2d(call, kind, input, options) },
     limits: { input: limit(FLOAT_TYPES, 4, 4), output: limit(FLOAT_TYPES, 4, 4) },
-    lower([x, rowIndex, colIndex, divisor], attrs, { tf }) {
-      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, divisor ?? null, attrs) : lowerNative(tf, x!, attrs);
+    lower([x, rowIndex, colIndex, perPosition], attrs, { tf }) {
+      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs);
     },
   });
 }
