@@ -1,1 +1,27 @@
-export {};
+import { defineOp, FLOAT_TYPES, limit } from './registry.js';
+import { range } from './shape.js';
+import { toUnsignedLong } from '../api/webidl.js';
+
+defineOp<{ axis: number }>({
+  name: 'softmax',
+  method: {
+    length: 2,
+    optionsIndex: 2,
+    build: (call, input, axisArg) => {
+      const axis = toUnsignedLong(call.where, 'axis', axisArg);
+      const x = call.operand('input', input, 'input');
+      if (axis >= x.shape.length) call.fail(`axis ${axis} is out of range for rank ${x.shape.length}`);
+      return call.emitOne([x], { axis }, { dataType: x.dataType, shape: x.shape });
+    },
+  },
+  limits: { input: limit(FLOAT_TYPES, 1), output: limit(FLOAT_TYPES, 1) },
+  // TF.js's Softmax works on the last axis only: another axis is swapped with the last one and back.
+  lower: ([x], { axis }, { tf }) => {
+    const last = x!.rank - 1;
+    if (axis === last) return tf.softmax(x!);
+    const perm = range(x!.rank);
+    perm[axis] = last;
+    perm[last] = axis;
+    return tf.transpose(tf.softmax(tf.transpose(x!, perm)), perm);
+  },
+});
