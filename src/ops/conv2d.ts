@@ -107,10 +107,15 @@ function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, option
     const finalRewrite = { ...rewrite, shape: rewrite.shape ? shape : null };
     kernelFilter = call.emitOne([filter], { ...finalRewrite }, { dataType: filter.dataType, shape }, 'conv.filterRewrite');
   }
+  // The bias as fresh rank-1 data (wasm's fused kernels reject a bias reshaped from another rank); computed once
+  // at build for a constant bias.
+  const biasVector = bias
+    ? call.emitOne([bias], { channels: outputChannels }, { dataType: bias.dataType, shape: [outputChannels] }, 'conv.channelVector')
+    : null;
   const attrs: Conv2dAttrs = {
     inputLayout, padding, strides, dilations: dilateFilter ? [1, 1] : dilations, groups, kind, outputChannels,
   };
-  return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
+  return call.emitOne([input, kernelFilter, biasVector], { ...attrs }, output);
 }
 
 /** NHWC convolution of `x` with a kernel-layout filter; bias and activation fused where TF.js can. */

@@ -83,6 +83,21 @@ forEachBackend('conv2d', (backend) => {
       await runConv(backend, cases[5]!, 'nchw', filterLayout, 'float32', true);
     }
   });
+  it('bias computed by reshape from another rank', async () => {
+    const c = cases[1]!;
+    const x = makeData(c.input, 11, 'float32');
+    const w = makeData(c.filter, 23, 'float32');
+    const bias = representable(randomData(c.filter[0]!, 5), 'float32');
+    const result = await runGraph(backend, {
+      input: { dataType: 'float32', ...x }, filter: { dataType: 'float32', ...w },
+      bias: { dataType: 'float32', shape: [1, bias.length], data: bias },
+    }, (b, ops) => {
+      const builder = b as Builder;
+      const options = { ...c.params, bias: builder.reshape(ops['bias'], [bias.length]) };
+      return { out: builder.conv2d(ops['input'], ops['filter'], options) };
+    });
+    assertClose(result['out']!, conv2dRef(x, w, bias, c.params), { atol: 1e-5, rtol: 1e-5 });
+  });
   it('float16', async () => {
     await runConv(backend, cases[1]!, 'nchw', 'oihw', 'float16');
     await runConv(backend, cases[4]!, 'nhwc', 'ihwo', 'float16');
