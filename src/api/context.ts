@@ -3,7 +3,7 @@ import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
 import {
-  bufferMismatch, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
+  bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
 } from '../types/data-type.js';
 import { checkDimensions, sameDescriptor, toOperandDescriptor } from './descriptor.js';
 import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
@@ -183,7 +183,12 @@ export class MLContext {
         t.pendingReads.add(reject);
         // destroy() may already have rejected this read: then it is no longer pending and settles no more.
         const settle = (fn: () => void) => {
-          if (t.pendingReads.delete(reject)) fn();
+          if (!t.pendingReads.delete(reject)) return;
+          try {
+            fn();
+          } catch (error) {
+            reject(asUnknownError(where, error));
+          }
         };
         // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
         ctx.enqueue(where, async () => {
@@ -196,7 +201,7 @@ export class MLContext {
           }
         }).then((values) => settle(() => {
           if (target) {
-            if (isDetached(target) || bytesOf(target).byteLength !== byteLength) {
+            if (isDetached(target) || byteLengthOf(target) !== byteLength) {
               reject(typeError(where, 'outputData has been detached'));
               return;
             }

@@ -6,6 +6,7 @@ function roundHalfToEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** The spec's cast table says "signed" for uint32, an evident slip: uint32 is clamped to its own range. */
 const INT_RANGES: Partial<Record<MLOperandDataType, readonly [number, number]>> = {
   int32: [-(2 ** 31), 2 ** 31 - 1],
   uint32: [0, 2 ** 32 - 1],
@@ -27,7 +28,8 @@ export function castNumber(value: number | bigint, dataType: MLOperandDataType):
     default: {
       if (Number.isNaN(x)) return 0;
       const [lo, hi] = INT_RANGES[dataType]!;
-      return Math.min(hi, Math.max(lo, roundHalfToEven(x)));
+      const y = Math.min(hi, Math.max(lo, roundHalfToEven(x)));
+      return y === 0 ? 0 : y; // +0 rather than -0
     }
   }
 }

@@ -81,10 +81,11 @@ export function isBufferSource(x: unknown): x is BufferSource {
  * of the data type (a Uint8Array fits any type). Returns a reason when invalid.
  */
 export function bufferMismatch(source: BufferSource, t: MLOperandDataType, elementCount: number): string | null {
-  const bytes = bytesOf(source);
+  const byteLength = byteLengthOf(source);
   const expected = elementCount * byteSizeOf(t);
-  if (bytes.byteLength !== expected) {
-    return `byte length ${bytes.byteLength} does not match the ${expected} bytes of the descriptor`;
+  if (byteLength !== expected) {
+    return `byte length ${byteLength} does not match the ${expected} bytes of the descriptor` +
+      (byteLength === 0 && isDetached(source) ? ' (the buffer is detached)' : '');
   }
   if (source instanceof ArrayBuffer || isSharedArrayBuffer(source) || source instanceof Uint8Array) return null;
   if (ArrayBuffer.isView(source) || isFloat16Array(source)) {
@@ -99,6 +100,11 @@ export function copyBytes(source: BufferSource): Uint8Array {
   return bytesOf(source).slice();
 }
 
+/** The byte length of a buffer source, without touching its bytes (0 once it is detached). */
+export function byteLengthOf(source: BufferSource): number {
+  return (source as { byteLength: number }).byteLength;
+}
+
 /**
  * Whether the memory behind `source` is gone (transferred or detached). Where ArrayBuffer.prototype.detached is
  * missing, a detached buffer shows as a zero byte length, which a validated WebNN buffer never has.
@@ -108,7 +114,7 @@ export function isDetached(source: BufferSource): boolean {
     ? source as ArrayBuffer : (source as ArrayBufferView).buffer;
   const detached = (buffer as { detached?: boolean }).detached;
   if (detached !== undefined) return detached;
-  return bytesOf(source).byteLength === 0;
+  return byteLengthOf(source) === 0;
 }
 
 export { Float16ArrayFallback };

@@ -1,0 +1,120 @@
+/**
+ * TF.js memory: dispatch and read leave tf.memory().numTensors unchanged; destroying graphs, tensors and contexts
+ * gives everything back; so does dropping them (FinalizationRegistry), checked where the test can force a collection.
+ */
+import { forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import type { MLContext, MLTensor } from '../../src/index.js';
+import { newBuilder, newContext } from './api-util.js';
+import { graphSlots, tensorSlots } from '../../src/api/internals.js';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Waits for everything enqueued so far on every context (they share TF.js, hence one queue). */
+async function flush(probeContext: MLContext, probe: MLTensor): Promise<void> {
+  await probeContext.readTensor(probe);
+}
+
+/** x * c + y, with a constant c and an intermediate. */
+async function smallGraph(ctx: MLContext) {
+  const b = newBuilder(ctx);
+  const desc = { dataType: 'float32' as const, shape: [2, 3] };
+  const x = b.input('x', desc);
+  const y = b.input('y', desc);
+  const c = b.constant(desc, new Float32Array([1, 2, 3, 4, 5, 6]));
+  const graph = await b.build({ out: b.add(b.mul(x, c), y), twice: b.add(y, y) });
+  const [tx, ty, out, twice] = await Promise.all([
+    ctx.createTensor({ ...desc, writable: true }), ctx.createTensor({ ...desc, writable: true }),
+    ctx.createTensor({ ...desc, readable: true }), ctx.createTensor({ ...desc, readable: true })]);
+  return { graph, tensors: [tx, ty, out, twice] as const };
+}
+
+/** Forces collections where the test can (Node: gc exposed through v8 flags), or null. */
+async function collector(): Promise<(() => void) | null> {
+  if (!isNode) return null;
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as (() => void) | undefined;
+  return typeof gc === 'function' ? gc : null;
+}
+
+forEachBackend('memory', (backend) => {
+  let ctx: MLContext;
+  let probe: MLTensor;
+  before(async () => {
+    ctx = await newContext(backend);
+    probe = await ctx.createTensor({ dataType: 'float32', shape: [1], readable: true });
+  });
+  after(() => ctx.destroy());
+
+  it('1000 dispatch + read cycles leave tf.memory().numTensors unchanged', async () => {
+    const { graph, tensors: [tx, ty, out, twice] } = await smallGraph(ctx);
+    ctx.writeTensor(ty, new Float32Array(6).fill(0.5));
+    await flush(ctx, probe);
+    const before = tf.memory().numTensors;
+    const target = new Float32Array(6);
+    for (let i = 0; i < 1000; i++) {
+      ctx.writeTensor(tx, new Float32Array(6).fill(i));
+      ctx.dispatch(graph, { x: tx, y: ty }, { out, twice });
+      if (i % 2) await ctx.readTensor(out, target);
+      else target.set(new Float32Array(await ctx.readTensor(out)));
+      if (target[5] !== i * 6 + 0.5) throw new Error(`cycle ${i}: ${target[5]}`);
+    }
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`numTensors ${before} -> ${after} after 1000 cycles`);
+    for (const d of [graph, tx, ty, out, twice]) d.destroy();
+  });
+
+  it('destroying graphs and tensors gives back all their TF.js tensors', async () => {
+    await flush(ctx, probe);
+    const before = tf.memory().numTensors;
+    const { graph, tensors } = await smallGraph(ctx);
+    const constant = await ctx.createConstantTensor({ dataType: 'float32', shape: [2] }, new Float32Array(2));
+    const b = newBuilder(ctx);
+    const c = b.constant(constant);
+    const withTensor = await b.build({ out: b.add(c, b.input('x', { dataType: 'float32', shape: [2] })) });
+    ctx.dispatch(graph, { x: tensors[0], y: tensors[1] }, { out: tensors[2], twice: tensors[3] });
+    await flush(ctx, probe);
+    if (tf.memory().numTensors <= before) throw new Error('the graph and tensors should hold TF.js tensors');
+    for (const d of [graph, ...tensors, withTensor, constant]) d.destroy();
+    await flush(ctx, probe);
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`numTensors ${before} -> ${after} after destroy()`);
+  });
+
+  it('destroying a context gives back every graph and tensor of it', async () => {
+    await flush(ctx, probe);
+    const before = tf.memory().numTensors;
+    const doomed = await newContext(backend);
+    await smallGraph(doomed);
+    await smallGraph(doomed);
+    await doomed.createConstantTensor({ dataType: 'int32', shape: [3] }, new Int32Array(3));
+    doomed.destroy();
+    await flush(ctx, probe);
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`numTensors ${before} -> ${after} after MLContext.destroy()`);
+  });
+
+  if (isNode) {
+    it('graphs and tensors dropped without destroy() are given back once collected', async () => {
+      const gc = await collector();
+      if (!gc) throw new Error('cannot force a collection in this Node');
+      // The internal states of the dropped objects (they do not keep the MLGraph / MLTensor objects alive).
+      const { graphState, tensorStates } = await (async () => {
+        const { graph, tensors } = await smallGraph(ctx);
+        ctx.dispatch(graph, { x: tensors[0], y: tensors[1] }, { out: tensors[2], twice: tensors[3] });
+        await ctx.readTensor(tensors[2]);
+        return { graphState: graphSlots.get(graph, 'test'), tensorStates: tensors.map((t) => tensorSlots.get(t, 'test')) };
+      })();
+      const data = tensorStates.map((t) => t.data!);
+      const released = () => graphState.destroyed && tensorStates.every((t) => t.destroyed) && data.every((t) => t.isDisposed);
+      for (let round = 0; round < 20 && !released(); round++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 0)); // finalizers run as tasks
+        await flush(ctx, probe);
+      }
+      if (!released()) throw new Error('dropped graph and tensors were not released');
+    });
+  }
+});
