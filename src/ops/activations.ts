@@ -1,6 +1,7 @@
 import { defineOp, FLOAT_TYPES, limit, type LowerEnv, type Tensor, type TensorLimit, type TF } from './registry.js';
 import type { OpCall } from './op-call.js';
-import { mulInteger } from './elementwise-binary.js';
+import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.js';
+import type { BackendName } from '../runtime/backends.js';
 import { broadcastShapes } from './shape.js';
 import { toDictionary, toFiniteDouble, toMLNumber } from '../api/webidl.js';
 import { castNumber } from '../types/cast-number.js';
@@ -58,7 +59,17 @@ function clampTensor(tf: TF, x: Tensor, lo: number, hi: number, env: LowerEnv): 
   return y === x ? tf.clone(x) : y;
 }
 
-activation('relu', SIGNED, (tf, x) => tf.relu(x));
+/** max(x, 0). WebGL's packed Relu multiplies by a 0/1 mask (-Infinity becomes NaN); its Maximum does not. */
+function relu(tf: TF, x: Tensor, backend: BackendName): Tensor {
+  return backend === 'webgl' ? tf.maximum(x, tf.scalar(0, x.dtype)) : tf.relu(x);
+}
+
+/** WebGL's Elu and Softplus shaders lose NaN inputs (comparisons with NaN pick a branch); this puts them back. */
+function keepNaN(tf: TF, x: Tensor, y: Tensor, backend: BackendName): Tensor {
+  return backend === 'webgl' ? selectSameShape(tf, tf.isNaN(x), x, y) : y;
+}
+
+activation('relu', SIGNED, (tf, x, _attrs, env) => relu(tf, x, env.backend));
 
 // The spec's steps default minValue to Infinity and maxValue to -Infinity, which would reject every clamp() without
 // bounds: the intended defaults are -Infinity and +Infinity (no clamping). A NaN bound clamps nothing either.
@@ -78,7 +89,9 @@ activation('clamp', ANY, (tf, x, { minValue, maxValue }, env) => clampTensor(tf,
 activation('sigmoid', FLOAT_TYPES, (tf, x) => tf.sigmoid(x));
 activation('tanh', FLOAT_TYPES, (tf, x) => tf.tanh(x));
 
-activation('leakyRelu', FLOAT_TYPES, (tf, x, { alpha }) => tf.leakyRelu(x, alpha!),
+// WebGL's packed LeakyRelu multiplies by a mask too (+Infinity becomes NaN): there the spec's formula is used.
+activation('leakyRelu', FLOAT_TYPES, (tf, x, { alpha }, env) => (env.backend === 'webgl'
+  ? tf.add(relu(tf, x, env.backend), tf.mul(tf.minimum(x, 0), alpha!)) : tf.leakyRelu(x, alpha!)),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.01, t) }));
 
 activation('hardSigmoid', FLOAT_TYPES,
@@ -88,16 +101,16 @@ activation('hardSigmoid', FLOAT_TYPES,
 activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env) => tf.div(tf.mul(x, clampTensor(tf, tf.add(x, 3), 0, 6, env)), 6));
 
 // max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
-activation('elu', FLOAT_TYPES, (tf, x, { alpha }) => (alpha === 1 ? tf.elu(x)
-  : tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha!))),
+activation('elu', FLOAT_TYPES, (tf, x, { alpha }, env) => keepNaN(tf, x, alpha === 1 ? tf.elu(x)
+  : tf.add(relu(tf, x, env.backend), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha!)), env.backend),
 (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t) }));
 
 activation('linear', FLOAT_TYPES, (tf, x, { alpha, beta }) => tf.add(tf.mul(x, alpha!), beta!),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t), beta: doubleOption(call, dict, 'beta', 0, t) }));
 
 // TF.js's Softplus switches to x or exp(x) at the tails, where log(1 + exp(x)) would overflow or lose digits.
-activation('softplus', FLOAT_TYPES, (tf, x) => tf.softplus(x));
-activation('softsign', FLOAT_TYPES, (tf, x) => tf.div(x, tf.add(tf.abs(x), 1)));
+activation('softplus', FLOAT_TYPES, (tf, x, _attrs, env) => keepNaN(tf, x, tf.softplus(x), env.backend));
+activation('softsign', FLOAT_TYPES, (tf, x, _attrs, env) => divideFloat(tf, x, tf.add(tf.abs(x), 1), env.backend));
 activation('gelu', FLOAT_TYPES, (tf, x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1)));
 
 // prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
@@ -127,8 +140,9 @@ defineOp({
     const { tf } = env;
     const t = dtypeOf(env);
     const negative = tf.minimum(x!, scalar(tf, 0, env));
-    if (isFloat(t)) return tf.add(tf.relu(x!), tf.mul(slope!, negative));
+    const positive = relu(tf, x!, env.backend);
+    if (isFloat(t)) return tf.add(positive, tf.mul(slope!, negative));
     // One of the two terms is zero, so only the product can overflow; mulInteger wraps it.
-    return tf.add(tf.relu(x!), mulInteger(tf, slope!, negative, t, env.backend));
+    return tf.add(positive, mulInteger(tf, slope!, negative, t, env.backend));
   },
 });

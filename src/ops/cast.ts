@@ -1,6 +1,7 @@
 import { ANY_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import { toDataType } from '../api/webidl.js';
+import type { BackendName } from '../runtime/backends.js';
 import { isFloatType, type MLOperandDataType } from '../types/data-type.js';
 
 /**
@@ -29,22 +30,24 @@ const INT_RANGE: Partial<Record<MLOperandDataType, readonly [number, number]>> =
  * float32 -> integer type, truncating toward zero. Out-of-range values (implementation-defined in the spec) saturate
  * to the type's range and NaN becomes 0, the same on every backend.
  */
-function floatToInteger(tf: TF, x: Tensor, to: MLOperandDataType): Tensor {
+function floatToInteger(tf: TF, x: Tensor, to: MLOperandDataType, backend: BackendName): Tensor {
   const [lo, hi] = INT_RANGE[to]!;
   const finite = selectSameShape(tf, tf.isNaN(x), tf.zerosLike(x), x);
   if (to !== 'int32') return tf.cast(tf.clipByValue(finite, lo, hi), 'int32');
   // 2^31 - 1 is no float32: clip to the largest float32 below 2^31 and add the last 127 where x reached 2^31.
+  // WebGL holds int32 in float32, where 2147483520 is the largest value below 2^31: it saturates there.
   const truncated = tf.cast(tf.clipByValue(finite, lo, 2147483520), 'int32');
+  if (backend === 'webgl') return truncated;
   return tf.add(truncated, tf.mul(tf.cast(tf.greaterEqual(finite, 2147483648), 'int32'), tf.scalar(127, 'int32')));
 }
 
-export function castTensor(tf: TF, x: Tensor, from: MLOperandDataType, to: MLOperandDataType): Tensor {
+export function castTensor(tf: TF, x: Tensor, from: MLOperandDataType, to: MLOperandDataType, backend: BackendName): Tensor {
   if (from === to) return tf.clone(x);
   // A float16 operand may hold a float32 intermediate: its float16 value is what gets converted.
   const value = from === 'float16' ? roundToFloat16(tf, x) : x;
   if (to === 'float32') return isFloatType(from) ? value : tf.cast(value, 'float32');
   if (to === 'float16') return roundToFloat16(tf, isFloatType(from) ? value : tf.cast(value, 'float32'));
-  if (isFloatType(from)) return floatToInteger(tf, value, to);
+  if (isFloatType(from)) return floatToInteger(tf, value, to, backend);
   // Integer to integer: the low bits, two's complement.
   return wrapInteger(tf, value, to);
 }
@@ -62,5 +65,5 @@ defineOp<{ dataType: MLOperandDataType }>({
     },
   },
   limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
-  lower: ([x], { dataType }, env) => castTensor(env.tf, x!, env.inputs[0]!.dataType, dataType),
+  lower: ([x], { dataType }, env) => castTensor(env.tf, x!, env.inputs[0]!.dataType, dataType, env.backend),
 });

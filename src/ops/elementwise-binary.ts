@@ -28,11 +28,11 @@ const isFloat = (dataType: string) => dataType === 'float32' || dataType === 'fl
  * cpu and wasm; int8/uint8 values are re-wrapped with a floor modulo, exact for any stored value.
  */
 export function wrapInteger(tf: TF, x: Tensor, dataType: string): Tensor {
-  switch (dataType) {
-    case 'int8': return tf.sub(tf.mod(tf.add(x, tf.scalar(128, 'int32')), tf.scalar(256, 'int32')), tf.scalar(128, 'int32'));
-    case 'uint8': return tf.mod(x, tf.scalar(256, 'int32'));
-    default: return x;
-  }
+  if (dataType !== 'int8' && dataType !== 'uint8') return x;
+  // No intermediate beyond |x|: webgl holds int32 in float32, exact only up to 2^24.
+  const low = tf.mod(x, tf.scalar(256, 'int32'));
+  if (dataType === 'uint8') return low;
+  return tf.sub(low, tf.mul(tf.cast(tf.greaterEqual(low, tf.scalar(128, 'int32')), 'int32'), tf.scalar(256, 'int32')));
 }
 
 const int = (tf: TF, value: number) => tf.scalar(value, 'int32');
@@ -127,6 +127,32 @@ export function powInteger(tf: TF, a: Tensor, e: Tensor, dataType: string, backe
   return tf.add(tf.mul(result, tf.sub(one, isNegative)), tf.mul(negativeResult, isNegative));
 }
 
+/**
+ * Float division. WebGL's RealDiv returns 1 whenever a == b, so 0/0 and +-Infinity/+-Infinity give 1 there instead of
+ * NaN; a * (1/b) is NaN for exactly the pairs whose quotient is NaN and supplies those NaNs.
+ */
+export function divideFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Tensor {
+  const quotient = tf.div(a, b);
+  if (backend !== 'webgl') return quotient;
+  const product = tf.mul(a, tf.reciprocal(b));
+  return selectSameShape(tf, tf.isNaN(product), product, quotient);
+}
+
+/**
+ * Float power. WebGL's Pow gives NaN for a zero base with a negative exponent, whose power is +Infinity (or the
+ * reciprocal of the signed zero for odd exponents): there the result is taken as 1 / 0^-b. It also turns a NaN
+ * exponent into +-Infinity.
+ */
+export function powFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Tensor {
+  const power = tf.pow(a, b);
+  if (backend !== 'webgl') return power;
+  const zeroBaseNegativeExponent = tf.logicalAnd(tf.equal(a, 0), tf.less(b, 0));
+  const fixed = selectSameShape(tf, zeroBaseNegativeExponent, tf.reciprocal(tf.pow(a, tf.neg(b))), power);
+  // A NaN exponent gives +-Infinity there too; b + zeros(a) is that NaN at the output shape.
+  const nanExponent = tf.add(b, tf.zerosLike(a));
+  return selectSameShape(tf, tf.isNaN(nanExponent), nanExponent, fixed);
+}
+
 type Kernel = (tf: TF, a: Tensor, b: Tensor, dataType: string, backend: BackendName) => Tensor;
 
 function binary(name: string, kernel: Kernel, webglTypes: readonly MLOperandDataType[]) {
@@ -146,7 +172,8 @@ binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t), WEBGL_ARITHMETI
 binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)), WEBGL_ARITHMETIC);
 // Integer division truncates toward zero (spec); -128 / -1 wraps like every other int8 overflow.
 binary('div', (tf, a, b, t, backend) =>
-  (isFloat(t) ? tf.div(a, b) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)), WEBGL_ARITHMETIC);
+  (isFloat(t) ? divideFloat(tf, a, b, backend) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)), WEBGL_ARITHMETIC);
 binary('max', (tf, a, b) => tf.maximum(a, b), ALL);
 binary('min', (tf, a, b) => tf.minimum(a, b), ALL);
-binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? tf.pow(a, b) : powInteger(tf, a, b, t, backend)), WEBGL_ARITHMETIC);
+binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? powFloat(tf, a, b, backend) : powInteger(tf, a, b, t, backend)),
+  WEBGL_ARITHMETIC);

@@ -66,7 +66,9 @@ unary('roundEven', FLOAT_TYPES, roundEven);
 unary('cos', FLOAT_TYPES, (tf, x) => tf.cos(x));
 unary('sin', FLOAT_TYPES, (tf, x) => tf.sin(x));
 unary('tan', FLOAT_TYPES, (tf, x) => tf.tan(x));
-unary('erf', FLOAT_TYPES, (tf, x) => tf.erf(x));
+// WebGL's Erf multiplies by sign(x), which is 0 for -0: zeros pass through as they are.
+unary('erf', FLOAT_TYPES, (tf, x, env) =>
+  (env.backend === 'webgl' ? selectSameShape(tf, tf.equal(x, 0), x, tf.erf(x)) : tf.erf(x)));
 unary('exp', FLOAT_TYPES, (tf, x) => tf.exp(x));
 unary('log', FLOAT_TYPES, (tf, x) => tf.log(x));
 unary('sqrt', FLOAT_TYPES, (tf, x) => tf.sqrt(x));
