@@ -93,9 +93,15 @@ export function toRecord<T>(where: string, name: string, value: unknown, convert
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
     throw typeError(where, `${name} is not a record`);
   }
+  // WebIDL record<USVString, T>: own enumerable keys in [[OwnPropertyKeys]] order, each converted to a USVString
+  // (a symbol key is a TypeError), then its value.
   const out = new Map<string, T>();
-  for (const key of Object.keys(value as object)) {
-    out.set(key, convert((value as Record<string, unknown>)[key], key));
+  for (const key of Reflect.ownKeys(value as object)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(value as object, key);
+    if (!descriptor?.enumerable) continue;
+    if (typeof key === 'symbol') throw typeError(where, `${name} has a symbol key`);
+    const typedKey = key.toWellFormed();
+    out.set(typedKey, convert((value as Record<string, unknown>)[key], typedKey));
   }
   return out;
 }

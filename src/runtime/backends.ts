@@ -112,16 +112,15 @@ async function activate(name: BackendName): Promise<boolean> {
 /** Whether a WebGL2 context can be made here (never in Node; not in browsers without GPU or software GL). */
 export function webglAvailable(): boolean {
   try {
-    if (typeof OffscreenCanvas !== 'undefined') {
-      return new OffscreenCanvas(1, 1).getContext('webgl2') !== null;
-    }
-    if (typeof document !== 'undefined') {
-      return document.createElement('canvas').getContext('webgl2') !== null;
-    }
+    let gl: WebGL2RenderingContext | null = null;
+    if (typeof OffscreenCanvas !== 'undefined') gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    else if (typeof document !== 'undefined') gl = document.createElement('canvas').getContext('webgl2');
+    // Browsers cap live WebGL contexts; the probe gives its own back at once.
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    return gl !== null;
   } catch {
-    // fall through
+    return false;
   }
-  return false;
 }
 
 /** Initialises `name` once (inside the exclusive section); later calls reuse the outcome. */
