@@ -63,9 +63,43 @@ unary('identity', ANY, (tf, x) => tf.clone(x));
 unary('ceil', FLOAT_TYPES, (tf, x) => tf.ceil(x));
 unary('floor', FLOAT_TYPES, (tf, x) => tf.floor(x));
 unary('roundEven', FLOAT_TYPES, roundEven);
-unary('cos', FLOAT_TYPES, (tf, x) => tf.cos(x));
-unary('sin', FLOAT_TYPES, (tf, x) => tf.sin(x));
-unary('tan', FLOAT_TYPES, (tf, x) => tf.tan(x));
+/**
+ * sin, cos and tan from float32 multiplies and adds, for webgl: GPU trigonometry (SwiftShader's at least) is off by up
+ * to ~4e-4. The argument is reduced by the nearest multiple k of pi/2 with pi/2 split in three parts (Cody and Waite;
+ * k * part1 is exact while |k| < 2^16, i.e. |x| < ~1e5, which covers float16), then minimax polynomials of sin and cos
+ * on [-pi/4, pi/4] (as in Cephes' sinf/cosf) are picked and signed by the quadrant k mod 4.
+ */
+function polynomialTrig(tf: TF, x: Tensor, fn: 'sin' | 'cos' | 'tan'): Tensor {
+  const k = tf.round(tf.mul(x, 2 / Math.PI));
+  let r = tf.sub(x, tf.mul(k, 1.5703125));
+  r = tf.sub(r, tf.mul(k, 4.837512969970703125e-4));
+  r = tf.sub(r, tf.mul(k, 7.549789954891882e-8));
+  const z = tf.mul(r, r);
+  const sinR = tf.add(r, tf.mul(tf.mul(r, z),
+    tf.add(-1.6666654611e-1, tf.mul(z, tf.add(8.3321608736e-3, tf.mul(z, -1.9515295891e-4))))));
+  const cosR = tf.add(tf.sub(1, tf.mul(z, 0.5)), tf.mul(tf.mul(z, z),
+    tf.add(4.166664568298827e-2, tf.mul(z, tf.add(-1.388731625493765e-3, tf.mul(z, 2.443315711809948e-5))))));
+  const quadrant = tf.mod(k, 4); // floor modulo: 0..3 for negative k too
+  const odd = tf.equal(tf.mod(quadrant, 2), 1);
+  let result: Tensor;
+  if (fn === 'tan') {
+    result = selectSameShape(tf, odd, tf.neg(tf.div(cosR, sinR)), tf.div(sinR, cosR));
+  } else {
+    // sin: quadrants 0..3 give s, c, -s, -c; cos: c, -s, -c, s.
+    const shifted = fn === 'sin' ? quadrant : tf.mod(tf.add(quadrant, 1), 4);
+    const value = fn === 'sin' ? selectSameShape(tf, odd, cosR, sinR) : selectSameShape(tf, odd, sinR, cosR);
+    result = tf.mul(value, tf.sub(1, tf.mul(tf.cast(tf.greaterEqual(shifted, 2), 'float32'), 2)));
+  }
+  // Zeros keep their sign (sin and tan are odd functions); cos(0) is 1 either way.
+  return fn === 'cos' ? result : selectSameShape(tf, tf.equal(x, 0), x, result);
+}
+
+const trig = (fn: 'sin' | 'cos' | 'tan'): UnaryKernel => (tf, x, env) =>
+  (env.backend === 'webgl' ? polynomialTrig(tf, x, fn) : tf[fn](x));
+
+unary('cos', FLOAT_TYPES, trig('cos'));
+unary('sin', FLOAT_TYPES, trig('sin'));
+unary('tan', FLOAT_TYPES, trig('tan'));
 // WebGL's Erf multiplies by sign(x), which is 0 for -0: zeros pass through as they are.
 unary('erf', FLOAT_TYPES, (tf, x, env) =>
   (env.backend === 'webgl' ? selectSameShape(tf, tf.equal(x, 0), x, tf.erf(x)) : tf.erf(x)));
