@@ -15,8 +15,8 @@ export { MLTensor } from './api/tensor.js';
 export type { MLNamedOperands } from './api/graph-builder.js';
 export type { MLOperandDescriptor, MLTensorDescriptor } from './api/descriptor.js';
 export type { MLContextLostInfo, MLPowerPreference } from './api/internals.js';
-export type * from './api/builder-methods.js';
-export type * from './api/support-limits.js';
+export * from './api/builder-methods.js';
+export * from './api/support-limits.js';
 export type { MLOperandDataType } from './types/data-type.js';
 export type { BackendName, BackendConfig } from './runtime/backends.js';
 

@@ -4,7 +4,7 @@ import type { MLOperandDataType } from '../types/data-type.js';
 import { MAX_TENSOR_BYTE_LENGTH } from './internals.js';
 import type { MLOpSupportLimits, MLTensorLimits } from './support-limits.js';
 
-export type * from './support-limits.js';
+export * from './support-limits.js';
 
 /** Data types graph inputs, constants and outputs may have: those TF.js storage represents exactly. */
 export const IO_DATA_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
