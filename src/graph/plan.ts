@@ -6,7 +6,9 @@ import type { GraphNode, OperandDescriptor, OperandRef } from './ir.js';
 type Tensor = tfc.Tensor;
 
 interface Step {
-  readonly node: GraphNode;
+  /** The node's operation and attributes (not the node: it reaches the builder's copies of constant bytes). */
+  readonly name: string;
+  readonly attrs: Readonly<Record<string, unknown>>;
   readonly op: OpDefinition<Record<string, unknown>>;
   readonly inputSlots: readonly (number | null)[];
   readonly outputSlots: readonly number[];
@@ -74,7 +76,8 @@ export class Plan {
         return s;
       });
       this.#steps.push({
-        node,
+        name: node.op,
+        attrs: node.attrs,
         op: getOp(node.op),
         inputSlots: inputSlotsOfNode,
         outputSlots: node.outputs.map(slot),
@@ -126,10 +129,10 @@ export class Plan {
 
   #runStep(step: Step, value: (slot: number) => Tensor): Tensor[] {
     const inputs = step.inputSlots.map((s) => (s === null ? null : value(s)));
-    const produced = step.op.lower(inputs, step.node.attrs, step.env);
+    const produced = step.op.lower(inputs, step.attrs, step.env);
     const outputs = Array.isArray(produced) ? produced : [produced];
     if (outputs.length !== step.outputSlots.length) {
-      throw new Error(`${step.node.op}: lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
+      throw new Error(`${step.name}: lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
     }
     return outputs.map((t, i) => {
       const desc = step.env.outputs[i]!;
@@ -138,7 +141,7 @@ export class Plan {
       let out = inputs.includes(t) ? t.clone() : t;
       if (out.dtype !== dtype) out = this.#tf.cast(out, dtype);
       if (out.shape.length !== desc.shape.length || out.shape.some((d, k) => d !== desc.shape[k])) {
-        throw new Error(`${step.node.op}: lowering produced shape [${out.shape}], expected [${desc.shape}]`);
+        throw new Error(`${step.name}: lowering produced shape [${out.shape}], expected [${desc.shape}]`);
       }
       return out;
     });

@@ -116,5 +116,27 @@ forEachBackend('memory', (backend) => {
       }
       if (!released()) throw new Error('dropped graph and tensors were not released');
     });
+
+    it('a graph does not keep its builder, nor the builder\'s copies of constant bytes, alive', async () => {
+      const gc = await collector();
+      if (!gc) throw new Error('cannot force a collection in this Node');
+      const { graph, builderRef } = await (async () => {
+        const b = newBuilder(ctx);
+        const desc = { dataType: 'float32' as const, shape: [1024] };
+        const c = b.constant(desc, new Float32Array(1024).fill(2));
+        return { graph: await b.build({ out: b.mul(b.input('x', desc), c) }), builderRef: new WeakRef(b) };
+      })();
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+      // deref() keeps its target alive until the end of the current job: collect in a job of its own.
+      let alive = true;
+      for (let round = 0; round < 20 && alive; round++) {
+        await tick();
+        gc();
+        await tick();
+        alive = builderRef.deref() !== undefined;
+      }
+      if (alive) throw new Error('the graph keeps its MLGraphBuilder alive');
+      graph.destroy();
+    });
   }
 });
