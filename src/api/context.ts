@@ -176,7 +176,9 @@ export class MLContext {
       const count = elementCount(t.desc.shape);
       const byteLength = count * byteSizeOf(t.desc.dataType);
       if (target) {
-        const mismatch = bufferMismatch(target, t.desc.dataType, count);
+        // Any view of the exact byte length is accepted as a destination: it only receives bytes, and ONNX Runtime
+        // Web's WebNN provider reads float32 tensors into an Int8Array over its wasm heap.
+        const mismatch = bufferMismatch(target, t.desc.dataType, count, { anyViewType: true });
         if (mismatch) throw typeError(where, `outputData: ${mismatch}`);
       }
       return new Promise<ArrayBuffer | undefined>((resolve, reject) => {

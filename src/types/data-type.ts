@@ -30,31 +30,30 @@ export function storageDtypeOf(t: MLOperandDataType): StorageDtype {
   return isFloatType(t) ? 'float32' : 'int32';
 }
 
-const NativeFloat16Array: (new (b: ArrayBufferLike, o?: number, l?: number) => ArrayBufferView) | undefined =
-  (globalThis as { Float16Array?: new (b: ArrayBufferLike, o?: number, l?: number) => ArrayBufferView }).Float16Array;
+/** The [[Class]]-like tag of a value; unlike instanceof it also recognises objects from other realms (iframes). */
+function tagOf(x: unknown): string {
+  return Object.prototype.toString.call(x).slice(8, -1);
+}
 
-/** The constructor named by the spec's ArrayBufferView table (f16: native Float16Array where present). */
+const VIEW_TYPE: Record<MLOperandDataType, string> = {
+  float32: 'Float32Array', float16: 'Float16Array', int32: 'Int32Array', uint32: 'Uint32Array',
+  int64: 'BigInt64Array', uint64: 'BigUint64Array', int8: 'Int8Array', uint8: 'Uint8Array',
+};
+
+/** The view type the spec's ArrayBufferView table names for `t` (f16: Float16Array, native or the fallback). */
 function viewMatchesType(view: ArrayBufferView, t: MLOperandDataType): boolean {
-  switch (t) {
-    case 'float32': return view instanceof Float32Array;
-    case 'float16':
-      // Uint16Array carries raw float16 bits where Float16Array is missing, as the spec's appendix suggests.
-      return (NativeFloat16Array !== undefined && view instanceof NativeFloat16Array) ||
-        isFloat16Array(view) || view instanceof Uint16Array;
-    case 'int32': return view instanceof Int32Array;
-    case 'uint32': return view instanceof Uint32Array;
-    case 'int64': return view instanceof BigInt64Array;
-    case 'uint64': return view instanceof BigUint64Array;
-    case 'int8': return view instanceof Int8Array;
-    case 'uint8': return view instanceof Uint8Array;
+  if (t === 'float16') {
+    // Uint16Array carries raw float16 bits where Float16Array is missing, as the spec's appendix suggests.
+    return tagOf(view) === 'Float16Array' || isFloat16Array(view) || tagOf(view) === 'Uint16Array';
   }
+  return tagOf(view) === VIEW_TYPE[t];
 }
 
 export type BufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
 /** Bytes of an AllowSharedBufferSource, as a view over the caller's memory (no copy). */
 export function bytesOf(source: BufferSource): Uint8Array {
-  if (source instanceof ArrayBuffer || isSharedArrayBuffer(source)) {
+  if (isArrayBuffer(source) || isSharedArrayBuffer(source)) {
     return new Uint8Array(source as ArrayBuffer);
   }
   if (isFloat16Array(source)) {
@@ -69,25 +68,32 @@ export function bytesOf(source: BufferSource): Uint8Array {
 }
 
 function isSharedArrayBuffer(x: unknown): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && x instanceof SharedArrayBuffer;
+  return tagOf(x) === 'SharedArrayBuffer';
+}
+
+function isArrayBuffer(x: unknown): x is ArrayBuffer {
+  return tagOf(x) === 'ArrayBuffer';
 }
 
 export function isBufferSource(x: unknown): x is BufferSource {
-  return x instanceof ArrayBuffer || isSharedArrayBuffer(x) || ArrayBuffer.isView(x) || isFloat16Array(x);
+  return isArrayBuffer(x) || isSharedArrayBuffer(x) || ArrayBuffer.isView(x) || isFloat16Array(x);
 }
 
 /**
  * The spec's "validate buffer with descriptor": the byte length must match, and a typed view must be the view type
  * of the data type (a Uint8Array fits any type). Returns a reason when invalid.
  */
-export function bufferMismatch(source: BufferSource, t: MLOperandDataType, elementCount: number): string | null {
+export function bufferMismatch(source: BufferSource, t: MLOperandDataType, elementCount: number,
+  options: { anyViewType?: boolean } = {}): string | null {
   const byteLength = byteLengthOf(source);
   const expected = elementCount * byteSizeOf(t);
   if (byteLength !== expected) {
     return `byte length ${byteLength} does not match the ${expected} bytes of the descriptor` +
       (byteLength === 0 && isDetached(source) ? ' (the buffer is detached)' : '');
   }
-  if (source instanceof ArrayBuffer || isSharedArrayBuffer(source) || source instanceof Uint8Array) return null;
+  if (options.anyViewType || isArrayBuffer(source) || isSharedArrayBuffer(source) || tagOf(source) === 'Uint8Array') {
+    return null;
+  }
   if (ArrayBuffer.isView(source) || isFloat16Array(source)) {
     if (!viewMatchesType(source as ArrayBufferView, t)) {
       return `a ${source.constructor.name} cannot hold ${t} data`;
@@ -110,7 +116,7 @@ export function byteLengthOf(source: BufferSource): number {
  * missing, a detached buffer shows as a zero byte length, which a validated WebNN buffer never has.
  */
 export function isDetached(source: BufferSource): boolean {
-  const buffer = source instanceof ArrayBuffer || isSharedArrayBuffer(source)
+  const buffer = isArrayBuffer(source) || isSharedArrayBuffer(source)
     ? source as ArrayBuffer : (source as ArrayBufferView).buffer;
   const detached = (buffer as { detached?: boolean }).detached;
   if (detached !== undefined) return detached;
