@@ -15,6 +15,7 @@ const post = (path, body) => fetch(path, { method: 'POST', body: JSON.stringify(
 async function main() {
   const ml = installNow({ wasmPaths: new URL('/dist/', location.href).href });
   const rows = [];
+  const tensorsAtStart = tf.engine().state.numTensors; // tf.memory() needs an initialised backend
   for (const backend of backends) {
     for (const benchCase of cases) {
       await post('/progress', { backend, name: benchCase.name });
@@ -25,7 +26,8 @@ async function main() {
       }
     }
   }
-  const environment = { userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated, tfjs: tf.version_core };
+  const environment = { userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated, tfjs: tf.version_core,
+    tensorsAtStart, tensorsAtEnd: tf.memory().numTensors };
   await post('/results', { environment, rows });
 }
 

@@ -24,7 +24,7 @@ if (!args.includes('--no-build')) {
 
 const { formatTable, measureCase } = await import('../bench/measure.mjs');
 const legend = 'ratio = polyfill ms / TF.js ms (lower is better); one run = upload input + compute + download output; ' +
-  'tensors = tf.memory().numTensors before/after the timed runs';
+  'tensors = tf.memory().numTensors before/after the timed runs; after each case its graph, tensors and context are destroyed';
 const tables = [];
 
 if (inNode) {
@@ -35,6 +35,7 @@ if (inNode) {
   const ml = polyfill.installNow();
   const timing = quick ? { warmupMs: 200, measureMs: 300, minRuns: 5 } : {};
   const rows = [];
+  const tensorsAtStart = tf.engine().state.numTensors; // tf.memory() needs an initialised backend
   for (const backend of requestedBackends ?? ['cpu', 'wasm']) {
     if (backend === 'webgl') continue;
     for (const benchCase of cases) {
@@ -46,7 +47,8 @@ if (inNode) {
       }
     }
   }
-  tables.push(`Node ${process.version}, TF.js ${tf.version_core}\n${formatTable(rows)}`);
+  const left = `tf.memory().numTensors: ${tensorsAtStart} before the first case, ${tf.memory().numTensors} after the last`;
+  tables.push(`Node ${process.version}, TF.js ${tf.version_core}\n${formatTable(rows)}\n${left}`);
 }
 
 if (inBrowser) {
@@ -56,7 +58,9 @@ if (inBrowser) {
       root, chromium, backends: requestedBackends ?? ['webgl', 'wasm', 'cpu'], quick,
     });
     const browser = /(?:Headless)?Chrome\/[\d.]+/.exec(environment.userAgent)?.[0] ?? environment.userAgent;
-    tables.push(`${browser}, TF.js ${environment.tfjs}, crossOriginIsolated: ${environment.crossOriginIsolated}\n${formatTable(rows)}`);
+    const left = `tf.memory().numTensors: ${environment.tensorsAtStart} before the first case, ${environment.tensorsAtEnd} after the last`;
+    tables.push(`${browser}, TF.js ${environment.tfjs}, crossOriginIsolated: ${environment.crossOriginIsolated}\n` +
+      `${formatTable(rows)}\n${left}`);
   } catch (error) {
     tables.push(`Chromium: ${error.message}`);
     process.exitCode = 1;
