@@ -30,6 +30,17 @@ export function toUnsignedLong(where: string, name: string, value: unknown): num
   return t;
 }
 
+/** `unsigned long` without [EnforceRange]: NaN and infinities become 0, other values wrap modulo 2^32. */
+export function toUnsignedLongModulo(where: string, name: string, value: unknown): number {
+  if (typeof value === 'bigint' || typeof value === 'symbol') {
+    throw typeError(where, `${name} (${String(value)}) is not a number`);
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n)) return 0;
+  const t = Math.trunc(n) % 2 ** 32;
+  return t < 0 ? t + 2 ** 32 : t + 0;
+}
+
 export function toLong(where: string, name: string, value: unknown): number {
   const n = Number(value);
   if (typeof value === 'bigint' || typeof value === 'symbol' || !Number.isFinite(n)) {

@@ -1,0 +1,29 @@
+/** expand: unidirectional broadcast of the input to a new shape (TF.js broadcastTo, a Tile). */
+import { toUnsignedLongSequence } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import type { OpCall } from './op-call.js';
+import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { broadcastsTo } from './shape.js';
+
+interface ExpandAttrs {
+  readonly shape: readonly number[];
+}
+
+function buildExpand(call: OpCall, inputArg: unknown, newShapeArg: unknown): MLOperand {
+  const input = call.operand('input', inputArg, 'input');
+  const newShape = toUnsignedLongSequence(call.where, 'newShape', newShapeArg);
+  // The spec's "unidirectionally broadcast the shapes": the output shape is newShape itself.
+  if (!broadcastsTo(input.shape, newShape)) {
+    call.fail(`input shape [${input.shape.join(', ')}] cannot be broadcast to newShape [${newShape.join(', ')}]`);
+  }
+  const output = { dataType: input.dataType, shape: newShape };
+  call.checkOutput(output);
+  return call.emitOne([input], { shape: newShape }, output);
+}
+
+defineOp<ExpandAttrs>({
+  name: 'expand',
+  method: { length: 2, optionsIndex: 2, build: (call, input, newShape) => buildExpand(call, input, newShape) },
+  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  lower: ([x], { shape }, { tf }) => tf.broadcastTo(x!, [...shape]),
+});

@@ -1,0 +1,116 @@
+/**
+ * instanceNormalization and layerNormalization: (input - mean) / sqrt(variance + epsilon) * scale + bias, with mean
+ * and variance computed over some axes of the input itself (spatial axes per sample and channel for instance
+ * normalization, options.axes for layer normalization). There is no TF.js kernel for either; both are composed of
+ * Mean, Sub, Square, Sqrt, Reciprocal, Mul and Add. The variance is the mean of the squared deviations (two passes),
+ * which stays accurate when the mean is large compared to the spread.
+ */
+import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import { castNumber } from '../types/cast-number.js';
+import type { OpCall } from './op-call.js';
+import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { checkAxes, range } from './shape.js';
+
+interface NormalizationAttrs {
+  /** Axes the mean and variance are taken over; may be empty. */
+  readonly axes: readonly number[];
+  readonly epsilon: number;
+  /** The shape scale and bias are reshaped to so that they broadcast against the input. */
+  readonly parameterShape: readonly number[];
+}
+
+/** A scale or bias option: an MLOperand of the input's data type with the given shape. */
+function parameter(call: OpCall, name: string, value: unknown, input: MLOperand, shape: readonly number[]): MLOperand | null {
+  const operand = call.optionalOperand(`options.${name}`, value, name);
+  if (!operand) return null;
+  if (operand.dataType !== input.dataType) {
+    call.fail(`options.${name} data type ${operand.dataType} does not match input data type ${input.dataType}`);
+  }
+  if (operand.shape.length !== shape.length || operand.shape.some((d, i) => d !== shape[i])) {
+    call.fail(`options.${name} shape [${operand.shape.join(', ')}] must be [${shape.join(', ')}]`);
+  }
+  return operand;
+}
+
+interface InstanceNormalizationOptions {
+  scale: unknown; bias: unknown; epsilon: unknown; layout: unknown;
+}
+
+function buildInstanceNormalization(call: OpCall, inputArg: unknown, optionsArg: unknown): MLOperand {
+  const input = call.operand('input', inputArg, 'input');
+  const o = toDictionary<InstanceNormalizationOptions>(call.where, 'options', optionsArg);
+  const epsilonOption = toFiniteDouble(call.where, 'options.epsilon', o.epsilon, 1e-5);
+  const layout = toEnum(call.where, 'options.layout', o.layout, ['nchw', 'nhwc'] as const, 'nchw');
+  const epsilon = castNumber(epsilonOption, input.dataType);
+  const channelAxis = layout === 'nchw' ? 1 : 3;
+  const channels = input.shape[channelAxis]!;
+  const scale = parameter(call, 'scale', o.scale, input, [channels]);
+  const bias = parameter(call, 'bias', o.bias, input, [channels]);
+  const parameterShape = [1, 1, 1, 1];
+  parameterShape[channelAxis] = channels;
+  const axes = layout === 'nchw' ? [2, 3] : [1, 2];
+  const attrs: NormalizationAttrs = { axes, epsilon, parameterShape };
+  return call.emitOne([input, scale, bias], { ...attrs }, { dataType: input.dataType, shape: input.shape });
+}
+
+interface LayerNormalizationOptions {
+  scale: unknown; bias: unknown; axes: unknown; epsilon: unknown;
+}
+
+function buildLayerNormalization(call: OpCall, inputArg: unknown, optionsArg: unknown): MLOperand {
+  const input = call.operand('input', inputArg, 'input');
+  const o = toDictionary<LayerNormalizationOptions>(call.where, 'options', optionsArg);
+  const rank = input.shape.length;
+  const axes = o.axes === undefined ? range(rank).slice(1) : toUnsignedLongSequence(call.where, 'options.axes', o.axes);
+  const epsilonOption = toFiniteDouble(call.where, 'options.epsilon', o.epsilon, 1e-5);
+  checkAxes(call, axes, rank, 'options.axes');
+  const epsilon = castNumber(epsilonOption, input.dataType);
+  // scale and bias list the sizes of the normalized axes in the order of options.axes.
+  const shape = axes.map((a) => input.shape[a]!);
+  let scale = parameter(call, 'scale', o.scale, input, shape);
+  let bias = parameter(call, 'bias', o.bias, input, shape);
+  const ascending = [...axes].sort((a, b) => a - b);
+  if (ascending.some((a, i) => a !== axes[i])) {
+    // Put the parameters' dimensions in the input's order: a transpose node, computed once for constants.
+    const permutation = ascending.map((a) => axes.indexOf(a));
+    const desc = { dataType: input.dataType, shape: ascending.map((a) => input.shape[a]!) };
+    if (scale) scale = call.emitOne([scale], { permutation }, desc, 'transpose');
+    if (bias) bias = call.emitOne([bias], { permutation }, desc, 'transpose');
+  }
+  const parameterShape = input.shape.map((d, i) => (axes.includes(i) ? d : 1));
+  const attrs: NormalizationAttrs = { axes: ascending, epsilon, parameterShape };
+  return call.emitOne([input, scale, bias], { ...attrs }, { dataType: input.dataType, shape: input.shape });
+}
+
+function normalize(tf: TF, x: Tensor, scale: Tensor | null, bias: Tensor | null,
+  { axes, epsilon, parameterShape }: NormalizationAttrs): Tensor {
+  const reduce = (t: Tensor) => (axes.length === 0 ? t : tf.mean(t, [...axes], true));
+  const centered = tf.sub(x, reduce(x));
+  const variance = reduce(tf.square(centered));
+  // One reciprocal per reduced entry, then a product per element: (x - mean) * (1 / sqrt(variance + epsilon)).
+  let y = tf.mul(centered, tf.reciprocal(tf.sqrt(tf.add(variance, tf.scalar(epsilon)))));
+  if (scale) y = tf.mul(y, tf.reshape(scale, [...parameterShape]));
+  if (bias) y = tf.add(y, tf.reshape(bias, [...parameterShape]));
+  return y;
+}
+
+const lower = ([x, scale, bias]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf }: { tf: TF }) =>
+  normalize(tf, x!, scale ?? null, bias ?? null, attrs);
+
+defineOp<NormalizationAttrs>({
+  name: 'instanceNormalization',
+  method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildInstanceNormalization(call, input, options) },
+  limits: {
+    input: limit(FLOAT_TYPES, 4, 4), scale: limit(FLOAT_TYPES, 1, 1), bias: limit(FLOAT_TYPES, 1, 1),
+    output: limit(FLOAT_TYPES, 4, 4),
+  },
+  lower,
+});
+
+defineOp<NormalizationAttrs>({
+  name: 'layerNormalization',
+  method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildLayerNormalization(call, input, options) },
+  limits: { input: limit(FLOAT_TYPES), scale: limit(FLOAT_TYPES), bias: limit(FLOAT_TYPES), output: limit(FLOAT_TYPES) },
+  lower,
+});

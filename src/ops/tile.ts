@@ -1,0 +1,28 @@
+/** tile: the input repeated along each dimension (TF.js Tile). */
+import { toSequence, toUnsignedLongModulo } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
+import type { OpCall } from './op-call.js';
+import { ANY_TYPES, defineOp, limit } from './registry.js';
+
+interface TileAttrs {
+  readonly repetitions: readonly number[];
+}
+
+function buildTile(call: OpCall, inputArg: unknown, repetitionsArg: unknown): MLOperand {
+  const input = call.operand('input', inputArg, 'input');
+  const repetitions = toSequence(call.where, 'repetitions', repetitionsArg,
+    (item, i) => toUnsignedLongModulo(call.where, `repetitions[${i}]`, item));
+  const rank = input.shape.length;
+  if (repetitions.length !== rank) call.fail(`repetitions has ${repetitions.length} values, the input rank is ${rank}`);
+  const zero = repetitions.indexOf(0);
+  if (zero >= 0) call.fail(`repetitions[${zero}] is 0`);
+  const shape = input.shape.map((d, i) => d * repetitions[i]!);
+  return call.emitOne([input], { repetitions }, { dataType: input.dataType, shape });
+}
+
+defineOp<TileAttrs>({
+  name: 'tile',
+  method: { length: 2, optionsIndex: 2, build: (call, input, repetitions) => buildTile(call, input, repetitions) },
+  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  lower: ([x], { repetitions }, { tf }) => (repetitions.every((r) => r === 1) ? x! : tf.tile(x!, [...repetitions])),
+});
