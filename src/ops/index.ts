@@ -30,3 +30,7 @@ import './tile.js';
 import './triangular.js';
 import './where.js';
 import './normalization.js';
+import './gather-nd.js';
+import './gather-elements.js';
+import './scatter.js';
+import './quantize-linear.js';
