@@ -29,7 +29,8 @@ function buildTriangular(call: OpCall, inputArg: unknown, options: unknown): MLO
   for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) mask.push(kept(i, j) ? 1 : 0);
   const ones = mask.reduce((a, b) => a + b, 0);
   const coverage: Coverage = ones === mask.length ? 'all' : ones === 0 ? 'none' : 'some';
-  const maskOperand = coverage === 'some' ? buildTensor(call, mask, [rows, columns], 'int32') : null;
+  // float32, not int32: a webgl context keeps int32 values on the cpu backend, and with them the steps reading them.
+  const maskOperand = coverage === 'some' ? buildTensor(call, mask, [rows, columns], 'float32') : null;
   return call.emitOne([input, maskOperand], { coverage }, { dataType: input.dataType, shape: input.shape });
 }
 
@@ -40,14 +41,14 @@ defineOp<TriangularAttrs>({
   lower: ([x, mask], { coverage }, { tf }) => {
     if (coverage === 'all') return x!;
     if (coverage === 'none') return tf.zerosLike(x!);
-    // A batch of matrices as one rank-3 tensor (WebGL's Select handles rank <= 4); the int32 mask is repeated over
-    // the batch before it becomes a condition, since a bool tensor is not tiled reliably everywhere.
+    // A batch of matrices as one rank-3 tensor (WebGL's Select handles rank <= 4); the 0/1 mask is repeated over the
+    // batch before it becomes a condition, since a bool tensor is not tiled reliably everywhere.
     const shape = x!.shape;
     const [rows, columns] = shape.slice(-2) as [number, number];
     const batch = shape.slice(0, -2).reduce((a, b) => a * b, 1);
     const matrices = tf.reshape(x!, [batch, rows, columns]);
     const repeated = batch === 1 ? tf.reshape(mask!, [1, rows, columns]) : tf.tile(tf.reshape(mask!, [1, rows, columns]), [batch, 1, 1]);
-    const condition = tf.notEqual(repeated, tf.scalar(0, 'int32'));
+    const condition = tf.notEqual(repeated, tf.scalar(0));
     return tf.reshape(tf.where(condition, matrices, tf.zerosLike(matrices)), shape);
   },
 });
