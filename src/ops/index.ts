@@ -34,3 +34,5 @@ import './gather-nd.js';
 import './gather-elements.js';
 import './scatter.js';
 import './quantize-linear.js';
+import './gru.js';
+import './lstm.js';
