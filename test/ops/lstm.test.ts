@@ -6,6 +6,7 @@ import {
   type TensorValue,
 } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
+import { graphSlots } from '../../src/api/internals.js';
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
 type Layout = 'iofg' | 'ifgo';
@@ -292,6 +293,20 @@ forEachBackend('lstm', (backend) => {
     assertClose(result['hidden']!, { shape: [1, 1, 2], data: expected.hidden });
     assertClose(result['cell']!, { shape: [1, 1, 2], data: expected.cell });
     assertClose(result['sequence']!, { shape: [2, 1, 1, 2], data: expected.sequence });
+  });
+
+  it('constant weights, biases and peepholes are rewritten at build: the plan keeps one step', async () => {
+    const b = await builderFor(backend) as Builder;
+    const x = b.input('x', { dataType: 'float32', shape: [4, 2, 3] });
+    const constant = (shape: number[], seed: number) => b.constant({ dataType: 'float32', shape },
+      new Float32Array(randomData(shape.reduce((p, n) => p * n, 1), seed)));
+    const outs = b['lstm']!(x, constant([2, 8, 3], 1), constant([2, 8, 2], 2), 4, 2, {
+      direction: 'both', layout: 'ifgo', bias: constant([2, 8], 3), recurrentBias: constant([2, 8], 4), peepholeWeight: constant([2, 6], 5),
+    }) as MLOperand[];
+    const graph = await b.build({ hidden: outs[0]! });
+    const steps = graphSlots.get(graph, 'test').plan.stepCount;
+    graph.destroy();
+    if (steps !== 1) throw new Error(`${steps} plan steps`);
   });
 
   it('dispatches leave tf.memory().numTensors unchanged', async () => {
