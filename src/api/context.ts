@@ -1,6 +1,7 @@
 import { invalidStateError, notSupportedError, typeError, unknownError } from '../errors.js';
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
+import { homeBackend, withBackend } from '../runtime/placement.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
 import {
   bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
@@ -25,6 +26,14 @@ export type MLNamedTensors = Record<string, MLTensor>;
 function toBufferSource(where: string, name: string, value: unknown): BufferSource {
   if (!isBufferSource(value)) throw typeError(where, `${name} is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView`);
   return value;
+}
+
+/**
+ * Makes an MLTensor's data on the backend that holds the context's values of its data type (int32 of a webgl context:
+ * the cpu backend, where it is exact), where the context's graphs expect it.
+ */
+function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, make: () => tf.Tensor): tf.Tensor {
+  return withBackend(homeBackend(ctx.backend, desc.dataType), make);
 }
 
 function checkDataTypeSupported(where: string, desc: OperandDescriptor): void {
@@ -105,7 +114,9 @@ export class MLContext {
       const tensor = createTensorObject(state);
       return ctx.enqueue(where, () => {
         try {
-          if (!state.destroyed) state.data = tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType));
+          if (!state.destroyed) {
+            state.data = onHomeBackend(ctx, desc, () => tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType)));
+          }
         } catch (error) {
           throw asUnknownError(where, error);
         }
@@ -134,7 +145,8 @@ export class MLContext {
       return ctx.enqueue(where, () => {
         try {
           if (!state.destroyed) {
-            state.data = tf.tensor(bytesToStorage(bytes, desc.dataType), desc.shape as number[], storageDtypeOf(desc.dataType));
+            state.data = onHomeBackend(ctx, desc,
+              () => tf.tensor(bytesToStorage(bytes, desc.dataType), desc.shape as number[], storageDtypeOf(desc.dataType)));
           }
         } catch (error) {
           throw asUnknownError(where, error);
@@ -234,7 +246,8 @@ export class MLContext {
     const bytes = copyBytes(source);
     ctx.enqueue(where, () => {
       if (t.destroyed) return;
-      t.replaceData(tf.tensor(bytesToStorage(bytes, t.desc.dataType), t.desc.shape as number[], storageDtypeOf(t.desc.dataType)));
+      t.replaceData(onHomeBackend(ctx, t.desc,
+        () => tf.tensor(bytesToStorage(bytes, t.desc.dataType), t.desc.shape as number[], storageDtypeOf(t.desc.dataType))));
     }).catch((error: unknown) => reportTimelineError(where, error));
   }
 

@@ -52,7 +52,10 @@ export class ContextState {
 
 export class TensorState {
   destroyed = false;
-  /** The data, on the context's backend, in storage dtype; null until the timeline has allocated it. */
+  /**
+   * The data, in storage dtype, on the backend that holds the context's values of its data type (runtime/placement.ts:
+   * a webgl context keeps int32 on the cpu backend); null until the timeline has allocated it.
+   */
   data: tfc.Tensor | null = null;
   /** [[pendingPromises]]: the reject functions of reads not yet settled. */
   readonly pendingReads = new Set<(error: Error) => void>();

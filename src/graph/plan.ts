@@ -1,5 +1,9 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getOp, type LowerEnv, type OpDefinition, type TF } from '../ops/registry.js';
+import type { BackendName } from '../runtime/backends.js';
+import {
+  activateBackendNow, copyToActiveBackend, homeBackend, operationBackend, withBackend,
+} from '../runtime/placement.js';
 import { storageDtypeOf } from '../types/data-type.js';
 import type { GraphNode, OperandDescriptor, OperandRef } from './ir.js';
 
@@ -14,33 +18,53 @@ interface Step {
   readonly outputSlots: readonly number[];
   /** Slots whose last reader is this step: disposed as soon as it has run. */
   release: number[];
+  /** env.backend is the TF.js backend the step runs on. */
   readonly env: LowerEnv;
 }
 
 /**
+ * A copy of a value onto the backend of the steps that read it there (see runtime/placement.ts). Copies of constants
+ * are made once, at build, by constant folding.
+ */
+const TRANSFER: OpDefinition<Record<string, unknown>> = {
+  name: 'transfer',
+  lower: ([x]) => copyToActiveBackend(x!),
+};
+
+/**
  * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
  * right after its last reader. Built once by build(); dispatch() only calls run().
+ *
+ * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
+ * (homeBackend), step results that of their step (operationBackend). A step reading a value homed elsewhere reads a
+ * copy made by a transfer step (shared by all its readers on that backend), so no value is ever moved by the engine.
  */
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
   #inputSlots: ReadonlyMap<string, number>;
   #outputSlots: ReadonlyMap<string, number>;
+  /** The home backend of each graph output, as #outputSlots. */
+  #outputHomes: ReadonlyMap<string, BackendName>;
   readonly #constants: Map<number, Tensor>;
   #steps: Step[];
   readonly #descs: OperandDescriptor[];
+  /** The home backend of each slot. */
+  readonly #homes: BackendName[];
 
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
     outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Tensor) {
     this.#tf = tf;
     const slotOf = new Map<OperandRef, number>();
     this.#descs = [];
+    this.#homes = [];
     const slot = (ref: OperandRef): number => {
       let s = slotOf.get(ref);
       if (s === undefined) {
-        s = slotOf.size;
+        s = this.#descs.length;
         slotOf.set(ref, s);
         this.#descs.push(ref.desc);
+        this.#homes.push(homeBackend(backend, ref.desc.dataType));
       }
       return s;
     };
@@ -49,9 +73,11 @@ export class Plan {
       this.#steps = [];
       this.#inputSlots = new Map();
       this.#outputSlots = new Map();
+      this.#outputHomes = new Map();
       this.#slotCount = 0;
       this.#compile(tf, backend, order, inputs, outputs, uploadConstant, slot);
-      this.#slotCount = slotOf.size;
+      this.#addTransfers(tf, backend);
+      this.#slotCount = this.#descs.length;
       this.#foldConstants();
       this.#planLifetimes();
     } catch (error) {
@@ -71,24 +97,71 @@ export class Plan {
         if (!ref) return null;
         const s = slot(ref);
         if ((ref.source.kind === 'constant' || ref.source.kind === 'constant-tensor') && !this.#constants.has(s)) {
-          this.#constants.set(s, uploadConstant(ref));
+          // Bytes are uploaded to the active backend; a constant MLTensor's data is already on its home backend.
+          this.#constants.set(s, withBackend(this.#homes[s]!, () => uploadConstant(ref)));
         }
         return s;
       });
+      const inputDescs = node.inputs.map((r) => r?.desc ?? null);
+      const outputDescs = node.outputs.map((r) => r.desc);
+      const op = getOp(node.op);
+      const runsOn = operationBackend(backend, inputDescs, outputDescs, op.int32InputsArePositions);
+      const outputSlotsOfNode = node.outputs.map(slot);
+      for (const s of outputSlotsOfNode) this.#homes[s] = runsOn;
       this.#steps.push({
         name: node.op,
         attrs: node.attrs,
-        op: getOp(node.op),
+        op,
         inputSlots: inputSlotsOfNode,
-        outputSlots: node.outputs.map(slot),
+        outputSlots: outputSlotsOfNode,
         release: [],
-        env: { tf, backend, inputs: node.inputs.map((r) => r?.desc ?? null), outputs: node.outputs.map((r) => r.desc) },
+        env: { tf, backend: runsOn, inputs: inputDescs, outputs: outputDescs },
       });
     }
     const outputSlots = new Map<string, number>();
     for (const [name, ref] of outputs) outputSlots.set(name, slot(ref));
     this.#inputSlots = inputSlots;
     this.#outputSlots = outputSlots;
+  }
+
+  /**
+   * Inserts a transfer step before the first step that reads a value on a backend other than the value's home, and
+   * one at the end for each output computed away from its data type's home.
+   */
+  #addTransfers(tf: TF, backend: BackendName): void {
+    const copies = new Map<string, number>();
+    const placed: Step[] = [];
+    const copyOf = (s: number, to: BackendName): number => {
+      const key = `${s}:${to}`;
+      let copy = copies.get(key);
+      if (copy === undefined) {
+        copy = this.#descs.length;
+        copies.set(key, copy);
+        const desc = this.#descs[s]!;
+        this.#descs.push(desc);
+        this.#homes.push(to);
+        placed.push({
+          name: TRANSFER.name, attrs: {}, op: TRANSFER, inputSlots: [s], outputSlots: [copy], release: [],
+          env: { tf, backend: to, inputs: [desc], outputs: [desc] },
+        });
+      }
+      return copy;
+    };
+    for (const step of this.#steps) {
+      const runsOn = step.env.backend;
+      const inputSlots = step.inputSlots.map((s) => (s === null || this.#homes[s] === runsOn ? s : copyOf(s, runsOn)));
+      placed.push({ ...step, inputSlots });
+    }
+    const outputSlots = new Map<string, number>();
+    const outputHomes = new Map<string, BackendName>();
+    for (const [name, s] of this.#outputSlots) {
+      const home = homeBackend(backend, this.#descs[s]!.dataType);
+      outputSlots.set(name, this.#homes[s] === home ? s : copyOf(s, home));
+      outputHomes.set(name, home);
+    }
+    this.#steps = placed;
+    this.#outputSlots = outputSlots;
+    this.#outputHomes = outputHomes;
   }
 
   get stepCount(): number {
@@ -101,7 +174,7 @@ export class Plan {
     this.#steps = this.#steps.filter((step) => {
       if (step.op.foldable === false) return true;
       if (!step.inputSlots.every((s) => s === null || this.#constants.has(s))) return true;
-      const results = tf.tidy(() => this.#runStep(step, (s) => this.#constants.get(s)!));
+      const results = withBackend(step.env.backend, () => tf.tidy(() => this.#runStep(step, (s) => this.#constants.get(s)!)));
       results.forEach((t, i) => this.#constants.set(step.outputSlots[i]!, t));
       return false;
     });
@@ -147,8 +220,20 @@ export class Plan {
     });
   }
 
-  /** Runs the plan on TF.js's active backend. Returns fresh tensors, one per output name, owned by the caller. */
+  /**
+   * Runs the plan, each step on its backend; inputs must be on the home backends of their data types, and so are the
+   * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
+   */
   run(inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+    const previous = this.#tf.getBackend();
+    try {
+      return this.#run(inputs);
+    } finally {
+      activateBackendNow(previous);
+    }
+  }
+
+  #run(inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
     const tf = this.#tf;
     const names = [...this.#outputSlots.keys()];
     const results = tf.tidy(() => {
@@ -157,6 +242,7 @@ export class Plan {
       for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
       const external = new Set<Tensor>(values.filter((t): t is Tensor => t !== undefined));
       for (const step of this.#steps) {
+        activateBackendNow(step.env.backend);
         const outs = this.#runStep(step, (s) => values[s]!);
         step.outputSlots.forEach((s, i) => { values[s] = outs[i]; });
         for (const s of step.release) {
@@ -168,7 +254,8 @@ export class Plan {
       const handedOut = new Set<Tensor>();
       return names.map((name) => {
         const t = values[this.#outputSlots.get(name)!]!;
-        const fresh = external.has(t) || handedOut.has(t) ? t.clone() : t;
+        // Cloned on its own backend: a kernel on another one would move the shared data there.
+        const fresh = external.has(t) || handedOut.has(t) ? withBackend(this.#outputHomes.get(name)!, () => t.clone()) : t;
         handedOut.add(fresh);
         return fresh;
       });

@@ -114,8 +114,7 @@ activation('softsign', FLOAT_TYPES, (tf, x, _attrs, env) => divideFloat(tf, x, t
 activation('gelu', FLOAT_TYPES, (tf, x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1)));
 
 // prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
-// kernel is wrong for int32, so it is composed; integer products wrap. WebGL's float-backed int32 cannot multiply
-// exactly, so it offers prelu on floats and int8 only.
+// kernel is wrong for int32, so it is composed; integer products wrap.
 defineOp({
   name: 'prelu',
   method: {
@@ -130,12 +129,6 @@ defineOp({
     },
   },
   limits: { input: limit(SIGNED), slope: limit(SIGNED), output: limit(SIGNED) },
-  backendLimits: {
-    webgl: {
-      input: limit(['float32', 'float16', 'int8']), slope: limit(['float32', 'float16', 'int8']),
-      output: limit(['float32', 'float16', 'int8']),
-    },
-  },
   lower: ([x, slope], _attrs, env) => {
     const { tf } = env;
     const t = dtypeOf(env);

@@ -30,24 +30,32 @@ const INT_RANGE: Partial<Record<MLOperandDataType, readonly [number, number]>> =
  * float32 -> integer type, truncating toward zero. Out-of-range values (implementation-defined in the spec) saturate
  * to the type's range and NaN becomes 0, the same on every backend.
  */
-function floatToInteger(tf: TF, x: Tensor, to: MLOperandDataType, backend: BackendName): Tensor {
+function floatToInteger(tf: TF, x: Tensor, to: MLOperandDataType): Tensor {
   const [lo, hi] = INT_RANGE[to]!;
   const finite = selectSameShape(tf, tf.isNaN(x), tf.zerosLike(x), x);
   if (to !== 'int32') return tf.cast(tf.clipByValue(finite, lo, hi), 'int32');
   // 2^31 - 1 is no float32: clip to the largest float32 below 2^31 and add the last 127 where x reached 2^31.
-  // WebGL holds int32 in float32, where 2147483520 is the largest value below 2^31: it saturates there.
   const truncated = tf.cast(tf.clipByValue(finite, lo, 2147483520), 'int32');
-  if (backend === 'webgl') return truncated;
   return tf.add(truncated, tf.mul(tf.cast(tf.greaterEqual(finite, 2147483648), 'int32'), tf.scalar(127, 'int32')));
+}
+
+/**
+ * int32 storage -> float32, rounded to nearest. TF.js's cpu Cast keeps the int32 values as they are (it sees no loss
+ * of precision), so the float32 kernels reading them would compute with unrounded values beyond 2^24; a float32
+ * kernel's output is a Float32Array, rounded.
+ */
+function integerToFloat32(tf: TF, x: Tensor, backend: BackendName): Tensor {
+  const converted = tf.cast(x, 'float32');
+  return backend === 'cpu' ? tf.add(converted, tf.scalar(0, 'float32')) : converted;
 }
 
 export function castTensor(tf: TF, x: Tensor, from: MLOperandDataType, to: MLOperandDataType, backend: BackendName): Tensor {
   if (from === to) return tf.clone(x);
   // A float16 operand may hold a float32 intermediate: its float16 value is what gets converted.
   const value = from === 'float16' ? roundToFloat16(tf, x) : x;
-  if (to === 'float32') return isFloatType(from) ? value : tf.cast(value, 'float32');
-  if (to === 'float16') return roundToFloat16(tf, isFloatType(from) ? value : tf.cast(value, 'float32'));
-  if (isFloatType(from)) return floatToInteger(tf, value, to, backend);
+  if (to === 'float32') return isFloatType(from) ? value : integerToFloat32(tf, value, backend);
+  if (to === 'float16') return roundToFloat16(tf, isFloatType(from) ? value : integerToFloat32(tf, value, backend));
+  if (isFloatType(from)) return floatToInteger(tf, value, to);
   // Integer to integer: the low bits, two's complement.
   return wrapInteger(tf, value, to);
 }

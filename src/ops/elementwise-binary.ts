@@ -5,9 +5,6 @@ import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
 const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
-// WebGL keeps int32 in float32 textures: exact only to 2^24 and never wrapping, so no int32 arithmetic there.
-// int8/uint8 results stay far below 2^24 and are wrapped explicitly, so they are exact on every backend.
-const WEBGL_ARITHMETIC: readonly MLOperandDataType[] = ['float32', 'float16', 'int8', 'uint8'];
 
 function binaryLimits(types: readonly MLOperandDataType[]): Record<string, TensorLimit> {
   return { a: limit(types), b: limit(types), output: limit(types) };
@@ -155,25 +152,23 @@ export function powFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Te
 
 type Kernel = (tf: TF, a: Tensor, b: Tensor, dataType: string, backend: BackendName) => Tensor;
 
-function binary(name: string, kernel: Kernel, webglTypes: readonly MLOperandDataType[]) {
+function binary(name: string, kernel: Kernel) {
   const lower: Lowering<Record<string, never>> = ([a, b], _attrs, env) =>
     kernel(env.tf, a!, b!, env.outputs[0]!.dataType, env.backend);
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildBinary(call, a, b) },
     limits: binaryLimits(ALL),
-    backendLimits: webglTypes === ALL ? undefined : { webgl: binaryLimits(webglTypes) },
     lower,
   });
 }
 
-binary('add', (tf, a, b, t) => wrapInteger(tf, tf.add(a, b), t), WEBGL_ARITHMETIC);
-binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t), WEBGL_ARITHMETIC);
-binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)), WEBGL_ARITHMETIC);
+binary('add', (tf, a, b, t) => wrapInteger(tf, tf.add(a, b), t));
+binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t));
+binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)));
 // Integer division truncates toward zero (spec); -128 / -1 wraps like every other int8 overflow.
 binary('div', (tf, a, b, t, backend) =>
-  (isFloat(t) ? divideFloat(tf, a, b, backend) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)), WEBGL_ARITHMETIC);
-binary('max', (tf, a, b) => tf.maximum(a, b), ALL);
-binary('min', (tf, a, b) => tf.minimum(a, b), ALL);
-binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? powFloat(tf, a, b, backend) : powInteger(tf, a, b, t, backend)),
-  WEBGL_ARITHMETIC);
+  (isFloat(t) ? divideFloat(tf, a, b, backend) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)));
+binary('max', (tf, a, b) => tf.maximum(a, b));
+binary('min', (tf, a, b) => tf.minimum(a, b));
+binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? powFloat(tf, a, b, backend) : powInteger(tf, a, b, t, backend)));

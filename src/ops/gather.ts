@@ -63,4 +63,5 @@ defineOp<GatherAttrs>({
   method: { length: 2, optionsIndex: 2, build: (call, input, indices, options) => buildGather(call, input, indices, options) },
   limits: { input: limit(ANY_TYPES, 1), indices: limit(['int32']), output: limit(ANY_TYPES) },
   lower: ([input, indices], { axis }, { tf }) => tf.gather(input!, indices!, axis),
+  int32InputsArePositions: true,
 });

@@ -193,6 +193,7 @@ function pool(name: string, kind: PoolKind): void {
     lower([x, rowIndex, colIndex, perPosition], attrs, { tf }) {
       return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs);
     },
+    int32InputsArePositions: true,
   });
 }
 

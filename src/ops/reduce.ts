@@ -102,9 +102,9 @@ const REDUCTIONS: Record<string, Reduction> = {
 const SUM_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32'];
 
 /**
- * Supported input types. Integer sums are exact (wrapping) on cpu and wasm; webgl holds int32 in float32 and
- * neither wraps nor stays exact past 2^24, so it keeps integer sums out. int32 products are not exact on cpu
- * (float64 products lose low bits), and are not required, so reduceProduct is float only.
+ * Supported input types. Integer sums are exact (wrapping) on cpu and wasm (a webgl context computes int32 on the cpu
+ * backend). int32 products are not exact on cpu (float64 products lose low bits), and are not required, so
+ * reduceProduct is float only.
  */
 const TYPES: Record<string, readonly MLOperandDataType[]> = {
   reduceL1: SUM_TYPES,
@@ -118,7 +118,6 @@ const TYPES: Record<string, readonly MLOperandDataType[]> = {
   reduceSum: SUM_TYPES,
   reduceSumSquare: SUM_TYPES,
 };
-const WEBGL_INEXACT = new Set(['reduceL1', 'reduceSum', 'reduceSumSquare']);
 
 function buildReduce(call: OpCall, inputArg: unknown, options: unknown) {
   const input = call.operand('input', inputArg, 'input');
@@ -136,12 +135,10 @@ function buildReduce(call: OpCall, inputArg: unknown, options: unknown) {
 for (const [name, reduction] of Object.entries(REDUCTIONS)) {
   const types = TYPES[name]!;
   const limits: Record<string, TensorLimit> = { input: limit(types), output: limit(types) };
-  const floatLimits: Record<string, TensorLimit> = { input: limit(FLOAT_TYPES), output: limit(FLOAT_TYPES) };
   defineOp<ReduceAttrs>({
     name,
     method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildReduce(call, input, options) },
     limits,
-    ...(WEBGL_INEXACT.has(name) ? { backendLimits: { webgl: floatLimits } } : {}),
     lower: ([x], { axes, keepDimensions }, { tf, backend, inputs }) => {
       const ctx: ReduceContext = { tf, backend, isInt: !FLOAT_TYPES.includes(inputs[0]!.dataType) };
       return axes.length === 0 ? reduction.single(x!, ctx) : reduction.over(x!, [...axes], keepDimensions, ctx);

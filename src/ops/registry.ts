@@ -47,6 +47,12 @@ export interface OpDefinition<A = Record<string, unknown>> {
   readonly lower: Lowering<A>;
   /** False for nodes whose results must not be computed once at build time even when all inputs are constant. */
   readonly foldable?: boolean;
+  /**
+   * True when, in a node without int32 outputs, the lowering reads its int32 inputs only as positions of elements
+   * already within the dimensions of its other inputs (gather indices). Such positions stay below 2^24, exact in
+   * float32, so a webgl context runs the node on webgl instead of moving its data to the cpu backend.
+   */
+  readonly int32InputsArePositions?: boolean;
 }
 
 const table = new Map<string, OpDefinition<never>>();

@@ -141,4 +141,5 @@ defineOp<Resample2dAttrs>({
   lower(inputs, attrs, { tf }) {
     return attrs.plan === 'bilinear' ? lowerBilinear(tf, inputs[0]!, attrs) : lowerGather(tf, inputs, attrs);
   },
+  int32InputsArePositions: true,
 });

@@ -78,7 +78,7 @@ export function wasmThreadsInUse(): number | null {
 }
 
 /** tfjs-backend-cpu greets Node users with advice to install tfjs-node on its first tensor; that is not for our users. */
-function silenceCpuBanner(): void {
+export function silenceCpuBanner(): void {
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }

@@ -102,8 +102,7 @@ forEachBackend('MLContext.opSupportLimits', (backend) => {
 
   it('reports the element-wise binary operations with the spec\'s required types', () => {
     const limits = ctx.opSupportLimits();
-    // WebGL keeps int32 in float32 textures (exact only to 2^24), so that backend leaves int32 out.
-    const required = backend === 'webgl' ? ['float32', 'float16'] : ['float32', 'float16', 'int32'];
+    const required = ['float32', 'float16', 'int32'];
     for (const op of ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'] as const) {
       const l = limits[op];
       if (!l) throw new Error(`${op} missing`);

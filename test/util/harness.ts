@@ -230,11 +230,3 @@ export function broadcastTo(data: readonly number[], from: readonly number[], to
   }
   return out;
 }
-
-/**
- * The int32 values a backend holds exactly: all of them on cpu and wasm; on webgl, whose textures are float32, the
- * integers up to 2^24 in magnitude. Tests of data-movement and comparison ops draw int32 data from this range.
- */
-export function exactInt32Range(backend: BackendName): [number, number] {
-  return backend === 'webgl' ? [-(2 ** 24), 2 ** 24] : [-2147483648, 2147483647];
-}

@@ -1,0 +1,66 @@
+/**
+ * Where values live and operations run inside one context. TF.js's webgl backend stores every tensor, int32 ones too,
+ * in float32 textures: int32 there is exact only up to 2^24 and never wraps. A webgl context therefore keeps its int32
+ * values on TF.js's cpu backend and runs every operation that reads or writes an int32 value there; TF.js holds
+ * tensors of several backends in one engine. int8 and uint8 stay on webgl: their values, and the intermediates their
+ * lowerings make, stay far below 2^24.
+ */
+import { silenceCpuBanner, tf, type BackendName } from './backends.js';
+import type { OperandDescriptor } from '../graph/ir.js';
+import type { MLOperandDataType } from '../types/data-type.js';
+
+/** Integers of this magnitude and below are exact in float32. */
+const FLOAT32_EXACT_INTEGERS = 2 ** 24;
+
+/** The backend that holds a context's values of `dataType`. */
+export function homeBackend(contextBackend: BackendName, dataType: MLOperandDataType): BackendName {
+  return contextBackend === 'webgl' && dataType === 'int32' ? 'cpu' : contextBackend;
+}
+
+/**
+ * The backend an operation of a context runs on: a webgl context's operations that read or write int32 run on the cpu
+ * backend, except those that read int32 only as element positions (OpDefinition.int32InputsArePositions) along
+ * dimensions float32 counts exactly.
+ */
+export function operationBackend(contextBackend: BackendName, inputs: readonly (OperandDescriptor | null)[],
+  outputs: readonly OperandDescriptor[], int32InputsArePositions = false): BackendName {
+  const away = (d: OperandDescriptor | null) => d !== null && homeBackend(contextBackend, d.dataType) !== contextBackend;
+  const output = outputs.find(away);
+  if (output) return homeBackend(contextBackend, output.dataType);
+  const input = inputs.find(away);
+  if (!input) return contextBackend;
+  const positionsExact = [...inputs, ...outputs].every((d) => d === null || d.shape.every((n) => n <= FLOAT32_EXACT_INTEGERS));
+  return int32InputsArePositions && positionsExact ? contextBackend : homeBackend(contextBackend, input.dataType);
+}
+
+/**
+ * Makes `name` TF.js's active backend at once. tf.setBackend() switches synchronously to a backend that is already
+ * initialised (its body awaits only a backend's first initialisation), and the cpu backend initialises synchronously.
+ */
+export function activateBackendNow(name: string): void {
+  if (tf.getBackend() === name) return;
+  if (!tf.findBackend(name)) throw new Error(`TF.js backend ${name} is not initialised`);
+  if (name === 'cpu') silenceCpuBanner();
+  void tf.setBackend(name);
+  if (tf.getBackend() !== name) throw new Error(`TF.js did not switch to backend ${name}`);
+}
+
+/** Runs `fn` with `name` as TF.js's active backend, then restores the backend that was active before. */
+export function withBackend<T>(name: BackendName, fn: () => T): T {
+  const previous = tf.getBackend();
+  if (previous === name) return fn();
+  activateBackendNow(name);
+  try {
+    return fn();
+  } finally {
+    activateBackendNow(previous);
+  }
+}
+
+/**
+ * A copy of `x` on the active backend, leaving `x` where it is. The engine would instead move `x`'s data (and that
+ * of every tensor sharing it) for good, so a value read on two backends would travel back and forth.
+ */
+export function copyToActiveBackend(x: tf.Tensor): tf.Tensor {
+  return tf.tensor(x.dataSync(), x.shape, x.dtype);
+}
