@@ -24,6 +24,19 @@ await build({
   external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
 });
 
+// The same, self-contained, as an ES module: for module workers and pages without an import map, which cannot resolve
+// the bare '@tensorflow/...' specifiers of dist/esm/. Its name ends in '.js' because the entry finds its .wasm files
+// from the script URL in a stack trace.
+await build({
+  ...common,
+  entryPoints: ['src/global.ts'],
+  outfile: 'dist/webnn-polyfill.esm.js',
+  format: 'esm',
+  platform: 'browser',
+  minify: true,
+  external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
+});
+
 // The ES module for npm: TF.js stays a dependency, resolved by the app's bundler or by Node.
 await build({
   ...common,

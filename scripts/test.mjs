@@ -59,6 +59,12 @@ function browserCounts(output) {
   return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: 0 } : null;
 }
 
+/** wpt/run.mjs closes with "N passed, N failed[, N skipped]". */
+function wptCounts(output) {
+  const m = lastMatch(output, /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: m[3] ? Number(m[3]) : 0 } : null;
+}
+
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -96,6 +102,8 @@ const steps = [
   // --forbid-only: a forgotten `.only` would quietly drop every other test.
   { name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE },
   { name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
+  // The project's own WPT-format tests (wpt/), through the WPT runner, in windows and in workers.
+  { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
 ];
 
 const env = { ...process.env, CHROME_BIN: process.env.CHROME_BIN ?? CHROMIUM };
