@@ -79,6 +79,7 @@ export class Plan {
       this.#addTransfers(tf, backend);
       this.#slotCount = this.#descs.length;
       this.#foldConstants();
+      this.#groupByBackend(backend);
       this.#planLifetimes();
     } catch (error) {
       // A graph that fails to compile leaves nothing behind on the backend.
@@ -188,6 +189,42 @@ export class Plan {
         this.#constants.delete(s);
       }
     }
+  }
+
+  /**
+   * Reorders the steps, in an order still topological, so that steps of one backend run together: each switch of
+   * TF.js's active backend scans its whole kernel registry. Among the steps ready on the active backend, the earliest
+   * of the original order runs first.
+   */
+  #groupByBackend(backend: BackendName): void {
+    const steps = this.#steps;
+    if (steps.every((step) => step.env.backend === backend)) return;
+    const producer = new Map<number, number>();
+    steps.forEach((step, i) => { for (const s of step.outputSlots) producer.set(s, i); });
+    const dependents = steps.map((): number[] => []);
+    const pending = steps.map((step, i) => {
+      const producers = new Set(step.inputSlots.flatMap((s) => (s !== null && producer.has(s) ? [producer.get(s)!] : [])));
+      for (const p of producers) dependents[p]!.push(i);
+      return producers.size;
+    });
+    const ready = new Map<BackendName, number[]>();
+    const markReady = (i: number) => {
+      const queue = ready.get(steps[i]!.env.backend) ?? [];
+      let at = queue.length;
+      while (at > 0 && queue[at - 1]! > i) at--;
+      queue.splice(at, 0, i);
+      ready.set(steps[i]!.env.backend, queue);
+    };
+    pending.forEach((n, i) => { if (n === 0) markReady(i); });
+    const ordered: Step[] = [];
+    let active = backend;
+    while (ordered.length < steps.length) {
+      if (!ready.get(active)?.length) active = [...ready].find(([, queue]) => queue.length > 0)![0];
+      const i = ready.get(active)!.shift()!;
+      ordered.push(steps[i]!);
+      for (const d of dependents[i]!) if (--pending[d]! === 0) markReady(d);
+    }
+    this.#steps = ordered;
   }
 
   #planLifetimes(): void {

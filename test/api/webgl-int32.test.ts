@@ -77,6 +77,23 @@ async function countingMoves(body: () => Promise<void>): Promise<number> {
   return moves;
 }
 
+/** Counts TF.js backend switches while `body` runs. */
+async function countingSwitches(body: () => Promise<void>): Promise<number> {
+  const engine = tf.engine() as unknown as { setBackend: (...args: unknown[]) => Promise<boolean> };
+  const original = engine.setBackend;
+  let switches = 0;
+  engine.setBackend = function (this: unknown, ...args: unknown[]) {
+    switches++;
+    return original.apply(this, args);
+  };
+  try {
+    await body();
+  } finally {
+    engine.setBackend = original;
+  }
+  return switches;
+}
+
 forEachBackend('int32 exactness', (backend) => {
   let ctx: MLContext;
   before(async () => {
@@ -209,5 +226,34 @@ forEachBackend('int32 exactness', (backend) => {
     const tensorsAfter = tf.memory().numTensors;
     if (tensorsAfter !== tensorsBefore) throw new Error(`numTensors ${tensorsBefore} -> ${tensorsAfter} after 20 dispatches`);
     for (const d of [graph, txf, tidx, ...Object.values(outs)]) d.destroy();
+  });
+
+  it('steps are grouped by backend: a float32 chain with int32 work hanging off every link switches backends at most twice', async () => {
+    // Recorded order alternates float32 and int32 steps: f[k] = f[k-1] * 2, sum += cast(f[k], int32).
+    const b = newBuilder(ctx);
+    let f = b.input('f', { dataType: 'float32', shape: [3] });
+    let sum = b.cast(f, 'int32');
+    for (let k = 0; k < 5; k++) {
+      f = b.add(f, f);
+      sum = b.add(sum, b.cast(f, 'int32'));
+    }
+    const graph = await b.build({ sum, f });
+    const x = [3.5, -1.25, 600000000];
+    const [tx, of32, oi32] = await Promise.all([
+      ctx.createTensor({ dataType: 'float32', shape: [3], writable: true }),
+      ctx.createTensor({ dataType: 'float32', shape: [3], readable: true }), ctx.createTensor({ ...int32Desc([3]), readable: true })]);
+    ctx.writeTensor(tx, Float32Array.from(x));
+    await ctx.readTensor(oi32);
+    const switches = await countingSwitches(async () => {
+      ctx.dispatch(graph, { f: tx }, { f: of32, sum: oi32 });
+      await ctx.readTensor(oi32);
+    });
+    if (switches > 2) throw new Error(`${switches} backend switches in one dispatch`);
+    sameValues(new Float32Array(await ctx.readTensor(of32)), x.map((v) => v * 32), 'float chain');
+    // Each link saturates to the int32 range (cast), then the sum wraps.
+    const links = [0, 1, 2, 3, 4, 5].map((k) => x.map((v) => Math.max(-2147483648, Math.min(2147483647, Math.trunc(v * 2 ** k)))));
+    const expected = x.map((_, n) => links.reduce((acc, link) => addRef(acc, link[n]!), 0));
+    sameValues(new Int32Array(await ctx.readTensor(oi32)), expected, 'int32 sum');
+    for (const d of [graph, tx, of32, oi32]) d.destroy();
   });
 });
