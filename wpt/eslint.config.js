@@ -20,6 +20,8 @@ const NODE = ['console', 'process', 'performance', 'setTimeout', 'clearTimeout',
 const globals = (names, kind = 'readonly') => Object.fromEntries(names.map((n) => [n, kind]));
 
 export default [
+  // A web-platform-tests checkout kept here is not this project's code.
+  { ignores: ['upstream/**'] },
   js.configs.recommended,
   {
     files: ['run.mjs', 'runner/**/*.mjs', 'eslint.config.js'],
