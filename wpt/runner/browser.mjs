@@ -34,13 +34,15 @@ export async function runPage(browser, url, { timeoutMs }) {
   const streamed = new Map();
   let settle;
   const outcome = new Promise((resolve) => { settle = resolve; });
+  const onDisconnect = () => settle({ kind: 'crash', message: 'the browser exited' });
+  browser.once('disconnected', onDisconnect);
   try {
     const page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') consoleLines.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => consoleLines.push(`uncaught: ${error.message}`));
-    page.on('crash', () => settle({ kind: 'crash' }));
+    page.on('crash', () => settle({ kind: 'crash', message: 'the page crashed' }));
     await page.exposeBinding('__wptRunnerReport', (_source, json) => {
       const message = JSON.parse(json);
       if (message.type === 'result') streamed.set(message.subtest.name, message.subtest);
@@ -58,7 +60,7 @@ export async function runPage(browser, url, { timeoutMs }) {
         return { status: harness.status, message: harness.message, stack: harness.stack, subtests, console: consoleLines, durationMs };
       }
       case 'crash':
-        return { status: 'CRASH', message: 'the page crashed', subtests: [...streamed.values()], console: consoleLines, durationMs };
+        return { status: 'CRASH', message: result.message, subtests: [...streamed.values()], console: consoleLines, durationMs };
       case 'timeout':
         return {
           status: 'EXTERNAL-TIMEOUT',
@@ -72,6 +74,7 @@ export async function runPage(browser, url, { timeoutMs }) {
         };
     }
   } finally {
+    browser.off('disconnected', onDisconnect);
     await context.close().catch(() => {});
   }
 }
