@@ -55,7 +55,15 @@ export function installNow(options: InstallOptions = {}): ML {
   const nav = g.navigator!;
   const proto = Object.getPrototypeOf(nav) as object | null;
   const target = proto && proto !== Object.prototype ? proto : nav;
-  const getter = Object.getOwnPropertyDescriptor({ get ml() { return ml; } }, 'ml')!.get; // named 'get ml', as WebIDL says
+  // Named 'get ml' and brand-checked, as WebIDL attribute getters are.
+  const getter = Object.getOwnPropertyDescriptor({
+    get ml(): ML {
+      if (this !== nav && !Object.prototype.isPrototypeOf.call(target, this)) {
+        throw new TypeError("Illegal invocation: 'ml' getter called on an object that is not a Navigator");
+      }
+      return ml;
+    },
+  }, 'ml')!.get;
   Object.defineProperty(target, 'ml', { get: getter, configurable: true, enumerable: true });
   return ml;
 }

@@ -279,7 +279,8 @@ export class MLContext {
 
   /** Resolves (never rejects) when the context is lost, e.g. by destroy(). */
   get lost(): Promise<MLContextLostInfo> {
-    return contextSlots.get(this, 'MLContext.lost').lost;
+    // A promise-typed attribute rejects rather than throws on a wrong receiver (WebIDL).
+    return promiseFrom(() => contextSlots.get(this, 'MLContext.lost').lost);
   }
 }
 finishInterface(MLContext, 'MLContext');

@@ -16,6 +16,8 @@ export function finishInterface(cls: { prototype: object }, name: string): void 
     Object.defineProperty(proto, key, { ...d, enumerable: true });
   }
   Object.defineProperty(proto, Symbol.toStringTag, { value: name, configurable: true });
+  // Minified bundles rename classes; the interface object's name is the IDL's.
+  Object.defineProperty(cls, 'name', { value: name, configurable: true });
 }
 
 /** WebIDL turns an exception thrown by a promise-returning operation into a rejected promise. */
