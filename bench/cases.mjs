@@ -47,10 +47,10 @@ const convNet = {
   },
   tfjsSetup(tf) {
     // TF.js wants HWIO filters; a hand-written model would store them that way.
-    return convLayers.map((l, i) => ({
+    return tf.tidy(() => convLayers.map((l, i) => ({
       filter: tf.transpose(tf.tensor(convWeights[i].filter, [l.outC, l.k, l.k, l.inC]), [1, 2, 3, 0]),
       bias: tf.tensor(convWeights[i].bias, [l.outC]),
-    }));
+    })));
   },
   tfjs(tf, x, weights) {
     let y = x;

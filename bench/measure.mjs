@@ -68,6 +68,8 @@ export async function measureCase({ tf, ml, backend, benchCase, warmupMs = 1500,
   tf.dispose(weights);
   graph.destroy();
   context.destroy();
+  // Releases are queued behind the context's work; let them run before anyone counts tensors.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const polyfill = median(polyfillMs);
   const tfjs = median(tfjsMs);
   return {
