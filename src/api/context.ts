@@ -2,7 +2,9 @@ import { invalidStateError, notSupportedError, typeError, unknownError } from '.
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend, withBackend } from '../runtime/placement.js';
-import { bytesToStorage, storageToBytes } from '../types/convert.js';
+import { bytesToHost, bytesToStorage, hostToBytes, storageToBytes } from '../types/convert.js';
+import { HostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
+import type { Value } from '../graph/plan.js';
 import {
   bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
 } from '../types/data-type.js';
@@ -34,6 +36,19 @@ function toBufferSource(where: string, name: string, value: unknown): BufferSour
  */
 function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, make: () => tf.Tensor): tf.Tensor {
   return withBackend(homeBackend(ctx.backend, desc.dataType), make);
+}
+
+/** An MLTensor's data made from WebNN bytes: a host array for uint32, int64 and uint64, else a TF.js tensor. */
+function dataFromBytes(ctx: ContextState, desc: OperandDescriptor, bytes: Uint8Array): Value {
+  const t = desc.dataType;
+  if (isHostType(t)) return new HostTensor(t, desc.shape, bytesToHost(bytes, t));
+  return onHomeBackend(ctx, desc, () => tf.tensor(bytesToStorage(bytes, t), desc.shape as number[], storageDtypeOf(t)));
+}
+
+/** An MLTensor's data read out as WebNN bytes into `target`. */
+function dataToBytes(desc: OperandDescriptor, values: ArrayLike<number> | HostValues, target: Uint8Array): void {
+  if (isHostType(desc.dataType)) hostToBytes(values as HostValues, target);
+  else storageToBytes(values as ArrayLike<number>, desc.dataType, target);
 }
 
 function checkDataTypeSupported(where: string, desc: OperandDescriptor): void {
@@ -115,7 +130,8 @@ export class MLContext {
       return ctx.enqueue(where, () => {
         try {
           if (!state.destroyed) {
-            state.data = onHomeBackend(ctx, desc, () => tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType)));
+            state.data = isHostType(desc.dataType) ? HostTensor.zeros(desc.dataType, desc.shape)
+              : onHomeBackend(ctx, desc, () => tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType)));
           }
         } catch (error) {
           throw asUnknownError(where, error);
@@ -145,8 +161,7 @@ export class MLContext {
       return ctx.enqueue(where, () => {
         try {
           if (!state.destroyed) {
-            state.data = onHomeBackend(ctx, desc,
-              () => tf.tensor(bytesToStorage(bytes, desc.dataType), desc.shape as number[], storageDtypeOf(desc.dataType)));
+            state.data = dataFromBytes(ctx, desc, bytes);
           }
         } catch (error) {
           throw asUnknownError(where, error);
@@ -219,12 +234,12 @@ export class MLContext {
               reject(typeError(where, 'outputData has been detached'));
               return;
             }
-            storageToBytes(values as ArrayLike<number>, t.desc.dataType, bytesOf(target));
+            dataToBytes(t.desc, values, bytesOf(target));
             resolve(undefined);
             return;
           }
           const out = new Uint8Array(byteLength);
-          storageToBytes(values as ArrayLike<number>, t.desc.dataType, out);
+          dataToBytes(t.desc, values, out);
           resolve(out.buffer);
         }), (error: unknown) => settle(() => reject(error)));
       });
@@ -246,8 +261,7 @@ export class MLContext {
     const bytes = copyBytes(source);
     ctx.enqueue(where, () => {
       if (t.destroyed) return;
-      t.replaceData(onHomeBackend(ctx, t.desc,
-        () => tf.tensor(bytesToStorage(bytes, t.desc.dataType), t.desc.shape as number[], storageDtypeOf(t.desc.dataType))));
+      t.replaceData(dataFromBytes(ctx, t.desc, bytes));
     }).catch((error: unknown) => reportTimelineError(where, error));
   }
 
@@ -308,7 +322,7 @@ function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outpu
 
 /** The compute request of one dispatch, on the timeline. */
 function runGraph(g: GraphState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
-  const feeds = new Map<string, tf.Tensor>();
+  const feeds = new Map<string, Value>();
   for (const [name, t] of ins) {
     if (!t.data) throw new Error(`inputs['${name}'] has no data`);
     feeds.set(name, t.data);

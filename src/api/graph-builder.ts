@@ -7,7 +7,10 @@ import { OpCall } from '../ops/op-call.js';
 import '../ops/index.js';
 import { allOps } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';
-import { castNumber } from '../types/cast-number.js';
+import { castNumberExact } from '../types/cast-number.js';
+import { bytesToHost } from '../types/convert.js';
+import { HostTensor, isHostTensor, isHostType } from '../types/host-tensor.js';
+import type { Value } from '../graph/plan.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
 import { bufferMismatch, byteSizeOf, copyBytes, isBufferSource, storageDtypeOf, type MLOperandDataType } from '../types/data-type.js';
 import { builderSlots, type BuilderInternals } from './builder-internals.js';
@@ -147,7 +150,10 @@ export class MLGraphBuilder {
     const desc = { dataType, shape: [] };
     checkIoType(where, desc, 'dataType');
     const bytes = new Uint8Array(byteSizeOf(dataType));
-    storageToBytes([castNumber(value, dataType)], dataType, bytes);
+    const cast = castNumberExact(value, dataType);
+    if (typeof cast === 'bigint') new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, cast), true);
+    else if (dataType === 'uint32') new DataView(bytes.buffer).setUint32(0, cast, true);
+    else storageToBytes([cast], dataType, bytes);
     return s.makeOperand(desc, { kind: 'constant', bytes });
   }
 
@@ -222,15 +228,16 @@ function constantFromBuffer(s: BuilderState, where: string, descriptor: unknown,
   return s.makeOperand(desc, { kind: 'constant', bytes: copyBytes(buffer) });
 }
 
-function uploadConstant(ref: OperandRef): tf.Tensor {
+function uploadConstant(ref: OperandRef): Value {
   const { dataType, shape } = ref.desc;
   if (ref.source.kind === 'constant') {
+    if (isHostType(dataType)) return new HostTensor(dataType, shape, bytesToHost(ref.source.bytes, dataType));
     return tf.tensor(bytesToStorage(ref.source.bytes, dataType), shape as number[], storageDtypeOf(dataType));
   }
   const data = constantTensorState(ref)?.data;
   if (!data) throw new Error('a constant tensor of the graph has been destroyed');
   // The clone shares the backend buffer and keeps it alive after MLTensor.destroy().
-  return data.clone();
+  return isHostTensor(data) ? data.clone() : data.clone();
 }
 
 /** The operation methods come from the operation table, so builder and table cannot disagree. */

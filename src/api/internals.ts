@@ -3,6 +3,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { invalidStateError, typeError } from '../errors.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
+import type { HostTensor } from '../types/host-tensor.js';
 import { runOnBackend, type BackendName } from '../runtime/backends.js';
 
 export type MLPowerPreference = 'default' | 'high-performance' | 'low-power';
@@ -56,7 +57,7 @@ export class TensorState {
    * The data, in storage dtype, on the backend that holds the context's values of its data type (runtime/placement.ts:
    * a webgl context keeps int32 on the cpu backend); null until the timeline has allocated it.
    */
-  data: tfc.Tensor | null = null;
+  data: tfc.Tensor | HostTensor | null = null;
   /** [[pendingPromises]]: the reject functions of reads not yet settled. */
   readonly pendingReads = new Set<(error: Error) => void>();
 
@@ -65,7 +66,7 @@ export class TensorState {
     context.tensors.add(this);
   }
 
-  replaceData(next: tfc.Tensor): void {
+  replaceData(next: tfc.Tensor | HostTensor): void {
     const previous = this.data;
     this.data = next;
     if (previous !== next) previous?.dispose();

@@ -6,8 +6,9 @@ import type { MLOpSupportLimits, MLTensorLimits } from './support-limits.js';
 
 export * from './support-limits.js';
 
-/** Data types graph inputs, constants and outputs may have: those TF.js storage represents exactly. */
-export const IO_DATA_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+/** Data types graph inputs, constants and outputs may have: every type (uint32, int64 and uint64 live on the host). */
+export const IO_DATA_TYPES: readonly MLOperandDataType[] =
+  ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
 
 function toTensorLimits(l: TensorLimit): MLTensorLimits {
   return { dataTypes: [...l.dataTypes], rankRange: { min: l.rankRange[0], max: l.rankRange[1] } };

@@ -2,12 +2,15 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getOp, type LowerEnv, type OpDefinition, type TF } from '../ops/registry.js';
 import type { BackendName } from '../runtime/backends.js';
 import {
-  activateBackendNow, copyToActiveBackend, homeBackend, operationBackend, withBackend,
+  activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, type Placement,
 } from '../runtime/placement.js';
 import { storageDtypeOf } from '../types/data-type.js';
+import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
 import type { GraphNode, OperandDescriptor, OperandRef } from './ir.js';
 
 type Tensor = tfc.Tensor;
+/** A value of the plan: a TF.js tensor in storage dtype, or a host array (uint32, int64, uint64 and host steps' inputs). */
+export type Value = Tensor | HostTensor;
 
 interface Step {
   /** The node's operation and attributes (not the node: it reaches the builder's copies of constant bytes). */
@@ -18,7 +21,8 @@ interface Step {
   readonly outputSlots: readonly number[];
   /** Slots whose last reader is this step: disposed as soon as it has run. */
   release: number[];
-  /** env.backend is the TF.js backend the step runs on. */
+  /** Where the step runs: a TF.js backend (then env.backend) or the host (OpDefinition.lowerHost). */
+  readonly on: Placement;
   readonly env: LowerEnv;
 }
 
@@ -31,29 +35,51 @@ const TRANSFER: OpDefinition<Record<string, unknown>> = {
   lower: ([x]) => copyToActiveBackend(x!),
 };
 
+/** A value moved between the host and a TF.js backend (the active one), or copied between two backends. */
+function transferValue(tf: TF, x: Value, to: Placement, dataType: OperandDescriptor['dataType']): Value {
+  if (to === 'host') {
+    if (isHostTensor(x)) return x.clone();
+    return new HostTensor(dataType, x.shape, x.dataSync() as Float32Array | Int32Array);
+  }
+  // Only values of TF.js storage types cross to a backend; their host arrays are Float32Array / Int32Array.
+  if (isHostTensor(x)) return tf.tensor(x.values as Float32Array | Int32Array, x.shape as number[], storageDtypeOf(dataType));
+  return copyToActiveBackend(x);
+}
+
 /**
  * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
  * right after its last reader. Built once by build(); dispatch() only calls run().
  *
  * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
- * (homeBackend), step results that of their step (operationBackend). A step reading a value homed elsewhere reads a
+ * (homePlacement: the host for uint32, int64 and uint64), step results that of their step (operationPlacement). A step reading a value homed elsewhere reads a
  * copy made by a transfer step (shared by all its readers on that backend), so no value is ever moved by the engine.
  */
+/** tf.tidy() over plan values: host values are no tensors, and tidy() leaves them alone. */
+function tidyValues(tf: TF, fn: () => Value[]): Value[] {
+  return tf.tidy(() => fn() as unknown as tfc.TensorContainer) as unknown as Value[];
+}
+
+function checkShape(step: Step, shape: readonly number[], desc: OperandDescriptor): void {
+  if (shape.length !== desc.shape.length || shape.some((d, k) => d !== desc.shape[k])) {
+    throw new Error(`${step.name}: lowering produced shape [${shape.join(',')}], expected [${desc.shape.join(',')}]`);
+  }
+}
+
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
   #inputSlots: ReadonlyMap<string, number>;
   #outputSlots: ReadonlyMap<string, number>;
   /** The home backend of each graph output, as #outputSlots. */
-  #outputHomes: ReadonlyMap<string, BackendName>;
-  readonly #constants: Map<number, Tensor>;
+  #outputHomes: ReadonlyMap<string, Placement>;
+  readonly #constants: Map<number, Value>;
   #steps: Step[];
   readonly #descs: OperandDescriptor[];
   /** The home backend of each slot. */
-  readonly #homes: BackendName[];
+  readonly #homes: Placement[];
 
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
-    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Tensor) {
+    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value) {
     this.#tf = tf;
     const slotOf = new Map<OperandRef, number>();
     this.#descs = [];
@@ -64,7 +90,7 @@ export class Plan {
         s = this.#descs.length;
         slotOf.set(ref, s);
         this.#descs.push(ref.desc);
-        this.#homes.push(homeBackend(backend, ref.desc.dataType));
+        this.#homes.push(homePlacement(backend, ref.desc.dataType));
       }
       return s;
     };
@@ -89,7 +115,7 @@ export class Plan {
   }
 
   #compile(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
-    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Tensor, slot: (ref: OperandRef) => number): void {
+    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value, slot: (ref: OperandRef) => number): void {
     const inputSlots = new Map<string, number>();
     for (const [name, ref] of inputs) inputSlots.set(name, slot(ref));
     this.#steps = [];
@@ -99,14 +125,15 @@ export class Plan {
         const s = slot(ref);
         if ((ref.source.kind === 'constant' || ref.source.kind === 'constant-tensor') && !this.#constants.has(s)) {
           // Bytes are uploaded to the active backend; a constant MLTensor's data is already on its home backend.
-          this.#constants.set(s, withBackend(this.#homes[s]!, () => uploadConstant(ref)));
+          this.#constants.set(s, atPlacement(this.#homes[s]!, () => uploadConstant(ref)));
         }
         return s;
       });
       const inputDescs = node.inputs.map((r) => r?.desc ?? null);
       const outputDescs = node.outputs.map((r) => r.desc);
       const op = getOp(node.op);
-      const runsOn = operationBackend(backend, inputDescs, outputDescs, op.int32InputsArePositions);
+      const runsOn = operationPlacement(backend, inputDescs, outputDescs, op.int32InputsArePositions);
+      if (runsOn === 'host' && !op.lowerHost) throw new Error(`${node.op} has no lowering for uint32, int64 or uint64`);
       const outputSlotsOfNode = node.outputs.map(slot);
       for (const s of outputSlotsOfNode) this.#homes[s] = runsOn;
       this.#steps.push({
@@ -116,7 +143,8 @@ export class Plan {
         inputSlots: inputSlotsOfNode,
         outputSlots: outputSlotsOfNode,
         release: [],
-        env: { tf, backend: runsOn, inputs: inputDescs, outputs: outputDescs },
+        on: runsOn,
+        env: { tf, backend: runsOn === 'host' ? backend : runsOn, inputs: inputDescs, outputs: outputDescs },
       });
     }
     const outputSlots = new Map<string, number>();
@@ -132,7 +160,7 @@ export class Plan {
   #addTransfers(tf: TF, backend: BackendName): void {
     const copies = new Map<string, number>();
     const placed: Step[] = [];
-    const copyOf = (s: number, to: BackendName): number => {
+    const copyOf = (s: number, to: Placement): number => {
       const key = `${s}:${to}`;
       let copy = copies.get(key);
       if (copy === undefined) {
@@ -142,21 +170,21 @@ export class Plan {
         this.#descs.push(desc);
         this.#homes.push(to);
         placed.push({
-          name: TRANSFER.name, attrs: {}, op: TRANSFER, inputSlots: [s], outputSlots: [copy], release: [],
-          env: { tf, backend: to, inputs: [desc], outputs: [desc] },
+          name: TRANSFER.name, attrs: {}, op: TRANSFER, inputSlots: [s], outputSlots: [copy], release: [], on: to,
+          env: { tf, backend: to === 'host' ? backend : to, inputs: [desc], outputs: [desc] },
         });
       }
       return copy;
     };
     for (const step of this.#steps) {
-      const runsOn = step.env.backend;
+      const runsOn = step.on;
       const inputSlots = step.inputSlots.map((s) => (s === null || this.#homes[s] === runsOn ? s : copyOf(s, runsOn)));
       placed.push({ ...step, inputSlots });
     }
     const outputSlots = new Map<string, number>();
-    const outputHomes = new Map<string, BackendName>();
+    const outputHomes = new Map<string, Placement>();
     for (const [name, s] of this.#outputSlots) {
-      const home = homeBackend(backend, this.#descs[s]!.dataType);
+      const home = homePlacement(backend, this.#descs[s]!.dataType);
       outputSlots.set(name, this.#homes[s] === home ? s : copyOf(s, home));
       outputHomes.set(name, home);
     }
@@ -175,7 +203,7 @@ export class Plan {
     this.#steps = this.#steps.filter((step) => {
       if (step.op.foldable === false) return true;
       if (!step.inputSlots.every((s) => s === null || this.#constants.has(s))) return true;
-      const results = withBackend(step.env.backend, () => tf.tidy(() => this.#runStep(step, (s) => this.#constants.get(s)!)));
+      const results = atPlacement(step.on, () => tidyValues(tf, () => this.#runStep(step, (s) => this.#constants.get(s)!)));
       results.forEach((t, i) => this.#constants.set(step.outputSlots[i]!, t));
       return false;
     });
@@ -198,7 +226,7 @@ export class Plan {
    */
   #groupByBackend(backend: BackendName): void {
     const steps = this.#steps;
-    if (steps.every((step) => step.env.backend === backend)) return;
+    if (steps.every((step) => step.on === backend)) return;
     const producer = new Map<number, number>();
     steps.forEach((step, i) => { for (const s of step.outputSlots) producer.set(s, i); });
     const dependents = steps.map((): number[] => []);
@@ -207,17 +235,17 @@ export class Plan {
       for (const p of producers) dependents[p]!.push(i);
       return producers.size;
     });
-    const ready = new Map<BackendName, number[]>();
+    const ready = new Map<Placement, number[]>();
     const markReady = (i: number) => {
-      const queue = ready.get(steps[i]!.env.backend) ?? [];
+      const queue = ready.get(steps[i]!.on) ?? [];
       let at = queue.length;
       while (at > 0 && queue[at - 1]! > i) at--;
       queue.splice(at, 0, i);
-      ready.set(steps[i]!.env.backend, queue);
+      ready.set(steps[i]!.on, queue);
     };
     pending.forEach((n, i) => { if (n === 0) markReady(i); });
     const ordered: Step[] = [];
-    let active = backend;
+    let active: Placement = backend;
     while (ordered.length < steps.length) {
       if (!ready.get(active)?.length) active = [...ready].find(([, queue]) => queue.length > 0)![0];
       const i = ready.get(active)!.shift()!;
@@ -237,9 +265,12 @@ export class Plan {
     for (const [s, i] of lastUse) if (!pinned.has(s)) this.#steps[i]!.release.push(s);
   }
 
-  #runStep(step: Step, value: (slot: number) => Tensor): Tensor[] {
+  #runStep(step: Step, value: (slot: number) => Value): Value[] {
     const inputs = step.inputSlots.map((s) => (s === null ? null : value(s)));
-    const produced = step.op.lower(inputs, step.attrs, step.env);
+    if (step.op === TRANSFER) return [transferValue(this.#tf, inputs[0]!, step.on, step.env.outputs[0]!.dataType)];
+    if (step.on === 'host') return this.#runHostStep(step, inputs as (HostTensor | null)[]);
+    const tensors = inputs as (Tensor | null)[];
+    const produced = step.op.lower(tensors, step.attrs, step.env);
     const outputs = Array.isArray(produced) ? produced : [produced];
     if (outputs.length !== step.outputSlots.length) {
       throw new Error(`${step.name}: lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
@@ -248,12 +279,26 @@ export class Plan {
       const desc = step.env.outputs[i]!;
       const dtype = storageDtypeOf(desc.dataType);
       // A lowering may hand back one of its inputs; a fresh handle keeps disposal per slot.
-      let out = inputs.includes(t) ? t.clone() : t;
+      let out = tensors.includes(t) ? t.clone() : t;
       if (out.dtype !== dtype) out = this.#tf.cast(out, dtype);
-      if (out.shape.length !== desc.shape.length || out.shape.some((d, k) => d !== desc.shape[k])) {
-        throw new Error(`${step.name}: lowering produced shape [${out.shape}], expected [${desc.shape}]`);
-      }
+      checkShape(step, out.shape, desc);
       return out;
+    });
+  }
+
+  #runHostStep(step: Step, inputs: readonly (HostTensor | null)[]): HostTensor[] {
+    const produced = step.op.lowerHost!(inputs, step.attrs, step.env);
+    const outputs = Array.isArray(produced) ? produced : [produced];
+    if (outputs.length !== step.outputSlots.length) {
+      throw new Error(`${step.name}: host lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
+    }
+    return outputs.map((t, i) => {
+      const desc = step.env.outputs[i]!;
+      if (t.dataType !== desc.dataType || !holdsType(t.values, desc.dataType)) {
+        throw new Error(`${step.name}: host lowering produced ${t.dataType}, expected ${desc.dataType}`);
+      }
+      checkShape(step, t.shape, desc);
+      return inputs.includes(t) ? t.clone() : t;
     });
   }
 
@@ -261,7 +306,7 @@ export class Plan {
    * Runs the plan, each step on its backend; inputs must be on the home backends of their data types, and so are the
    * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
    */
-  run(inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
     const previous = this.#tf.getBackend();
     try {
       return this.#run(inputs);
@@ -270,16 +315,16 @@ export class Plan {
     }
   }
 
-  #run(inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  #run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
     const tf = this.#tf;
     const names = [...this.#outputSlots.keys()];
-    const results = tf.tidy(() => {
-      const values = new Array<Tensor | undefined>(this.#slotCount);
+    const results = tidyValues(tf, () => {
+      const values = new Array<Value | undefined>(this.#slotCount);
       for (const [s, t] of this.#constants) values[s] = t;
       for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
-      const external = new Set<Tensor>(values.filter((t): t is Tensor => t !== undefined));
+      const external = new Set<Value>(values.filter((t): t is Value => t !== undefined));
       for (const step of this.#steps) {
-        activateBackendNow(step.env.backend);
+        if (step.on !== 'host') activateBackendNow(step.on);
         const outs = this.#runStep(step, (s) => values[s]!);
         step.outputSlots.forEach((s, i) => { values[s] = outs[i]; });
         for (const s of step.release) {
@@ -288,11 +333,11 @@ export class Plan {
         }
       }
       // Every output is a tensor of its own, even when two names share an operand or an output is a constant.
-      const handedOut = new Set<Tensor>();
+      const handedOut = new Set<Value>();
       return names.map((name) => {
         const t = values[this.#outputSlots.get(name)!]!;
         // Cloned on its own backend: a kernel on another one would move the shared data there.
-        const fresh = external.has(t) || handedOut.has(t) ? withBackend(this.#outputHomes.get(name)!, () => t.clone()) : t;
+        const fresh = external.has(t) || handedOut.has(t) ? (isHostTensor(t) ? t.clone() : atPlacement(this.#outputHomes.get(name)!, () => t.clone())) : t;
         handedOut.add(fresh);
         return fresh;
       });

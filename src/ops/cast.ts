@@ -1,8 +1,10 @@
-import { ANY_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { defineOp, limit, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import { toDataType } from '../api/webidl.js';
 import type { BackendName } from '../runtime/backends.js';
-import { isFloatType, type MLOperandDataType } from '../types/data-type.js';
+import { ALL_DATA_TYPES, isFloatType, type MLOperandDataType } from '../types/data-type.js';
+import { castHostValues } from '../types/host-convert.js';
+import { HostTensor } from '../types/host-tensor.js';
 
 /**
  * Rounds float32 values to the nearest float16 (ties to even; +-Infinity from 65520 up; subnormals kept), inside the
@@ -72,6 +74,7 @@ defineOp<{ dataType: MLOperandDataType }>({
       return call.emitOne([x], { dataType }, { dataType, shape: x.shape });
     },
   },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_DATA_TYPES), output: limit(ALL_DATA_TYPES) },
   lower: ([x], { dataType }, env) => castTensor(env.tf, x!, env.inputs[0]!.dataType, dataType, env.backend),
+  lowerHost: ([x], { dataType }) => new HostTensor(dataType, x!.shape, castHostValues(x!.values, x!.dataType, dataType)),
 });

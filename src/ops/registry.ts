@@ -8,6 +8,7 @@ import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
+import type { HostTensor } from '../types/host-tensor.js';
 
 export type Tensor = tfc.Tensor;
 export type TF = typeof tfc;
@@ -28,6 +29,12 @@ export interface LowerEnv {
 /** The TF.js part: tensors are in storage dtype (float32 for float types, int32 for integer types). */
 export type Lowering<A> = (inputs: readonly (Tensor | null)[], attrs: A, env: LowerEnv) => Tensor | Tensor[];
 
+/**
+ * The host part, for nodes reading or writing uint32, int64 or uint64 (types/host-tensor.ts): every input arrives as a
+ * host array of its data type (hostArrayOf), every output must be one.
+ */
+export type HostLowering<A> = (inputs: readonly (HostTensor | null)[], attrs: A, env: LowerEnv) => HostTensor | HostTensor[];
+
 export interface OpDefinition<A = Record<string, unknown>> {
   readonly name: string;
   /**
@@ -45,6 +52,8 @@ export interface OpDefinition<A = Record<string, unknown>> {
   /** Narrower limits where a backend cannot compute a type exactly. */
   readonly backendLimits?: Partial<Record<BackendName, Readonly<Record<string, TensorLimit>>>>;
   readonly lower: Lowering<A>;
+  /** The lowering of nodes with a uint32, int64 or uint64 input or output; required where `limits` allow those types. */
+  readonly lowerHost?: HostLowering<A>;
   /** False for nodes whose results must not be computed once at build time even when all inputs are constant. */
   readonly foldable?: boolean;
   /**

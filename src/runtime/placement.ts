@@ -8,6 +8,22 @@
 import { silenceCpuBanner, tf, type BackendName } from './backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { MLOperandDataType } from '../types/data-type.js';
+import { isHostType } from '../types/host-tensor.js';
+
+/** A TF.js backend, or the host: uint32, int64 and uint64 values and the operations on them (types/host-tensor.ts). */
+export type Placement = BackendName | 'host';
+
+/** Where a context's values of `dataType` live. */
+export function homePlacement(contextBackend: BackendName, dataType: MLOperandDataType): Placement {
+  return isHostType(dataType) ? 'host' : homeBackend(contextBackend, dataType);
+}
+
+/** Operations reading or writing a host value run on the host. */
+export function operationPlacement(contextBackend: BackendName, inputs: readonly (OperandDescriptor | null)[],
+  outputs: readonly OperandDescriptor[], int32InputsArePositions = false): Placement {
+  if ([...inputs, ...outputs].some((d) => d !== null && isHostType(d.dataType))) return 'host';
+  return operationBackend(contextBackend, inputs, outputs, int32InputsArePositions);
+}
 
 /** Integers of this magnitude and below are exact in float32. */
 const FLOAT32_EXACT_INTEGERS = 2 ** 24;
@@ -63,4 +79,9 @@ export function withBackend<T>(name: BackendName, fn: () => T): T {
  */
 export function copyToActiveBackend(x: tf.Tensor): tf.Tensor {
   return tf.tensor(x.dataSync(), x.shape, x.dtype);
+}
+
+/** Runs `fn` where `placement` computes: on the host any TF.js backend is fine, so the active one stays. */
+export function atPlacement<T>(placement: Placement, fn: () => T): T {
+  return placement === 'host' ? fn() : withBackend(placement, fn);
 }

@@ -33,3 +33,28 @@ export function castNumber(value: number | bigint, dataType: MLOperandDataType):
     }
   }
 }
+
+const BIG_RANGES: Partial<Record<MLOperandDataType, readonly [bigint, bigint]>> = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+
+/**
+ * castNumber() exact for every data type: int64 and uint64 results are bigints, so values beyond 2^53 (a bigint
+ * MLNumber) keep every bit. Other types give castNumber()'s number.
+ */
+export function castNumberExact(value: number | bigint, dataType: MLOperandDataType): number | bigint {
+  const range = BIG_RANGES[dataType];
+  if (!range) return castNumber(value, dataType);
+  const [lo, hi] = range;
+  let big: bigint;
+  if (typeof value === 'bigint') {
+    big = value;
+  } else {
+    if (Number.isNaN(value)) return 0n;
+    if (value === Infinity) return hi;
+    if (value === -Infinity) return lo;
+    big = BigInt(roundHalfToEven(value));
+  }
+  return big < lo ? lo : big > hi ? hi : big;
+}

@@ -1,5 +1,6 @@
 import { float16BitsToNumber, numberToFloat16Bits } from './float16.js';
 import type { MLOperandDataType } from './data-type.js';
+import type { HostDataType, HostValues } from './host-tensor.js';
 
 /** WebNN bytes -> the values a TF.js tensor of the storage dtype is made from. */
 export function bytesToStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array | Int32Array {
@@ -54,4 +55,19 @@ export function storageToBytes(values: ArrayLike<number>, t: MLOperandDataType, 
       throw new TypeError(`${t} tensors are not supported by this implementation`);
   }
   if (!aligned) new Uint8Array(buffer, offset, target.byteLength).set(dst);
+}
+
+/** WebNN bytes of a uint32, int64 or uint64 tensor -> its host array (a copy). */
+export function bytesToHost(bytes: Uint8Array, t: HostDataType): HostValues {
+  const copy = bytes.slice().buffer as ArrayBuffer;
+  switch (t) {
+    case 'uint32': return new Uint32Array(copy);
+    case 'int64': return new BigInt64Array(copy);
+    case 'uint64': return new BigUint64Array(copy);
+  }
+}
+
+/** A host array of a uint32, int64 or uint64 tensor -> WebNN bytes, written into `target`. */
+export function hostToBytes(values: HostValues, target: Uint8Array): void {
+  target.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }

@@ -10,7 +10,7 @@ import { addGraph, backendOf, ml, newContext, readFloat32 } from './api-util.js'
 
 /** The TF.js backend holding a tensor's data (TF.js internals: the engine's tensorInfo). */
 function dataBackendOf(tensor: MLTensor): unknown {
-  const data = tensorSlots.get(tensor, 'test').data!;
+  const data = tensorSlots.get(tensor, 'test').data as tf.Tensor;
   const engine = tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: unknown }> } };
   return engine.state.tensorInfo.get(data.dataId)?.backend;
 }

@@ -107,7 +107,7 @@ forEachBackend('memory', (backend) => {
         await ctx.readTensor(tensors[2]);
         return { graphState: graphSlots.get(graph, 'test'), tensorStates: tensors.map((t) => tensorSlots.get(t, 'test')) };
       })();
-      const data = tensorStates.map((t) => t.data!);
+      const data = tensorStates.map((t) => t.data as tf.Tensor);
       const released = () => graphState.destroyed && tensorStates.every((t) => t.destroyed) && data.every((t) => t.isDisposed);
       for (let round = 0; round < 20 && !released(); round++) {
         gc();

@@ -150,7 +150,7 @@ forEachBackend('cast', (backend) => {
     it('invalid or unsupported target types, non-operands and foreign operands throw TypeError', async () => {
       const builder = await builderFor(backend);
       const x = builder.input('x', { dataType: 'float32', shape: [2, 3] });
-      for (const bad of ['float64', 'int16', '', undefined, 'uint32', 'int64', 'uint64']) {
+      for (const bad of ['float64', 'int16', '', undefined, 'int4', 'bool']) {
         await assertThrows(() => method(builder, 'cast')(x, bad), 'TypeError', 'cast');
       }
       await assertThrows(() => method(builder, 'cast')(x), 'TypeError');
