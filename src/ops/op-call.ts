@@ -21,7 +21,17 @@ export class OpCall {
     const dict = toDictionary<{ label: unknown }>(op, 'options', options);
     this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
     this.where = this.#label ? `${op} ('${sanitizeLabel(this.#label)}')` : op;
-    if (checkCanBuild) this.checkCanBuild();
+    // WebIDL converts arguments before the spec's steps run, so "is this an MLOperand" (a TypeError) comes before
+    // "can build" (InvalidStateError): the check runs at the first operand, or before recording at the latest.
+    this.#canBuildChecked = !checkCanBuild;
+  }
+
+  #canBuildChecked: boolean;
+
+  #ensureCanBuild(): void {
+    if (this.#canBuildChecked) return;
+    this.#canBuildChecked = true;
+    this.checkCanBuild();
   }
 
   get builder(): BuilderInternals {
@@ -56,6 +66,7 @@ export class OpCall {
   operand(name: string, value: unknown, member?: string): MLOperand {
     const operand = this.#builder.asOperand(value);
     if (!operand) this.fail(`${name} is not an MLOperand`);
+    this.#ensureCanBuild();
     if (!this.#builder.owns(operand)) this.fail(`${name} was created by another MLGraphBuilder`);
     if (member !== undefined) this.checkLimit(name, operand.dataType, operand.shape.length, this.limit(member));
     return operand;
@@ -83,6 +94,7 @@ export class OpCall {
   /** Records a node of `op` (this call's op by default, or an internal one) and returns its outputs. */
   emit(inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>, outputs: readonly OperandDescriptor[],
     op: string = this.op): MLOperand[] {
+    this.#ensureCanBuild();
     this.#builder.checkDimensions(this.where, outputs);
     return this.#builder.addNode(op, inputs, attrs, outputs, this.#label);
   }

@@ -223,6 +223,9 @@ forEachBackend('MLGraphBuilder', (backend) => {
       throwsNow(() => b.constant('float32', 1), 'InvalidStateError', 'build()');
       throwsNow(() => b.add(x, x), 'InvalidStateError', 'build()');
       throwsNow(() => b.mul(y, y), 'InvalidStateError', 'build()');
+      // Argument conversion comes first: a non-MLOperand is a TypeError even on a built builder.
+      throwsNow(() => b.add({} as never, x), 'TypeError', 'MLOperand');
+      throwsNow(() => b.relu(42 as never), 'TypeError', 'MLOperand');
       await rejects(() => b.build({ y }), 'InvalidStateError', 'build()');
       // The InvalidStateError comes before the output checks.
       await rejects(() => b.build({}), 'InvalidStateError');
