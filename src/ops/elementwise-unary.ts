@@ -1,15 +1,17 @@
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
-import type { LowerEnv } from './registry.js';
+import type { HostLowering, LowerEnv } from './registry.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
 // abs, neg and sign also take the signed integers the backends hold exactly (int64 is not a storage type here).
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
 
 type UnaryKernel = (tf: TF, x: Tensor, env: LowerEnv) => Tensor;
 
-function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: UnaryKernel): void {
+function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: UnaryKernel,
+  lowerHost?: HostLowering<Record<string, never>>): void {
   defineOp({
     name,
     method: {
@@ -22,6 +24,7 @@ function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: Un
     },
     limits: { input: limit(dataTypes), output: limit(dataTypes) },
     lower: ([x], _attrs, env) => kernel(env.tf, x!, env),
+    ...(lowerHost ? { lowerHost } : {}),
   });
 }
 
@@ -59,7 +62,7 @@ function sign(tf: TF, x: Tensor, env: LowerEnv): Tensor {
 unary('abs', SIGNED, absolute);
 unary('neg', SIGNED, negate);
 unary('sign', SIGNED, sign);
-unary('identity', ANY, (tf, x) => tf.clone(x));
+unary('identity', [...ANY, ...HOST_TYPES], (tf, x) => tf.clone(x), ([x]) => x!.clone());
 unary('ceil', FLOAT_TYPES, (tf, x) => tf.ceil(x));
 unary('floor', FLOAT_TYPES, (tf, x) => tf.floor(x));
 unary('roundEven', FLOAT_TYPES, roundEven);

@@ -2,7 +2,8 @@
 import { toUnsignedLongSequence } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { broadcastsTo } from './shape.js';
 
 interface ExpandAttrs {
@@ -24,6 +25,7 @@ function buildExpand(call: OpCall, inputArg: unknown, newShapeArg: unknown): MLO
 defineOp<ExpandAttrs>({
   name: 'expand',
   method: { length: 2, optionsIndex: 2, build: (call, input, newShape) => buildExpand(call, input, newShape) },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('expand', [0]),
   lower: ([x], { shape }, { tf }) => tf.broadcastTo(x!, [...shape]),
 });

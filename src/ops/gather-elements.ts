@@ -2,7 +2,8 @@ import { toDictionary, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, INDEX_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 
 /** offsets = base + indices * stride: the flat input position of every element of an indices tensor. */
 defineOp<{ readonly stride: number }>({
@@ -80,6 +81,7 @@ defineOp<Record<string, never>>({
     optionsIndex: 2,
     build: (call, input, indices, options) => buildGatherElements(call, input, indices, options),
   },
-  limits: { input: limit(ANY_TYPES, 1), indices: limit(['int32'], 1), output: limit(ANY_TYPES, 1) },
+  limits: { input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES, 1), output: limit(ALL_TYPES, 1) },
+  lowerHost: byPositions('gatherElements', [0]),
   lower: ([input, offsets], _attrs, { tf }) => tf.gather(tf.reshape(input!, [input!.size]), offsets!, 0),
 });

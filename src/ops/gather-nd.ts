@@ -1,7 +1,9 @@
 import type { MLOperand } from '../api/operand.js';
 import { indexVector } from './gather.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, INDEX_TYPES, defineOp, limit } from './registry.js';
+import { positionsInRange } from './host-kernels.js';
+import { byPositions } from './host-kernels.js';
 
 /**
  * Coordinates (the last axis of `indices`) made safe for the dimensions they index, `dims` (an int32 vector of that
@@ -16,6 +18,10 @@ defineOp<Record<string, never>>({
     const negative = tf.cast(tf.less(indices!, zero), 'int32');
     const wrapped = tf.add(indices!, tf.mul(negative, dims!));
     return tf.minimum(tf.maximum(wrapped, zero), tf.sub(dims!, tf.scalar(1, 'int32')));
+  },
+  lowerHost: ([indices, dims], _attrs, { outputs }) => {
+    const k = dims!.size;
+    return positionsInRange(indices!, outputs[0]!, (i) => dims!.values[i % k] as number);
   },
 });
 
@@ -49,6 +55,7 @@ function buildGatherND(call: OpCall, inputArg: unknown, indicesArg: unknown): ML
 defineOp<Record<string, never>>({
   name: 'gatherND',
   method: { length: 2, optionsIndex: 2, build: (call, input, indices) => buildGatherND(call, input, indices) },
-  limits: { input: limit(ANY_TYPES, 1), indices: limit(['int32'], 1), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES, 1), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('gatherND', [0]),
   lower: ([input, indices], _attrs, { tf }) => tf.gatherND(input!, indices!),
 });

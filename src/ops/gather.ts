@@ -1,7 +1,9 @@
 import { toDictionary, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { ALL_TYPES, INDEX_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { positionsInRange } from './host-kernels.js';
+import { byPositions } from './host-kernels.js';
 
 interface GatherAttrs {
   readonly axis: number;
@@ -35,6 +37,7 @@ defineOp<{ readonly size: number }>({
     const wrapped = tf.add(idx, tf.mul(negative, int32(tf, size)));
     return tf.minimum(tf.maximum(wrapped, int32(tf, 0)), int32(tf, size - 1));
   },
+  lowerHost: ([indices], { size }, { outputs }) => positionsInRange(indices!, outputs[0]!, () => size),
 });
 
 /** Records a gather of `indices` (already in range) along `axis`; shared with pad and slice. */
@@ -61,7 +64,8 @@ function buildGather(call: OpCall, inputArg: unknown, indicesArg: unknown, optio
 defineOp<GatherAttrs>({
   name: 'gather',
   method: { length: 2, optionsIndex: 2, build: (call, input, indices, options) => buildGather(call, input, indices, options) },
-  limits: { input: limit(ANY_TYPES, 1), indices: limit(['int32']), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('gather', [0]),
   lower: ([input, indices], { axis }, { tf }) => tf.gather(input!, indices!, axis),
   int32InputsArePositions: true,
 });

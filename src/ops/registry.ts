@@ -92,6 +92,11 @@ export const FLOAT_TYPES: readonly MLOperandDataType[] = ['float32', 'float16'];
 export const NUMERIC_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
 export const SIGNED_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 export const ANY_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+/** Every data type: uint32, int64 and uint64 computed on the host (OpDefinition.lowerHost). */
+export const ALL_TYPES: readonly MLOperandDataType[] =
+  ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
+/** The spec's data types of gather and scatter indices. */
+export const INDEX_TYPES: readonly MLOperandDataType[] = ['int32', 'uint32', 'int64'];
 export const MAX_RANK = 5;
 
 export function limit(dataTypes: readonly MLOperandDataType[], min = 0, max = MAX_RANK): TensorLimit {

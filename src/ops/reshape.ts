@@ -1,7 +1,8 @@
 import { toUnsignedLongSequence } from '../api/webidl.js';
 import { elementCount } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 
 interface ReshapeAttrs {
   readonly shape: readonly number[];
@@ -26,6 +27,7 @@ function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unknown) {
 defineOp<ReshapeAttrs>({
   name: 'reshape',
   method: { length: 2, optionsIndex: 2, build: (call, input, newShape) => buildReshape(call, input, newShape) },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('reshape', [0]),
   lower: ([x], { shape }, { tf }) => tf.reshape(x!, [...shape]),
 });

@@ -2,7 +2,8 @@
 import { toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { checkAxes, range } from './shape.js';
 
 interface ReverseAttrs {
@@ -61,6 +62,7 @@ export function reverseAxes(tf: TF, x: Tensor, axes: readonly number[]): Tensor 
 defineOp<ReverseAttrs>({
   name: 'reverse',
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildReverse(call, input, options) },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('reverse', [0]),
   lower: ([x], { axes }, { tf }) => reverseAxes(tf, x!, axes),
 });

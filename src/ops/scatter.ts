@@ -12,7 +12,8 @@ import type { MLOperand } from '../api/operand.js';
 import { checkElementsIndicesShape, elementOffsets, elementsAxis } from './gather-elements.js';
 import { coordinatesInRange, sliceShapeND } from './gather-nd.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { ALL_TYPES, INDEX_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { byPositions } from './host-kernels.js';
 
 /**
  * TensorScatterUpdate's `tensor` argument. The cpu kernel writes the updates into that tensor's own buffer and hands
@@ -62,8 +63,9 @@ defineOp<Record<string, never>>({
     build: (call, input, indices, updates, options) => buildScatterElements(call, input, indices, updates, options),
   },
   limits: {
-    input: limit(ANY_TYPES, 1), indices: limit(['int32'], 1), updates: limit(ANY_TYPES, 1), output: limit(ANY_TYPES, 1),
+    input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES, 1), updates: limit(ALL_TYPES, 1), output: limit(ALL_TYPES, 1),
   },
+  lowerHost: byPositions('scatterElements', [0, 2]),
   lower: ([input, offsets, updates], _attrs, { tf }) => {
     const target = scatterTarget(tf, tf.reshape(input!, [input!.size]));
     const flat = tf.tensorScatterUpdate(target, tf.reshape(offsets!, [offsets!.size, 1]),
@@ -88,8 +90,9 @@ defineOp<Record<string, never>>({
     build: (call, input, indices, updates) => buildScatterND(call, input, indices, updates),
   },
   limits: {
-    input: limit(ANY_TYPES, 1), indices: limit(['int32'], 1), updates: limit(ANY_TYPES), output: limit(ANY_TYPES, 1),
+    input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES, 1), updates: limit(ALL_TYPES), output: limit(ALL_TYPES, 1),
   },
+  lowerHost: byPositions('scatterND', [0, 2]),
   lower: ([input, coordinates, updates], _attrs, { tf }) => {
     const k = coordinates!.shape[coordinates!.rank - 1]!;
     const count = coordinates!.size / k;

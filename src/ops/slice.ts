@@ -4,7 +4,8 @@ import type { BackendName } from '../runtime/backends.js';
 import { isFloatType, type MLOperandDataType } from '../types/data-type.js';
 import { gatherInRange, indexVector } from './gather.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { range } from './shape.js';
 
 interface SliceAttrs {
@@ -68,7 +69,8 @@ defineOp<SliceAttrs>({
     length: 3, optionsIndex: 3,
     build: (call, input, starts, sizes, options) => buildSlice(call, input, starts, sizes, options),
   },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('slice', [0]),
   lower: ([x], { starts, sizes, strides }, { tf }) => {
     if (starts.length === 0) return x!;
     if (!strides) return tf.slice(x!, [...starts], [...sizes]);

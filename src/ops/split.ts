@@ -1,7 +1,8 @@
 import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../api/webidl.js';
 import { MAX_TENSOR_COUNT } from './concat.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 
 interface SplitAttrs {
   readonly sizes: readonly number[];
@@ -48,6 +49,7 @@ function buildSplit(call: OpCall, inputArg: unknown, splitsArg: unknown, options
 defineOp<SplitAttrs>({
   name: 'split',
   method: { length: 2, optionsIndex: 2, build: (call, input, splits, options) => buildSplit(call, input, splits, options) },
-  limits: { input: limit(ANY_TYPES, 1), outputs: limit(ANY_TYPES, 1) },
+  limits: { input: limit(ALL_TYPES, 1), outputs: limit(ALL_TYPES, 1) },
+  lowerHost: byPositions('split', [0]),
   lower: ([x], { sizes, axis }, { tf }) => (sizes.length === 1 ? [x!] : tf.split(x!, [...sizes], axis)),
 });

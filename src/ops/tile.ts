@@ -2,7 +2,8 @@
 import { toSequence, toUnsignedLongModulo } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 
 interface TileAttrs {
   readonly repetitions: readonly number[];
@@ -23,6 +24,7 @@ function buildTile(call: OpCall, inputArg: unknown, repetitionsArg: unknown): ML
 defineOp<TileAttrs>({
   name: 'tile',
   method: { length: 2, optionsIndex: 2, build: (call, input, repetitions) => buildTile(call, input, repetitions) },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('tile', [0]),
   lower: ([x], { repetitions }, { tf }) => (repetitions.every((r) => r === 1) ? x! : tf.tile(x!, [...repetitions])),
 });

@@ -1,6 +1,7 @@
 import { toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { checkAxes, range } from './shape.js';
 
 interface TransposeAttrs {
@@ -29,6 +30,7 @@ function buildTranspose(call: OpCall, inputArg: unknown, options: unknown) {
 defineOp<TransposeAttrs>({
   name: 'transpose',
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildTranspose(call, input, options) },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('transpose', [0]),
   lower: ([x], { permutation }, { tf }) => tf.transpose(x!, [...permutation]),
 });

@@ -6,7 +6,8 @@ import type { MLOperand } from '../api/operand.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { selectSameShape } from './elementwise-binary.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { broadcastShapes } from './shape.js';
 
 const UINT8: readonly MLOperandDataType[] = ['uint8'];
@@ -36,7 +37,8 @@ defineOp({
     length: 3, optionsIndex: 3,
     build: (call, condition, trueValue, falseValue) => buildWhere(call, condition, trueValue, falseValue),
   },
-  limits: { condition: limit(UINT8), trueValue: limit(ANY_TYPES), falseValue: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { condition: limit(UINT8), trueValue: limit(ALL_TYPES), falseValue: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  lowerHost: byPositions('where', [1, 2]),
   lower: ([c, t, f], _attrs, { tf, outputs }) => {
     const shape = outputs[0]!.shape;
     const condition = tf.notEqual(broadcast(tf, c!, shape), tf.scalar(0, 'int32'));

@@ -97,10 +97,10 @@ forEachBackend('gatherElements', (backend) => {
     assertClose(result['out']!, gatherElementsReference(data, [2, 4], indices, [2, 3], 1));
   });
 
-  it('advertises the required types, int32 indices only', async () => {
+  it('advertises the required types and the index types int32, uint32, int64', async () => {
     const ctx = await contextFor(backend) as MLContext;
     const limits = (ctx.opSupportLimits() as unknown as Record<string, Record<string, { dataTypes: string[] }>>)['gatherElements']!;
-    if (limits['indices']!.dataTypes.join() !== 'int32') throw new Error(`indices ${limits['indices']!.dataTypes}`);
+    if (limits['indices']!.dataTypes.join() !== 'int32,uint32,int64') throw new Error(`indices ${limits['indices']!.dataTypes}`);
     for (const t of ['float32', 'float16', 'int32']) {
       if (!limits['input']!.dataTypes.includes(t) || !limits['output']!.dataTypes.includes(t)) throw new Error(`lacks ${t}`);
     }

@@ -108,11 +108,11 @@ forEachBackend('gatherND', (backend) => {
     assertClose(result['out']!, gatherNDReference(data, [3, 2], indices, [3, 1]));
   });
 
-  it('advertises the required types, int32 indices only', async () => {
+  it('advertises the required types and the index types int32, uint32, int64', async () => {
     const ctx = await contextFor(backend) as MLContext;
     const limits = (ctx.opSupportLimits() as unknown as Record<string, Record<string, { dataTypes: string[];
       rankRange: { min: number; max: number } }>>)['gatherND']!;
-    if (limits['indices']!.dataTypes.join() !== 'int32') throw new Error(`indices ${limits['indices']!.dataTypes}`);
+    if (limits['indices']!.dataTypes.join() !== 'int32,uint32,int64') throw new Error(`indices ${limits['indices']!.dataTypes}`);
     for (const t of TYPES) {
       if (!limits['input']!.dataTypes.includes(t) || !limits['output']!.dataTypes.includes(t)) throw new Error(`lacks ${t}`);
     }

@@ -294,14 +294,14 @@ forEachBackend('scatterND', (backend) => {
     graph.destroy();
   });
 
-  it('advertises the required types, int32 indices only', async () => {
+  it('advertises the required types and the index types int32, uint32, int64', async () => {
     const ctx = await contextFor(backend) as MLContext;
     const all = ctx.opSupportLimits() as unknown as Record<string, Record<string, { dataTypes: string[];
       rankRange: { min: number; max: number } }>>;
     for (const op of ['scatterND', 'scatterElements']) {
       const limits = all[op]!;
       if (Object.keys(limits).sort().join() !== 'indices,input,output,updates') throw new Error(`${op} members`);
-      if (limits['indices']!.dataTypes.join() !== 'int32') throw new Error(`${op} indices ${limits['indices']!.dataTypes}`);
+      if (limits['indices']!.dataTypes.join() !== 'int32,uint32,int64') throw new Error(`${op} indices ${limits['indices']!.dataTypes}`);
       for (const t of ['float32', 'float16', 'int32']) {
         for (const m of ['input', 'updates', 'output']) if (!limits[m]!.dataTypes.includes(t)) throw new Error(`${op} ${m} lacks ${t}`);
       }
