@@ -6,14 +6,16 @@ import { toBoolean, toDataType, toDictionary, toUnsignedLong } from '../api/webi
 import type { MLOperand } from '../api/operand.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { argOnHost, int32OutputsWidened } from './host-kernels.js';
+import { isHostType } from '../types/host-tensor.js';
 
 interface ArgMinMaxAttrs {
   readonly axis: number;
 }
 
-/** int64 is allowed by the spec but not a type this implementation computes, so only int32 is offered. */
-const OUTPUT_TYPES: readonly MLOperandDataType[] = ['int32'];
+/** int64 indices are computed on the host (widened from int32 for TF.js inputs). */
+const OUTPUT_TYPES: readonly MLOperandDataType[] = ['int32', 'int64'];
 const INT32_MAX = 2147483647;
 
 function buildArgMinMax(call: OpCall, inputArg: unknown, axisArg: unknown, options: unknown): MLOperand {
@@ -44,8 +46,12 @@ for (const [name, kernel] of [['argMin', 'argMin'], ['argMax', 'argMax']] as con
       length: 2, optionsIndex: 2,
       build: (call, input, axis, options) => buildArgMinMax(call, input, axis, options),
     },
-    limits: { input: limit(ANY_TYPES, 1), output: limit(OUTPUT_TYPES) },
+    limits: { input: limit(ALL_TYPES, 1), output: limit(OUTPUT_TYPES) },
     // keepDimensions only restores a size-1 axis: a reshape to the inferred output shape.
     lower: ([x], { axis }, { tf, outputs }) => tf.reshape(tf[kernel](x!, axis), [...outputs[0]!.shape]),
+    // Integer inputs held on the host compare exactly there; TF.js inputs (floats with their NaN rules) use the kernel.
+    lowerHost: (inputs, attrs, env) => (isHostType(inputs[0]!.dataType)
+      ? argOnHost(inputs[0]!, attrs.axis, env.outputs[0]!, kernel === 'argMax')
+      : int32OutputsWidened<ArgMinMaxAttrs>(name)(inputs, attrs, env)),
   });
 }

@@ -1,10 +1,12 @@
 import { defineOp, limit, type Lowering, type Tensor, type TensorLimit, type TF } from './registry.js';
+import { integerBinaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
 const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
+const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
 
 function binaryLimits(types: readonly MLOperandDataType[]): Record<string, TensorLimit> {
   return { a: limit(types), b: limit(types), output: limit(types) };
@@ -152,23 +154,43 @@ export function powFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Te
 
 type Kernel = (tf: TF, a: Tensor, b: Tensor, dataType: string, backend: BackendName) => Tensor;
 
-function binary(name: string, kernel: Kernel) {
+function binary(name: string, kernel: Kernel, onHost: (x: bigint, y: bigint) => bigint) {
   const lower: Lowering<Record<string, never>> = ([a, b], _attrs, env) =>
     kernel(env.tf, a!, b!, env.outputs[0]!.dataType, env.backend);
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildBinary(call, a, b) },
-    limits: binaryLimits(ALL),
+    limits: binaryLimits([...ALL, ...HOST_TYPES]),
     lower,
+    // uint32, int64 and uint64: BigInt arithmetic on the host, wrapped to the type.
+    lowerHost: integerBinaryOnHost(onHost),
   });
 }
 
-binary('add', (tf, a, b, t) => wrapInteger(tf, tf.add(a, b), t));
-binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t));
-binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)));
-// Integer division truncates toward zero (spec); -128 / -1 wraps like every other int8 overflow.
+/**
+ * Integer power modulo 2^64 by square-and-multiply (the caller wraps to the type); negative exponents truncate
+ * toward zero as in powInteger.
+ */
+function powBigInt(a: bigint, e: bigint): bigint {
+  if (e < 0n) return a === 1n ? 1n : a === -1n ? (e % 2n === 0n ? 1n : -1n) : 0n;
+  let result = 1n;
+  let base = BigInt.asUintN(64, a);
+  for (let rest = e; rest > 0n; rest >>= 1n) {
+    if (rest & 1n) result = BigInt.asUintN(64, result * base);
+    base = BigInt.asUintN(64, base * base);
+  }
+  return result;
+}
+
+binary('add', (tf, a, b, t) => wrapInteger(tf, tf.add(a, b), t), (x, y) => x + y);
+binary('sub', (tf, a, b, t) => wrapInteger(tf, tf.sub(a, b), t), (x, y) => x - y);
+binary('mul', (tf, a, b, t, backend) => (isFloat(t) ? tf.mul(a, b) : mulInteger(tf, a, b, t, backend)), (x, y) => x * y);
+// Integer division truncates toward zero (spec); -128 / -1 wraps like every other int8 overflow. On the host a
+// division by zero (left to the implementation) gives 0.
 binary('div', (tf, a, b, t, backend) =>
-  (isFloat(t) ? divideFloat(tf, a, b, backend) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)));
-binary('max', (tf, a, b) => tf.maximum(a, b));
-binary('min', (tf, a, b) => tf.minimum(a, b));
-binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? powFloat(tf, a, b, backend) : powInteger(tf, a, b, t, backend)));
+  (isFloat(t) ? divideFloat(tf, a, b, backend) : wrapInteger(tf, divTruncInteger(tf, a, b, backend), t)),
+(x, y) => (y === 0n ? 0n : x / y));
+binary('max', (tf, a, b) => tf.maximum(a, b), (x, y) => (x > y ? x : y));
+binary('min', (tf, a, b) => tf.minimum(a, b), (x, y) => (x < y ? x : y));
+binary('pow', (tf, a, b, t, backend) => (isFloat(t) ? powFloat(tf, a, b, backend) : powInteger(tf, a, b, t, backend)),
+  powBigInt);

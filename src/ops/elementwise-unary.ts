@@ -1,9 +1,10 @@
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import type { HostLowering, LowerEnv } from './registry.js';
+import { integerUnaryOnHost } from './host-kernels.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
-// abs, neg and sign also take the signed integers the backends hold exactly (int64 is not a storage type here).
+// abs, neg and sign also take the signed integers the backends hold exactly, and int64 on the host.
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
 const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
@@ -59,9 +60,10 @@ function sign(tf: TF, x: Tensor, env: LowerEnv): Tensor {
   return tf.sub(tf.cast(tf.greater(x, 0), x.dtype), tf.cast(tf.less(x, 0), x.dtype));
 }
 
-unary('abs', SIGNED, absolute);
-unary('neg', SIGNED, negate);
-unary('sign', SIGNED, sign);
+// int64 on the host: -(-2^63) and |-2^63| wrap back to -2^63.
+unary('abs', [...SIGNED, 'int64'], absolute, integerUnaryOnHost((x) => (x < 0n ? -x : x)));
+unary('neg', [...SIGNED, 'int64'], negate, integerUnaryOnHost((x) => -x));
+unary('sign', [...SIGNED, 'int64'], sign, integerUnaryOnHost((x) => (x > 0n ? 1n : x < 0n ? -1n : 0n)));
 unary('identity', [...ANY, ...HOST_TYPES], (tf, x) => tf.clone(x), ([x]) => x!.clone());
 unary('ceil', FLOAT_TYPES, (tf, x) => tf.ceil(x));
 unary('floor', FLOAT_TYPES, (tf, x) => tf.floor(x));

@@ -4,6 +4,7 @@
 import type { OperandDescriptor } from '../graph/ir.js';
 import { withBackend } from '../runtime/placement.js';
 import { storageDtypeOf } from '../types/data-type.js';
+import { castHostValues, wrapBigInt } from '../types/host-convert.js';
 import { hostArrayOf, HostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import { getOp, type HostLowering, type LowerEnv, type Tensor } from './registry.js';
 
@@ -140,4 +141,87 @@ export function positionsInRange(indices: HostTensor, out: OperandDescriptor, di
     result[i] = p;
   }
   return new HostTensor(out.dataType, out.shape, result);
+}
+
+/**
+ * The host lowering of a node whose inputs are all TF.js values but one output is uint32, int64 or uint64 (argMax
+ * with outputDataType int64): the TF.js lowering runs on the cpu backend with int32 in place of those outputs, which
+ * are then widened (the values, positions, fit int32).
+ */
+export function int32OutputsWidened<A>(opName: string): HostLowering<A> {
+  return (inputs, attrs, env) => withBackend('cpu', () => {
+    const { tf } = env;
+    const int32Env: LowerEnv = {
+      ...env,
+      backend: 'cpu',
+      outputs: env.outputs.map((d) => (isHostType(d.dataType) ? { ...d, dataType: 'int32' } : d)),
+    };
+    const produced = tf.tidy(() => {
+      const tensors = inputs.map((x) => (x
+        ? tf.tensor(x.values as Float32Array | Int32Array, [...x.shape], storageDtypeOf(x.dataType)) : null));
+      const out = getOp(opName).lower(tensors, attrs as Record<string, unknown>, int32Env);
+      return (Array.isArray(out) ? out : [out]).map((t: Tensor, o) => tf.cast(t, storageDtypeOf(int32Env.outputs[o]!.dataType)));
+    });
+    const results = produced.map((t, o) => {
+      const desc = env.outputs[o]!;
+      const values = t.dataSync() as Float32Array | Int32Array;
+      return new HostTensor(desc.dataType, t.shape, isHostType(desc.dataType) ? castHostValues(values, 'int32', desc.dataType) : values);
+    });
+    for (const t of produced) t.dispose();
+    return results;
+  });
+}
+
+/** Integer arithmetic of uint32 / int64 / uint64 in BigInt, wrapped to the type (two's complement, modulo 2^bits). */
+export function integerBinaryOnHost(fn: (x: bigint, y: bigint) => bigint): HostLowering<Record<string, never>> {
+  return ([a, b], _attrs, { outputs }) => {
+    const out = outputs[0]!;
+    const big = out.dataType === 'int64' || out.dataType === 'uint64';
+    return binaryOnHost(a!, b!, out, (x, y) => {
+      const r = wrapBigInt(fn(BigInt(x), BigInt(y)), out.dataType);
+      return big ? r : Number(r);
+    });
+  };
+}
+
+export function integerUnaryOnHost(fn: (x: bigint) => bigint): HostLowering<Record<string, never>> {
+  return ([a], _attrs, { outputs }) => {
+    const out = outputs[0]!;
+    const big = out.dataType === 'int64' || out.dataType === 'uint64';
+    return unaryOnHost(a!, out, (x) => {
+      const r = wrapBigInt(fn(BigInt(x)), out.dataType);
+      return big ? r : Number(r);
+    });
+  };
+}
+
+/** Comparisons of uint32 / int64 / uint64 (exact: bigints and numbers below 2^32), as uint8 0 / 1. */
+export function comparisonOnHost(fn: (x: Element, y: Element) => boolean): HostLowering<Record<string, never>> {
+  return ([a, b], _attrs, { outputs }) => binaryOnHost(a!, b!, outputs[0]!, (x, y) => (fn(x, y) ? 1 : 0));
+}
+
+/** Index of the first smallest (or largest) element along `axis` of integer host values. */
+export function argOnHost(x: HostTensor, axis: number, out: OperandDescriptor, largest: boolean): HostTensor {
+  const shape = x.shape;
+  const n = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const v = elementsOf(x);
+  const result = hostArrayOf(out.dataType, outer * inner) as unknown as Writable;
+  const big = out.dataType === 'int64' || out.dataType === 'uint64';
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = v[o * n * inner + i]!;
+      let at = 0;
+      for (let k = 1; k < n; k++) {
+        const e = v[(o * n + k) * inner + i]!;
+        if (largest ? e > best : e < best) {
+          best = e;
+          at = k;
+        }
+      }
+      result[o * inner + i] = big ? BigInt(at) : at;
+    }
+  }
+  return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
 }

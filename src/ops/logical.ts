@@ -1,4 +1,5 @@
-import { ANY_TYPES, defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { comparisonOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
 import type { MLOperandDataType } from '../types/data-type.js';
@@ -14,12 +15,14 @@ function buildLogical(call: OpCall, binary: boolean, a: unknown, b?: unknown) {
   return call.emitOne([x, y], {}, { dataType: 'uint8', shape: broadcastShapes(call, x.shape, y.shape) });
 }
 
-function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor, b: Tensor) => Tensor) {
+function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor, b: Tensor) => Tensor,
+  onHost?: (x: number | bigint, y: number | bigint) => boolean) {
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildLogical(call, true, a, b) },
     limits: { a: limit(types), b: limit(types), output: limit(UINT8) },
     lower: ([a, b], _attrs, env) => kernel(env.tf, a!, b!),
+    ...(onHost ? { lowerHost: comparisonOnHost(onHost) } : {}),
   });
 }
 
@@ -33,12 +36,13 @@ function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel:
 }
 
 // Comparisons give TF.js bool tensors; the plan stores them as int32 0/1.
-binaryLogical('equal', ANY_TYPES, (tf, a, b) => tf.equal(a, b));
-binaryLogical('notEqual', ANY_TYPES, (tf, a, b) => tf.notEqual(a, b));
-binaryLogical('greater', ANY_TYPES, (tf, a, b) => tf.greater(a, b));
-binaryLogical('greaterOrEqual', ANY_TYPES, (tf, a, b) => tf.greaterEqual(a, b));
-binaryLogical('lesser', ANY_TYPES, (tf, a, b) => tf.less(a, b));
-binaryLogical('lesserOrEqual', ANY_TYPES, (tf, a, b) => tf.lessEqual(a, b));
+// uint32, int64 and uint64 compare on the host.
+binaryLogical('equal', ALL_TYPES, (tf, a, b) => tf.equal(a, b), (x, y) => x === y);
+binaryLogical('notEqual', ALL_TYPES, (tf, a, b) => tf.notEqual(a, b), (x, y) => x !== y);
+binaryLogical('greater', ALL_TYPES, (tf, a, b) => tf.greater(a, b), (x, y) => x > y);
+binaryLogical('greaterOrEqual', ALL_TYPES, (tf, a, b) => tf.greaterEqual(a, b), (x, y) => x >= y);
+binaryLogical('lesser', ALL_TYPES, (tf, a, b) => tf.less(a, b), (x, y) => x < y);
+binaryLogical('lesserOrEqual', ALL_TYPES, (tf, a, b) => tf.lessEqual(a, b), (x, y) => x <= y);
 
 // uint8 logical inputs: any non-zero value is true. Stored values are 0..255, so min(x, 1) is the truth value, computed
 // in int32 (wasm's cast to bool would keep the raw byte instead of normalising it).
