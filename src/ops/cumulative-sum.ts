@@ -7,6 +7,7 @@ import type { MLOperand } from '../api/operand.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, limit } from './registry.js';
+import { cumulativeSumOnHost } from './host-kernels.js';
 
 interface CumulativeSumAttrs {
   readonly axis: number;
@@ -14,7 +15,8 @@ interface CumulativeSumAttrs {
   readonly reversed: boolean;
 }
 
-const TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32'];
+/** uint32, int64 and uint64 sum exactly (wrapping) on the host. */
+const TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64'];
 
 function buildCumulativeSum(call: OpCall, inputArg: unknown, axisArg: unknown, options: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
@@ -45,4 +47,5 @@ defineOp<CumulativeSumAttrs>({
     const view = inner === 1 ? [outer, shape[axis]!] : [outer, shape[axis]!, inner];
     return tf.reshape(tf.cumsum(tf.reshape(x!, view), 1, exclusive, reversed), shape);
   },
+  lowerHost: ([x], { axis, exclusive, reversed }, { outputs }) => cumulativeSumOnHost(x!, axis, exclusive, reversed, outputs[0]!),
 });

@@ -225,3 +225,69 @@ export function argOnHost(x: HostTensor, axis: number, out: OperandDescriptor, l
   }
   return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
 }
+
+/**
+ * A reduction of integer host values over `axes` (none: each element alone), in BigInt: `map` each element, combine
+ * with `step`, wrap the result to the output type (wrapping once at the end equals wrapping every step, modulo 2^n).
+ */
+export function reduceOnHost(x: HostTensor, axes: readonly number[], out: OperandDescriptor,
+  map: (v: bigint) => bigint, step: (acc: bigint, v: bigint) => bigint): HostTensor {
+  const shape = x.shape;
+  const v = elementsOf(x);
+  const reduced = shape.map((_, d) => axes.includes(d));
+  // Output position of each input element: its coordinates with the reduced axes dropped, row-major.
+  const keptStrides = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1, acc = 1; d >= 0; d--) {
+    if (reduced[d]) continue;
+    keptStrides[d] = acc;
+    acc *= shape[d]!;
+  }
+  const count = shape.reduce((p, d, i) => (reduced[i] ? p : p * d), 1);
+  const acc = new Array<bigint | null>(count).fill(null);
+  const coords = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < v.length; i++) {
+    let at = 0;
+    for (let d = 0; d < shape.length; d++) at += coords[d]! * keptStrides[d]!;
+    const e = map(BigInt(v[i]!));
+    const previous = acc[at]!;
+    acc[at] = previous === null ? e : step(previous, e);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++coords[d]! < shape[d]!) break;
+      coords[d] = 0;
+    }
+  }
+  const big = out.dataType === 'int64' || out.dataType === 'uint64';
+  const result = hostArrayOf(out.dataType, count) as unknown as Writable;
+  for (let k = 0; k < count; k++) {
+    const r = wrapBigInt(acc[k]!, out.dataType);
+    result[k] = big ? r : Number(r);
+  }
+  return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
+}
+
+/** Running sums of integer host values along `axis`, wrapped to the type. */
+export function cumulativeSumOnHost(x: HostTensor, axis: number, exclusive: boolean, reversed: boolean,
+  out: OperandDescriptor): HostTensor {
+  const shape = x.shape;
+  const n = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const v = elementsOf(x);
+  const big = out.dataType === 'int64' || out.dataType === 'uint64';
+  const result = hostArrayOf(out.dataType, v.length) as unknown as Writable;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let sum = 0n;
+      for (let s = 0; s < n; s++) {
+        const k = reversed ? n - 1 - s : s;
+        const at = (o * n + k) * inner + i;
+        const e = BigInt(v[at]!);
+        if (!exclusive) sum += e;
+        const r = wrapBigInt(sum, out.dataType);
+        result[at] = big ? r : Number(r);
+        if (exclusive) sum += e;
+      }
+    }
+  }
+  return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
+}

@@ -4,6 +4,7 @@ import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor } from './registry.js';
 import { checkAxes, range } from './shape.js';
+import { reduceOnHost } from './host-kernels.js';
 
 interface ReduceAttrs {
   /** The reduced axes, resolved (all axes when the option is absent); may be empty. */
@@ -99,22 +100,35 @@ const REDUCTIONS: Record<string, Reduction> = {
   },
 };
 
-const SUM_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32'];
+const HOST_INTEGERS: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
+const SUM_TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', ...HOST_INTEGERS];
+
+const abs = (v: bigint) => (v < 0n ? -v : v);
+const same = (v: bigint) => v;
+/** uint32, int64 and uint64 reductions on the host, in BigInt: [element map, combining step]. */
+const HOST_REDUCTIONS: Record<string, readonly [(v: bigint) => bigint, (acc: bigint, v: bigint) => bigint]> = {
+  reduceL1: [abs, (a, v) => a + v],
+  reduceMax: [same, (a, v) => (v > a ? v : a)],
+  reduceMin: [same, (a, v) => (v < a ? v : a)],
+  reduceProduct: [same, (a, v) => BigInt.asUintN(64, a * v)],
+  reduceSum: [same, (a, v) => a + v],
+  reduceSumSquare: [(v) => BigInt.asUintN(64, v * v), (a, v) => a + v],
+};
 
 /**
  * Supported input types. Integer sums are exact (wrapping) on cpu and wasm (a webgl context computes int32 on the cpu
  * backend). int32 products are not exact on cpu (float64 products lose low bits), and are not required, so
- * reduceProduct is float only.
+ * reduceProduct takes no int32; uint32, int64 and uint64 reduce exactly on the host.
  */
 const TYPES: Record<string, readonly MLOperandDataType[]> = {
   reduceL1: SUM_TYPES,
   reduceL2: FLOAT_TYPES,
   reduceLogSum: FLOAT_TYPES,
   reduceLogSumExp: FLOAT_TYPES,
-  reduceMax: NUMERIC_TYPES,
+  reduceMax: [...NUMERIC_TYPES, ...HOST_INTEGERS],
   reduceMean: FLOAT_TYPES,
-  reduceMin: NUMERIC_TYPES,
-  reduceProduct: FLOAT_TYPES,
+  reduceMin: [...NUMERIC_TYPES, ...HOST_INTEGERS],
+  reduceProduct: [...FLOAT_TYPES, ...HOST_INTEGERS],
   reduceSum: SUM_TYPES,
   reduceSumSquare: SUM_TYPES,
 };
@@ -143,5 +157,8 @@ for (const [name, reduction] of Object.entries(REDUCTIONS)) {
       const ctx: ReduceContext = { tf, backend, isInt: !FLOAT_TYPES.includes(inputs[0]!.dataType) };
       return axes.length === 0 ? reduction.single(x!, ctx) : reduction.over(x!, [...axes], keepDimensions, ctx);
     },
+    ...(HOST_REDUCTIONS[name] ? {
+      lowerHost: ([x], { axes }, { outputs }) => reduceOnHost(x!, axes, outputs[0]!, ...HOST_REDUCTIONS[name]!),
+    } : {}),
   });
 }
