@@ -1,7 +1,6 @@
 /** uint32, int64 and uint64 graph inputs, outputs, constants and MLTensors: every bit kept (values beyond 2^53). */
-import { strict as assert } from 'node:assert';
 import { contextFor, forEachBackend } from '../util/harness.js';
-import { exactArrayFor, exactConstant, exactFrom, runExact, type ExactValue } from '../util/exact.js';
+import { assertExact, assertTrue, exactArrayFor, exactConstant, exactFrom, runExact, type ExactValue } from '../util/exact.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 
@@ -26,12 +25,12 @@ forEachBackend('uint32/int64/uint64 tensors and graphs', (backend) => {
     it(`${t}: writeTensor then readTensor keeps every bit`, async () => {
       const ctx = await contextFor(backend);
       const tensor = await ctx.createTensor({ dataType: t, shape: value.shape, readable: true, writable: true });
-      assert.deepEqual(exactFrom(await ctx.readTensor(tensor), t), value.data.map(() => (t === 'uint32' ? 0 : 0n)));
+      assertExact(exactFrom(await ctx.readTensor(tensor), t), value.data.map(() => (t === 'uint32' ? 0 : 0n)));
       ctx.writeTensor(tensor, exactArrayFor(value) as Uint8Array);
-      assert.deepEqual(exactFrom(await ctx.readTensor(tensor), t), value.data);
+      assertExact(exactFrom(await ctx.readTensor(tensor), t), value.data);
       const into = new Uint8Array(value.data.length * (t === 'uint32' ? 4 : 8));
       await ctx.readTensor(tensor, into);
-      assert.deepEqual(exactFrom(into.buffer, t), value.data);
+      assertExact(exactFrom(into.buffer, t), value.data);
       tensor.destroy();
     });
 
@@ -40,8 +39,8 @@ forEachBackend('uint32/int64/uint64 tensors and graphs', (backend) => {
         out: call(b, 'cast', x, t),
         c: call(b, 'cast', exactConstant(b, value), t),
       }));
-      assert.deepEqual(result['out']!.data, value.data);
-      assert.deepEqual(result['c']!.data, value.data);
+      assertExact(result['out']!.data, value.data);
+      assertExact(result['c']!.data, value.data);
     });
 
     it(`${t}: createConstantTensor feeds a graph`, async () => {
@@ -49,7 +48,7 @@ forEachBackend('uint32/int64/uint64 tensors and graphs', (backend) => {
       const constant = await ctx.createConstantTensor({ dataType: t, shape: value.shape }, exactArrayFor(value) as Uint8Array);
       const result = await runExact(backend, {}, (b) => ({ out: call(b, 'cast', b.constant(constant), t) }));
       constant.destroy();
-      assert.deepEqual(result['out']!.data, value.data);
+      assertExact(result['out']!.data, value.data);
     });
   }
 
@@ -73,13 +72,13 @@ forEachBackend('uint32/int64/uint64 tensors and graphs', (backend) => {
     ];
     const result = await runExact(backend, {}, (b) => Object.fromEntries(cases.map(([t, v], i) =>
       [`o${i}`, call(b, 'cast', b.constant(t, v as number), t)])));
-    cases.forEach(([, , expected], i) => assert.deepEqual(result[`o${i}`]!.data, [expected], `case ${i}`));
+    cases.forEach(([, , expected], i) => assertExact(result[`o${i}`]!.data, [expected], `case ${i}`));
   });
 
   it('opSupportLimits advertises every data type for input, constant and output', async () => {
     const limits = (await contextFor(backend)).opSupportLimits();
     for (const member of ['input', 'constant', 'output'] as const) {
-      for (const t of ['uint32', 'int64', 'uint64']) assert.ok(limits[member].dataTypes.includes(t as MLOperandDataType), `${member} ${t}`);
+      for (const t of ['uint32', 'int64', 'uint64']) assertTrue(limits[member].dataTypes.includes(t as MLOperandDataType), `${member} ${t}`);
     }
   });
 });

@@ -2,9 +2,8 @@
  * Arithmetic, comparisons, abs/neg/sign and argMin/argMax on uint32, int64 and uint64, exact: operands differing only
  * beyond 2^53, wrap-around at 2^63 / 2^64 / 2^32. References in BigInt modular arithmetic, written here.
  */
-import { strict as assert } from 'node:assert';
 import { forEachBackend } from '../util/harness.js';
-import { exactConstant, runExact, type Element, type ExactValue } from '../util/exact.js';
+import { assertExact, exactConstant, runExact, type Element, type ExactValue } from '../util/exact.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 
@@ -67,8 +66,8 @@ forEachBackend('uint32 / int64 / uint64 arithmetic and comparisons', (backend) =
         [`${op}-swapped-constant`, call(builder, op, exactConstant(builder, b), inputs['a'])],
       ])));
       for (const [op, fn] of Object.entries(ARITHMETIC)) {
-        assert.deepEqual(r[op]!.data, pairs.map(([x, y]) => wrap(fn(x, y), t)), op);
-        assert.deepEqual(r[`${op}-swapped-constant`]!.data, pairs.map(([x, y]) => (op === 'div' && x === 0n ? wrap(0n, t) : wrap(fn(y, x), t))), `${op} swapped`);
+        assertExact(r[op]!.data, pairs.map(([x, y]) => wrap(fn(x, y), t)), op);
+        assertExact(r[`${op}-swapped-constant`]!.data, pairs.map(([x, y]) => (op === 'div' && x === 0n ? wrap(0n, t) : wrap(fn(y, x), t))), `${op} swapped`);
       }
     });
 
@@ -76,14 +75,14 @@ forEachBackend('uint32 / int64 / uint64 arithmetic and comparisons', (backend) =
       const base: ExactValue = { dataType: t, shape: [5], data: t === 'uint32' ? [3, 2, 2 ** 31 + 1, 7, 0] : [3n, 2n, 2n ** 31n + 1n, 7n, 0n] };
       const exponent: ExactValue = { dataType: t, shape: [5], data: t === 'uint32' ? [40, 32, 3, 0, 5] : [40n, 64n, 3n, 0n, 5n] };
       const r = await runExact(backend, { base, exponent }, (builder, inputs) => ({ out: call(builder, 'pow', inputs['base'], inputs['exponent']) }));
-      assert.deepEqual(r['out']!.data, base.data.map((x, i) => wrap(BigInt(x) ** BigInt(exponent.data[i]!), t)));
+      assertExact(r['out']!.data, base.data.map((x, i) => wrap(BigInt(x) ** BigInt(exponent.data[i]!), t)));
     });
 
     it(`${t}: comparisons tell apart values equal as doubles`, async () => {
       const r = await runExact(backend, { a, b }, (builder, inputs) => Object.fromEntries(Object.keys(COMPARISONS).map((op) =>
         [op, call(builder, op, inputs['a'], inputs['b'])])));
       for (const [op, fn] of Object.entries(COMPARISONS)) {
-        assert.deepEqual(r[op]!.data, pairs.map(([x, y]) => (fn(x, y) ? 1 : 0)), op);
+        assertExact(r[op]!.data, pairs.map(([x, y]) => (fn(x, y) ? 1 : 0)), op);
       }
     });
 
@@ -98,9 +97,9 @@ forEachBackend('uint32 / int64 / uint64 arithmetic and comparisons', (backend) =
       const arg = (values: bigint[], better: (p: bigint, q: bigint) => boolean) =>
         values.reduce((best, v, i) => (better(v, values[best]!) ? i : best), 0);
       const rows = [big.slice(0, 4), big.slice(4)];
-      assert.deepEqual(r['max1']!.data, rows.map((row) => BigInt(arg(row, (p, q) => p > q))));
-      assert.deepEqual(r['min1']!.data, rows.map((row) => arg(row, (p, q) => p < q)));
-      assert.deepEqual(r['max0']!.data, [0, 1, 2, 3].map((c) => arg([big[c]!, big[4 + c]!], (p, q) => p > q)));
+      assertExact(r['max1']!.data, rows.map((row) => BigInt(arg(row, (p, q) => p > q))));
+      assertExact(r['min1']!.data, rows.map((row) => arg(row, (p, q) => p < q)));
+      assertExact(r['max0']!.data, [0, 1, 2, 3].map((c) => arg([big[c]!, big[4 + c]!], (p, q) => p > q)));
     });
   }
 
@@ -110,9 +109,9 @@ forEachBackend('uint32 / int64 / uint64 arithmetic and comparisons', (backend) =
       abs: call(builder, 'abs', inputs['x']), neg: call(builder, 'neg', inputs['x']), sign: call(builder, 'sign', inputs['x']),
     }));
     const values = x.data.map((v) => BigInt(v));
-    assert.deepEqual(r['abs']!.data, values.map((v) => wrap(v < 0n ? -v : v, 'int64')));
-    assert.deepEqual(r['neg']!.data, values.map((v) => wrap(-v, 'int64')));
-    assert.deepEqual(r['sign']!.data, values.map((v) => (v > 0n ? 1n : v < 0n ? -1n : 0n)));
+    assertExact(r['abs']!.data, values.map((v) => wrap(v < 0n ? -v : v, 'int64')));
+    assertExact(r['neg']!.data, values.map((v) => wrap(-v, 'int64')));
+    assertExact(r['sign']!.data, values.map((v) => (v > 0n ? 1n : v < 0n ? -1n : 0n)));
   });
 
   it('float32 argMax with outputDataType int64, and int64 shape arithmetic feeding a gather', async () => {
@@ -126,8 +125,8 @@ forEachBackend('uint32 / int64 / uint64 arithmetic and comparisons', (backend) =
         isWide: call(builder, 'greater', inputs['shape'], builder.constant('int64', 2n as never)),
       };
     });
-    assert.deepEqual(r['arg']!.data, [1n, 2n]);
-    assert.deepEqual(r['lastColumn']!.data, [2, -0.5]);
-    assert.deepEqual(r['isWide']!.data, [0, 1]);
+    assertExact(r['arg']!.data, [1n, 2n]);
+    assertExact(r['lastColumn']!.data, [2, -0.5]);
+    assertExact(r['isWide']!.data, [0, 1]);
   });
 });

@@ -3,9 +3,8 @@
  * int -> int keeps the low bits; float -> int truncates, saturates out of range, NaN -> 0; int -> float rounds to
  * nearest, ties to even, in one rounding.
  */
-import { strict as assert } from 'node:assert';
 import { forEachBackend } from '../util/harness.js';
-import { asType, exactConstant, runExact, type Element } from '../util/exact.js';
+import { asType, assertExact, exactConstant, runExact, type Element } from '../util/exact.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { float16BitsToNumber, numberToFloat16Bits } from '../../src/types/float16.js';
@@ -99,8 +98,8 @@ forEachBackend('cast between all eight data types', (backend) => {
       ])));
       for (const to of ALL) {
         const expected = asType(stored.map((v) => reference(v, from, to)), to);
-        assert.deepEqual(result[to]!.data, expected, `${from} -> ${to}`);
-        assert.deepEqual(result[`${to}-constant`]!.data, expected, `${from} -> ${to} (constant)`);
+        assertExact(result[to]!.data, expected, `${from} -> ${to}`);
+        assertExact(result[`${to}-constant`]!.data, expected, `${from} -> ${to} (constant)`);
       }
     });
   }
@@ -111,8 +110,8 @@ forEachBackend('cast between all eight data types', (backend) => {
       out: call(b, 'cast', call(b, 'relu', call(b, 'cast', x, 'float32')), 'int64'),
       u: call(b, 'cast', call(b, 'abs', call(b, 'cast', call(b, 'cast', x, 'uint32'), 'int32')), 'uint32'),
     }));
-    assert.deepEqual(result['out']!.data, [2n ** 40n, 0n, 7n]);
+    assertExact(result['out']!.data, [2n ** 40n, 0n, 7n]);
     // low 32 bits: 1, 2^32 - 3 (int32 -3, abs 3), 7
-    assert.deepEqual(result['u']!.data, [1, 3, 7]);
+    assertExact(result['u']!.data, [1, 3, 7]);
   });
 });

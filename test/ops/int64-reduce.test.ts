@@ -2,9 +2,8 @@
  * Reductions (L1, Sum, SumSquare, Product, Max, Min) and cumulativeSum of uint32, int64 and uint64, exact and wrapping,
  * against BigInt references written here.
  */
-import { strict as assert } from 'node:assert';
 import { forEachBackend } from '../util/harness.js';
-import { runExact, type Element, type ExactValue } from '../util/exact.js';
+import { assertExact, runExact, type Element, type ExactValue } from '../util/exact.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 
@@ -59,10 +58,10 @@ forEachBackend('uint32 / int64 / uint64 reductions and cumulativeSum', (backend)
           ['kept', call(b, op, inputs['x'], { axes: [2], keepDimensions: true })],
           ['default', call(b, op, inputs['x'])],
         ]));
-        axesCases.forEach((axes, i) => assert.deepEqual(r[`a${i}`]!.data, reduce(x.data, axes, op, t), `axes [${axes}]`));
-        assert.deepEqual(r['kept']!.shape, [2, 3, 1]);
-        assert.deepEqual(r['kept']!.data, reduce(x.data, [2], op, t));
-        assert.deepEqual(r['default']!.data, reduce(x.data, [0, 1, 2], op, t));
+        axesCases.forEach((axes, i) => assertExact(r[`a${i}`]!.data, reduce(x.data, axes, op, t), `axes [${axes}]`));
+        assertExact(r['kept']!.shape, [2, 3, 1]);
+        assertExact(r['kept']!.data, reduce(x.data, [2], op, t));
+        assertExact(r['default']!.data, reduce(x.data, [0, 1, 2], op, t));
       });
     }
 
@@ -84,7 +83,7 @@ forEachBackend('uint32 / int64 / uint64 reductions and cumulativeSum', (backend)
           }
           return wrap(sum, t);
         });
-        assert.deepEqual(r[`c${i}`]!.data, expected, `case ${i}`);
+        assertExact(r[`c${i}`]!.data, expected, `case ${i}`);
       });
     });
   }

@@ -2,9 +2,8 @@
  * Data movement of uint32, int64 and uint64 (values beyond 2^53, uint32 above 2^31), and uint32 / int64 indices of
  * gather and scatter (negative ones, out of range ones clamped), against references written here.
  */
-import { strict as assert } from 'node:assert';
 import { forEachBackend } from '../util/harness.js';
-import { asType, exactConstant, runExact, type Element, type ExactValue } from '../util/exact.js';
+import { asType, assertExact, exactConstant, runExact, type Element, type ExactValue } from '../util/exact.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 
@@ -68,12 +67,12 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
         reverse: call(b, 'reverse', input, { axes: [0, 2] }),
         identity: call(b, 'identity', input),
       }));
-      assert.deepEqual(r['reshape']!.data, x.data);
-      assert.deepEqual(r['transpose']!.data, moved(x, [2, 2, 3], ([k, i, j]) => [i!, j!, k!]));
-      assert.deepEqual(r['expand']!.data, moved(x, [2, 2, 3, 2, 2], ([, i, j, , k]) => [i!, j!, k!]));
-      assert.deepEqual(r['tile']!.data, moved(x, [2, 6, 4], ([i, j, k]) => [i!, j! % 3, k! % 2]));
-      assert.deepEqual(r['reverse']!.data, moved(x, [2, 3, 2], ([i, j, k]) => [1 - i!, j!, 1 - k!]));
-      assert.deepEqual(r['identity']!.data, x.data);
+      assertExact(r['reshape']!.data, x.data);
+      assertExact(r['transpose']!.data, moved(x, [2, 2, 3], ([k, i, j]) => [i!, j!, k!]));
+      assertExact(r['expand']!.data, moved(x, [2, 2, 3, 2, 2], ([, i, j, , k]) => [i!, j!, k!]));
+      assertExact(r['tile']!.data, moved(x, [2, 6, 4], ([i, j, k]) => [i!, j! % 3, k! % 2]));
+      assertExact(r['reverse']!.data, moved(x, [2, 3, 2], ([i, j, k]) => [1 - i!, j!, 1 - k!]));
+      assertExact(r['identity']!.data, x.data);
     });
 
     it(`${t}: concat, slice (with strides), split, of inputs and constants`, async () => {
@@ -87,13 +86,13 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
           s0: s0!, s1: s1!,
         };
       });
-      assert.deepEqual(r['concat']!.data, Array.from({ length: 26 }, (_, i) => {
+      assertExact(r['concat']!.data, Array.from({ length: 26 }, (_, i) => {
         const [row, col] = coordsOf(i, [2, 13]);
         return col! < 5 ? x.data[row! * 5 + col!]! : col! < 8 ? y.data[row! * 3 + col! - 5]! : x.data[row! * 5 + col! - 8]!;
       }));
-      assert.deepEqual(r['slice']!.data, moved(x, [2, 2], ([i, j]) => [i!, 1 + 2 * j!]));
-      assert.deepEqual(r['s0']!.data, moved(x, [2, 2], ([i, j]) => [i!, j!]));
-      assert.deepEqual(r['s1']!.data, moved(x, [2, 3], ([i, j]) => [i!, 2 + j!]));
+      assertExact(r['slice']!.data, moved(x, [2, 2], ([i, j]) => [i!, 1 + 2 * j!]));
+      assertExact(r['s0']!.data, moved(x, [2, 2], ([i, j]) => [i!, j!]));
+      assertExact(r['s1']!.data, moved(x, [2, 3], ([i, j]) => [i!, 2 + j!]));
     });
 
     it(`${t}: where with a broadcast uint8 condition`, async () => {
@@ -103,7 +102,7 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
       const r = await runExact(backend, { a, condition }, (b, inputs) => ({
         out: call(b, 'where', inputs['condition'], inputs['a'], exactConstant(b, f)),
       }));
-      assert.deepEqual(r['out']!.data, Array.from({ length: 6 }, (_, i) => (i < 3 ? f.data[i]! : a.data[i]!)));
+      assertExact(r['out']!.data, Array.from({ length: 6 }, (_, i) => (i < 3 ? f.data[i]! : a.data[i]!)));
     });
 
     for (const indexType of ['int32', 'uint32', 'int64'] as const) {
@@ -121,14 +120,14 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
           gatherND: call(b, 'gatherND', inputs['x'], inputs['nd']),
           fromConstant: call(b, 'gather', inputs['x'], exactConstant(b, indices), { axis: 0 }),
         }));
-        assert.deepEqual(r['gather']!.data, moved(x, [3, 2, 3], ([i, p, q]) => [i!, clampIndex(wide[p! * 3 + q!]!, 4)]));
-        assert.deepEqual(r['elements']!.data, Array.from({ length: 6 }, (_, i) => {
+        assertExact(r['gather']!.data, moved(x, [3, 2, 3], ([i, p, q]) => [i!, clampIndex(wide[p! * 3 + q!]!, 4)]));
+        assertExact(r['elements']!.data, Array.from({ length: 6 }, (_, i) => {
           const [row] = coordsOf(i, [3, 2]);
           return x.data[row! * 4 + clampIndex(wide[i]!, 4)]!;
         }));
-        assert.deepEqual(r['gatherND']!.data, Array.from({ length: 3 }, (_, i) =>
+        assertExact(r['gatherND']!.data, Array.from({ length: 3 }, (_, i) =>
           x.data[clampIndex(wide[2 * i]!, 3) * 4 + clampIndex(wide[2 * i + 1]!, 4)]!));
-        assert.deepEqual(r['fromConstant']!.data, moved(x, [2, 3, 4], ([p, q, j]) => [clampIndex(wide[p! * 3 + q!]!, 3), j!]));
+        assertExact(r['fromConstant']!.data, moved(x, [2, 3, 4], ([p, q, j]) => [clampIndex(wide[p! * 3 + q!]!, 3), j!]));
       });
 
       it(`${t} data, ${indexType} indices: scatterElements, scatterND`, async () => {
@@ -148,13 +147,13 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
         }));
         const elements = [...x.data];
         columnRows.forEach((row, col) => { elements[clampIndex(row, 3) * 4 + col] = u.data[col]!; });
-        assert.deepEqual(r['elements']!.data, elements);
+        assertExact(r['elements']!.data, elements);
         const nd = [...x.data];
         for (let j = 0; j < 4; j++) nd[clampIndex(ndRows[0]!, 3) * 4 + j] = u.data[4 + j]!;
-        assert.deepEqual(r['nd']!.data, nd);
+        assertExact(r['nd']!.data, nd);
         const clamped = [...x.data];
         for (let j = 0; j < 4; j++) clamped[clampIndex(ndRows[1]!, 3) * 4 + j] = u.data[8 + j]!;
-        assert.deepEqual(r['ndClamped']!.data, clamped);
+        assertExact(r['ndClamped']!.data, clamped);
       });
     }
   }
@@ -163,6 +162,6 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
     const x = { dataType: 'float32' as const, shape: [5], data: [0.5, -1.25, 3, 1e30, -0] };
     const indices = { dataType: 'int64' as const, shape: [6], data: [4n, -1n, -5n, 2n ** 62n, -(2n ** 62n), 1n] };
     const r = await runExact(backend, { x, indices }, (b, inputs) => ({ out: call(b, 'gather', inputs['x'], inputs['indices']) }));
-    assert.deepEqual(r['out']!.data, asType([-0, -0, 0.5, -0, 0.5, -1.25], 'float32'));
+    assertExact(r['out']!.data, asType([-0, -0, 0.5, -0, 0.5, -1.25], 'float32'));
   });
 });

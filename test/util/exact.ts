@@ -98,3 +98,21 @@ export function exactConstant(b: MLGraphBuilder, value: ExactValue): MLOperand {
 export function sameElements(actual: readonly Element[], expected: readonly Element[]): boolean {
   return actual.length === expected.length && actual.every((x, i) => Object.is(x, expected[i]));
 }
+
+const show = (x: unknown): string => JSON.stringify(x, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+/**
+ * Deep equality of arrays (nested) of numbers and bigints: Object.is per element, so 0 and -0, 1 and 1n differ and
+ * NaN equals NaN. Runs in Node and in the browser.
+ */
+export function assertExact(actual: unknown, expected: unknown, message = ''): void {
+  const equal = (a: unknown, e: unknown): boolean => {
+    if (Array.isArray(a) && Array.isArray(e)) return a.length === e.length && a.every((x, i) => equal(x, e[i]));
+    return Object.is(a, e);
+  };
+  if (!equal(actual, expected)) throw new Error(`${message ? `${message}: ` : ''}expected ${show(expected)}, got ${show(actual)}`);
+}
+
+export function assertTrue(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
