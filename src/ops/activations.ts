@@ -1,4 +1,5 @@
-import { defineOp, FLOAT_TYPES, limit, type LowerEnv, type Tensor, type TensorLimit, type TF } from './registry.js';
+import { defineOp, FLOAT_TYPES, limit, type HostLowering, type LowerEnv, type Tensor, type TensorLimit, type TF } from './registry.js';
+import { integerBinaryOnHost, integerUnaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.js';
 import type { BackendName } from '../runtime/backends.js';
@@ -28,7 +29,8 @@ type Attrs = Record<string, number>;
  */
 function activation(name: string, types: readonly MLOperandDataType[],
   lower: (tf: TF, x: Tensor, attrs: Attrs, env: LowerEnv) => Tensor,
-  options?: (call: OpCall, dict: Record<string, unknown>, dataType: MLOperandDataType) => Attrs): void {
+  options?: (call: OpCall, dict: Record<string, unknown>, dataType: MLOperandDataType) => Attrs,
+  lowerHost?: HostLowering<Attrs>): void {
   defineOp<Attrs>({
     name,
     method: {
@@ -43,6 +45,7 @@ function activation(name: string, types: readonly MLOperandDataType[],
     },
     limits: single(types),
     lower: ([x], attrs, env) => lower(env.tf, x!, attrs, env),
+    ...(lowerHost ? { lowerHost } : {}),
   });
 }
 
@@ -69,7 +72,9 @@ function keepNaN(tf: TF, x: Tensor, y: Tensor, backend: BackendName): Tensor {
   return backend === 'webgl' ? selectSameShape(tf, tf.isNaN(x), x, y) : y;
 }
 
-activation('relu', SIGNED, (tf, x, _attrs, env) => relu(tf, x, env.backend));
+// int64 on the host.
+activation('relu', [...SIGNED, 'int64'], (tf, x, _attrs, env) => relu(tf, x, env.backend), undefined,
+  integerUnaryOnHost((v) => (v > 0n ? v : 0n)));
 
 // The spec's steps default minValue to Infinity and maxValue to -Infinity, which would reject every clamp() without
 // bounds: the intended defaults are -Infinity and +Infinity (no clamping). A NaN bound clamps nothing either.
@@ -128,7 +133,9 @@ defineOp({
       return call.emitOne([x, s], {}, { dataType: x.dataType, shape });
     },
   },
-  limits: { input: limit(SIGNED), slope: limit(SIGNED), output: limit(SIGNED) },
+  limits: { input: limit([...SIGNED, 'int64']), slope: limit([...SIGNED, 'int64']), output: limit([...SIGNED, 'int64']) },
+  // int64: x, or slope * x wrapped, on the host.
+  lowerHost: ([x, slope], _attrs, env) => integerBinaryOnHost((v, k) => (v >= 0n ? v : k * v))([x, slope], {}, env),
   lower: ([x, slope], _attrs, env) => {
     const { tf } = env;
     const t = dtypeOf(env);

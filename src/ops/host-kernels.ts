@@ -17,8 +17,11 @@ type Writable = { [i: number]: Element; length: number };
  * those inputs in order), and the outputs take the elements at the positions it produced. Other inputs (indices,
  * condition) are TF.js values and go in as they are.
  */
-export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[] | 'all'): HostLowering<A> {
-  return (inputs, attrs, env) => {
+export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[] | 'all',
+  fill?: FilledPositions<A>): HostLowering<A> {
+  return (inputs, givenAttrs, env) => {
+    const attrs = fill ? fill.attrs(givenAttrs) : givenAttrs;
+    const fillValue = fill?.value(givenAttrs);
     const dataInputs = dataInputsOrAll === 'all' ? inputs.map((_, i) => i) : dataInputsOrAll;
     const outputType = env.outputs[0]!.dataType;
     let total = 0;
@@ -61,10 +64,22 @@ export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[
     return positions.map(({ shape, values }, o) => {
       const t = env.outputs[o]!.dataType;
       const out = hostArrayOf(t, values.length) as unknown as Writable;
-      for (let k = 0; k < values.length; k++) out[k] = source[values[k]!]!;
+      for (let k = 0; k < values.length; k++) {
+        const at = values[k]!;
+        out[k] = at < 0 ? fillValue! : source[at]!;
+      }
       return new HostTensor(t, shape, out as unknown as HostValues);
     });
   };
+}
+
+/**
+ * For operations that also write a value of their own (pad's constant): `attrs` makes the TF.js lowering write -1,
+ * no position, where the operation writes `value`.
+ */
+export interface FilledPositions<A> {
+  readonly attrs: (attrs: A) => A;
+  readonly value: (attrs: A) => Element;
 }
 
 /** Row-major strides of `shape`. */
@@ -173,7 +188,7 @@ export function int32OutputsWidened<A>(opName: string): HostLowering<A> {
 }
 
 /** Integer arithmetic of uint32 / int64 / uint64 in BigInt, wrapped to the type (two's complement, modulo 2^bits). */
-export function integerBinaryOnHost(fn: (x: bigint, y: bigint) => bigint): HostLowering<Record<string, never>> {
+export function integerBinaryOnHost<A = Record<string, never>>(fn: (x: bigint, y: bigint) => bigint): HostLowering<A> {
   return ([a, b], _attrs, { outputs }) => {
     const out = outputs[0]!;
     const big = out.dataType === 'int64' || out.dataType === 'uint64';
@@ -184,7 +199,7 @@ export function integerBinaryOnHost(fn: (x: bigint, y: bigint) => bigint): HostL
   };
 }
 
-export function integerUnaryOnHost(fn: (x: bigint) => bigint): HostLowering<Record<string, never>> {
+export function integerUnaryOnHost<A = Record<string, never>>(fn: (x: bigint) => bigint): HostLowering<A> {
   return ([a], _attrs, { outputs }) => {
     const out = outputs[0]!;
     const big = out.dataType === 'int64' || out.dataType === 'uint64';
@@ -288,6 +303,18 @@ export function cumulativeSumOnHost(x: HostTensor, axis: number, exclusive: bool
         if (exclusive) sum += e;
       }
     }
+  }
+  return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
+}
+
+/** triangular of host values: elements where the [rows, columns] mask is 0 become zero. */
+export function maskedOnHost(x: HostTensor, mask: HostTensor | null, keepAll: boolean, out: OperandDescriptor): HostTensor {
+  if (keepAll) return x.clone();
+  const v = elementsOf(x);
+  const result = hostArrayOf(out.dataType, v.length) as unknown as Writable;
+  if (mask) {
+    const m = mask.values as Float32Array;
+    for (let i = 0; i < v.length; i++) if (m[i % m.length] !== 0) result[i] = v[i]!;
   }
   return new HostTensor(out.dataType, out.shape, result as unknown as HostValues);
 }

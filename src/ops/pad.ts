@@ -1,11 +1,12 @@
 import { toDictionary, toEnum, toMLNumber, toUnsignedLongSequence } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
-import { castNumber } from '../types/cast-number.js';
+import { castNumber, castNumberExact } from '../types/cast-number.js';
 import { isFloatType } from '../types/data-type.js';
 import { gatherInRange, indexVector } from './gather.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { ALL_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
+import { byPositions } from './host-kernels.js';
 import { range } from './shape.js';
 
 type PaddingMode = 'constant' | 'edge' | 'reflection';
@@ -18,6 +19,8 @@ type PadAttrs = {
   readonly value: number;
   /** Pad one axis at a time by concatenating filled blocks instead of running PadV2. */
   readonly byConcat: boolean;
+  /** The value exactly, for uint32, int64 and uint64 (a bigint for the 64-bit types). */
+  readonly exactValue: number | bigint;
 };
 
 /** The input index each output position along one axis reads, for edge and reflection padding. */
@@ -64,7 +67,10 @@ function buildPad(call: OpCall, inputArg: unknown, beginningArg: unknown, ending
   const padded = beginning.some((p, d) => p > 0 || ending[d]! > 0);
   if (!padded || mode === 'constant' || (mode === 'reflection' && padKernelWorks(call.backend, rank))) {
     const byConcat = mode === 'constant' && !padKernelWorks(call.backend, rank, intValue);
-    const attrs: PadAttrs = { mode: mode === 'reflection' ? mode : 'constant', beginning, ending, value, byConcat };
+    const attrs: PadAttrs = {
+      mode: mode === 'reflection' ? mode : 'constant', beginning, ending, value, byConcat,
+      exactValue: castNumberExact(rawValue, input.dataType),
+    };
     return call.emitOne([input], attrs, output);
   }
   // Edge padding has no kernel: each padded axis is a gather with a constant index vector.
@@ -98,7 +104,12 @@ defineOp<PadAttrs>({
     length: 3, optionsIndex: 3,
     build: (call, input, beginning, ending, options) => buildPad(call, input, beginning, ending, options),
   },
-  limits: { input: limit(ANY_TYPES), output: limit(ANY_TYPES) },
+  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  // uint32, int64, uint64: the positions padded with -1 (cpu PadV2 is exact for int32), which take the exact value.
+  lowerHost: byPositions<PadAttrs>('pad', [0], {
+    attrs: (attrs) => ({ ...attrs, value: -1, byConcat: false }),
+    value: (attrs) => attrs.exactValue,
+  }),
   lower: ([x], attrs, { tf }) => {
     if (attrs.beginning.every((p, d) => p === 0 && attrs.ending[d] === 0)) return x!;
     if (attrs.byConcat) return padByConcat(tf, x!, attrs);

@@ -7,7 +7,8 @@ import { toBoolean, toDictionary, toLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';
-import { ANY_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { maskedOnHost } from './host-kernels.js';
 
 type Coverage = 'all' | 'none' | 'some';
 
@@ -37,7 +38,8 @@ function buildTriangular(call: OpCall, inputArg: unknown, options: unknown): MLO
 defineOp<TriangularAttrs>({
   name: 'triangular',
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildTriangular(call, input, options) },
-  limits: { input: limit(ANY_TYPES, 2), output: limit(ANY_TYPES, 2) },
+  limits: { input: limit(ALL_TYPES, 2), output: limit(ALL_TYPES, 2) },
+  lowerHost: ([x, mask], { coverage }, { outputs }) => maskedOnHost(x!, coverage === 'some' ? mask! : null, coverage === 'all', outputs[0]!),
   lower: ([x, mask], { coverage }, { tf }) => {
     if (coverage === 'all') return x!;
     if (coverage === 'none') return tf.zerosLike(x!);
