@@ -5,7 +5,7 @@ import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.j
 import type { BackendName } from '../runtime/backends.js';
 import { broadcastShapes } from './shape.js';
 import { toDictionary, toFiniteDouble, toMLNumber } from '../api/webidl.js';
-import { castNumber } from '../types/cast-number.js';
+import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
@@ -78,18 +78,51 @@ activation('relu', [...SIGNED, 'int64'], (tf, x, _attrs, env) => relu(tf, x, env
 
 // The spec's steps default minValue to Infinity and maxValue to -Infinity, which would reject every clamp() without
 // bounds: the intended defaults are -Infinity and +Infinity (no clamping). A NaN bound clamps nothing either.
-activation('clamp', ANY, (tf, x, { minValue, maxValue }, env) => clampTensor(tf, x, minValue!, maxValue!, env),
-  (call, dict, dataType) => {
-    const bound = (member: string, fallback: number) => {
-      const value = dict[member] === undefined ? fallback : toMLNumber(call.where, `options.${member}`, dict[member]);
-      const cast = castNumber(value, dataType);
-      return Number.isNaN(cast) ? fallback : cast;
-    };
-    const minValue = bound('minValue', -Infinity);
-    const maxValue = bound('maxValue', Infinity);
-    if (minValue > maxValue) call.fail(`options.minValue (${minValue}) is greater than options.maxValue (${maxValue})`);
-    return { minValue, maxValue };
-  });
+interface ClampAttrs {
+  readonly minValue: number;
+  readonly maxValue: number;
+  /** The bounds exactly, for uint32, int64 and uint64 (bigints for the 64-bit types); fuse.ts reads the numbers. */
+  readonly exactMin: number | bigint;
+  readonly exactMax: number | bigint;
+}
+
+defineOp<ClampAttrs>({
+  name: 'clamp',
+  method: {
+    length: 1,
+    optionsIndex: 1,
+    build: (call, input, rawOptions) => {
+      const x = call.operand('input', input, 'input');
+      const dict = toDictionary<Record<string, unknown>>(call.where, 'options', rawOptions) as Record<string, unknown>;
+      const dataType = x.dataType;
+      const given = (member: string) => (dict[member] === undefined ? null : toMLNumber(call.where, `options.${member}`, dict[member]));
+      const bound = (value: number | bigint | null, fallback: number) => {
+        if (value === null) return fallback;
+        const cast = castNumber(value, dataType);
+        return Number.isNaN(cast) ? fallback : cast;
+      };
+      const rawMin = given('minValue');
+      const rawMax = given('maxValue');
+      const minValue = bound(rawMin, -Infinity);
+      const maxValue = bound(rawMax, Infinity);
+      const exactMin = castNumberExact(rawMin ?? -Infinity, dataType);
+      const exactMax = castNumberExact(rawMax ?? Infinity, dataType);
+      if (minValue > maxValue || exactMin > exactMax) {
+        call.fail(`options.minValue (${exactMin}) is greater than options.maxValue (${exactMax})`);
+      }
+      const attrs: ClampAttrs = { minValue, maxValue, exactMin, exactMax };
+      return call.emitOne([x], { ...attrs }, { dataType, shape: x.shape });
+    },
+  },
+  limits: single([...ANY, 'uint32', 'int64', 'uint64']),
+  lower: ([x], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env),
+  // uint32, int64, uint64: bounds cast exactly to the type (absent ones are the type's own range).
+  lowerHost: (inputs, attrs, env) => {
+    const lo = BigInt(attrs.exactMin);
+    const hi = BigInt(attrs.exactMax);
+    return integerUnaryOnHost<ClampAttrs>((v) => (v < lo ? lo : v > hi ? hi : v))(inputs, attrs, env);
+  },
+});
 
 activation('sigmoid', FLOAT_TYPES, (tf, x) => tf.sigmoid(x));
 activation('tanh', FLOAT_TYPES, (tf, x) => tf.tanh(x));

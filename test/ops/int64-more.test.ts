@@ -1,5 +1,5 @@
 /**
- * pad (constant with an exact 64-bit value, edge, reflection), triangular, relu and prelu on uint32 / int64 / uint64,
+ * pad (constant with an exact 64-bit value, edge, reflection), triangular, clamp, relu and prelu on uint32 / int64 / uint64,
  * against references written here.
  */
 import { forEachBackend } from '../util/harness.js';
@@ -69,6 +69,28 @@ forEachBackend('uint32 / int64 / uint64 pad, triangular, relu, prelu', (backend)
       });
     });
   }
+
+  it('clamp with exact bounds beyond 2^53 (bigint MLNumbers), one bound, none', async () => {
+    const cases: { t: MLOperandDataType; min?: number | bigint; max?: number | bigint; lo: bigint; hi: bigint }[] = [
+      { t: 'int64', min: -(2n ** 53n), max: 2n ** 62n, lo: -(2n ** 53n), hi: 2n ** 62n },
+      { t: 'int64', min: 6, lo: 6n, hi: 2n ** 63n - 1n },
+      { t: 'int64', lo: -(2n ** 63n), hi: 2n ** 63n - 1n },
+      { t: 'uint64', min: 2n ** 53n + 2n, max: 2n ** 64n - 3n, lo: 2n ** 53n + 2n, hi: 2n ** 64n - 3n },
+      { t: 'uint32', min: 6, max: 3000000001, lo: 6n, hi: 3000000001n },
+      { t: 'uint32', max: 2 ** 40, lo: 0n, hi: 2n ** 32n - 1n },
+    ];
+    for (const { t, min, max, lo, hi } of cases) {
+      const x: ExactValue = { dataType: t, shape: [6], data: DATA[t]! };
+      const options = { ...(min === undefined ? {} : { minValue: min }), ...(max === undefined ? {} : { maxValue: max }) };
+      const r = await runExact(backend, { x }, (b, inputs) => ({ out: call(b, 'clamp', inputs['x'], options) }));
+      const expected = x.data.map((v) => {
+        const big = BigInt(v);
+        const c = big < lo ? lo : big > hi ? hi : big;
+        return t === 'uint32' ? Number(c) : c;
+      });
+      assertExact(r['out']!.data, expected, `${t} ${String(min)} ${String(max)}`);
+    }
+  });
 
   it('int64 relu and prelu (slope broadcast, products wrapping)', async () => {
     const x: ExactValue = { dataType: 'int64', shape: [2, 3], data: DATA['int64']! };
