@@ -158,6 +158,26 @@ forEachBackend('uint32 / int64 / uint64 data movement', (backend) => {
     }
   }
 
+  it('float32 data with int64 and uint32 indices: gatherElements, gatherND, scatterElements, scatterND', async () => {
+    const x = { dataType: 'float32' as const, shape: [2, 3], data: [0.5, -1.25, 3, 2 ** 100, -0, 7] };
+    const rows = { dataType: 'int64' as const, shape: [1, 3], data: [-1n, 2n ** 62n, -(2n ** 62n)] };
+    const nd = { dataType: 'uint32' as const, shape: [2, 2], data: [1, 2 ** 32 - 1, 0, 1] };
+    const updates = { dataType: 'float32' as const, shape: [1, 3], data: [10, 20, 30] };
+    const r = await runExact(backend, { x, rows, nd, updates }, (b, inputs) => ({
+      gatherElements: call(b, 'gatherElements', inputs['x'], inputs['rows']),
+      gatherND: call(b, 'gatherND', inputs['x'], inputs['nd']),
+      scatterElements: call(b, 'scatterElements', inputs['x'], inputs['rows'], inputs['updates']),
+      scatterND: call(b, 'scatterND', inputs['x'], call(b, 'slice', inputs['nd'], [0, 0], [1, 2]), call(b, 'slice', call(b, 'reshape', inputs['updates'], [3]), [0], [1])),
+    }));
+    // rows -1, 2^62, -2^62 along axis 0 of size 2: 1, 1 (clamped), 0 (clamped).
+    assertExact(r['gatherElements']!.data, [2 ** 100, -0, 3]);
+    // (1, 2^32 - 1) -> (1, 2); (0, 1).
+    assertExact(r['gatherND']!.data, [7, -1.25]);
+    assertExact(r['scatterElements']!.data, [0.5, -1.25, 30, 10, 20, 7]);
+    // scatterND with the coordinate pair (1, 2^32 - 1 -> 2) writes one element, the first update.
+    assertExact(r['scatterND']!.data, [0.5, -1.25, 3, 2 ** 100, -0, 10]);
+  });
+
   it('float32 data gathered with int64 indices stays on its backend path and is exact', async () => {
     const x = { dataType: 'float32' as const, shape: [5], data: [0.5, -1.25, 3, 1e30, -0] };
     const indices = { dataType: 'int64' as const, shape: [6], data: [4n, -1n, -5n, 2n ** 62n, -(2n ** 62n), 1n] };
