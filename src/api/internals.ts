@@ -55,7 +55,8 @@ export class TensorState {
   destroyed = false;
   /**
    * The data, in storage dtype, on the backend that holds the context's values of its data type (runtime/placement.ts:
-   * a webgl context keeps int32 on the cpu backend); null until the timeline has allocated it.
+   * a webgl context keeps int32 on the cpu backend), or on the host for uint32, int64 and uint64 (types/host-tensor.ts);
+   * null until the timeline has allocated it.
    */
   data: tfc.Tensor | HostTensor | null = null;
   /** [[pendingPromises]]: the reject functions of reads not yet settled. */

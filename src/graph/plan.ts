@@ -46,14 +46,6 @@ function transferValue(tf: TF, x: Value, to: Placement, dataType: OperandDescrip
   return copyToActiveBackend(x);
 }
 
-/**
- * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
- * right after its last reader. Built once by build(); dispatch() only calls run().
- *
- * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
- * (homePlacement: the host for uint32, int64 and uint64), step results that of their step (operationPlacement). A step reading a value homed elsewhere reads a
- * copy made by a transfer step (shared by all its readers on that backend), so no value is ever moved by the engine.
- */
 /** tf.tidy() over plan values: host values are no tensors, and tidy() leaves them alone. */
 function tidyValues(tf: TF, fn: () => Value[]): Value[] {
   return tf.tidy(() => fn() as unknown as tfc.TensorContainer) as unknown as Value[];
@@ -65,6 +57,15 @@ function checkShape(step: Step, shape: readonly number[], desc: OperandDescripto
   }
 }
 
+/**
+ * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
+ * right after its last reader. Built once by build(); dispatch() only calls run().
+ *
+ * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
+ * (homePlacement: the host for uint32, int64 and uint64), step results that of their step (operationPlacement). A
+ * step reading a value homed elsewhere reads a copy made by a transfer step (shared by all its readers there), so no
+ * value is ever moved by the engine. Host steps run OpDefinition.lowerHost over typed arrays.
+ */
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
