@@ -1,4 +1,5 @@
-import { ALL_TYPES, defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, FLOAT_TYPES, limit, type HostLowering, type LowerEnv, type Tensor, type TF } from './registry.js';
+import { HostTensor } from '../types/host-tensor.js';
 import { comparisonOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
@@ -26,14 +27,22 @@ function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel
   });
 }
 
-function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor) => Tensor) {
+function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor, env: LowerEnv) => Tensor,
+  lowerHost?: HostLowering<Record<string, never>>) {
   defineOp({
     name,
     method: { length: 1, optionsIndex: 1, build: (call, a) => buildLogical(call, false, a) },
     limits: { a: limit(types), output: limit(UINT8) },
-    lower: ([a], _attrs, env) => kernel(env.tf, a!),
+    lower: ([a], _attrs, env) => kernel(env.tf, a!, env),
+    ...(lowerHost ? { lowerHost } : {}),
   });
 }
+
+/** isNaN and isInfinite of integers (any type, uint32 / int64 / uint64 on the host): never. */
+const floatTest = (test: (tf: TF, a: Tensor) => Tensor) => (tf: TF, a: Tensor, env: LowerEnv) =>
+  (FLOAT_TYPES.includes(env.inputs[0]!.dataType) ? test(tf, a) : tf.zeros(a.shape, 'int32'));
+const neverOnHost: HostLowering<Record<string, never>> = (_inputs, _attrs, { outputs }) =>
+  HostTensor.zeros(outputs[0]!.dataType, outputs[0]!.shape);
 
 // Comparisons give TF.js bool tensors; the plan stores them as int32 0/1.
 // uint32, int64 and uint64 compare on the host.
@@ -52,5 +61,5 @@ binaryLogical('logicalAnd', UINT8, (tf, a, b) => tf.minimum(tf.minimum(a, b), on
 binaryLogical('logicalOr', UINT8, (tf, a, b) => tf.minimum(tf.maximum(a, b), one(tf)));
 binaryLogical('logicalXor', UINT8, (tf, a, b) => tf.notEqual(tf.minimum(a, one(tf)), tf.minimum(b, one(tf))));
 
-unaryLogical('isNaN', FLOAT_TYPES, (tf, a) => tf.isNaN(a));
-unaryLogical('isInfinite', FLOAT_TYPES, (tf, a) => tf.isInf(a));
+unaryLogical('isNaN', ALL_TYPES, floatTest((tf, a) => tf.isNaN(a)), neverOnHost);
+unaryLogical('isInfinite', ALL_TYPES, floatTest((tf, a) => tf.isInf(a)), neverOnHost);

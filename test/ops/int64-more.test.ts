@@ -109,3 +109,16 @@ forEachBackend('uint32 / int64 / uint64 pad, triangular, relu, prelu', (backend)
     assertExact(r['prelu']!.data, values.map((v, i) => (v >= 0n ? v : wrap(v * BigInt(slope.data[i % 3]!)))));
   });
 });
+
+forEachBackend('isNaN / isInfinite of uint32, int64, uint64', (backend) => {
+  for (const t of ['int64', 'uint64', 'uint32'] as const) {
+    it(`${t}: never NaN, never infinite`, async () => {
+      const x: ExactValue = { dataType: t, shape: [2, 3], data: DATA[t]! };
+      const r = await runExact(backend, { x }, (b, inputs) => ({
+        nan: call(b, 'isNaN', inputs['x']), inf: call(b, 'isInfinite', inputs['x']),
+      }));
+      assertExact(r['nan']!.data, [0, 0, 0, 0, 0, 0]);
+      assertExact(r['inf']!.data, [0, 0, 0, 0, 0, 0]);
+    });
+  }
+});
