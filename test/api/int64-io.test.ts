@@ -52,6 +52,33 @@ forEachBackend('uint32/int64/uint64 tensors and graphs', (backend) => {
     });
   }
 
+  it('int64 tensors dispatched again after writes: outputs follow the new inputs, the input tensor is unchanged', async () => {
+    const ctx = await contextFor(backend);
+    const b = new (globalThis as unknown as { MLGraphBuilder: new (c: unknown) => unknown }).MLGraphBuilder(ctx);
+    const x = call(b, 'input', 'x', { dataType: 'int64', shape: [2] });
+    const graph = await (b as { build(o: object): Promise<{ destroy(): void }> }).build({
+      sum: call(b, 'add', x, call(b, 'constant', 'int64', 2n ** 60n)),
+      same: call(b, 'identity', x),
+    });
+    const input = await ctx.createTensor({ dataType: 'int64', shape: [2], writable: true, readable: true });
+    const sum = await ctx.createTensor({ dataType: 'int64', shape: [2], readable: true });
+    const same = await ctx.createTensor({ dataType: 'int64', shape: [2], readable: true });
+    const rounds: [bigint[], bigint[]][] = [
+      [[1n, 2n ** 62n], [2n ** 60n + 1n, 2n ** 62n + 2n ** 60n]],
+      // 2^63 - 1 + 2^60 wraps to -2^63 + 2^60 - 1.
+      [[-(2n ** 63n), 2n ** 63n - 1n], [-(2n ** 63n) + 2n ** 60n, -(2n ** 63n) + 2n ** 60n - 1n]],
+    ];
+    for (const [data, expectedSum] of rounds) {
+      ctx.writeTensor(input, BigInt64Array.from(data));
+      ctx.dispatch(graph as never, { x: input }, { sum, same });
+      assertExact(exactFrom(await ctx.readTensor(sum), 'int64'), expectedSum);
+      assertExact(exactFrom(await ctx.readTensor(same), 'int64'), data);
+      assertExact(exactFrom(await ctx.readTensor(input), 'int64'), data);
+    }
+    for (const t of [input, sum, same]) t.destroy();
+    graph.destroy();
+  });
+
   it('constant(dataType, value): bigint MLNumbers kept exactly, clamped to the range', async () => {
     const cases: [MLOperandDataType, number | bigint, number | bigint][] = [
       ['int64', 2n ** 53n + 1n, 2n ** 53n + 1n],
