@@ -7,7 +7,7 @@ import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { BackendName } from '../../src/runtime/backends.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { float16BitsToNumber, numberToFloat16Bits } from '../../src/types/float16.js';
-import { builderFor, contextFor } from './harness.js';
+import { runGraphWith } from './harness.js';
 
 export type Element = number | bigint;
 
@@ -60,33 +60,9 @@ export interface ExactResult {
 }
 
 /** As harness.runGraph, with exact values in and out. */
-export async function runExact(backend: BackendName, inputs: Record<string, ExactValue>,
+export function runExact(backend: BackendName, inputs: Record<string, ExactValue>,
   build: (b: MLGraphBuilder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>): Promise<Record<string, ExactResult>> {
-  const ctx = await contextFor(backend);
-  const b = await builderFor(backend);
-  const operands: Record<string, MLOperand> = {};
-  for (const [name, v] of Object.entries(inputs)) operands[name] = b.input(name, { dataType: v.dataType, shape: v.shape });
-  const outputs = build(b, operands);
-  const graph = await b.build(outputs);
-  const inTensors: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(inputs)) {
-    const t = await ctx.createTensor({ dataType: v.dataType, shape: v.shape, writable: true });
-    ctx.writeTensor(t, exactArrayFor(v) as Uint8Array);
-    inTensors[name] = t;
-  }
-  const outTensors: Record<string, unknown> = {};
-  for (const [name, o] of Object.entries(outputs)) {
-    outTensors[name] = await ctx.createTensor({ dataType: o.dataType, shape: [...o.shape], readable: true });
-  }
-  ctx.dispatch(graph, inTensors as never, outTensors as never);
-  const result: Record<string, ExactResult> = {};
-  for (const [name, o] of Object.entries(outputs)) {
-    const buffer = await ctx.readTensor(outTensors[name] as never);
-    result[name] = { dataType: o.dataType, shape: [...o.shape], data: exactFrom(buffer, o.dataType) };
-  }
-  for (const t of [...Object.values(inTensors), ...Object.values(outTensors)]) (t as { destroy(): void }).destroy();
-  graph.destroy();
-  return result;
+  return runGraphWith(backend, inputs, build, exactArrayFor, exactFrom);
 }
 
 /** A constant operand of exact values. */

@@ -86,10 +86,12 @@ export interface RunResult {
 
 /**
  * Builds a graph with `inputs` as graph inputs (constants: pass them through `b.constant` yourself), dispatches once
- * and reads every output back.
+ * and reads every output back: values go in through `encode` and come out through `decode`.
  */
-export async function runGraph(backend: BackendName, inputs: Record<string, TensorValue>,
-  build: (b: MLGraphBuilder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>): Promise<Record<string, RunResult>> {
+export async function runGraphWith<In extends { dataType: MLOperandDataType; shape: number[] }, Out>(backend: BackendName,
+  inputs: Record<string, In>, build: (b: MLGraphBuilder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>,
+  encode: (value: In) => ArrayBufferView, decode: (buffer: ArrayBuffer, dataType: MLOperandDataType) => Out[]):
+  Promise<Record<string, { dataType: MLOperandDataType; shape: number[]; data: Out[] }>> {
   const ctx = await contextFor(backend);
   const b = await builderFor(backend);
   const operands: Record<string, MLOperand> = {};
@@ -99,7 +101,7 @@ export async function runGraph(backend: BackendName, inputs: Record<string, Tens
   const inTensors: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(inputs)) {
     const t = await ctx.createTensor({ dataType: v.dataType, shape: v.shape, writable: true });
-    ctx.writeTensor(t, typedArrayFor(v) as Uint8Array);
+    ctx.writeTensor(t, encode(v) as Uint8Array);
     inTensors[name] = t;
   }
   const outTensors: Record<string, unknown> = {};
@@ -107,14 +109,20 @@ export async function runGraph(backend: BackendName, inputs: Record<string, Tens
     outTensors[name] = await ctx.createTensor({ dataType: o.dataType, shape: [...o.shape], readable: true });
   }
   ctx.dispatch(graph, inTensors as never, outTensors as never);
-  const result: Record<string, RunResult> = {};
+  const result: Record<string, { dataType: MLOperandDataType; shape: number[]; data: Out[] }> = {};
   for (const [name, o] of Object.entries(outputs)) {
     const buffer = await ctx.readTensor(outTensors[name] as never);
-    result[name] = { dataType: o.dataType, shape: [...o.shape], data: numbersFrom(buffer, o.dataType) };
+    result[name] = { dataType: o.dataType, shape: [...o.shape], data: decode(buffer, o.dataType) };
   }
   for (const t of [...Object.values(inTensors), ...Object.values(outTensors)]) (t as { destroy(): void }).destroy();
   graph.destroy();
   return result;
+}
+
+/** runGraphWith for plain numbers (int64 read through Number()). */
+export function runGraph(backend: BackendName, inputs: Record<string, TensorValue>,
+  build: (b: MLGraphBuilder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>): Promise<Record<string, RunResult>> {
+  return runGraphWith(backend, inputs, build, typedArrayFor, numbersFrom);
 }
 
 export interface Tolerance {
