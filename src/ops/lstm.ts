@@ -10,7 +10,7 @@ import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
 import {
-  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkShape, checkType, direction,
+  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkSequence, checkShape, checkType, direction,
   gateVector, gateWeight, projectSteps, RECURRENT_DIRECTIONS, stepOrder, type RecurrentActivation, type RecurrentDirection,
 } from './recurrent.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
@@ -83,16 +83,7 @@ function buildLstm(call: OpCall, inputArg: unknown, weightArg: unknown, recurren
   const returnSequence = toBoolean(o.returnSequence, false);
 
   const numDirections = dir === 'both' ? 2 : 1;
-  const dataType = input.dataType;
-  checkType(call, 'input', input, 'input', dataType);
-  checkType(call, 'weight', weight, 'weight', dataType);
-  checkType(call, 'recurrentWeight', recurrentWeight, 'recurrentWeight', dataType);
-  if (steps === 0) call.fail('steps must be greater than 0');
-  if (input.shape[0] !== steps) call.fail(`input shape[0] (${input.shape[0]}) must equal steps (${steps})`);
-  const [, batchSize, inputSize] = input.shape as [number, number, number];
-  checkShape(call, 'weight', weight, [numDirections, 4 * hiddenSize, inputSize]);
-  checkShape(call, 'recurrentWeight', recurrentWeight, [numDirections, 4 * hiddenSize, hiddenSize]);
-  checkHiddenSize(call, hiddenSize, 4);
+  const { dataType, batchSize } = checkSequence(call, input, weight, recurrentWeight, steps, hiddenSize, 4, numDirections);
   const state = [numDirections, batchSize, hiddenSize];
   checkOptional(call, 'options.bias', bias, 'bias', dataType, [numDirections, 4 * hiddenSize]);
   checkOptional(call, 'options.recurrentBias', recurrentBias, 'recurrentBias', dataType, [numDirections, 4 * hiddenSize]);

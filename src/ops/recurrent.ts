@@ -84,6 +84,25 @@ defineOp<GateRewrite>({
 });
 
 /**
+ * The steps gru and lstm share: input and weights of one data type, `steps` matching the input, weights shaped
+ * [numDirections, gates * hiddenSize, inputSize | hiddenSize]. Returns the data type and the batch size.
+ */
+export function checkSequence(call: OpCall, input: MLOperand, weight: MLOperand, recurrentWeight: MLOperand, steps: number,
+  hiddenSize: number, gates: number, numDirections: number): { dataType: MLOperandDataType; batchSize: number } {
+  const dataType = input.dataType;
+  checkType(call, 'input', input, 'input', dataType);
+  checkType(call, 'weight', weight, 'weight', dataType);
+  checkType(call, 'recurrentWeight', recurrentWeight, 'recurrentWeight', dataType);
+  if (steps === 0) call.fail('steps must be greater than 0');
+  if (input.shape[0] !== steps) call.fail(`input shape[0] (${input.shape[0]}) must equal steps (${steps})`);
+  const [, batchSize, inputSize] = input.shape as [number, number, number];
+  checkShape(call, 'weight', weight, [numDirections, gates * hiddenSize, inputSize]);
+  checkShape(call, 'recurrentWeight', recurrentWeight, [numDirections, gates * hiddenSize, hiddenSize]);
+  checkHiddenSize(call, hiddenSize, gates);
+  return { dataType, batchSize };
+}
+
+/**
  * A weight [..., gates * hiddenSize, size] as [..., size, gates * hiddenSize] (so that x · w is every gate at once),
  * its gate blocks in `order`.
  */
