@@ -8,10 +8,10 @@
  * where outputPadding / outputSizes reach past its end (no input element contributes there).
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import { toDictionary } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
-  checkNonZero, combinedBias, dilatedShape, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW,
+  combinedBias, convArguments, dilatedShape, isValidDimension, listOption, NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW,
   permuteShape, transposeIf, type FilterRewrite, type InputLayout, type Pair, type Quad,
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
@@ -45,31 +45,15 @@ interface ConvTranspose2dOptions {
 
 function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknown, optionsArg: unknown): MLOperand {
   const options = toDictionary<ConvTranspose2dOptions>(call.where, 'options', optionsArg);
-  const input = call.operand('input', inputArg, 'input');
-  const filter = call.operand('filter', filterArg, 'filter');
-  const bias = call.optionalOperand('options.bias', options.bias, 'bias');
-  if (filter.dataType !== input.dataType) {
-    call.fail(`filter data type ${filter.dataType} does not match input data type ${input.dataType}`);
-  }
-  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
-  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
-  checkNonZero(call, 'strides', strides);
-  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
-  checkNonZero(call, 'dilations', dilations);
+  const { input, filter, bias, padding, strides, dilations, groups, inputLayout, filterLayout } =
+    convArguments(call, inputArg, filterArg, options, FILTER_LAYOUTS, 'iohw');
   const outputPadding = listOption<Pair>(call, 'outputPadding', options.outputPadding, 2, [0, 0]);
   const outputSizes = options.outputSizes === undefined
     ? null : listOption<Pair>(call, 'outputSizes', options.outputSizes, 2);
   if (!outputSizes && (outputPadding[0] >= strides[0] || outputPadding[1] >= strides[1])) {
     call.fail(`options.outputPadding [${outputPadding.join(', ')}] must be smaller than options.strides [${strides.join(', ')}]`);
   }
-  const groups = options.groups === undefined ? 1 : toUnsignedLong(call.where, 'options.groups', options.groups);
-  if (groups === 0) call.fail('options.groups must not be 0');
-  const inputLayout = toEnum(call.where, 'options.inputLayout', options.inputLayout, INPUT_LAYOUTS, 'nchw');
-  const filterLayout = toEnum(call.where, 'options.filterLayout', options.filterLayout, FILTER_LAYOUTS, 'iohw');
-
-  const [batches, inputChannels, inputHeight, inputWidth] = inputLayout === 'nchw'
-    ? input.shape as Quad
-    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const [batches, inputChannels, inputHeight, inputWidth] = nchwShape(input.shape, inputLayout);
   const hwoi = permuteShape(filter.shape, TO_HWOI[filterLayout]) as Quad;
   const [filterHeight, filterWidth, filterOutputChannels, filterInputChannels] = hwoi;
   if (inputChannels !== filterInputChannels) {

@@ -3,7 +3,8 @@
  * options, layout permutations, the build-time filter rewrite (an internal operation, so a constant filter is
  * rewritten once by the plan's constant folding) and the activations a fused convolution can end with.
  */
-import { toUnsignedLongSequence } from '../api/webidl.js';
+import { toEnum, toUnsignedLong, toUnsignedLongSequence } from '../api/webidl.js';
+import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, type Tensor, type TF } from './registry.js';
 
@@ -148,4 +149,44 @@ export function combinedBias(tf: TF, bias: Tensor | null | undefined, extra: Ten
   const b = extra ? channelVector(tf, extra, channels) : null;
   if (a && b) return tf.add(a, b);
   return a ?? b;
+}
+
+/** A 4-D shape as [batches, channels, height, width], whatever the input layout. */
+export function nchwShape(shape: readonly number[], layout: InputLayout): Quad {
+  return layout === 'nchw' ? shape as Quad : [shape[0]!, shape[3]!, shape[1]!, shape[2]!];
+}
+
+export interface ConvArguments<L extends string> {
+  readonly input: MLOperand;
+  readonly filter: MLOperand;
+  readonly bias: MLOperand | null;
+  readonly padding: Quad;
+  readonly strides: Pair;
+  readonly dilations: Pair;
+  readonly groups: number;
+  readonly inputLayout: InputLayout;
+  readonly filterLayout: L;
+}
+
+/** The arguments conv2d and convTranspose2d share, converted and checked in the spec's order. */
+export function convArguments<L extends string>(call: OpCall, inputArg: unknown, filterArg: unknown,
+  options: { padding?: unknown; strides?: unknown; dilations?: unknown; groups?: unknown; inputLayout?: unknown;
+    filterLayout?: unknown; bias?: unknown },
+  filterLayouts: readonly L[], defaultFilterLayout: L): ConvArguments<L> {
+  const input = call.operand('input', inputArg, 'input');
+  const filter = call.operand('filter', filterArg, 'filter');
+  const bias = call.optionalOperand('options.bias', options.bias, 'bias');
+  if (filter.dataType !== input.dataType) {
+    call.fail(`filter data type ${filter.dataType} does not match input data type ${input.dataType}`);
+  }
+  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
+  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
+  checkNonZero(call, 'strides', strides);
+  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
+  checkNonZero(call, 'dilations', dilations);
+  const groups = options.groups === undefined ? 1 : toUnsignedLong(call.where, 'options.groups', options.groups);
+  if (groups === 0) call.fail('options.groups must not be 0');
+  const inputLayout = toEnum(call.where, 'options.inputLayout', options.inputLayout, INPUT_LAYOUTS, 'nchw');
+  const filterLayout = toEnum(call.where, 'options.filterLayout', options.filterLayout, filterLayouts, defaultFilterLayout);
+  return { input, filter, bias, padding, strides, dilations, groups, inputLayout, filterLayout };
 }

@@ -6,12 +6,12 @@
  * ones, zero-dilated when strides and dilations are both above 1 (a pair TF.js rejects).
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import { toDictionary } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
-  checkNonZero, combinedBias, convOutputSize, dilatedShape, fusedActivationArgs, applyActivation, INPUT_LAYOUTS,
-  isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW, permuteShape, transposeIf,
-  type FilterRewrite, type FusedActivation, type InputLayout, type Pair, type Quad,
+  applyActivation, combinedBias, convArguments, convOutputSize, dilatedShape, fusedActivationArgs, isValidDimension,
+  NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW, permuteShape, transposeIf, type FilterRewrite, type FusedActivation,
+  type InputLayout, type Pair, type Quad,
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
@@ -49,25 +49,9 @@ interface Conv2dOptions {
 
 function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, optionsArg: unknown): MLOperand {
   const options = toDictionary<Conv2dOptions>(call.where, 'options', optionsArg);
-  const input = call.operand('input', inputArg, 'input');
-  const filter = call.operand('filter', filterArg, 'filter');
-  const bias = call.optionalOperand('options.bias', options.bias, 'bias');
-  if (filter.dataType !== input.dataType) {
-    call.fail(`filter data type ${filter.dataType} does not match input data type ${input.dataType}`);
-  }
-  const padding = listOption<Quad>(call, 'padding', options.padding, 4, [0, 0, 0, 0]);
-  const strides = listOption<Pair>(call, 'strides', options.strides, 2, [1, 1]);
-  checkNonZero(call, 'strides', strides);
-  const dilations = listOption<Pair>(call, 'dilations', options.dilations, 2, [1, 1]);
-  checkNonZero(call, 'dilations', dilations);
-  const groups = options.groups === undefined ? 1 : toUnsignedLong(call.where, 'options.groups', options.groups);
-  if (groups === 0) call.fail('options.groups must not be 0');
-  const inputLayout = toEnum(call.where, 'options.inputLayout', options.inputLayout, INPUT_LAYOUTS, 'nchw');
-  const filterLayout = toEnum(call.where, 'options.filterLayout', options.filterLayout, FILTER_LAYOUTS, 'oihw');
-
-  const [batches, inputChannels, inputHeight, inputWidth] = inputLayout === 'nchw'
-    ? input.shape as Quad
-    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const { input, filter, bias, padding, strides, dilations, groups, inputLayout, filterLayout } =
+    convArguments(call, inputArg, filterArg, options, FILTER_LAYOUTS, 'oihw');
+  const [batches, inputChannels, inputHeight, inputWidth] = nchwShape(input.shape, inputLayout);
   const hwio = permuteShape(filter.shape, TO_HWIO[filterLayout]) as Quad;
   const [filterHeight, filterWidth, filterInputChannels, outputChannels] = hwio;
   if (inputChannels % groups !== 0) call.fail(`input channels (${inputChannels}) are not divisible by groups (${groups})`);

@@ -16,7 +16,7 @@ import { toDictionary, toEnum } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import {
-  checkNonZero, convOutputSize, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, NHWC_TO_NCHW,
+  checkNonZero, convOutputSize, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW,
   transposeIf, type InputLayout, type Pair, type Quad,
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
@@ -75,9 +75,7 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   const input = call.operand('input', inputArg, 'input');
   const layout = toEnum(call.where, 'options.layout', options.layout, INPUT_LAYOUTS, 'nchw');
   const rounding = toEnum(call.where, 'options.outputShapeRounding', options.outputShapeRounding, ROUNDINGS, 'floor');
-  const [batches, channels, inputHeight, inputWidth] = layout === 'nchw'
-    ? input.shape as Quad
-    : [input.shape[0]!, input.shape[3]!, input.shape[1]!, input.shape[2]!];
+  const [batches, channels, inputHeight, inputWidth] = nchwShape(input.shape, layout);
   const window = listOption<Pair>(call, 'windowDimensions', options.windowDimensions, 2, [inputHeight, inputWidth]);
   checkNonZero(call, 'windowDimensions', window);
   // The spec resets padding to 0 when outputSizes is given, which defeats the sizes it then checks; like the
