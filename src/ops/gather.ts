@@ -2,22 +2,16 @@ import { toDictionary, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, INDEX_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
-import { positionsInRange } from './host-kernels.js';
-import { byPositions } from './host-kernels.js';
+import { buildTensor } from './build-tensor.js';
+import { byPositions, positionsInRange } from './host-kernels.js';
 
 interface GatherAttrs {
   readonly axis: number;
 }
 
-/** Index vectors known when the graph is built (pad, strided slice); the node has no inputs, so it is folded. */
-defineOp<{ readonly values: readonly number[] }>({
-  name: 'indexVector',
-  lower: (_inputs, { values }, { tf }) => tf.tensor1d(values as number[], 'int32'),
-});
-
-/** A constant int32 vector computed once at build time. */
+/** An int32 index vector known when the graph is built (pad, strided slice), folded once at build(). */
 export function indexVector(call: OpCall, values: readonly number[]): MLOperand {
-  return call.emitOne([], { values: [...values] }, { dataType: 'int32', shape: [values.length] }, 'indexVector');
+  return buildTensor(call, values, [values.length], 'int32');
 }
 
 function int32(tf: TF, value: number): Tensor {
