@@ -7,19 +7,8 @@ const bundle = process.env.WEBNN_BROWSER_BUNDLE ?? '.cache/browser-tests/tests.j
 const backends = process.env.WEBNN_TEST_BACKENDS ?? '';
 const grep = process.env.WEBNN_TEST_GREP ?? '';
 
-/** Headless Chromium with a software WebGL2 (SwiftShader through ANGLE): no --disable-gpu, or WebGL would be gone. */
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+/** Headless Chromium with a software WebGL2 (SwiftShader through ANGLE). */
+const chromiumFlags = ['--headless', ...require('./scripts/chromium-flags.cjs')];
 
 const LOG_BUCKETS = ['webgl', 'wasm', 'cpu'];
 

@@ -6,13 +6,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { build } from 'esbuild';
+import chromiumFlags from '../scripts/chromium-flags.cjs';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/bench/bench.js"></script>';
 const MIME_TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
-const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-dev-shm-usage', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
+const CHROMIUM_FLAGS = ['--headless', ...chromiumFlags];
 
 async function bundle(root) {
   const outDir = join(root, '.cache', 'bench');

@@ -1,19 +1,7 @@
 // Runs test pages in headless Chromium (playwright-core driving the system's browser), several at once, each page in
 // a fresh browser context, and collects what the page's testharnessreport.js sends.
 import { chromium } from 'playwright-core';
-
-/** Headless with a software WebGL2 (SwiftShader through ANGLE); --disable-gpu would take WebGL away. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+import FLAGS from '../../scripts/chromium-flags.cjs';
 
 /** Launches Chromium headless with a fresh user-data-dir (playwright makes a new temporary profile per launch). */
 export function launchBrowser(executablePath) {
