@@ -5,10 +5,16 @@ import { createML, ML } from './api/ml.js';
 import { MLOperand } from './api/operand.js';
 import { MLTensor } from './api/tensor.js';
 import { configureBackends, type BackendConfig } from './runtime/backends.js';
+import { setDynamicShapes } from './api/proposal.js';
 
 export interface InstallOptions extends BackendConfig {
   /** Replace a native navigator.ml even when it works. */
   force?: boolean;
+  /**
+   * Switches the dynamic-shape proposal on (true) or off (false); left as it is when absent. Off by default. See the
+   * README's "Dynamic shapes" section.
+   */
+  dynamicShapes?: boolean;
 }
 
 export const interfaces = { ML, MLContext, MLGraph, MLGraphBuilder, MLOperand, MLTensor } as const;
@@ -45,6 +51,7 @@ function defineGlobal(name: string, value: unknown): void {
 /** Installs navigator.ml (on Navigator or WorkerNavigator) and the ML* interfaces on the global object. */
 export function installNow(options: InstallOptions = {}): ML {
   configureBackends(options);
+  if (options.dynamicShapes !== undefined) setDynamicShapes(options.dynamicShapes);
   const ml = polyfillML();
   for (const [name, value] of Object.entries(interfaces)) defineGlobal(name, value);
   const g = globalThis as { navigator?: object };

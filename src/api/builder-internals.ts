@@ -10,6 +10,8 @@ export interface BuilderInternals {
   asOperand(value: unknown): MLOperand | null;
   owns(operand: MLOperand): boolean;
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void;
+  /** The values of a shape operand (OpCall.values); throws a ShapeValueError when they are not known before dispatch. */
+  valuesOf(operand: MLOperand): readonly number[];
   addNode(op: string, inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>,
     outputs: readonly OperandDescriptor[], label: string): MLOperand[];
 }

@@ -22,6 +22,8 @@ import { finishInterface, promiseFrom } from './interface.js';
 import { contextSlots, GraphState, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
+import { whenDynamicShapesChange } from './proposal.js';
+import { ValueEvaluator } from '../dynamic/values.js';
 import type { MLTensor } from './tensor.js';
 import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from './webidl.js';
 
@@ -62,6 +64,12 @@ class BuilderState implements BuilderInternals {
 
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
     for (const d of descs) checkDimensions(where, d, 'output shape', false);
+  }
+
+  readonly #values = new ValueEvaluator(() => undefined);
+
+  valuesOf(operand: MLOperand): readonly number[] {
+    return this.#values.valueOf(operandRef(operand));
   }
 
   makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
@@ -241,9 +249,8 @@ function uploadConstant(ref: OperandRef): Value {
 }
 
 /** The operation methods come from the operation table, so builder and table cannot disagree. */
-for (const op of allOps()) {
-  const method = op.method;
-  if (!method) continue;
+function operationMethod(op: ReturnType<typeof allOps>[number]): PropertyDescriptor {
+  const method = op.method!;
   const fn = {
     [op.name](this: MLGraphBuilder, ...args: unknown[]): unknown {
       requireArgs(`MLGraphBuilder.${op.name}`, args, method.length);
@@ -252,6 +259,17 @@ for (const op of allOps()) {
     },
   }[op.name]!;
   Object.defineProperty(fn, 'length', { value: method.length });
-  Object.defineProperty(MLGraphBuilder.prototype, op.name, { value: fn, writable: true, configurable: true, enumerable: true });
+  return { value: fn, writable: true, configurable: true, enumerable: true };
 }
+
+for (const op of allOps()) {
+  if (op.method && !op.proposal) Object.defineProperty(MLGraphBuilder.prototype, op.name, operationMethod(op));
+}
+whenDynamicShapesChange((enabled) => {
+  for (const op of allOps()) {
+    if (!op.method || !op.proposal) continue;
+    if (enabled) Object.defineProperty(MLGraphBuilder.prototype, op.name, operationMethod(op));
+    else delete (MLGraphBuilder.prototype as unknown as Record<string, unknown>)[op.name];
+  }
+});
 finishInterface(MLGraphBuilder, 'MLGraphBuilder');

@@ -2,6 +2,7 @@ import { allOps, limitsOf, MAX_RANK, type TensorLimit } from '../ops/registry.js
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { MAX_TENSOR_BYTE_LENGTH } from './internals.js';
+import { dynamicShapesEnabled } from './proposal.js';
 import type { MLOpSupportLimits, MLTensorLimits } from './support-limits.js';
 
 export * from './support-limits.js';
@@ -26,7 +27,7 @@ export function opSupportLimits(backend: BackendName): MLOpSupportLimits {
   };
   const byOperation = result as unknown as Record<string, Record<string, MLTensorLimits>>;
   for (const op of allOps()) {
-    if (!op.method || !op.limits) continue;
+    if (!op.method || !op.limits || (op.proposal && !dynamicShapesEnabled())) continue;
     const members: Record<string, MLTensorLimits> = {};
     for (const [member, l] of Object.entries(limitsOf(op, backend))) members[member] = toTensorLimits(l);
     byOperation[op.name] = members;

@@ -6,6 +6,7 @@ import { getOp } from './registry.js';
 import { toDictionary, toUSVString } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { builderInternals, type BuilderInternals } from '../api/builder-internals.js';
+import { ShapeValueError } from '../dynamic/values.js';
 
 /**
  * One call of an MLGraphBuilder method: checks "can build", validates operands, throws TypeErrors naming the
@@ -82,6 +83,19 @@ export class OpCall {
     }
     if (rank < l.rankRange[0] || rank > l.rankRange[1]) {
       this.fail(`${name} rank ${rank} is outside the supported range [${l.rankRange[0]}, ${l.rankRange[1]}]`);
+    }
+  }
+
+  /**
+   * The element values of a shape operand of the dynamic-shape proposal (newShape, starts, limit, ...), computed by the
+   * shape interpreter (dynamic/values.ts); a TypeError when they depend on tensor data or cannot be resolved.
+   */
+  values(name: string, operand: MLOperand): readonly number[] {
+    try {
+      return this.#builder.valuesOf(operand);
+    } catch (error) {
+      if (error instanceof ShapeValueError) this.fail(`${name} ${error.message}`);
+      throw error;
     }
   }
 

@@ -62,6 +62,11 @@ export interface OpDefinition<A = Record<string, unknown>> {
    * float32, so a webgl context runs the node on webgl instead of moving its data to the cpu backend.
    */
   readonly int32InputsArePositions?: boolean;
+  /**
+   * Set on the operations of the dynamic-shape proposal: MLGraphBuilder has them, and opSupportLimits() reports them,
+   * only while the proposal is switched on (api/proposal.ts).
+   */
+  readonly proposal?: 'dynamic-shapes';
 }
 
 const table = new Map<string, OpDefinition<never>>();
