@@ -36,3 +36,4 @@ import './scatter.js';
 import './quantize-linear.js';
 import './gru.js';
 import './lstm.js';
+import './modulus.js';
