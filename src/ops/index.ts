@@ -37,3 +37,4 @@ import './quantize-linear.js';
 import './gru.js';
 import './lstm.js';
 import './modulus.js';
+import './shape-ops.js';
