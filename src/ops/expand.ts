@@ -10,7 +10,7 @@ interface ExpandAttrs {
   readonly shape: readonly number[];
 }
 
-function buildExpand(call: OpCall, inputArg: unknown, newShapeArg: unknown): MLOperand {
+export function buildExpand(call: OpCall, inputArg: unknown, newShapeArg: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
   const newShape = toUnsignedLongSequence(call.where, 'newShape', newShapeArg);
   // The spec's "unidirectionally broadcast the shapes": the output shape is newShape itself.

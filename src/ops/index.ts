@@ -38,3 +38,4 @@ import './gru.js';
 import './lstm.js';
 import './modulus.js';
 import './shape-ops.js';
+import './dynamic-variants.js';

@@ -42,7 +42,7 @@ function padKernelWorks(backend: BackendName, rank: number, intValue?: number): 
   return true;
 }
 
-function buildPad(call: OpCall, inputArg: unknown, beginningArg: unknown, endingArg: unknown, options: unknown): MLOperand {
+export function buildPad(call: OpCall, inputArg: unknown, beginningArg: unknown, endingArg: unknown, options: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
   const beginning = toUnsignedLongSequence(call.where, 'beginningPadding', beginningArg);
   const ending = toUnsignedLongSequence(call.where, 'endingPadding', endingArg);

@@ -43,7 +43,7 @@ function inputCoordinates(inputSize: number, outputSize: number, scale: number):
   return Array.from({ length: outputSize }, (_, o) => Math.min(Math.max((o + 0.5) / scale - 0.5, 0), inputSize - 1));
 }
 
-function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unknown): MLOperand {
+export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unknown): MLOperand {
   const options = toDictionary<Resample2dOptions>(call.where, 'options', optionsArg);
   const mode = toEnum(call.where, 'options.mode', options.mode, MODES, 'nearest-neighbor');
   const scalesOption = options.scales === undefined ? undefined

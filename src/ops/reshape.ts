@@ -8,7 +8,7 @@ interface ReshapeAttrs {
   readonly shape: readonly number[];
 }
 
-function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unknown) {
+export function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unknown) {
   const input = call.operand('input', inputArg, 'input');
   const newShape = toUnsignedLongSequence(call.where, 'newShape', newShapeArg);
   const output = { dataType: input.dataType, shape: newShape };

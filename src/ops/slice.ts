@@ -25,7 +25,7 @@ function stridedSliceKernelWorks(backend: BackendName, dataType: MLOperandDataTy
   return true;
 }
 
-function buildSlice(call: OpCall, inputArg: unknown, startsArg: unknown, sizesArg: unknown, options: unknown): MLOperand {
+export function buildSlice(call: OpCall, inputArg: unknown, startsArg: unknown, sizesArg: unknown, options: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
   const starts = toUnsignedLongSequence(call.where, 'starts', startsArg);
   const sizes = toUnsignedLongSequence(call.where, 'sizes', sizesArg);

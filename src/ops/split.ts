@@ -15,7 +15,7 @@ function toSplits(call: OpCall, value: unknown): number | number[] {
   return toUnsignedLong(call.where, 'splits', value);
 }
 
-function buildSplit(call: OpCall, inputArg: unknown, splitsArg: unknown, options: unknown) {
+export function buildSplit(call: OpCall, inputArg: unknown, splitsArg: unknown, options: unknown) {
   const input = call.operand('input', inputArg, 'input');
   const splits = toSplits(call, splitsArg);
   const o = toDictionary<{ axis: unknown }>(call.where, 'options', options);

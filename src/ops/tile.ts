@@ -9,7 +9,7 @@ interface TileAttrs {
   readonly repetitions: readonly number[];
 }
 
-function buildTile(call: OpCall, inputArg: unknown, repetitionsArg: unknown): MLOperand {
+export function buildTile(call: OpCall, inputArg: unknown, repetitionsArg: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
   const repetitions = toSequence(call.where, 'repetitions', repetitionsArg,
     (item, i) => toUnsignedLongModulo(call.where, `repetitions[${i}]`, item));
