@@ -182,6 +182,42 @@ describe('reshapeDynamic, expandDynamic, sliceDynamic, padDynamic, splitDynamic,
       assertClose(r['scaled']!, { shape: [1, 2, 6, 4], data: resampleReference(x, shape, [6, 4], 'linear') });
     });
 
+    const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
+    for (const t of ALL) {
+      it(`${t}: reshape, expand, slice, pad, split and tile dynamic variants move the data exactly`, async () => {
+        const big = t === 'int64' || t === 'uint64';
+        const signed = t !== 'uint32' && t !== 'uint64' && t !== 'uint8';
+        const values = [1, 2, 3, 4, 5, 6].map((v) => (signed && v % 2 === 0 ? -v : v));
+        const el = (v: number): Element => (big ? BigInt(v) : v);
+        const r = await runExact(backend, { x: { dataType: t, shape: [2, 3], data: values.map(el) } }, (b, { x: input }) => {
+          const s = op(b, 'shape', input);
+          const [left, right] = op(b, 'splitDynamic', input, vector(b, 'int32', [1, 2]), { axis: 1 }) as unknown as MLOperand[];
+          return {
+            reshaped: op(b, 'reshapeDynamic', input, op(b, 'reverse', s)),
+            expanded: op(b, 'expandDynamic', input, vector(b, 'uint32', [2, 2, 3])),
+            sliced: op(b, 'sliceDynamic', input, vector(b, 'int64', [0n, 1n]), vector(b, 'uint64', [2n, 2n])),
+            padded: op(b, 'padDynamic', input, vector(b, 'int32', [0, 1]), vector(b, 'int32', [0, 0])),
+            left: left!, right: right!,
+            tiled: op(b, 'tileDynamic', input, vector(b, 'int32', [1, 2])),
+          };
+        }).catch((e: Error) => { throw new Error(`${t}: ${e.message}`); });
+        const v = values;
+        const expected: Record<string, [number[], number[]]> = {
+          reshaped: [[3, 2], v],
+          expanded: [[2, 2, 3], [...v, ...v]],
+          sliced: [[2, 2], [v[1]!, v[2]!, v[4]!, v[5]!]],
+          padded: [[2, 4], [0, v[0]!, v[1]!, v[2]!, 0, v[3]!, v[4]!, v[5]!]],
+          left: [[2, 1], [v[0]!, v[3]!]],
+          right: [[2, 2], [v[1]!, v[2]!, v[4]!, v[5]!]],
+          tiled: [[2, 6], [v[0]!, v[1]!, v[2]!, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[3]!, v[4]!, v[5]!]],
+        };
+        for (const [name, [shape, data]] of Object.entries(expected)) {
+          assertExact(r[name]!.shape, shape, `${t} ${name}`);
+          assertExact(r[name]!.data, data.map(el), `${t} ${name}`);
+        }
+      });
+    }
+
     it('a shape chain reaching tensor data is a TypeError', async () => {
       const b = await builderFor(backend);
       const x = b.input('x', { dataType: 'float32', shape: [2, 3] });

@@ -199,6 +199,27 @@ describe('shape, range, squeeze, unsqueeze, reshapeTo2d', () => {
       await assertThrows(() => op(b, 'unsqueeze', x), 'TypeError');
     });
 
+    const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
+    for (const t of ALL) {
+      it(`${t}: squeeze, unsqueeze and reshapeTo2d keep the data; shape() of a ${t} input`, async () => {
+        const big = t === 'int64' || t === 'uint64';
+        const signed = t !== 'uint32' && t !== 'uint64' && t !== 'uint8';
+        const x: Element[] = [1, 2, 3, 4, 5, 6].map((v) => (signed && v % 2 === 0 ? -v : v)).map((v) => (big ? BigInt(v) : v));
+        const r = await runExact(backend, { x: { dataType: t, shape: [1, 2, 1, 3], data: x } }, (b, { x: input }) => ({
+          squeezed: op(b, 'squeeze', input, { axes: [0] }),
+          unsqueezed: op(b, 'unsqueeze', input, [4]),
+          flat: op(b, 'reshapeTo2d', input, { axis: 2 }),
+          dims: op(b, 'shape', input),
+        }));
+        const shapes: Record<string, number[]> = { squeezed: [2, 1, 3], unsqueezed: [1, 2, 1, 3, 1], flat: [2, 3] };
+        for (const [name, shape] of Object.entries(shapes)) {
+          assertExact(r[name]!.shape, shape, name);
+          assertExact(r[name]!.data, x, name);
+        }
+        assertExact(r['dims']!.data, [1, 2, 1, 3]);
+      });
+    }
+
     it('reshapeTo2d: products before and after the axis', async () => {
       const x = data(24);
       const r = await runGraph(backend, { x: { dataType: 'float32', shape: [2, 3, 4], data: x } }, (b, { x: input }) => ({
