@@ -4,7 +4,8 @@ import { tf } from '../runtime/backends.js';
 import { homeBackend, withBackend } from '../runtime/placement.js';
 import { bytesToHost, bytesToStorage, hostToBytes, storageToBytes } from '../types/convert.js';
 import { HostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
-import type { Value } from '../graph/plan.js';
+import type { Plan, Value } from '../graph/plan.js';
+import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import {
   bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
 } from '../types/data-type.js';
@@ -105,9 +106,15 @@ export class MLContext {
       if (t.context !== ctx) throw typeError(where, `${label} belongs to another MLContext`);
       if (t.destroyed) throw typeError(where, `${label} has been destroyed`);
     }
+    if (g.dynamic) {
+      const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
+      ctx.enqueue(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs))
+        .catch((error: unknown) => reportTimelineError(where, error));
+      return;
+    }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
-    ctx.enqueue(where, () => runGraph(g, ins, outs)).catch((error: unknown) => reportTimelineError(where, error));
+    ctx.enqueue(where, () => runPlan(g.plan!, ins, outs)).catch((error: unknown) => reportTimelineError(where, error));
   }
 
   /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
@@ -320,14 +327,45 @@ function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outpu
   }
 }
 
+/**
+ * dispatch() of a graph built with the dynamic-shape proposal on: the input tensors' shapes resolve the graph (checked
+ * against its symbolic inputs); each output tensor must have exactly the resolved shape, as nothing is resized.
+ */
+function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGraph, ins: ReadonlyMap<string, TensorState>,
+  outs: ReadonlyMap<string, TensorState>): Map<string, readonly number[]> {
+  const expected = (descs: ReadonlyMap<string, OperandDescriptor>) => [...descs.keys()].map((name) => `'${name}'`).join(', ');
+  for (const [record, tensors, descs] of [['inputs', ins, g.inputs], ['outputs', outs, g.outputs]] as const) {
+    if (tensors.size !== descs.size) {
+      throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${expected(descs)})`);
+    }
+    for (const [name, t] of tensors) {
+      if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
+      const desc = descs.get(name);
+      if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${expected(descs)})`);
+      if (desc.dataType !== t.desc.dataType) {
+        throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${desc.dataType}`);
+      }
+    }
+  }
+  const shapes = new Map([...ins].map(([name, t]) => [name, t.desc.shape]));
+  const resolved = dynamic.resolve(where, shapes);
+  for (const [name, t] of outs) {
+    const desc = resolved.outputs.get(name)!.desc;
+    if (!sameDescriptor(desc, t.desc)) {
+      throw typeError(where, `outputs['${name}'] is ${describe(t.desc)} but for these inputs the graph computes ${describe(desc)}`);
+    }
+  }
+  return shapes;
+}
+
 /** The compute request of one dispatch, on the timeline. */
-function runGraph(g: GraphState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
   const feeds = new Map<string, Value>();
   for (const [name, t] of ins) {
     if (!t.data) throw new Error(`inputs['${name}'] has no data`);
     feeds.set(name, t.data);
   }
-  const results = g.plan.run(feeds);
+  const results = plan.run(feeds);
   for (const [name, t] of outs) {
     const result = results.get(name)!;
     if (t.destroyed) result.dispose();

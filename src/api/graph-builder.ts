@@ -1,7 +1,7 @@
 import { invalidStateError, operationError, typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
 import { fuseGraph } from '../graph/fuse.js';
-import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import { elementCount, nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import { Plan } from '../graph/plan.js';
 import { OpCall } from '../ops/op-call.js';
 import '../ops/index.js';
@@ -22,21 +22,29 @@ import { finishInterface, promiseFrom } from './interface.js';
 import { contextSlots, GraphState, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
-import { whenDynamicShapesChange } from './proposal.js';
+import { dynamicShapesEnabled, whenDynamicShapesChange } from './proposal.js';
 import { ValueEvaluator } from '../dynamic/values.js';
+import { isStatic, toSymbolicDescriptor, type DimBounds } from '../dynamic/dims.js';
+import { SymbolicBuilder } from '../dynamic/symbolic-builder.js';
+import { DynamicGraph } from '../dynamic/dynamic-graph.js';
+import { specialize, type SymbolicGraph } from '../dynamic/specialize.js';
 import type { MLTensor } from './tensor.js';
 import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from './webidl.js';
 
 /** Record<USVString, MLOperand>. */
 export type MLNamedOperands = Record<string, MLOperand>;
 
-let nextId = 1;
-
 class BuilderState implements BuilderInternals {
   hasBuilt = false;
   readonly inputNames = new Set<string>();
+  /** Present when the builder was made with the dynamic-shape proposal on: its operands have symbolic shapes. */
+  readonly symbolic: SymbolicBuilder | null;
+  /** The bounds of `{name, maxSize}` input dimensions, by name. */
+  readonly bounds = new Map<string, DimBounds>();
 
-  constructor(readonly owner: MLGraphBuilder, readonly context: ContextState) {}
+  constructor(readonly owner: MLGraphBuilder, readonly context: ContextState) {
+    this.symbolic = dynamicShapesEnabled() ? new SymbolicBuilder(this) : null;
+  }
 
   get backend() {
     return this.context.backend;
@@ -74,13 +82,15 @@ class BuilderState implements BuilderInternals {
 
   makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
     const frozen = { dataType: desc.dataType, shape: Object.freeze([...desc.shape]) };
-    return createOperand({ id: nextId++, builder: this.owner, desc: frozen, source });
+    const ref: OperandRef = this.symbolic ? { id: nextId(), builder: this.owner, desc: frozen, source, dims: frozen.shape }
+      : { id: nextId(), builder: this.owner, desc: frozen, source };
+    return createOperand(ref);
   }
 
   addNode(op: string, inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>,
     outputs: readonly OperandDescriptor[], label: string): MLOperand[] {
     const node: GraphNode = {
-      id: nextId++, op, inputs: inputs.map((x) => (x ? operandRef(x) : null)), attrs, outputs: [], label,
+      id: nextId(), op, inputs: inputs.map((x) => (x ? operandRef(x) : null)), attrs, outputs: [], label,
     };
     return outputs.map((desc, index) => {
       const operand = this.makeOperand(desc, { kind: 'node', node, index });
@@ -125,6 +135,7 @@ export class MLGraphBuilder {
     requireArgs(where, arguments, 2);
     const s = state(this, where);
     const inputName = toUSVString(name);
+    if (s.symbolic) return symbolicInput(s, where, inputName, descriptor);
     const desc = toOperandDescriptor(where, 'descriptor', descriptor);
     s.checkCanBuild(where);
     if (inputName === '') throw typeError(where, 'name must not be empty');
@@ -200,6 +211,7 @@ export class MLGraphBuilder {
       }
       s.hasBuilt = true;
       const ctx = s.context;
+      if (s.symbolic) return buildSymbolic(s, where, { order, inputs, outputs: named, bounds: new Map(s.bounds) });
       return ctx.enqueue(where, () => {
         let plan: Plan;
         try {
@@ -214,6 +226,32 @@ export class MLGraphBuilder {
       });
     });
   }
+}
+
+/** input() with the dynamic-shape proposal on: dimensions may be names, or bounded names. */
+function symbolicInput(s: BuilderState, where: string, inputName: string, descriptor: unknown): MLOperand {
+  const symbolic = toSymbolicDescriptor(where, 'descriptor', descriptor);
+  s.checkCanBuild(where);
+  if (inputName === '') throw typeError(where, 'name must not be empty');
+  if (s.inputNames.has(inputName)) throw typeError(where, `an input named '${inputName}' already exists`);
+  const { dataType, dims } = symbolic;
+  if (isStatic(dims)) {
+    checkDimensions(where, { dataType, shape: dims }, 'descriptor.shape');
+  } else {
+    // The sizes of named dimensions are checked at dispatch; the rank and the static sizes now.
+    const staticPart = dims.map((d) => (typeof d === 'number' ? d : 1));
+    checkDimensions(where, { dataType, shape: staticPart }, 'descriptor.shape');
+  }
+  checkIoType(where, { dataType, shape: [] }, 'descriptor.dataType');
+  for (const [name, b] of symbolic.bounds) {
+    const previous = s.bounds.get(name);
+    const next = previous ? { min: Math.max(previous.min, b.min), max: Math.min(previous.max, b.max) } : b;
+    if (next.min > next.max) throw typeError(where, `the bounds of dimension '${name}' contradict those given before`);
+    s.bounds.set(name, next);
+  }
+  s.inputNames.add(inputName);
+  const frozen = { dataType, shape: isStatic(dims) ? dims : Object.freeze([] as number[]) };
+  return createOperand({ id: nextId(), builder: s.owner, desc: frozen, source: { kind: 'input', name: inputName }, dims });
 }
 
 function constantFromTensor(s: BuilderState, where: string, value: unknown): MLOperand {
@@ -236,6 +274,34 @@ function constantFromBuffer(s: BuilderState, where: string, descriptor: unknown,
   return s.makeOperand(desc, { kind: 'constant', bytes: copyBytes(buffer) });
 }
 
+/**
+ * build() with the dynamic-shape proposal on. A graph whose inputs are all static is made concrete and compiled now, as
+ * without the proposal; otherwise per set of input shapes, at computeShapes() or dispatch().
+ */
+function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph): Promise<MLGraph> {
+  const ctx = s.context;
+  const inputDescs = new Map([...symbolic.inputs].map(([name, ref]) => [name, ref.desc]));
+  const staticShapes = [...symbolic.inputs].every(([, ref]) => isStatic(ref.dims))
+    ? new Map([...symbolic.inputs].map(([name, ref]) => [name, ref.desc.shape])) : null;
+  if (!staticShapes) {
+    const dynamic = new DynamicGraph(symbolic, s.owner, ctx.backend, uploadConstant);
+    const outputDescs = new Map([...symbolic.outputs].map(([name, ref]) => [name, ref.desc]));
+    return ctx.enqueue(where, () => createGraphObject(new GraphState(ctx, null, inputDescs, outputDescs, dynamic)));
+  }
+  // Inputs only shape() reads are not inputs of the concrete graph, but remain the graph's inputs to bind.
+  const concrete = specialize({ owner: s.owner, backend: ctx.backend, cannotBuildReason: () => null }, symbolic, staticShapes);
+  return ctx.enqueue(where, () => {
+    let plan: Plan;
+    try {
+      plan = new Plan(tf, ctx.backend, fuseGraph(concrete.order, concrete.outputs), concrete.inputs, concrete.outputs, uploadConstant);
+    } catch (error) {
+      throw operationError(where, error instanceof Error ? error.message : String(error));
+    }
+    const outputDescs = new Map([...concrete.outputs].map(([name, ref]) => [name, ref.desc]));
+    return createGraphObject(new GraphState(ctx, plan, inputDescs, outputDescs));
+  });
+}
+
 function uploadConstant(ref: OperandRef): Value {
   const { dataType, shape } = ref.desc;
   if (ref.source.kind === 'constant') {
@@ -254,6 +320,8 @@ function operationMethod(op: ReturnType<typeof allOps>[number]): PropertyDescrip
   const fn = {
     [op.name](this: MLGraphBuilder, ...args: unknown[]): unknown {
       requireArgs(`MLGraphBuilder.${op.name}`, args, method.length);
+      const symbolic = state(this, `MLGraphBuilder.${op.name}`).symbolic;
+      if (symbolic) return symbolic.call(op.name, args);
       const call = new OpCall(this, op.name, args[method.optionsIndex]);
       return method.build(call, ...args);
     },

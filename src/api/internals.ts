@@ -3,6 +3,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { invalidStateError, typeError } from '../errors.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
+import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
 import { runOnBackend, type BackendName } from '../runtime/backends.js';
 
@@ -92,8 +93,12 @@ export class TensorState {
 export class GraphState {
   destroyed = false;
 
-  constructor(readonly context: ContextState, readonly plan: Plan, readonly inputs: ReadonlyMap<string, OperandDescriptor>,
-    readonly outputs: ReadonlyMap<string, OperandDescriptor>) {
+  /**
+   * A static graph has its plan; a graph built with the dynamic-shape proposal on has `dynamic` instead (then
+   * `inputs` and `outputs` give data types, and shapes only where static).
+   */
+  constructor(readonly context: ContextState, readonly plan: Plan | null, readonly inputs: ReadonlyMap<string, OperandDescriptor>,
+    readonly outputs: ReadonlyMap<string, OperandDescriptor>, readonly dynamic: DynamicGraph | null = null) {
     context.graphs.add(this);
   }
 
@@ -103,7 +108,10 @@ export class GraphState {
     forgetCollection(this);
     this.context.graphs.delete(this);
     // Dispatches enqueued before destroy() still run; the plan's constants are released after them.
-    void runOnBackend(this.context.backend, () => this.plan.dispose());
+    void runOnBackend(this.context.backend, () => {
+      this.plan?.dispose();
+      this.dynamic?.dispose();
+    });
   }
 }
 

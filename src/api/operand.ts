@@ -15,8 +15,10 @@ export class MLOperand {
     return operandSlots.get(this, 'MLOperand.dataType').desc.dataType;
   }
 
+  /** With the dynamic-shape proposal on: numbers and dimension names, or null when the rank is unknown. */
   get shape(): readonly number[] {
-    return operandSlots.get(this, 'MLOperand.shape').desc.shape;
+    const ref = operandSlots.get(this, 'MLOperand.shape');
+    return (ref.dims === undefined ? ref.desc.shape : ref.dims) as readonly number[];
   }
 }
 finishInterface(MLOperand, 'MLOperand');

@@ -21,12 +21,25 @@ export interface GraphNode {
   readonly label: string;
 }
 
+/** A dimension of the dynamic-shape proposal: a size, or the name of a size known only at dispatch. */
+export type Dim = number | string;
+
 /** The internal half of an MLOperand. */
 export interface OperandRef {
   readonly id: number;
   readonly builder: object;
+  /** The concrete descriptor; for an operand of a symbolic graph, its data type and (where static) its shape. */
   readonly desc: OperandDescriptor;
   readonly source: OperandSource;
+  /** Present on the operands of a builder made with the dynamic-shape proposal on: the shape, null when the rank is unknown. */
+  readonly dims?: readonly Dim[] | null;
+}
+
+let lastId = 0;
+
+/** Identifiers of operands and nodes, unique in the global, in creation order. */
+export function nextId(): number {
+  return ++lastId;
 }
 
 export function elementCount(shape: readonly number[]): number {

@@ -292,7 +292,7 @@ forEachBackend('gru', (backend) => {
       direction: 'both', layout: 'rzn', bias: constant([2, 6], 3), recurrentBias: constant([2, 6], 4),
     }) as MLOperand[];
     const graph = await b.build({ hidden: outs[0]! });
-    const steps = graphSlots.get(graph, 'test').plan.stepCount;
+    const steps = graphSlots.get(graph, 'test').plan!.stepCount;
     graph.destroy();
     if (steps !== 1) throw new Error(`${steps} plan steps`);
   });

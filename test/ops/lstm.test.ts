@@ -304,7 +304,7 @@ forEachBackend('lstm', (backend) => {
       direction: 'both', layout: 'ifgo', bias: constant([2, 8], 3), recurrentBias: constant([2, 8], 4), peepholeWeight: constant([2, 6], 5),
     }) as MLOperand[];
     const graph = await b.build({ hidden: outs[0]! });
-    const steps = graphSlots.get(graph, 'test').plan.stepCount;
+    const steps = graphSlots.get(graph, 'test').plan!.stepCount;
     graph.destroy();
     if (steps !== 1) throw new Error(`${steps} plan steps`);
   });

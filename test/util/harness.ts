@@ -10,7 +10,11 @@ import type { BackendName } from '../../src/runtime/backends.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { float16BitsToNumber, numberToFloat16Bits } from '../../src/types/float16.js';
 
-installNow();
+// WEBNN_TEST_DYNAMIC_SHAPES=1 runs every test with the dynamic-shape proposal switched on: static graphs must behave
+// exactly as without it.
+const dynamicShapes = (typeof process !== 'undefined' ? process.env['WEBNN_TEST_DYNAMIC_SHAPES'] : undefined) === '1' ||
+  (globalThis as { WEBNN_TEST_DYNAMIC_SHAPES?: boolean }).WEBNN_TEST_DYNAMIC_SHAPES === true;
+installNow({ dynamicShapes });
 
 const isBrowser = typeof window !== 'undefined';
 export const BACKENDS: readonly BackendName[] = (() => {

@@ -1,0 +1,94 @@
+/**
+ * A builder of concrete graphs, on which the operations of a symbolic graph (one built with the dynamic-shape proposal
+ * on) run their ordinary builder steps: at build time with trial sizes (a probe, dynamic/symbolic-builder.ts), at
+ * dispatch with the real ones (dynamic/specialize.ts). The symbolic graph's operands passed to a step are translated
+ * to operands of this builder when the step asks for them.
+ */
+import { builderSlots, type BuilderInternals } from '../api/builder-internals.js';
+import { checkDimensions } from '../api/descriptor.js';
+import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
+import { typeError } from '../errors.js';
+import { nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import { getOp } from '../ops/registry.js';
+import { OpCall } from '../ops/op-call.js';
+import type { BackendName } from '../runtime/backends.js';
+import { ValueEvaluator } from './values.js';
+
+/** What a concrete builder needs of the symbolic graph's builder. */
+export interface SymbolicOwner {
+  /** The MLGraphBuilder whose operands are translated. */
+  readonly owner: object;
+  readonly backend: BackendName;
+  cannotBuildReason(): string | null;
+}
+
+export class ConcreteBuilder implements BuilderInternals {
+  /** The identity of this builder's operands (OperandRef.builder), and the key OpCall finds it by. */
+  readonly token = {};
+  readonly #values: ValueEvaluator;
+
+  /**
+   * `translate` gives the concrete operand of a symbolic one; `leafValue` the value of a translated operand, when the
+   * concrete graph cannot compute it itself. `checkSizes` false skips the byte-length limits (while a probe uses trial
+   * sizes: they say nothing about the sizes at dispatch).
+   */
+  constructor(private readonly symbolic: SymbolicOwner, private readonly translate: (ref: OperandRef) => MLOperand,
+    leafValue: (ref: OperandRef) => readonly number[] | undefined, private readonly checkSizes: () => boolean) {
+    builderSlots.set(this.token, this);
+    this.#values = new ValueEvaluator(leafValue);
+  }
+
+  get backend(): BackendName {
+    return this.symbolic.backend;
+  }
+
+  cannotBuildReason(): string | null {
+    return this.symbolic.cannotBuildReason();
+  }
+
+  asOperand(value: unknown): MLOperand | null {
+    const ref = value instanceof MLOperand ? asOperandRef(value) : undefined;
+    if (!ref) return null;
+    return ref.builder === this.symbolic.owner ? this.translate(ref) : value as MLOperand;
+  }
+
+  owns(operand: MLOperand): boolean {
+    return operandRef(operand).builder === this.token;
+  }
+
+  checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
+    for (const d of descs) {
+      if (this.checkSizes()) checkDimensions(where, d, 'output shape', false);
+      else d.shape.forEach((n, i) => {
+        if (!Number.isInteger(n) || n <= 0) throw typeError(where, `output shape[${i}] (${n}) is not a valid dimension`);
+      });
+    }
+  }
+
+  valuesOf(operand: MLOperand): readonly number[] {
+    return this.#values.valueOf(operandRef(operand));
+  }
+
+  makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
+    return createOperand({ id: nextId(), builder: this.token, desc: { dataType: desc.dataType, shape: Object.freeze([...desc.shape]) }, source });
+  }
+
+  addNode(op: string, inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>,
+    outputs: readonly OperandDescriptor[], label: string): MLOperand[] {
+    const node: GraphNode = { id: nextId(), op, inputs: inputs.map((x) => (x ? operandRef(x) : null)), attrs, outputs: [], label };
+    return outputs.map((desc, index) => {
+      const operand = this.makeOperand(desc, { kind: 'node', node, index });
+      node.outputs.push(operandRef(operand));
+      return operand;
+    });
+  }
+
+  /** Runs the builder step of `op` on `args` (whose symbolic operands are translated on use); returns its operands. */
+  run(op: string, args: readonly unknown[]): { operands: MLOperand[]; returnsArray: boolean } {
+    const method = getOp(op).method!;
+    const call = new OpCall(this.token, op, args[method.optionsIndex]);
+    const result = method.build(call, ...args);
+    return Array.isArray(result) ? { operands: result as MLOperand[], returnsArray: true }
+      : { operands: [result as MLOperand], returnsArray: false };
+  }
+}

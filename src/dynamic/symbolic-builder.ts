@@ -1,0 +1,387 @@
+/**
+ * Build-time shape inference over symbolic dimensions (the dynamic-shape proposal). Every operation's builder step is
+ * written for concrete shapes; here each call runs that same step on trial sizes (a probe) and reads the symbolic
+ * result off the trials:
+ * - each named dimension takes a trial size of its own, once from each of two sets of sizes (A and B): an output
+ *   dimension equal in both trials is static, one equal to the trial sizes of a name is that name, and any other is
+ *   derived and gets a fresh name that claims no identity with other dimensions;
+ * - a call whose trial fails with every name at its own size (names that must equal 1, a static size or each other)
+ *   is tried again with some names fixed to such candidates; it is rejected only when no candidate makes it valid, so
+ *   static dimensions that contradict are build-time errors while everything that depends on sizes is left to dispatch;
+ * - a trial with every name at 1 shows outputs whose rank depends on sizes (squeeze without axes): they are unranked;
+ * - operands of unknown rank take each rank in turn.
+ * The values of shape operands (the small integer tensors sizing the Dynamic operations) are inferred the same way,
+ * elementwise, on demand.
+ */
+import { createOperand, MLOperand, operandRef } from '../api/operand.js';
+import type { Dim, GraphNode, OperandRef } from '../graph/ir.js';
+import { nextId } from '../graph/ir.js';
+import { getOp, MAX_RANK } from '../ops/registry.js';
+import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
+import { isStatic } from './dims.js';
+import { decodeValues, MAX_VALUE_ELEMENTS, ShapeValueError } from './values.js';
+import { elementCount } from '../graph/ir.js';
+
+/** A shape value that is known only once the rank of an unranked operand is. */
+export class UnknownValue extends Error {}
+
+/** A name fixed to a size, or to the trial size of another name. */
+type Special = number | { readonly alias: string };
+
+interface ProbeConfig {
+  readonly set: 0 | 1;
+  readonly special: ReadonlyMap<string, Special>;
+  /** The rank given to operands of unknown rank. */
+  readonly rank: number;
+}
+
+/** What a symbolic graph's node keeps: the call's arguments, and the trial configuration its shapes came from. */
+export interface SymbolicCallAttrs {
+  readonly args: readonly unknown[];
+  readonly special: ReadonlyMap<string, Special>;
+  readonly rank: number;
+}
+
+interface Trial {
+  readonly outputs: MLOperand[];
+  readonly returnsArray: boolean;
+  readonly touched: OperandRef[];
+  readonly builder: ConcreteBuilder;
+}
+
+const NONE: ReadonlyMap<string, Special> = new Map();
+const MAX_FALLBACK_TRIALS = 300;
+
+function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let f = 2; f * f <= n; f++) if (n % f === 0) return false;
+  return true;
+}
+
+const trialSizes: [number[], number[]] = [[], []];
+
+/** The k-th trial size of a set: primes with irregular gaps, far from the sizes models use and from each other's sums. */
+function trialSize(set: 0 | 1, k: number): number {
+  const sizes = trialSizes[set];
+  while (sizes.length <= k) {
+    let n = (set === 0 ? 1000 : 3000) + sizes.length * (set === 0 ? 97 : 89);
+    while (!isPrime(n)) n++;
+    sizes.push(n);
+  }
+  return sizes[k]!;
+}
+
+/** A copy of the arguments as the call saw them: later changes to the caller's arrays or dictionaries do not reach it. */
+export function snapshotArgs(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object' || value instanceof MLOperand) return value;
+  if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice();
+  if (Array.isArray(value)) return value.map((v) => snapshotArgs(v, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = snapshotArgs((value as Record<string, unknown>)[key], depth + 1);
+  return copy;
+}
+
+/** Integer sizes the arguments mention (a slice's sizes, a reshape's newShape, their sums and products). */
+function argumentSizes(args: readonly unknown[], staticCounts: readonly number[]): number[] {
+  const found: number[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 2 && v < 2 ** 31) found.push(v);
+    else if (Array.isArray(v) && depth < 4) {
+      v.forEach((x) => visit(x, depth + 1));
+      const numbers = v.filter((x): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0);
+      if (numbers.length === v.length && numbers.length > 1) {
+        found.push(numbers.reduce((a, b) => a + b, 0));
+        const product = numbers.reduce((a, b) => a * b, 1);
+        for (const c of staticCounts) if (product % c === 0) found.push(product / c);
+      }
+    } else if (v && typeof v === 'object' && !(v instanceof MLOperand) && depth < 4) {
+      for (const x of Object.values(v)) visit(x, depth + 1);
+    }
+  };
+  args.forEach((a) => visit(a, 0));
+  return found;
+}
+
+type ValueResult = { readonly value: readonly Dim[] } | { readonly error: Error };
+
+export class SymbolicBuilder {
+  readonly #symbolIndex = new Map<string, number>();
+  readonly #values = new Map<OperandRef, ValueResult>();
+  #fresh = 0;
+
+  constructor(private readonly owner: SymbolicOwner) {}
+
+  /** A new name for a derived dimension. */
+  freshName(op: string): string {
+    return `${op}#${++this.#fresh}`;
+  }
+
+  #trialSize(name: string, config: ProbeConfig): number {
+    const special = config.special.get(name);
+    if (typeof special === 'number') return special;
+    const symbol = special ? special.alias : name;
+    let k = this.#symbolIndex.get(symbol);
+    if (k === undefined) {
+      k = this.#symbolIndex.size;
+      this.#symbolIndex.set(symbol, k);
+    }
+    return trialSize(config.set, k);
+  }
+
+  #substitute(dims: readonly Dim[], config: ProbeConfig): number[] {
+    return dims.map((d) => (typeof d === 'number' ? d : this.#trialSize(d, config)));
+  }
+
+  /** The dimensions of an operand in a trial; an unranked operand takes the trial's rank, with names of its own. */
+  #trialDims(ref: OperandRef, config: ProbeConfig): readonly Dim[] {
+    const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;
+    return dims ?? Array.from({ length: config.rank }, (_, i) => `\u0000${ref.id}.${i}`);
+  }
+
+  /** Runs the builder step of `op` once, on the trial sizes of `config`. */
+  #probe(op: string, args: readonly unknown[], config: ProbeConfig, touched: OperandRef[] = []): Trial {
+    const translated = new Map<OperandRef, MLOperand>();
+    const fromSymbolic = new Map<OperandRef, OperandRef>();
+    let trialSizesUsed = false;
+    const translate = (ref: OperandRef): MLOperand => {
+      let operand = translated.get(ref);
+      if (operand) return operand;
+      touched.push(ref);
+      const dims = this.#trialDims(ref, config);
+      if (!isStatic(dims) || (ref.source.kind === 'node' && (ref.source.node.attrs as unknown as SymbolicCallAttrs).special.size > 0)) {
+        trialSizesUsed = true;
+      }
+      const desc = { dataType: ref.desc.dataType, shape: this.#substitute(dims, config) };
+      const constant = ref.source.kind === 'constant' || ref.source.kind === 'constant-tensor';
+      operand = builder.makeOperand(desc, constant ? ref.source : { kind: 'input', name: `#${ref.id}` });
+      translated.set(ref, operand);
+      fromSymbolic.set(operandRef(operand), ref);
+      return operand;
+    };
+    const leafValue = (concrete: OperandRef): readonly number[] | undefined => {
+      const ref = fromSymbolic.get(concrete);
+      if (!ref || ref.source.kind === 'constant') return undefined;
+      const value = this.valueOf(ref);
+      if (!isStatic(value)) trialSizesUsed = true;
+      return this.#substitute(value, config);
+    };
+    const builder: ConcreteBuilder = new ConcreteBuilder(this.owner, translate, leafValue, () => !trialSizesUsed);
+    const { operands, returnsArray } = builder.run(op, args);
+    return { outputs: operands, returnsArray, touched, builder };
+  }
+
+  /**
+   * The symbolic value of a shape operand: numbers and dimension names. Throws ShapeValueError when it depends on
+   * tensor data or cannot be computed, UnknownValue when its length depends on an unknown rank.
+   */
+  valueOf(ref: OperandRef): readonly Dim[] {
+    let result = this.#values.get(ref);
+    if (!result) {
+      try {
+        result = { value: this.#computeValue(ref) };
+      } catch (error) {
+        if (!(error instanceof ShapeValueError) && !(error instanceof UnknownValue)) throw error;
+        result = { error };
+      }
+      this.#values.set(ref, result);
+    }
+    if ('error' in result) throw result.error;
+    return result.value;
+  }
+
+  #computeValue(ref: OperandRef): readonly Dim[] {
+    const source = ref.source;
+    if (source.kind === 'input') {
+      throw new ShapeValueError(`depends on the data of input '${source.name}'; shape values may be computed only from shape() and constants`);
+    }
+    if (source.kind === 'constant-tensor') {
+      throw new ShapeValueError('cannot resolve shape: the data of a constant MLTensor is not readable while building');
+    }
+    if (source.kind === 'constant') {
+      const count = elementCount(ref.desc.shape);
+      if (count > MAX_VALUE_ELEMENTS) {
+        throw new ShapeValueError(`cannot resolve shape: a constant of ${count} elements is more than the ${MAX_VALUE_ELEMENTS} the shape interpreter reads`);
+      }
+      return decodeValues(source.bytes, ref.desc.dataType);
+    }
+    const node = source.node;
+    const attrs = node.attrs as unknown as SymbolicCallAttrs;
+    if (ref.dims === null) throw new UnknownValue(`the value of ${node.op}'s result has an unknown length`);
+    const trial = (set: 0 | 1) => {
+      const t = this.#probe(node.op, attrs.args, { set, special: attrs.special, rank: attrs.rank });
+      return t.builder.valuesOf(t.outputs[source.index]!);
+    };
+    const a = trial(0);
+    const b = trial(1);
+    if (a.length !== b.length) throw new UnknownValue(`the value of ${node.op}'s result has a length that depends on sizes`);
+    return a.map((x, i) => this.#classify(x, b[i]!, attrs.special, node.op));
+  }
+
+  /** A dimension (or value element) from its two trials. */
+  #classify(a: number, b: number, special: ReadonlyMap<string, Special>, op: string): Dim {
+    if (a === b) return a;
+    if (special.size === 0) {
+      for (const [name, k] of this.#symbolIndex) if (trialSize(0, k) === a && trialSize(1, k) === b && !name.startsWith('\u0000')) return name;
+    }
+    return this.freshName(op);
+  }
+
+  /** Records one call of an MLGraphBuilder operation method and returns its symbolic operands. */
+  call(op: string, rawArgs: readonly unknown[]): MLOperand | MLOperand[] {
+    const args = snapshotArgs(rawArgs) as unknown[];
+    const touched: OperandRef[] = [];
+    const general: ProbeConfig = { set: 0, special: NONE, rank: 1 };
+    let first: Trial | null = null;
+    let firstError: unknown = null;
+    try {
+      first = this.#probe(op, args, general, touched);
+    } catch (error) {
+      firstError = error;
+    }
+    const names = new Set<string>();
+    let unranked = false;
+    for (const ref of touched) {
+      const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;
+      if (dims === null) unranked = true;
+      else for (const d of dims) if (typeof d === 'string') names.add(d);
+    }
+    if (firstError instanceof UnknownValue) return this.#unresolvedResult(op, args, touched);
+    if (firstError && (!(firstError instanceof TypeError) || names.size === 0) && !unranked) throw firstError;
+    if (unranked) return this.#byRank(op, args, firstError);
+    if (first && names.size === 0) return this.#record(op, args, [first], NONE, 1);
+    if (first) {
+      let second: Trial | null;
+      try {
+        second = this.#probe(op, args, { ...general, set: 1 });
+      } catch {
+        second = null;
+      }
+      if (second) return this.#record(op, args, [first, second], NONE, 1, this.#onesTrial(op, args, names));
+    }
+    const found = this.#fallback(op, args, touched, [...names]);
+    if (!found) throw firstError;
+    return this.#record(op, args, found.trials, found.special, 1);
+  }
+
+  /** The trial with every name at 1, when it is valid. */
+  #onesTrial(op: string, args: readonly unknown[], names: ReadonlySet<string>): Trial | null {
+    try {
+      return this.#probe(op, args, { set: 0, special: new Map([...names].map((n) => [n, 1])), rank: 1 });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Tries names fixed to candidate sizes, fewest names first, until a pair of trials is valid. */
+  #fallback(op: string, args: readonly unknown[], touched: readonly OperandRef[], names: readonly string[]):
+    { trials: Trial[]; special: ReadonlyMap<string, Special> } | null {
+    const staticSizes = new Set<number>([1]);
+    const staticCounts: number[] = [];
+    for (const ref of touched) {
+      const dims = ref.dims === undefined ? ref.desc.shape : ref.dims ?? [];
+      for (const d of dims) if (typeof d === 'number') staticSizes.add(d);
+      staticCounts.push(dims.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1));
+    }
+    for (const n of argumentSizes(args, staticCounts)) staticSizes.add(n);
+    const candidates = (name: string): Special[] =>
+      [...staticSizes, ...names.filter((other) => other !== name).map((other) => ({ alias: other }))];
+    let budget = MAX_FALLBACK_TRIALS;
+    const combinations = function* (k: number, start = 0, chosen: string[] = []): Generator<string[]> {
+      if (chosen.length === k) {
+        yield chosen;
+        return;
+      }
+      for (let i = start; i < names.length; i++) yield* combinations(k, i + 1, [...chosen, names[i]!]);
+    };
+    const assignments = function* (chosen: readonly string[], i = 0, current = new Map<string, Special>()):
+      Generator<Map<string, Special>> {
+      if (i === chosen.length) {
+        yield new Map(current);
+        return;
+      }
+      for (const c of candidates(chosen[i]!)) {
+        current.set(chosen[i]!, c);
+        yield* assignments(chosen, i + 1, current);
+      }
+      current.delete(chosen[i]!);
+    };
+    for (let k = 1; k <= Math.min(3, names.length); k++) {
+      for (const chosen of combinations(k)) {
+        for (const special of assignments(chosen)) {
+          if (budget-- <= 0) return null;
+          try {
+            const a = this.#probe(op, args, { set: 0, special, rank: 1 });
+            const b = this.#probe(op, args, { set: 1, special, rank: 1 });
+            return { trials: [a, b], special };
+          } catch {
+            // not this candidate
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Operands of unknown rank: each rank in turn; outputs whose rank varies are unranked. */
+  #byRank(op: string, args: readonly unknown[], firstError: unknown): MLOperand | MLOperand[] {
+    const trials: Trial[] = [];
+    let rank = -1;
+    for (let r = 0; r <= MAX_RANK; r++) {
+      try {
+        trials.push(this.#probe(op, args, { set: 0, special: NONE, rank: r }), this.#probe(op, args, { set: 1, special: NONE, rank: r }));
+        if (rank < 0) rank = r;
+      } catch {
+        // not valid at this rank
+      }
+    }
+    if (trials.length === 0) throw firstError;
+    return this.#record(op, args, trials, NONE, rank, null, true);
+  }
+
+  /** A call whose result's shape needs a value known only with a rank: one unranked result of its first operand's type. */
+  #unresolvedResult(op: string, args: readonly unknown[], touched: readonly OperandRef[]): MLOperand {
+    const input = touched[0];
+    if (!input || getOp(op).name === 'splitDynamic') {
+      throw new TypeError(`${op}: cannot resolve shape: the number of results depends on a value of unknown length`);
+    }
+    const node: GraphNode = { id: nextId(), op, inputs: [...touched], attrs: { args, special: NONE, rank: 1 }, outputs: [], label: '' };
+    const operand = createOperand({
+      id: nextId(), builder: this.owner.owner, desc: { dataType: input.desc.dataType, shape: [] },
+      source: { kind: 'node', node, index: 0 }, dims: null,
+    });
+    node.outputs.push(operandRef(operand));
+    return operand;
+  }
+
+  /**
+   * The symbolic node of a call and its operands, read off its valid trials (pairs of sets A and B); `ones` is the trial
+   * with every name at 1, `byRank` says the trials span several ranks.
+   */
+  #record(op: string, args: readonly unknown[], trials: readonly Trial[], special: ReadonlyMap<string, Special>, rank: number,
+    ones: Trial | null = null, byRank = false): MLOperand | MLOperand[] {
+    const [a, b] = [trials[0]!, trials[1] ?? trials[0]!];
+    const attrs: SymbolicCallAttrs = { args, special, rank };
+    const node: GraphNode = { id: nextId(), op, inputs: [...a.touched], attrs: attrs as unknown as Record<string, unknown>, outputs: [], label: '' };
+    const operands = a.outputs.map((output, index) => {
+      const shapes = trials.map((t) => operandRef(t.outputs[index]!).desc.shape);
+      const shapeA = shapes[0]!;
+      const shapeB = operandRef(b.outputs[index]!).desc.shape;
+      let dims: Dim[] | null;
+      const onesShape = ones ? operandRef(ones.outputs[index]!).desc.shape : null;
+      if (shapes.some((s) => s.length !== shapeA.length) || (onesShape && onesShape.length !== shapeA.length)) dims = null;
+      else if (byRank) dims = shapeA.map((d, k) => (shapes.every((s) => s[k] === d) ? d : this.freshName(op)));
+      else dims = shapeA.map((d, k) => this.#classify(d, shapeB[k]!, special, op));
+      const dataType = operandRef(output).desc.dataType;
+      const operand = createOperand({
+        id: nextId(), builder: this.owner.owner,
+        desc: { dataType, shape: isStatic(dims) ? Object.freeze([...dims]) : [] },
+        source: { kind: 'node', node, index }, dims: dims && Object.freeze(dims),
+      });
+      node.outputs.push(operandRef(operand));
+      return operand;
+    });
+    return a.returnsArray ? operands : operands[0]!;
+  }
+}
