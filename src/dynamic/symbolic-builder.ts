@@ -109,6 +109,11 @@ type ValueResult = { readonly value: readonly Dim[] } | { readonly error: Error 
 export class SymbolicBuilder {
   readonly #symbolIndex = new Map<string, number>();
   readonly #values = new Map<OperandRef, ValueResult>();
+  /**
+   * The trial sizes (sets A and B) of derived dimensions: a derived name stands for its defining expression of the
+   * named sizes, so later trials give it the size that expression has, not a size of its own.
+   */
+  readonly #derivedSizes = new Map<string, readonly [number, number]>();
   #fresh = 0;
 
   constructor(private readonly owner: SymbolicOwner) {}
@@ -122,6 +127,8 @@ export class SymbolicBuilder {
     const special = config.special.get(name);
     if (typeof special === 'number') return special;
     const symbol = special ? special.alias : name;
+    const derived = this.#derivedSizes.get(symbol);
+    if (derived) return derived[config.set];
     let k = this.#symbolIndex.get(symbol);
     if (k === undefined) {
       k = this.#symbolIndex.size;
@@ -224,8 +231,11 @@ export class SymbolicBuilder {
     if (a === b) return a;
     if (special.size === 0) {
       for (const [name, k] of this.#symbolIndex) if (trialSize(0, k) === a && trialSize(1, k) === b && !name.startsWith('\u0000')) return name;
+      for (const [name, [da, db]] of this.#derivedSizes) if (da === a && db === b) return name;
     }
-    return this.freshName(op);
+    const name = this.freshName(op);
+    this.#derivedSizes.set(name, [a, b]);
+    return name;
   }
 
   /** Records one call of an MLGraphBuilder operation method and returns its symbolic operands. */
@@ -261,8 +271,15 @@ export class SymbolicBuilder {
       if (second) return this.#record(op, args, [first, second], NONE, 1, this.#onesTrial(op, args, names));
     }
     const found = this.#fallback(op, args, touched, [...names]);
-    if (!found) throw firstError;
+    if (!found) throw this.#withTrialSizes(firstError, names);
     return this.#record(op, args, found.trials, found.special, 1);
+  }
+
+  /** The error of the first trial, saying which sizes in its message stand for named dimensions. */
+  #withTrialSizes(error: unknown, names: ReadonlySet<string>): unknown {
+    if (!(error instanceof TypeError)) return error;
+    const sizes = [...names].map((name) => `'${name}' = ${this.#trialSize(name, { set: 0, special: NONE, rank: 1 })}`);
+    return new TypeError(`${error.message} (no sizes of the named dimensions make it valid; here they had trial sizes ${sizes.join(', ')})`);
   }
 
   /** The trial with every name at 1, when it is valid. */
