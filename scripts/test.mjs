@@ -101,6 +101,11 @@ const steps = [
   { name: 'build', args: ['run', 'build'] },
   // --forbid-only: a forgotten `.only` would quietly drop every other test.
   { name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE },
+  // The same tests with the dynamic-shape proposal switched on: static graphs must behave exactly as without it.
+  {
+    name: 'node+dynamic', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE,
+    env: { WEBNN_TEST_DYNAMIC_SHAPES: '1' },
+  },
   { name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
   // The project's own WPT-format tests (wpt/), through the WPT runner, in windows and in workers.
   { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
@@ -117,7 +122,7 @@ for (const step of steps) {
     results.push({ step, ok: false, note: `not run: ${chromiumProblem}`, ms: 0, counts: null });
     continue;
   }
-  const { code, output, ms } = await run(npm, step.args, { env, timeoutMs: step.timeoutMs });
+  const { code, output, ms } = await run(npm, step.args, { env: { ...env, ...step.env }, timeoutMs: step.timeoutMs });
   const counts = step.counts ? step.counts(output) : null;
   const ok = code === 0 && (!step.counts || (counts !== null && counts.failed === 0));
   let note = code === 0 ? '' : code === 'timeout' ? 'timed out' : `exit ${code}`;

@@ -7,7 +7,8 @@ import type { OpCall } from './op-call.js';
 import { defineOp } from './registry.js';
 
 interface BuildTensorAttrs {
-  readonly values: readonly number[];
+  /** The values, or a function computing them when the plan folds the node (not while a graph is only being built). */
+  readonly values: readonly number[] | (() => readonly number[]);
   readonly shape: readonly number[];
   readonly dtype: 'float32' | 'int32';
 }
@@ -15,11 +16,11 @@ interface BuildTensorAttrs {
 defineOp<BuildTensorAttrs>({
   name: 'buildTensor',
   lower(_inputs, { values, shape, dtype }, { tf }) {
-    return tf.tensor([...values], [...shape], dtype);
+    return tf.tensor([...(typeof values === 'function' ? values() : values)], [...shape], dtype);
   },
 });
 
-export function buildTensor(call: OpCall, values: readonly number[], shape: readonly number[],
+export function buildTensor(call: OpCall, values: BuildTensorAttrs['values'], shape: readonly number[],
   dtype: 'float32' | 'int32'): MLOperand {
   const attrs: BuildTensorAttrs = { values, shape, dtype };
   return call.emitOne([], { ...attrs }, { dataType: dtype, shape }, 'buildTensor');

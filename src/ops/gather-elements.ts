@@ -41,18 +41,23 @@ export function elementOffsets(call: OpCall, indices: MLOperand, inputShape: rea
     inputStrides[d] = acc;
     acc *= inputShape[d]!;
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  const base = new Array<number>(count);
-  const coords = new Array<number>(shape.length).fill(0);
-  for (let p = 0; p < count; p++) {
-    let offset = 0;
-    for (let d = 0; d < shape.length; d++) if (d !== axis) offset += coords[d]! * inputStrides[d]!;
-    base[p] = offset;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++coords[d]! < shape[d]!) break;
-      coords[d] = 0;
+  // Computed when the plan folds the node: its size is that of the indices, which a symbolic graph's build-time
+  // trials make large.
+  const base = (): number[] => {
+    const count = shape.reduce((a, b) => a * b, 1);
+    const offsets = new Array<number>(count);
+    const coords = new Array<number>(shape.length).fill(0);
+    for (let p = 0; p < count; p++) {
+      let offset = 0;
+      for (let d = 0; d < shape.length; d++) if (d !== axis) offset += coords[d]! * inputStrides[d]!;
+      offsets[p] = offset;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        if (++coords[d]! < shape[d]!) break;
+        coords[d] = 0;
+      }
     }
-  }
+    return offsets;
+  };
   const inRange = call.emitOne([indices], { size: inputShape[axis]! }, { dataType: 'int32', shape },
     'gatherIndicesInRange');
   const baseTensor = buildTensor(call, base, shape, 'int32');
