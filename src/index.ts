@@ -19,6 +19,11 @@ export * from './api/builder-methods.js';
 export * from './api/support-limits.js';
 export type { MLOperandDataType } from './types/data-type.js';
 export type { BackendName, BackendConfig } from './runtime/backends.js';
+export type {
+  MLBoundedDimension, MLDimension, MLGraphBuilderDynamicShapes, MLGraphDynamicShapes, MLInputOperandDescriptor,
+  MLNamedShapes, MLOperandDynamicShapes, MLReshapeTo2dOptions, MLResample2dDynamicOptions, MLSliceDynamicOptions,
+  MLSqueezeOptions,
+} from './api/dynamic-shapes-types.js';
 
 /**
  * The graph builder, with every operation of the WebNN IDL declared (MLGraphBuilderMethods). Operations this version
