@@ -148,7 +148,8 @@ export class SymbolicBuilder {
   }
 
   /** Runs the builder step of `op` once, on the trial sizes of `config`. */
-  #probe(op: string, args: readonly unknown[], config: ProbeConfig, touched: OperandRef[] = []): Trial {
+  #probe(op: string, args: readonly unknown[], config: ProbeConfig, touched: OperandRef[] = [],
+    valueNames = new Set<string>()): Trial {
     const translated = new Map<OperandRef, MLOperand>();
     const fromSymbolic = new Map<OperandRef, OperandRef>();
     let trialSizesUsed = false;
@@ -171,6 +172,7 @@ export class SymbolicBuilder {
       const ref = fromSymbolic.get(concrete);
       if (!ref || ref.source.kind === 'constant') return undefined;
       const value = this.valueOf(ref);
+      for (const d of value) if (typeof d === 'string') valueNames.add(d);
       if (!isStatic(value)) trialSizesUsed = true;
       return this.#substitute(value, config);
     };
@@ -242,15 +244,16 @@ export class SymbolicBuilder {
   call(op: string, rawArgs: readonly unknown[]): MLOperand | MLOperand[] {
     const args = snapshotArgs(rawArgs) as unknown[];
     const touched: OperandRef[] = [];
+    // Names in the values of shape operands the step read count as the names of the call, as those in shapes do.
+    const names = new Set<string>();
     const general: ProbeConfig = { set: 0, special: NONE, rank: 1 };
     let first: Trial | null = null;
     let firstError: unknown = null;
     try {
-      first = this.#probe(op, args, general, touched);
+      first = this.#probe(op, args, general, touched, names);
     } catch (error) {
       firstError = error;
     }
-    const names = new Set<string>();
     let unranked = false;
     for (const ref of touched) {
       const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;

@@ -210,6 +210,9 @@ forEachBackend('dynamic shapes', (backend) => {
     const length = b.reshape(b.cast(b.shape(x), 'int32'), []);
     const positions = b.range(b.constant('int32', 0), length, b.constant('int32', 1));
     const y = b.add(x, b.cast(positions, 'float32'));
+    if (JSON.stringify([positions.shape, y.shape]) !== JSON.stringify([['seq'], ['seq']])) {
+      throw new Error(`range of the length of 'seq' has shape ${JSON.stringify(positions.shape)}`);
+    }
     const graph = await b.build({ y });
     for (const n of [1, 6, 20]) {
       const data = randomData(n, n);

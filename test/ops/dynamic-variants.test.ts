@@ -1,4 +1,4 @@
-import { setDynamicShapes } from '../../src/api/proposal.js';
+import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
@@ -49,8 +49,13 @@ function resampleReference(x: readonly number[], shape: readonly number[], sizes
 }
 
 describe('reshapeDynamic, expandDynamic, sliceDynamic, padDynamic, splitDynamic, resample2dDynamic, tileDynamic', () => {
-  before(() => setDynamicShapes(true));
-  after(() => setDynamicShapes(false));
+  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
+  let wasEnabled = false;
+  before(() => {
+    wasEnabled = dynamicShapesEnabled();
+    setDynamicShapes(true);
+  });
+  after(() => setDynamicShapes(wasEnabled));
 
   forEachBackend('dynamic variants', (backend) => {
     it('reshapeDynamic: newShape from shape() through gather, mul, div and concat', async () => {

@@ -1,4 +1,4 @@
-import { setDynamicShapes } from '../../src/api/proposal.js';
+import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
@@ -50,8 +50,13 @@ function assertFloatClose(actual: readonly number[], expected: readonly number[]
 }
 
 describe('modulusFloor / modulusTruncate', () => {
-  before(() => setDynamicShapes(true));
-  after(() => setDynamicShapes(false));
+  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
+  let wasEnabled = false;
+  before(() => {
+    wasEnabled = dynamicShapesEnabled();
+    setDynamicShapes(true);
+  });
+  after(() => setDynamicShapes(wasEnabled));
 
   forEachBackend('modulus', (backend) => {
     for (const t of ['float32', 'float16'] as const) {

@@ -1,4 +1,4 @@
-import { setDynamicShapes } from '../../src/api/proposal.js';
+import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
@@ -28,8 +28,13 @@ function rangeReference(start: number, limit: number, delta: number): number[] {
 }
 
 describe('shape, range, squeeze, unsqueeze, reshapeTo2d', () => {
-  before(() => setDynamicShapes(true));
-  after(() => setDynamicShapes(false));
+  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
+  let wasEnabled = false;
+  before(() => {
+    wasEnabled = dynamicShapesEnabled();
+    setDynamicShapes(true);
+  });
+  after(() => setDynamicShapes(wasEnabled));
 
   it('MLGraphBuilder has the proposal methods with their IDL lengths only while the proposal is on', () => {
     const proto = (globalThis as unknown as { MLGraphBuilder: { prototype: Record<string, { length: number }> } })
