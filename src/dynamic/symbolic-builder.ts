@@ -42,6 +42,13 @@ export interface SymbolicCallAttrs {
   readonly rank: number;
 }
 
+/** Trials of one configuration in sets A and B. */
+interface TrialPair {
+  readonly a: Trial;
+  readonly b: Trial;
+  readonly special: ReadonlyMap<string, Special>;
+}
+
 interface Trial {
   readonly outputs: MLOperand[];
   readonly returnsArray: boolean;
@@ -51,6 +58,7 @@ interface Trial {
 
 const NONE: ReadonlyMap<string, Special> = new Map();
 const MAX_FALLBACK_TRIALS = 300;
+const MAX_FALLBACK_PAIRS = 16;
 
 function isPrime(n: number): boolean {
   if (n < 2) return false;
@@ -225,18 +233,23 @@ export class SymbolicBuilder {
     const a = trial(0);
     const b = trial(1);
     if (a.length !== b.length) throw new UnknownValue(`the value of ${node.op}'s result has a length that depends on sizes`);
-    return a.map((x, i) => this.#classify(x, b[i]!, attrs.special, node.op));
+    return a.map((x, i) => this.#classify([[x, b[i]!, attrs.special]], node.op));
   }
 
-  /** A dimension (or value element) from its two trials. */
-  #classify(a: number, b: number, special: ReadonlyMap<string, Special>, op: string): Dim {
-    if (a === b) return a;
-    if (special.size === 0) {
-      for (const [name, k] of this.#symbolIndex) if (trialSize(0, k) === a && trialSize(1, k) === b && !name.startsWith('\u0000')) return name;
-      for (const [name, [da, db]] of this.#derivedSizes) if (da === a && db === b) return name;
-    }
+  /**
+   * A dimension (or value element) from its trials: one observation (size in set A, size in set B, the names fixed in
+   * that pair) per valid pair. Static when every trial gives one size; a name when, in every pair, it has exactly the
+   * trial sizes observed; otherwise a fresh, derived name.
+   */
+  #classify(observations: readonly (readonly [number, number, ReadonlyMap<string, Special>])[], op: string): Dim {
+    const [a0, b0] = observations[0]!;
+    if (observations.every(([a, b]) => a === a0 && b === a0)) return a0;
+    const names = [...[...this.#symbolIndex.keys()].filter((n) => !n.startsWith('\u0000')), ...this.#derivedSizes.keys()];
+    const found = names.find((name) => observations.every(([a, b, special]) =>
+      this.#trialSize(name, { set: 0, special, rank: 1 }) === a && this.#trialSize(name, { set: 1, special, rank: 1 }) === b));
+    if (found !== undefined) return found;
     const name = this.freshName(op);
-    this.#derivedSizes.set(name, [a, b]);
+    this.#derivedSizes.set(name, [a0, b0]);
     return name;
   }
 
@@ -263,7 +276,7 @@ export class SymbolicBuilder {
     if (firstError instanceof UnknownValue) return this.#unresolvedResult(op, args, touched);
     if (firstError && (!(firstError instanceof TypeError) || names.size === 0) && !unranked) throw firstError;
     if (unranked) return this.#byRank(op, args, firstError);
-    if (first && names.size === 0) return this.#record(op, args, [first], NONE, 1);
+    if (first && names.size === 0) return this.#record(op, args, [{ a: first, b: first, special: NONE }], 1);
     if (first) {
       let second: Trial | null;
       try {
@@ -271,11 +284,11 @@ export class SymbolicBuilder {
       } catch {
         second = null;
       }
-      if (second) return this.#record(op, args, [first, second], NONE, 1, this.#onesTrial(op, args, names));
+      if (second) return this.#record(op, args, [{ a: first, b: second, special: NONE }], 1, this.#onesTrial(op, args, names));
     }
     const found = this.#fallback(op, args, touched, [...names]);
-    if (!found) throw this.#withTrialSizes(firstError, names);
-    return this.#record(op, args, found.trials, found.special, 1);
+    if (found.length === 0) throw this.#withTrialSizes(firstError, names);
+    return this.#record(op, args, found, 1);
   }
 
   /** The error of the first trial, saying which sizes in its message stand for named dimensions. */
@@ -294,9 +307,11 @@ export class SymbolicBuilder {
     }
   }
 
-  /** Tries names fixed to candidate sizes, fewest names first, until a pair of trials is valid. */
-  #fallback(op: string, args: readonly unknown[], touched: readonly OperandRef[], names: readonly string[]):
-    { trials: Trial[]; special: ReadonlyMap<string, Special> } | null {
+  /**
+   * Tries names fixed to candidate sizes, fewest names first: every valid pair of trials with the fewest fixed names
+   * (within a budget), so that only what holds in all of them is read off.
+   */
+  #fallback(op: string, args: readonly unknown[], touched: readonly OperandRef[], names: readonly string[]): TrialPair[] {
     const staticSizes = new Set<number>([1]);
     const staticCounts: number[] = [];
     for (const ref of touched) {
@@ -327,37 +342,38 @@ export class SymbolicBuilder {
       }
       current.delete(chosen[i]!);
     };
-    for (let k = 1; k <= Math.min(3, names.length); k++) {
+    const found: TrialPair[] = [];
+    for (let k = 1; k <= Math.min(3, names.length) && found.length === 0; k++) {
       for (const chosen of combinations(k)) {
         for (const special of assignments(chosen)) {
-          if (budget-- <= 0) return null;
+          if (budget-- <= 0 || found.length >= MAX_FALLBACK_PAIRS) return found;
           try {
             const a = this.#probe(op, args, { set: 0, special, rank: 1 });
             const b = this.#probe(op, args, { set: 1, special, rank: 1 });
-            return { trials: [a, b], special };
+            found.push({ a, b, special });
           } catch {
             // not this candidate
           }
         }
       }
     }
-    return null;
+    return found;
   }
 
   /** Operands of unknown rank: each rank in turn; outputs whose rank varies are unranked. */
   #byRank(op: string, args: readonly unknown[], firstError: unknown): MLOperand | MLOperand[] {
-    const trials: Trial[] = [];
+    const pairs: TrialPair[] = [];
     let rank = -1;
     for (let r = 0; r <= MAX_RANK; r++) {
       try {
-        trials.push(this.#probe(op, args, { set: 0, special: NONE, rank: r }), this.#probe(op, args, { set: 1, special: NONE, rank: r }));
+        pairs.push({ a: this.#probe(op, args, { set: 0, special: NONE, rank: r }), b: this.#probe(op, args, { set: 1, special: NONE, rank: r }), special: NONE });
         if (rank < 0) rank = r;
       } catch {
         // not valid at this rank
       }
     }
-    if (trials.length === 0) throw firstError;
-    return this.#record(op, args, trials, NONE, rank, null, true);
+    if (pairs.length === 0) throw firstError;
+    return this.#record(op, args, pairs, rank, null, true);
   }
 
   /** A call whose result's shape needs a value known only with a rank: one unranked result of its first operand's type. */
@@ -376,23 +392,28 @@ export class SymbolicBuilder {
   }
 
   /**
-   * The symbolic node of a call and its operands, read off its valid trials (pairs of sets A and B); `ones` is the trial
-   * with every name at 1, `byRank` says the trials span several ranks.
+   * The symbolic node of a call and its operands, read off its valid pairs of trials; `ones` is the trial with every
+   * name at 1, `byRank` says the pairs span several ranks.
    */
-  #record(op: string, args: readonly unknown[], trials: readonly Trial[], special: ReadonlyMap<string, Special>, rank: number,
-    ones: Trial | null = null, byRank = false): MLOperand | MLOperand[] {
-    const [a, b] = [trials[0]!, trials[1] ?? trials[0]!];
-    const attrs: SymbolicCallAttrs = { args, special, rank };
-    const node: GraphNode = { id: nextId(), op, inputs: [...a.touched], attrs: attrs as unknown as Record<string, unknown>, outputs: [], label: '' };
-    const operands = a.outputs.map((output, index) => {
-      const shapes = trials.map((t) => operandRef(t.outputs[index]!).desc.shape);
-      const shapeA = shapes[0]!;
-      const shapeB = operandRef(b.outputs[index]!).desc.shape;
+  #record(op: string, args: readonly unknown[], pairs: readonly TrialPair[], rank: number, ones: Trial | null = null,
+    byRank = false): MLOperand | MLOperand[] {
+    const first = pairs[0]!.a;
+    const attrs: SymbolicCallAttrs = { args, special: pairs[0]!.special, rank };
+    const node: GraphNode = { id: nextId(), op, inputs: [...first.touched], attrs: attrs as unknown as Record<string, unknown>, outputs: [], label: '' };
+    const shapeOf = (t: Trial | null, index: number) => (t?.outputs[index] ? operandRef(t.outputs[index]).desc.shape : null);
+    const operands = first.outputs.map((output, index) => {
+      const shapeA = shapeOf(first, index)!;
+      const shapes = pairs.flatMap((p) => [shapeOf(p.a, index), shapeOf(p.b, index)]);
+      const onesShape = shapeOf(ones, index);
       let dims: Dim[] | null;
-      const onesShape = ones ? operandRef(ones.outputs[index]!).desc.shape : null;
-      if (shapes.some((s) => s.length !== shapeA.length) || (onesShape && onesShape.length !== shapeA.length)) dims = null;
-      else if (byRank) dims = shapeA.map((d, k) => (shapes.every((s) => s[k] === d) ? d : this.freshName(op)));
-      else dims = shapeA.map((d, k) => this.#classify(d, shapeB[k]!, special, op));
+      if (shapes.some((s) => s === null || s.length !== shapeA.length) || (ones && onesShape?.length !== shapeA.length)) {
+        dims = null;
+      } else if (byRank) {
+        dims = shapeA.map((d, k) => (shapes.every((s) => s![k] === d) ? d : this.freshName(op)));
+      } else {
+        dims = shapeA.map((_, k) => this.#classify(pairs.map((p) =>
+          [shapeOf(p.a, index)![k]!, shapeOf(p.b, index)![k]!, p.special] as const), op));
+      }
       const dataType = operandRef(output).desc.dataType;
       const operand = createOperand({
         id: nextId(), builder: this.owner.owner,
@@ -402,6 +423,6 @@ export class SymbolicBuilder {
       node.outputs.push(operandRef(operand));
       return operand;
     });
-    return a.returnsArray ? operands : operands[0]!;
+    return first.returnsArray ? operands : operands[0]!;
   }
 }
