@@ -20,7 +20,8 @@ async function main() {
     for (const benchCase of cases) {
       await post('/progress', { backend, name: benchCase.name });
       try {
-        rows.push(await measureCase({ tf, ml, backend, benchCase, ...timing }));
+        const setDynamicShapes = (on) => installNow({ dynamicShapes: on });
+        rows.push(await measureCase({ tf, ml, backend, benchCase, setDynamicShapes, ...timing }));
       } catch (error) {
         rows.push({ backend, name: benchCase.name, skipped: `error: ${error?.message ?? error}` });
       }

@@ -118,4 +118,16 @@ const tinyAdds = {
   },
 };
 
-export const cases = [convNet, matmulChain, tinyAdds].map((c) => ({ ...c, input: values(sizeOf(c.inputShape), 7) }));
+/**
+ * The same computations with named input dimensions (the dynamic-shape proposal), dispatched at the static cases'
+ * sizes: the cost of resolving the shapes at each dispatch, against the same TF.js code.
+ */
+const named = (c, symbolicShape, what) => ({ ...c, name: `${c.name}, ${what} named`, symbolicShape });
+const dynamicCases = [
+  named(convNet, [1, 'height', 'width', 8], 'height/width'),
+  named(matmulChain, ['batch', 256], 'batch'),
+  named(tinyAdds, ['n', 16], 'batch'),
+];
+
+export const cases = [convNet, matmulChain, tinyAdds, ...dynamicCases]
+  .map((c) => ({ ...c, input: values(sizeOf(c.inputShape), 7) }));

@@ -8,18 +8,25 @@ const median = (xs) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-export async function measureCase({ tf, ml, backend, benchCase, warmupMs = 1500, measureMs = 2500, minRuns = 15, maxRuns = 400 }) {
+export async function measureCase({
+  tf, ml, backend, benchCase, setDynamicShapes, warmupMs = 1500, measureMs = 2500, minRuns = 15, maxRuns = 400,
+}) {
   const missing = benchCase.needs.filter((op) => typeof globalThis.MLGraphBuilder.prototype[op] !== 'function');
   if (missing.length) return { backend, name: benchCase.name, skipped: `no ${missing.join(', ')} yet` };
 
   const context = await ml.createContext({ tfjsBackend: backend });
   const desc = { dataType: 'float32', shape: benchCase.inputShape };
+  // A case with named input dimensions is built with the dynamic-shape proposal on; its dispatches resolve the shapes.
+  const symbolic = benchCase.symbolicShape !== undefined;
+  if (symbolic) setDynamicShapes(true);
   const builder = new globalThis.MLGraphBuilder(context);
-  const output = benchCase.graph(builder, builder.input('x', desc));
+  const output = benchCase.graph(builder, builder.input('x', symbolic ? { ...desc, shape: benchCase.symbolicShape } : desc));
   const graph = await builder.build({ y: output });
+  const outputShape = symbolic ? graph.computeShapes({ x: benchCase.inputShape }).y : output.shape;
+  if (symbolic) setDynamicShapes(false);
   const input = await context.createTensor({ ...desc, writable: true });
-  const result = await context.createTensor({ dataType: 'float32', shape: output.shape, readable: true });
-  const polyfillOut = new Float32Array(output.shape.reduce((a, b) => a * b, 1));
+  const result = await context.createTensor({ dataType: 'float32', shape: outputShape, readable: true });
+  const polyfillOut = new Float32Array(outputShape.reduce((a, b) => a * b, 1));
 
   const polyfillRun = async () => {
     context.writeTensor(input, benchCase.input);

@@ -41,7 +41,8 @@ if (inNode) {
     for (const benchCase of cases) {
       process.stderr.write(`node ${backend}: ${benchCase.name}\n`);
       try {
-        rows.push(await measureCase({ tf, ml, backend, benchCase, ...timing }));
+        const setDynamicShapes = (on) => polyfill.installNow({ dynamicShapes: on });
+        rows.push(await measureCase({ tf, ml, backend, benchCase, setDynamicShapes, ...timing }));
       } catch (error) {
         rows.push({ backend, name: benchCase.name, skipped: `error: ${error?.message ?? error}` });
       }
