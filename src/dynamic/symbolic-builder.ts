@@ -66,17 +66,17 @@ function isPrime(n: number): boolean {
   return true;
 }
 
-const trialSizes: [number[], number[]] = [[], []];
+const primes: number[] = [];
 
-/** The k-th trial size of a set: primes with irregular gaps, far from the sizes models use and from each other's sums. */
+/**
+ * The k-th trial size of a set: 240 (divisible by 2, 3, 4, 5, 6, 8, 10, 12, 15, 16, ...) times a prime of its own, the
+ * two sets taking alternate primes from 7 up. Splits, strides and block sizes divide them, and no sum, product or
+ * quotient of a few of them is another.
+ */
 function trialSize(set: 0 | 1, k: number): number {
-  const sizes = trialSizes[set];
-  while (sizes.length <= k) {
-    let n = (set === 0 ? 1000 : 3000) + sizes.length * (set === 0 ? 97 : 89);
-    while (!isPrime(n)) n++;
-    sizes.push(n);
-  }
-  return sizes[k]!;
+  const index = 2 * k + set;
+  for (let n = (primes[primes.length - 1] ?? 6) + 1; primes.length <= index; n++) if (isPrime(n)) primes.push(n);
+  return 240 * primes[index]!;
 }
 
 /** A copy of the arguments as the call saw them: later changes to the caller's arrays or dictionaries do not reach it. */

@@ -127,14 +127,15 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   if (!gather) return call.emitOne([input], { ...attrs }, output);
   const rowIndex = buildTensor(call, rows.index, [rows.index.length], 'int32');
   const colIndex = buildTensor(call, cols.index, [cols.index.length], 'int32');
-  const counts = rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
+  // Per output position; computed when the plan folds the node.
+  const counts = () => rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
   const positionShape = layout === 'nchw' ? [outputHeight, outputWidth] : [outputHeight, outputWidth, 1];
   let perPosition: MLOperand | null = null;
   if (kind === 'average') {
     // A product with 1 / count, as webgl's division returns 1 for 0 / 0: NaN marks a window without input cells.
-    perPosition = buildTensor(call, counts.map((n) => (n === 0 ? NaN : 1 / n)), positionShape, 'float32');
+    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? NaN : 1 / n)), positionShape, 'float32');
   } else if (kind === 'max' && someWindowEmpty) {
-    perPosition = buildTensor(call, counts.map((n) => (n === 0 ? -Infinity : 0)), positionShape, 'float32');
+    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? -Infinity : 0)), positionShape, 'float32');
   }
   return call.emitOne([input, rowIndex, colIndex, perPosition], { ...attrs }, output);
 }

@@ -24,12 +24,18 @@ function buildTriangular(call: OpCall, inputArg: unknown, options: unknown): MLO
   const rank = input.shape.length;
   const rows = input.shape[rank - 2]!;
   const columns = input.shape[rank - 1]!;
-  // Entry (i, j) is kept when j - i >= diagonal (upper) or j - i <= diagonal (lower).
+  // Entry (i, j) is kept when j - i >= diagonal (upper) or j - i <= diagonal (lower); j - i spans
+  // [-(rows - 1), columns - 1].
   const kept = (i: number, j: number) => (upper ? j - i >= diagonal : j - i <= diagonal);
-  const mask: number[] = [];
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) mask.push(kept(i, j) ? 1 : 0);
-  const ones = mask.reduce((a, b) => a + b, 0);
-  const coverage: Coverage = ones === mask.length ? 'all' : ones === 0 ? 'none' : 'some';
+  const all = upper ? -(rows - 1) >= diagonal : columns - 1 <= diagonal;
+  const none = upper ? columns - 1 < diagonal : -(rows - 1) > diagonal;
+  const coverage: Coverage = all ? 'all' : none ? 'none' : 'some';
+  // Computed when the plan folds the node: a symbolic graph's build-time trials make rows and columns large.
+  const mask = (): number[] => {
+    const values: number[] = [];
+    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) values.push(kept(i, j) ? 1 : 0);
+    return values;
+  };
   // float32, not int32: a webgl context keeps int32 values on the cpu backend, and with them the steps reading them.
   const maskOperand = coverage === 'some' ? buildTensor(call, mask, [rows, columns], 'float32') : null;
   return call.emitOne([input, maskOperand], { coverage }, { dataType: input.dataType, shape: input.shape });

@@ -7,6 +7,7 @@ import type { MLGraph } from '../../src/api/graph.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
+import { tf } from '../../src/runtime/backends.js';
 import { conv2dRef } from '../ops/conv-reference.js';
 import {
   assertClose, assertThrows, contextFor, forEachBackend, numbersFrom, randomData, size, typedArrayFor,
@@ -220,6 +221,82 @@ forEachBackend('dynamic shapes', (backend) => {
       assertClose(result['y']!, { shape: [n], data: data.map((v, i) => v + i) });
     }
     graph.destroy();
+  });
+
+  it("a decoder step whose key/value cache grows: the caches one dispatch writes are the next one's inputs, on the device", async () => {
+    const d = 4;
+    const b = newBuilder(ctx);
+    const input = (name: string, rows: string | number) => b.input(name, { dataType: 'float32', shape: [rows, d] });
+    const [q, kNew, vNew, kCache, vCache] = [input('q', 1), input('kNew', 1), input('vNew', 1), input('kCache', 'past'),
+      input('vCache', 'past')];
+    const keys = b.concat([kCache, kNew], 0);
+    const values = b.concat([vCache, vNew], 0);
+    const scores = b.mul(b.matmul(q, b.transpose(keys)), b.constant('float32', 1 / Math.sqrt(d)));
+    const out = b.matmul(b.softmax(scores, 1), values);
+    if (JSON.stringify(out.shape) !== JSON.stringify([1, d])) throw new Error(`attention output ${JSON.stringify(out.shape)}`);
+    const graph = await b.build({ out, keys, values });
+    const tensor = async (rows: number, data?: number[]) => {
+      const t = await ctx.createTensor({ dataType: 'float32', shape: [rows, d], readable: true, writable: true });
+      if (data) ctx.writeTensor(t, new Float32Array(data));
+      return t;
+    };
+    // float64 reference of the same steps.
+    const refK = [randomData(d, 90)];
+    const refV = [randomData(d, 91)];
+    let kTensor = await tensor(1, refK[0]);
+    let vTensor = await tensor(1, refV[0]);
+    for (let step = 1; step <= 5; step++) {
+      const [qData, kData, vData] = [randomData(d, 3 * step), randomData(d, 3 * step + 1), randomData(d, 3 * step + 2)];
+      const shapes = computeShapes(graph, { q: [1, d], kNew: [1, d], vNew: [1, d], kCache: [step, d], vCache: [step, d] });
+      if (JSON.stringify(shapes) !== JSON.stringify({ out: [1, d], keys: [step + 1, d], values: [step + 1, d] })) {
+        throw new Error(JSON.stringify(shapes));
+      }
+      const [qt, kt, vt, outT, nextK, nextV] = await Promise.all([tensor(1, qData), tensor(1, kData), tensor(1, vData),
+        tensor(1), tensor(step + 1), tensor(step + 1)]);
+      ctx.dispatch(graph, { q: qt, kNew: kt, vNew: vt, kCache: kTensor, vCache: vTensor } as never,
+        { out: outT, keys: nextK, values: nextV } as never);
+      refK.push(kData);
+      refV.push(vData);
+      const logits = refK.map((k) => k.reduce((acc, kv, i) => acc + kv * qData[i]!, 0) / Math.sqrt(d));
+      const max = Math.max(...logits);
+      const weights = logits.map((l) => Math.exp(l - max));
+      const total = weights.reduce((x, y) => x + y, 0);
+      const expected = Array.from({ length: d }, (_, i) => refV.reduce((acc, v, r) => acc + (weights[r]! / total) * v[i]!, 0));
+      const got = Array.from(new Float32Array(await ctx.readTensor(outT)));
+      assertClose({ dataType: 'float32', shape: [1, d], data: got }, { shape: [1, d], data: expected });
+      for (const t of [qt, kt, vt, outT, kTensor, vTensor]) t.destroy();
+      kTensor = nextK;
+      vTensor = nextV;
+    }
+    const cache = Array.from(new Float32Array(await ctx.readTensor(kTensor)));
+    assertClose({ dataType: 'float32', shape: [6, d], data: cache }, { shape: [6, d], data: refK.flat() });
+    kTensor.destroy();
+    vTensor.destroy();
+    graph.destroy();
+  });
+
+  it('20 input sizes (beyond the 16 signatures kept) give correct values and leave no TF.js tensor after destroy()', async () => {
+    const probe = await ctx.createTensor({ dataType: 'float32', shape: [1], readable: true });
+    const settle = () => ctx.readTensor(probe);
+    await settle();
+    const before = tf.memory().numTensors;
+    const b = newBuilder(ctx);
+    const x = b.input('x', { dataType: 'float32', shape: ['n', 2] });
+    const scale = b.constant({ dataType: 'float32', shape: [2] }, new Float32Array([3, -0.5]));
+    const graph = await b.build({ y: b.mul(b.concat([x, x], 0), scale) });
+    for (let round = 0; round < 2; round++) {
+      for (let n = 1; n <= 20; n++) {
+        const data = randomData(2 * n, n + 40 * round);
+        const result = await run(ctx, graph, { x: { dataType: 'float32', shape: [n, 2], data } }, { y: 'float32' });
+        const once = data.map((v, i) => v * (i % 2 === 0 ? 3 : -0.5));
+        assertClose(result['y']!, { shape: [2 * n, 2], data: [...once, ...once] });
+      }
+    }
+    graph.destroy();
+    await settle();
+    const after = tf.memory().numTensors;
+    probe.destroy();
+    if (after !== before) throw new Error(`numTensors ${before} -> ${after} after destroy()`);
   });
 
   it('computeShapes checks names, ranks, static sizes, same-name sizes and bounds', async () => {
