@@ -13,7 +13,7 @@
  * The values of shape operands (the small integer tensors sizing the Dynamic operations) are inferred the same way,
  * elementwise, on demand.
  */
-import { createOperand, MLOperand, operandRef } from '../api/operand.js';
+import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import type { Dim, GraphNode, OperandRef } from '../graph/ir.js';
 import { nextId } from '../graph/ir.js';
 import { getOp, MAX_RANK } from '../ops/registry.js';
@@ -256,6 +256,14 @@ export class SymbolicBuilder {
   /** Records one call of an MLGraphBuilder operation method and returns its symbolic operands. */
   call(op: string, rawArgs: readonly unknown[]): MLOperand | MLOperand[] {
     const args = snapshotArgs(rawArgs) as unknown[];
+    const mustBeStatic = getOp(op).staticLastDimension;
+    const ref = mustBeStatic && args[mustBeStatic.argument] instanceof MLOperand ? asOperandRef(args[mustBeStatic.argument]) : undefined;
+    if (mustBeStatic && ref?.builder === this.owner.owner && ref.dims !== undefined) {
+      const last = ref.dims === null ? null : ref.dims[ref.dims.length - 1];
+      if (last === null || typeof last === 'string') {
+        throw new TypeError(`${op}: the last dimension of ${mustBeStatic.name} must be static, not ${last === null ? 'of unknown rank' : `'${last}'`}`);
+      }
+    }
     const touched: OperandRef[] = [];
     // Names in the values of shape operands the step read count as the names of the call, as those in shapes do.
     const names = new Set<string>();

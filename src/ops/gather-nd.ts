@@ -55,6 +55,7 @@ function buildGatherND(call: OpCall, inputArg: unknown, indicesArg: unknown): ML
 defineOp<Record<string, never>>({
   name: 'gatherND',
   method: { length: 2, optionsIndex: 2, build: (call, input, indices) => buildGatherND(call, input, indices) },
+  staticLastDimension: { argument: 1, name: 'indices' },
   limits: { input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES, 1), output: limit(ALL_TYPES) },
   lowerHost: byPositions('gatherND', [0]),
   lower: ([input, indices], _attrs, { tf }) => tf.gatherND(input!, indices!),

@@ -67,6 +67,11 @@ export interface OpDefinition<A = Record<string, unknown>> {
    * only while the proposal is switched on (api/proposal.ts).
    */
   readonly proposal?: 'dynamic-shapes';
+  /**
+   * With the dynamic-shape proposal on: the method argument (by position) whose last dimension must be static, as the
+   * proposal requires of gatherND's and scatterND's indices.
+   */
+  readonly staticLastDimension?: { readonly argument: number; readonly name: string };
 }
 
 const table = new Map<string, OpDefinition<never>>();

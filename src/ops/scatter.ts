@@ -84,6 +84,7 @@ function buildScatterND(call: OpCall, inputArg: unknown, indicesArg: unknown, up
 
 defineOp<Record<string, never>>({
   name: 'scatterND',
+  staticLastDimension: { argument: 1, name: 'indices' },
   method: {
     length: 3,
     optionsIndex: 3,

@@ -352,6 +352,14 @@ forEachBackend('dynamic shapes', (backend) => {
     await assertThrows(() => b.input('e', { dataType: 'float32', shape: ['', 3] }), 'TypeError', 'empty');
     await assertThrows(() => b.input('f', { dataType: 'float32', shape: [{ name: 'g', maxSize: 0 }] }), 'TypeError');
     await assertThrows(() => b.constant({ dataType: 'float32', shape: ['n'] }, new Float32Array(1)), 'TypeError');
+    // The last dimension of gatherND's and scatterND's indices must be static; the others may be named.
+    const table = b.input('table', { dataType: 'float32', shape: ['rows', 4, 5] });
+    const named = b.input('namedIndices', { dataType: 'int32', shape: ['n', 'k'] });
+    await assertThrows(() => b.gatherND(table, named), 'TypeError', 'last dimension of indices');
+    await assertThrows(() => b.scatterND(table, named, b.input('updates', { dataType: 'float32', shape: ['n', 5] })), 'TypeError',
+      'last dimension of indices');
+    const gathered = b.gatherND(table, b.input('indices', { dataType: 'int32', shape: ['n', 2] }));
+    if (JSON.stringify(gathered.shape) !== JSON.stringify(['n', 5])) throw new Error(`gatherND ${JSON.stringify(gathered.shape)}`);
     // Valid for some sizes: accepted now, checked at dispatch.
     const m = b.input('m', { dataType: 'float32', shape: ['a', 'b'] });
     const sum = b.add(m, b.input('o', { dataType: 'float32', shape: [3, 'c'] }));
