@@ -117,7 +117,7 @@ module.exports = (config) => {
       captureConsole: true,
       clearContext: false,
       mocha: { timeout: 600000, ...(grep ? { grep } : {}) },
-      webnn: { backends },
+      webnn: { backends, dynamicShapes: process.env.WEBNN_TEST_DYNAMIC_SHAPES === '1' },
     },
     browserConsoleLogOptions: { level: 'warn', terminal: true },
     singleRun: true,

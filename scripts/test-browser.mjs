@@ -1,7 +1,8 @@
 // Runs the test suite in headless Chromium: bundles every test/**/*.test.ts (browser-only ones are
 // test/browser/**/*.browser.test.ts) into one ES module with esbuild, then runs it with karma + mocha.
 //
-//   node scripts/test-browser.mjs [--grep <regexp>] [--backends webgl,wasm,cpu] [--no-build] [test files...]
+//   node scripts/test-browser.mjs [--grep <regexp>] [--backends webgl,wasm,cpu] [--no-build] [--dynamic-shapes] [test files...]
+// --dynamic-shapes runs every test with the dynamic-shape proposal switched on (static graphs must behave the same).
 //
 // dist/ (the script-tag bundle and its .wasm files, which the browser tests load) is rebuilt first when any source
 // file is newer than it. The run ends with the line `browser: N passed, N failed`; the exit code is non-zero on failures.
@@ -19,12 +20,13 @@ const outDir = join(root, '.cache', 'browser-tests', String(process.pid));
 const started = Date.now();
 
 function parseArgs(argv) {
-  const opts = { grep: '', backends: process.env.WEBNN_TEST_BACKENDS ?? '', build: true, files: [] };
+  const opts = { grep: '', backends: process.env.WEBNN_TEST_BACKENDS ?? '', build: true, dynamicShapes: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--grep') opts.grep = argv[++i] ?? '';
     else if (a === '--backends') opts.backends = argv[++i] ?? '';
     else if (a === '--no-build') opts.build = false;
+    else if (a === '--dynamic-shapes') opts.dynamicShapes = true;
     else opts.files.push(resolve(a));
   }
   return opts;
@@ -97,6 +99,7 @@ function runKarma(bundle, opts) {
     WEBNN_BROWSER_BUNDLE: relative(root, bundle),
     WEBNN_TEST_BACKENDS: opts.backends,
     WEBNN_TEST_GREP: opts.grep,
+    WEBNN_TEST_DYNAMIC_SHAPES: opts.dynamicShapes ? '1' : '',
   };
   const karma = require.resolve('karma/bin/karma');
   return new Promise((resolveExit) => {

@@ -4,10 +4,12 @@
  * result off the trials:
  * - each named dimension takes a trial size of its own, once from each of two sets of sizes (A and B): an output
  *   dimension equal in both trials is static, one equal to the trial sizes of a name is that name, and any other is
- *   derived and gets a fresh name that claims no identity with other dimensions;
+ *   derived and gets a fresh name; later trials give a derived name the sizes its expression had, so an expression of
+ *   it (a reshape to rows * 2) checks out, and the same expression met again gets the same name;
  * - a call whose trial fails with every name at its own size (names that must equal 1, a static size or each other)
- *   is tried again with some names fixed to such candidates; it is rejected only when no candidate makes it valid, so
- *   static dimensions that contradict are build-time errors while everything that depends on sizes is left to dispatch;
+ *   is tried again with some names fixed to such candidates, and keeps what holds in every valid trial with the fewest
+ *   names fixed; it is rejected only when no candidate makes it valid, so static dimensions that contradict are
+ *   build-time errors while everything that depends on sizes is left to dispatch;
  * - a trial with every name at 1 shows outputs whose rank depends on sizes (squeeze without axes): they are unranked;
  * - operands of unknown rank take each rank in turn.
  * The values of shape operands (the small integer tensors sizing the Dynamic operations) are inferred the same way,
@@ -256,14 +258,6 @@ export class SymbolicBuilder {
   /** Records one call of an MLGraphBuilder operation method and returns its symbolic operands. */
   call(op: string, rawArgs: readonly unknown[]): MLOperand | MLOperand[] {
     const args = snapshotArgs(rawArgs) as unknown[];
-    const mustBeStatic = getOp(op).staticLastDimension;
-    const ref = mustBeStatic && args[mustBeStatic.argument] instanceof MLOperand ? asOperandRef(args[mustBeStatic.argument]) : undefined;
-    if (mustBeStatic && ref?.builder === this.owner.owner && ref.dims !== undefined) {
-      const last = ref.dims === null ? null : ref.dims[ref.dims.length - 1];
-      if (last === null || typeof last === 'string') {
-        throw new TypeError(`${op}: the last dimension of ${mustBeStatic.name} must be static, not ${last === null ? 'of unknown rank' : `'${last}'`}`);
-      }
-    }
     const touched: OperandRef[] = [];
     // Names in the values of shape operands the step read count as the names of the call, as those in shapes do.
     const names = new Set<string>();
@@ -275,6 +269,9 @@ export class SymbolicBuilder {
     } catch (error) {
       firstError = error;
     }
+    // InvalidStateError (cannot build) and other errors than the TypeErrors of validation do not depend on sizes.
+    if (firstError && !(firstError instanceof TypeError) && !(firstError instanceof UnknownValue)) throw firstError;
+    this.#checkStaticLastDimension(op, args);
     let unranked = false;
     for (const ref of touched) {
       const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;
@@ -297,6 +294,18 @@ export class SymbolicBuilder {
     const found = this.#fallback(op, args, touched, [...names]);
     if (found.length === 0) throw this.#withTrialSizes(firstError, names);
     return this.#record(op, args, found, 1);
+  }
+
+  /** gatherND's and scatterND's indices: their last dimension must be static (OpDefinition.staticLastDimension). */
+  #checkStaticLastDimension(op: string, args: readonly unknown[]): void {
+    const rule = getOp(op).staticLastDimension;
+    const value = rule ? args[rule.argument] : undefined;
+    const ref = value instanceof MLOperand ? asOperandRef(value) : undefined;
+    if (!rule || ref?.builder !== this.owner.owner || ref.dims === undefined) return;
+    const last = ref.dims === null ? null : ref.dims[ref.dims.length - 1];
+    if (last === null || typeof last === 'string') {
+      throw new TypeError(`${op}: the last dimension of ${rule.name} must be static, not ${last === null ? 'of unknown rank' : `'${last}'`}`);
+    }
   }
 
   /** The error of the first trial, saying which sizes in its message stand for named dimensions. */
@@ -387,7 +396,7 @@ export class SymbolicBuilder {
   /** A call whose result's shape needs a value known only with a rank: one unranked result of its first operand's type. */
   #unresolvedResult(op: string, args: readonly unknown[], touched: readonly OperandRef[]): MLOperand {
     const input = touched[0];
-    if (!input || getOp(op).name === 'splitDynamic') {
+    if (!input || op === 'splitDynamic') {
       throw new TypeError(`${op}: cannot resolve shape: the number of results depends on a value of unknown length`);
     }
     const node: GraphNode = { id: nextId(), op, inputs: [...touched], attrs: { args, special: NONE, rank: 1 }, outputs: [], label: '' };

@@ -5,12 +5,15 @@
 import { installNow } from '../../src/index.js';
 
 interface KarmaGlobal {
-  __karma__?: { config?: { webnn?: { backends?: string } } };
+  __karma__?: { config?: { webnn?: { backends?: string; dynamicShapes?: boolean } } };
   WEBNN_TEST_BACKENDS?: string;
+  WEBNN_TEST_DYNAMIC_SHAPES?: boolean;
 }
 
 const g = globalThis as KarmaGlobal;
 const backends = g.__karma__?.config?.webnn?.backends;
 if (backends) g.WEBNN_TEST_BACKENDS = backends;
+// Read by the test harness (test/util/harness.ts) when it installs the polyfill.
+if (g.__karma__?.config?.webnn?.dynamicShapes) g.WEBNN_TEST_DYNAMIC_SHAPES = true;
 
 installNow({ wasmPaths: new URL('/base/dist/', location.href).href });
