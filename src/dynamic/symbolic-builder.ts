@@ -30,8 +30,17 @@ export class UnknownValue extends Error {}
 /** A name fixed to a size, or to the trial size of another name. */
 type Special = number | { readonly alias: string };
 
+/**
+ * Sets of trial sizes: A and B (0, 1) are multiples of 240, which splits, strides and block sizes divide; C (2) are
+ * primes, which nothing divides, and which tell a size that is a multiple of something from the name itself.
+ */
+type TrialSet = 0 | 1 | 2;
+
+/** A derived name used in a trial of set C before its size in C is known. */
+class NoTrialSize extends Error {}
+
 interface ProbeConfig {
-  readonly set: 0 | 1;
+  readonly set: TrialSet;
   readonly special: ReadonlyMap<string, Special>;
   /** The rank given to operands of unknown rank. */
   readonly rank: number;
@@ -44,12 +53,18 @@ export interface SymbolicCallAttrs {
   readonly rank: number;
 }
 
-/** Trials of one configuration in sets A and B. */
+/** Trials of one configuration in sets A and B, and C where valid. */
 interface TrialPair {
   readonly a: Trial;
   readonly b: Trial;
+  readonly c: Trial | null;
   readonly special: ReadonlyMap<string, Special>;
+  /** The trial of set A with every size a name is fixed to multiplied by 11, where valid. */
+  readonly scaled: Trial | null;
 }
+
+/** One dimension in a pair: its sizes in A, B and C, whether it follows the fixed sizes, the names fixed. */
+type Observation = readonly [number, number, number | null, boolean, ReadonlyMap<string, Special>];
 
 interface Trial {
   readonly outputs: MLOperand[];
@@ -75,7 +90,12 @@ const primes: number[] = [];
  * two sets taking alternate primes from 7 up. Splits, strides and block sizes divide them, and no sum, product or
  * quotient of a few of them is another.
  */
-function trialSize(set: 0 | 1, k: number): number {
+function trialSize(set: TrialSet, k: number): number {
+  if (set === 2) {
+    let n = 1000 + 97 * k;
+    while (!isPrime(n)) n++;
+    return n;
+  }
   const index = 2 * k + set;
   for (let n = (primes[primes.length - 1] ?? 6) + 1; primes.length <= index; n++) if (isPrime(n)) primes.push(n);
   return 240 * primes[index]!;
@@ -123,7 +143,7 @@ export class SymbolicBuilder {
    * The trial sizes (sets A and B) of derived dimensions: a derived name stands for its defining expression of the
    * named sizes, so later trials give it the size that expression has, not a size of its own.
    */
-  readonly #derivedSizes = new Map<string, readonly [number, number]>();
+  readonly #derivedSizes = new Map<string, readonly [number, number, number | null]>();
   #fresh = 0;
 
   constructor(private readonly owner: SymbolicOwner) {}
@@ -138,7 +158,11 @@ export class SymbolicBuilder {
     if (typeof special === 'number') return special;
     const symbol = special ? special.alias : name;
     const derived = this.#derivedSizes.get(symbol);
-    if (derived) return derived[config.set];
+    if (derived) {
+      const size = derived[config.set];
+      if (size === null) throw new NoTrialSize(`no trial size in set C for '${symbol}'`);
+      return size;
+    }
     let k = this.#symbolIndex.get(symbol);
     if (k === undefined) {
       k = this.#symbolIndex.size;
@@ -228,30 +252,47 @@ export class SymbolicBuilder {
     const node = source.node;
     const attrs = node.attrs as unknown as SymbolicCallAttrs;
     if (ref.dims === null) throw new UnknownValue(`the value of ${node.op}'s result has an unknown length`);
-    const trial = (set: 0 | 1) => {
+    const trial = (set: TrialSet) => {
       const t = this.#probe(node.op, attrs.args, { set, special: attrs.special, rank: attrs.rank });
       return t.builder.valuesOf(t.outputs[source.index]!);
     };
     const a = trial(0);
     const b = trial(1);
-    if (a.length !== b.length) throw new UnknownValue(`the value of ${node.op}'s result has a length that depends on sizes`);
-    return a.map((x, i) => this.#classify([[x, b[i]!, attrs.special]], node.op));
+    let c: readonly number[] | null;
+    try {
+      c = trial(2);
+    } catch {
+      c = null;
+    }
+    if (a.length !== b.length || (c && c.length !== a.length)) {
+      throw new UnknownValue(`the value of ${node.op}'s result has a length that depends on sizes`);
+    }
+    return a.map((x, i) => this.#classify([[x, b[i]!, c ? c[i]! : null, false, attrs.special]], node.op));
   }
 
   /**
-   * A dimension (or value element) from its trials: one observation (size in set A, size in set B, the names fixed in
-   * that pair) per valid pair. Static when every trial gives one size; a name when, in every pair, it has exactly the
-   * trial sizes observed; otherwise a fresh, derived name.
+   * A dimension (or value element) from its trials, one observation per valid pair. Static when every trial gives one
+   * size and it does not follow the sizes names are fixed to; a name when, in every pair, the name has exactly the
+   * sizes observed; otherwise a fresh, derived name.
    */
-  #classify(observations: readonly (readonly [number, number, ReadonlyMap<string, Special>])[], op: string): Dim {
-    const [a0, b0] = observations[0]!;
-    if (observations.every(([a, b]) => a === a0 && b === a0)) return a0;
+  #classify(observations: readonly Observation[], op: string): Dim {
+    const [a0, b0, c0] = observations[0]!;
+    if (observations.every(([a, b, c, varies]) => a === a0 && b === a0 && (c === null || c === a0) && !varies)) return a0;
+    const sizeOf = (name: string, set: TrialSet, special: ReadonlyMap<string, Special>): number | null => {
+      try {
+        return this.#trialSize(name, { set, special, rank: 1 });
+      } catch (error) {
+        if (error instanceof NoTrialSize) return null;
+        throw error;
+      }
+    };
     const names = [...[...this.#symbolIndex.keys()].filter((n) => !n.startsWith('\u0000')), ...this.#derivedSizes.keys()];
-    const found = names.find((name) => observations.every(([a, b, special]) =>
-      this.#trialSize(name, { set: 0, special, rank: 1 }) === a && this.#trialSize(name, { set: 1, special, rank: 1 }) === b));
+    const found = names.find((name) => observations.every(([a, b, c, , special]) =>
+      sizeOf(name, 0, special) === a && sizeOf(name, 1, special) === b && (c === null || sizeOf(name, 2, special) === c)));
     if (found !== undefined) return found;
     const name = this.freshName(op);
-    this.#derivedSizes.set(name, [a0, b0]);
+    // Sizes found with names fixed are not the expression's sizes at the trial sizes of those names.
+    if (observations.every((o) => o[4].size === 0)) this.#derivedSizes.set(name, [a0, b0, c0]);
     return name;
   }
 
@@ -281,7 +322,7 @@ export class SymbolicBuilder {
     if (firstError instanceof UnknownValue) return this.#unresolvedResult(op, args, touched);
     if (firstError && (!(firstError instanceof TypeError) || names.size === 0) && !unranked) throw firstError;
     if (unranked) return this.#byRank(op, args, firstError);
-    if (first && names.size === 0) return this.#record(op, args, [{ a: first, b: first, special: NONE }], 1);
+    if (first && names.size === 0) return this.#record(op, args, [{ a: first, b: first, c: null, special: NONE, scaled: null }], 1);
     if (first) {
       let second: Trial | null;
       try {
@@ -289,7 +330,10 @@ export class SymbolicBuilder {
       } catch {
         second = null;
       }
-      if (second) return this.#record(op, args, [{ a: first, b: second, special: NONE }], 1, this.#onesTrial(op, args, names));
+      if (second) {
+        const pair = { a: first, b: second, c: this.#tryProbe(op, args, { ...general, set: 2 }), special: NONE, scaled: null };
+        return this.#record(op, args, [pair], 1, this.#tryProbe(op, args, { ...general, special: new Map([...names].map((n) => [n, 1])) }));
+      }
     }
     const found = this.#fallback(op, args, touched, [...names]);
     if (found.length === 0) throw this.#withTrialSizes(firstError, names);
@@ -315,10 +359,10 @@ export class SymbolicBuilder {
     return new TypeError(`${error.message} (no sizes of the named dimensions make it valid; here they had trial sizes ${sizes.join(', ')})`);
   }
 
-  /** The trial with every name at 1, when it is valid. */
-  #onesTrial(op: string, args: readonly unknown[], names: ReadonlySet<string>): Trial | null {
+  /** A trial, or null where it is not valid. */
+  #tryProbe(op: string, args: readonly unknown[], config: ProbeConfig): Trial | null {
     try {
-      return this.#probe(op, args, { set: 0, special: new Map([...names].map((n) => [n, 1])), rank: 1 });
+      return this.#probe(op, args, config);
     } catch {
       return null;
     }
@@ -367,7 +411,11 @@ export class SymbolicBuilder {
           try {
             const a = this.#probe(op, args, { set: 0, special, rank: 1 });
             const b = this.#probe(op, args, { set: 1, special, rank: 1 });
-            found.push({ a, b, special });
+            const c = this.#tryProbe(op, args, { set: 2, special, rank: 1 });
+            // Where another size is valid for the fixed names too, what follows them is no static size.
+            const scaledSpecial = new Map([...special].map(([n, v]) => [n, typeof v === 'number' ? v * 11 : v]));
+            const scaled = this.#tryProbe(op, args, { set: 0, special: scaledSpecial, rank: 1 });
+            found.push({ a, b, c, special, scaled });
           } catch {
             // not this candidate
           }
@@ -383,7 +431,8 @@ export class SymbolicBuilder {
     let rank = -1;
     for (let r = 0; r <= MAX_RANK; r++) {
       try {
-        pairs.push({ a: this.#probe(op, args, { set: 0, special: NONE, rank: r }), b: this.#probe(op, args, { set: 1, special: NONE, rank: r }), special: NONE });
+        const a = this.#probe(op, args, { set: 0, special: NONE, rank: r });
+        pairs.push({ a, b: this.#probe(op, args, { set: 1, special: NONE, rank: r }), c: null, special: NONE, scaled: null });
         if (rank < 0) rank = r;
       } catch {
         // not valid at this rank
@@ -428,8 +477,13 @@ export class SymbolicBuilder {
       } else if (byRank) {
         dims = shapeA.map((d, k) => (shapes.every((s) => s![k] === d) ? d : this.freshName(op)));
       } else {
-        dims = shapeA.map((_, k) => this.#classify(pairs.map((p) =>
-          [shapeOf(p.a, index)![k]!, shapeOf(p.b, index)![k]!, p.special] as const), op));
+        dims = shapeA.map((_, k) => this.#classify(pairs.map((p): Observation => {
+          const a = shapeOf(p.a, index)![k]!;
+          const c = shapeOf(p.c, index);
+          const scaled = shapeOf(p.scaled, index);
+          return [a, shapeOf(p.b, index)![k]!, c?.length === shapeA.length ? c[k]! : null,
+            scaled !== null && scaled.length === shapeA.length && scaled[k] !== a, p.special];
+        }), op));
       }
       const dataType = operandRef(output).desc.dataType;
       const operand = createOperand({

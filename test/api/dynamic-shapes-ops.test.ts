@@ -125,22 +125,6 @@ const REDUCTIONS: readonly [string, Record<string, unknown>, Dim[]][] = [
   ['reduceSumSquare', { axes: [2], keepDimensions: true }, ['n', 3, 1]],
 ];
 
-/**
- * A name that must take particular values (n a multiple of 7) is fixed to one such value (7) while the build step is
- * tried, and the result's dimensions that follow it then read as static. computeShapes() and dispatch are right; only
- * MLOperand.shape and the build-time inference of later steps see the fixed value. Every line of the failure is one
- * of these.
- */
-const SPLIT_SHAPE_ISSUE = /output [0-6]: dimension 0 is 1, expected a derived name in \[1,2\]$/;
-const QUANTIZE_SHAPE_ISSUE = /output 0: MLOperand.shape \[7,3\], expected \["n",3\]$/;
-
-/**
- * Padding a name up to a multiple of k pads nothing at trial sizes that are multiples of k (they are 240 times a
- * prime), so the result reads as the name itself, an identity that does not hold at other sizes. computeShapes() and
- * dispatch are right.
- */
-const PAD_TO_MULTIPLE_ISSUE = /output 0: dimension 0 is "n", expected a derived name in \["n",3\]$/;
-
 const CASES: OpCase[] = [
   ...BINARY.map((op): OpCase => ({
     op, title: `${op}(['n', 3], constant [3])`,
@@ -858,7 +842,6 @@ const CASES: OpCase[] = [
     reference: (b, x, s) => b.pad(x['x'], [0, 0], [(8 - (s['n']! % 8)) % 8, 0]),
     expect: [[DERIVED, 3]],
     sizes: [{ n: 5 }, { n: 8 }, { n: 13 }],
-    knownIssue: { reason: "MLOperand.shape says 'n': the trial sizes are multiples of 8", failure: PAD_TO_MULTIPLE_ISSUE },
   },
   {
     op: 'padDynamic', title: "padDynamic(['n', 3]) to an even length: where(equal(modulusFloor(n, 2), 0), 0, 1)",
@@ -870,7 +853,6 @@ const CASES: OpCase[] = [
     },
     reference: (b, x, s) => b.pad(x['x'], [0, 0], [s['n']! % 2, 0]),
     expect: [[DERIVED, 3]],
-    knownIssue: { reason: "MLOperand.shape says 'n': the trial sizes are even", failure: PAD_TO_MULTIPLE_ISSUE },
   },
   {
     op: 'range', title: "range(-n, 0, 1) with n from shape() through neg: n positions",
@@ -960,7 +942,6 @@ const CASES: OpCase[] = [
     expect: [[DERIVED, 2], [DERIVED, 2], [DERIVED, 2], [DERIVED, 2], [DERIVED, 2], [DERIVED, 2], [DERIVED, 2]],
     sizes: [{ n: 7 }, { n: 14 }],
     invalid: [{ n: 8 }],
-    knownIssue: { reason: 'MLOperand.shape says [1, 2]: n fixed to 7 at build reads as static', failure: SPLIT_SHAPE_ISSUE },
   },
   {
     op: 'split', title: "split(['n', 2], 7), then reshape to [4]: valid where n is 14",
@@ -969,7 +950,6 @@ const CASES: OpCase[] = [
     expect: [[4]],
     sizes: [{ n: 14 }],
     invalid: [{ n: 7 }],
-    knownIssue: { reason: 'rejected at build: the split result reads as a static [1, 2]', failure: /^TypeError: reshape: / },
   },
   {
     op: 'gatherElements', title: "gatherElements(['n', 2], constant int32 [3, 2], axis 1): n is 3",
@@ -994,7 +974,6 @@ const CASES: OpCase[] = [
     expect: [['n', 3]],
     sizes: [{ n: 7 }, { n: 14 }],
     invalid: [{ n: 8 }],
-    knownIssue: { reason: 'MLOperand.shape says [7, 3]: n fixed to 7 at build reads as static', failure: QUANTIZE_SHAPE_ISSUE },
   },
   {
     op: 'quantizeLinear', title: "quantizeLinear(['n', 3], constant scale [7, 3]), then add constant [14, 3]: valid where n is 14",
@@ -1004,7 +983,6 @@ const CASES: OpCase[] = [
     expect: [[14, 3]],
     sizes: [{ n: 14 }],
     invalid: [{ n: 7 }],
-    knownIssue: { reason: 'rejected at build: the quantizeLinear result reads as a static [7, 3]', failure: /^TypeError: add: / },
   },
 ];
 
