@@ -99,6 +99,8 @@ const steps = [
   { name: 'typecheck', args: ['run', 'typecheck'] },
   { name: 'lint', args: ['run', 'lint'] },
   { name: 'build', args: ['run', 'build'] },
+  // The README's dynamic-shape example, on the package just built: it checks its results against plain JS.
+  { name: 'example', command: process.execPath, args: ['examples/dynamic-shapes.mjs'] },
   // --forbid-only: a forgotten `.only` would quietly drop every other test.
   { name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE },
   // The same tests with the dynamic-shape proposal switched on: static graphs must behave exactly as without it.
@@ -122,7 +124,7 @@ for (const step of steps) {
     results.push({ step, ok: false, note: `not run: ${chromiumProblem}`, ms: 0, counts: null });
     continue;
   }
-  const { code, output, ms } = await run(npm, step.args, { env: { ...env, ...step.env }, timeoutMs: step.timeoutMs });
+  const { code, output, ms } = await run(step.command ?? npm, step.args, { env: { ...env, ...step.env }, timeoutMs: step.timeoutMs });
   const counts = step.counts ? step.counts(output) : null;
   const ok = code === 0 && (!step.counts || (counts !== null && counts.failed === 0));
   let note = code === 0 ? '' : code === 'timeout' ? 'timed out' : `exit ${code}`;
