@@ -1,8 +1,8 @@
 /**
  * The compiled form of a symbolic graph: one concrete graph per set of input shapes (memoised by signature, so
  * computeShapes() and dispatch() resolve a signature once), each compiled to its own plan the first time it is
- * dispatched. The plans share the constants: each is uploaded once, and every plan holds a clone (the same backend
- * memory).
+ * dispatched. The plans share the constants: each is uploaded once and belongs to this object, not to the plans (a
+ * clone per plan would be a copy on wasm, whose Identity kernel copies).
  */
 import { typeError } from '../errors.js';
 import type { OperandRef } from '../graph/ir.js';
@@ -10,7 +10,6 @@ import { Plan, type Value } from '../graph/plan.js';
 import { fuseGraph } from '../graph/fuse.js';
 import type { BackendName } from '../runtime/backends.js';
 import { runOnBackend, tf } from '../runtime/backends.js';
-import { isHostTensor } from '../types/host-tensor.js';
 import type { SymbolicOwner } from './concrete-builder.js';
 import { checkInputShapes, shapeSignature, specialize, type ConcreteGraph, type SymbolicGraph } from './specialize.js';
 
@@ -25,6 +24,7 @@ interface Specialization {
 export class DynamicGraph {
   readonly #specializations = new Map<string, Specialization>();
   readonly #constants = new Map<object, Value>();
+  readonly #sharedValues = new Set<Value>();
   readonly #owner: SymbolicOwner;
 
   constructor(readonly symbolic: SymbolicGraph, templateOwner: object, readonly backend: BackendName,
@@ -69,7 +69,7 @@ export class DynamicGraph {
   planFor(shapes: ReadonlyMap<string, readonly number[]>): Plan {
     const s = this.#specialization('MLContext.dispatch', shapes, 'inputs');
     s.plan ??= new Plan(tf, this.backend, fuseGraph(s.graph.order, s.graph.outputs), s.graph.inputs, s.graph.outputs,
-      (ref) => this.#sharedConstant(ref));
+      (ref) => this.#sharedConstant(ref), this.#sharedValues);
     return s.plan;
   }
 
@@ -79,8 +79,9 @@ export class DynamicGraph {
     if (!value) {
       value = this.upload(ref);
       this.#constants.set(key, value);
+      this.#sharedValues.add(value);
     }
-    return isHostTensor(value) ? value.clone() : value.clone();
+    return value;
   }
 
   dispose(): void {
@@ -88,5 +89,6 @@ export class DynamicGraph {
     this.#specializations.clear();
     for (const value of this.#constants.values()) value.dispose();
     this.#constants.clear();
+    this.#sharedValues.clear();
   }
 }

@@ -79,9 +79,13 @@ export class Plan {
   /** The home backend of each slot. */
   readonly #homes: Placement[];
 
+  /** Constants that belong to the caller (shared by several plans): never disposed here. */
+  readonly #shared: ReadonlySet<Value>;
+
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
-    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value) {
+    outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value, shared: ReadonlySet<Value> = new Set()) {
     this.#tf = tf;
+    this.#shared = shared;
     const slotOf = new Map<OperandRef, number>();
     this.#descs = [];
     this.#homes = [];
@@ -214,7 +218,7 @@ export class Plan {
     for (const s of this.#outputSlots.values()) read.add(s);
     for (const [s, t] of this.#constants) {
       if (!read.has(s)) {
-        t.dispose();
+        if (!this.#shared.has(t)) t.dispose();
         this.#constants.delete(s);
       }
     }
@@ -347,7 +351,7 @@ export class Plan {
   }
 
   dispose(): void {
-    for (const t of this.#constants.values()) t.dispose();
+    for (const t of this.#constants.values()) if (!this.#shared.has(t)) t.dispose();
     this.#constants.clear();
   }
 }
