@@ -118,6 +118,46 @@ const tinyAdds = {
   },
 };
 
+/** Two attention + feed-forward layers of width 64 over [1, sequence, 64]: matmul, softmax, layerNormalization. */
+const WIDTH = 64;
+const attentionWeights = [0, 1].map((layer) => ['q', 'k', 'v', 'up', 'down'].map((name, i) => {
+  const [k, n] = name === 'up' ? [WIDTH, 4 * WIDTH] : name === 'down' ? [4 * WIDTH, WIDTH] : [WIDTH, WIDTH];
+  return { k, n, data: values(k * n, 500 + 10 * layer + i, 1 / Math.sqrt(k)) };
+}));
+
+const attentionBlock = {
+  name: 'attention block [1,32,64] (2 layers)',
+  needs: ['matmul', 'softmax', 'layerNormalization', 'transpose'],
+  inputShape: [1, 32, WIDTH],
+  graph(builder, x) {
+    let h = x;
+    for (const weights of attentionWeights) {
+      const [q, k, v, up, down] = weights.map((w) => builder.constant(f32([w.k, w.n]), w.data));
+      const scores = builder.matmul(builder.matmul(h, q), builder.transpose(builder.matmul(h, k), { permutation: [0, 2, 1] }));
+      h = builder.layerNormalization(builder.add(h, builder.matmul(builder.softmax(scores, 2), builder.matmul(h, v))), { axes: [2] });
+      const ff = builder.matmul(builder.relu(builder.matmul(h, up)), down);
+      h = builder.layerNormalization(builder.add(h, ff), { axes: [2] });
+    }
+    return h;
+  },
+  tfjsSetup(tf) {
+    return attentionWeights.map((weights) => weights.map((w) => tf.tensor(w.data, [w.k, w.n])));
+  },
+  tfjs(tf, x, layers) {
+    const norm = (t) => {
+      const { mean, variance } = tf.moments(t, [2], true);
+      return tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    };
+    let h = x;
+    for (const [q, k, v, up, down] of layers) {
+      const scores = tf.matMul(tf.matMul(h, q), tf.transpose(tf.matMul(h, k), [0, 2, 1]));
+      h = norm(tf.add(h, tf.matMul(tf.softmax(scores, 2), tf.matMul(h, v))));
+      h = norm(tf.add(h, tf.matMul(tf.relu(tf.matMul(h, up)), down)));
+    }
+    return h;
+  },
+};
+
 /**
  * The same computations with named input dimensions (the dynamic-shape proposal), dispatched at the static cases'
  * sizes: the cost of resolving the shapes at each dispatch, against the same TF.js code.
@@ -127,7 +167,14 @@ const dynamicCases = [
   named(convNet, [1, 'height', 'width', 8], 'height/width'),
   named(matmulChain, ['batch', 256], 'batch'),
   named(tinyAdds, ['n', 16], 'batch'),
+  named(attentionBlock, [1, 'sequence', WIDTH], 'sequence'),
+  // Each run at the next of 8 lengths: every length's plan stays cached.
+  { ...named(attentionBlock, [1, 'sequence', WIDTH], 'sequence'), name: 'attention block, sequence cycling 25..32',
+    inputShapes: Array.from({ length: 8 }, (_, i) => [1, 25 + i, WIDTH]) },
+  // Each run at the next of 24 lengths, more than the 16 plans kept: every run compiles a plan for its length.
+  { ...named(attentionBlock, [1, 'sequence', WIDTH], 'sequence'), name: 'attention block, sequence cycling 9..32',
+    inputShapes: Array.from({ length: 24 }, (_, i) => [1, 9 + i, WIDTH]) },
 ];
 
-export const cases = [convNet, matmulChain, tinyAdds, ...dynamicCases]
+export const cases = [convNet, matmulChain, tinyAdds, attentionBlock, ...dynamicCases]
   .map((c) => ({ ...c, input: values(sizeOf(c.inputShape), 7) }));

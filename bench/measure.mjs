@@ -2,6 +2,8 @@
 // written directly in TF.js (upload input, run, download output). The two are interleaved run by run so that
 // machine noise and JIT warm-up affect both alike. Works wherever `tf` and an ML object are available.
 
+import { values } from './cases.mjs';
+
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -22,26 +24,39 @@ export async function measureCase({
   const builder = new globalThis.MLGraphBuilder(context);
   const output = benchCase.graph(builder, builder.input('x', symbolic ? { ...desc, shape: benchCase.symbolicShape } : desc));
   const graph = await builder.build({ y: output });
-  const outputShape = symbolic ? graph.computeShapes({ x: benchCase.inputShape }).y : output.shape;
+  // One run per input shape in turn (a case may cycle through several); each has its own tensors and data.
+  const runs = await Promise.all((benchCase.inputShapes ?? [benchCase.inputShape]).map(async (shape, k) => {
+    const outputShape = symbolic ? graph.computeShapes({ x: shape }).y : output.shape;
+    const data = k === 0 && shape === benchCase.inputShape ? benchCase.input : values(shape.reduce((a, b) => a * b, 1), 7 + k);
+    return {
+      shape, data,
+      input: await context.createTensor({ dataType: 'float32', shape, writable: true }),
+      result: await context.createTensor({ dataType: 'float32', shape: outputShape, readable: true }),
+      out: new Float32Array(outputShape.reduce((a, b) => a * b, 1)),
+    };
+  }));
   if (symbolic) setDynamicShapes(false);
-  const input = await context.createTensor({ ...desc, writable: true });
-  const result = await context.createTensor({ dataType: 'float32', shape: outputShape, readable: true });
-  const polyfillOut = new Float32Array(outputShape.reduce((a, b) => a * b, 1));
-
+  let polyfillCount = 0;
+  let polyfillOut = null;
   const polyfillRun = async () => {
-    context.writeTensor(input, benchCase.input);
-    context.dispatch(graph, { x: input }, { y: result });
-    await context.readTensor(result, polyfillOut);
+    const run = runs[polyfillCount++ % runs.length];
+    context.writeTensor(run.input, run.data);
+    context.dispatch(graph, { x: run.input }, { y: run.result });
+    await context.readTensor(run.result, run.out);
+    polyfillOut = run.out;
   };
 
   // The polyfill's last job has settled (readTensor resolved), so TF.js is free to use directly.
   await polyfillRun();
+  polyfillCount = 0;
   await tf.setBackend(backend);
   const weights = benchCase.tfjsSetup(tf);
   let tfjsOut = null;
+  let tfjsCount = 0;
   const tfjsRun = async () => {
     if (tf.getBackend() !== backend) await tf.setBackend(backend);
-    const x = tf.tensor(benchCase.input, benchCase.inputShape);
+    const run = runs[tfjsCount++ % runs.length];
+    const x = tf.tensor(run.data, run.shape);
     const y = tf.tidy(() => benchCase.tfjs(tf, x, weights));
     tfjsOut = await y.data();
     x.dispose();
@@ -73,6 +88,10 @@ export async function measureCase({
   const maxDifference = polyfillOut.reduce((m, v, i) => Math.max(m, Math.abs(v - tfjsOut[i])), 0);
 
   tf.dispose(weights);
+  for (const run of runs) {
+    run.input.destroy();
+    run.result.destroy();
+  }
   graph.destroy();
   context.destroy();
   // Releases are queued behind the context's work; let them run before anyone counts tensors.
