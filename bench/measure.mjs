@@ -69,8 +69,10 @@ export async function measureCase({
     return performance.now() - t0;
   };
 
+  // At least one run per input shape: webgl compiles its shaders per shape, at the first run of each, and whichever
+  // side ran a shape first would pay for both.
   const warmupEnd = performance.now() + warmupMs;
-  while (performance.now() < warmupEnd) {
+  for (let warmups = 0; performance.now() < warmupEnd || warmups < runs.length; warmups++) {
     await polyfillRun();
     await tfjsRun();
   }
