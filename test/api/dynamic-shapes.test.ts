@@ -173,6 +173,25 @@ forEachBackend('dynamic shapes', (backend) => {
     graph.destroy();
   });
 
+  it("an input read only through shape() is still bound, and shape() can be a graph output", async () => {
+    const b = newBuilder(ctx);
+    const data = b.input('data', { dataType: 'float32', shape: ['rows', 'columns'] });
+    const like = b.input('like', { dataType: 'float32', shape: ['columns', 'rows'] });
+    const y = b.reshapeDynamic(data, b.shape(like));
+    const graph = await b.build({ y, likeShape: b.shape(like) });
+    const values = randomData(6, 5);
+    const result = await run(ctx, graph, {
+      data: { dataType: 'float32', shape: [2, 3], data: values },
+      like: { dataType: 'float32', shape: [3, 2], data: [0, 0, 0, 0, 0, 0] },
+    }, { y: 'float32', likeShape: 'uint32' });
+    assertClose(result['y']!, { shape: [3, 2], data: values });
+    if (JSON.stringify(result['likeShape']) !== JSON.stringify({ dataType: 'uint32', shape: [2], data: [3, 2] })) {
+      throw new Error(JSON.stringify(result['likeShape']));
+    }
+    await assertThrows(() => computeShapes(graph, { data: [2, 3] }), 'TypeError', "'like'");
+    graph.destroy();
+  });
+
   it('pads a sequence to a multiple of 64 through modulusFloor (37 -> 64)', async () => {
     const b = newBuilder(ctx);
     const x = b.input('x', { dataType: 'float32', shape: [1, 'seq', 2] });
