@@ -342,24 +342,30 @@ export class SymbolicBuilder {
       current.delete(chosen[i]!);
     };
     const found: TrialPair[] = [];
-    for (let k = 1; k <= Math.min(3, names.length) && found.length === 0; k++) {
+    const tryPair = (special: ReadonlyMap<string, Special>): void => {
+      try {
+        const a = this.#probe(op, args, { set: 0, special, rank: 1 });
+        const b = this.#probe(op, args, { set: 1, special, rank: 1 });
+        const c = this.#tryProbe(op, args, { set: 2, special, rank: 1 });
+        // Where another size is valid for the fixed names too, what follows them is no static size.
+        const scaledSpecial = new Map([...special].map(([n, v]) => [n, typeof v === 'number' ? v * 11 : v]));
+        const scaled = this.#tryProbe(op, args, { set: 0, special: scaledSpecial, rank: 1 });
+        found.push({ a, b, c, special, scaled });
+      } catch {
+        // not this candidate
+      }
+    };
+    search: for (let k = 1; k <= Math.min(3, names.length) && found.length === 0; k++) {
       for (const chosen of combinations(k)) {
         for (const special of assignments(chosen)) {
-          if (budget-- <= 0 || found.length >= MAX_FALLBACK_PAIRS) return found;
-          try {
-            const a = this.#probe(op, args, { set: 0, special, rank: 1 });
-            const b = this.#probe(op, args, { set: 1, special, rank: 1 });
-            const c = this.#tryProbe(op, args, { set: 2, special, rank: 1 });
-            // Where another size is valid for the fixed names too, what follows them is no static size.
-            const scaledSpecial = new Map([...special].map(([n, v]) => [n, typeof v === 'number' ? v * 11 : v]));
-            const scaled = this.#tryProbe(op, args, { set: 0, special: scaledSpecial, rank: 1 });
-            found.push({ a, b, c, special, scaled });
-          } catch {
-            // not this candidate
-          }
+          if (budget-- <= 0 || found.length >= MAX_FALLBACK_PAIRS) break search;
+          tryPair(special);
         }
       }
     }
+    // More names than the search fixes at once: every name the size of the first (concat of many named inputs), or 1.
+    if (found.length === 0 && names.length > 1) tryPair(new Map(names.slice(1).map((n) => [n, { alias: names[0]! }])));
+    if (found.length === 0) tryPair(new Map(names.map((n) => [n, 1])));
     return found;
   }
 

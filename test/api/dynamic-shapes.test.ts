@@ -385,6 +385,17 @@ forEachBackend('dynamic shapes', (backend) => {
     if (sum.shape[0] !== 3) throw new Error(`broadcast of 'a' with 3 is 3, got ${JSON.stringify(sum.shape)}`);
     const product = b.matmul(m, b.input('s', { dataType: 'float32', shape: ['d', 2] }));
     if (product.shape.length !== 2 || product.shape[1] !== 2) throw new Error(JSON.stringify(product.shape));
+    // Valid only when five names have one size: more than the candidate search fixes at once.
+    const parts = ['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => b.input(`part-${name}`, { dataType: 'float32', shape: [name, 2] }));
+    const joined = b.concat(parts, 1);
+    if (JSON.stringify(joined.shape) !== JSON.stringify(['r1', 10])) throw new Error(`concat ${JSON.stringify(joined.shape)}`);
+    const graph = await b.build({ joined });
+    const shapes = (sizes: number[]) => Object.fromEntries(sizes.map((n, i) => [`part-r${i + 1}`, [n, 2]]));
+    if (JSON.stringify(computeShapes(graph, shapes([3, 3, 3, 3, 3]))) !== JSON.stringify({ joined: [3, 10] })) {
+      throw new Error('concat of five named inputs');
+    }
+    await assertThrows(() => computeShapes(graph, shapes([3, 3, 4, 3, 3])), 'TypeError', 'concat');
+    graph.destroy();
   });
 
   it('a static graph gives the same shapes, values and errors with the proposal on and off', async () => {
