@@ -335,6 +335,7 @@ forEachBackend('dynamic shapes', (backend) => {
     await assertThrows(() => computeShapes(graph, { a: [4, 2], c: [4, 2] }), 'TypeError', 'dimension 1');
     await assertThrows(() => computeShapes(graph, { a: [-1, 3], c: [4, 3] }), 'TypeError');
     graph.destroy();
+    await assertThrows(() => computeShapes(graph, { a: [4, 3], c: [4, 3] }), 'InvalidStateError');
   });
 
   it('dispatch rejects mismatched names, bounds and output tensors of another shape', async () => {
