@@ -23,7 +23,8 @@ function firstOperandType(args: unknown[]): string | undefined {
 if (output) {
   const proto = MLGraphBuilder.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const op of allOps()) {
-    if (!op.method) continue;
+    // The dynamic-shape proposal's operations are on the prototype only while it is switched on; they are not counted.
+    if (!op.method || op.proposal) continue;
     const original = proto[op.name]!;
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       const result = original.apply(this, args);
