@@ -22,7 +22,9 @@ import type { MLOperand } from '../../src/api/operand.js';
 import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import { allOps } from '../../src/ops/registry.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
-import { assertThrows, contextFor, forEachBackend, randomData, size, typedArrayFor } from '../util/harness.js';
+import {
+  assertThrows, contextFor, forEachBackend, randomData, size, typedArrayFor, withDynamicShapes,
+} from '../util/harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the proposal's methods are not on the static builder type */
 type Builder = any;
@@ -1270,13 +1272,10 @@ async function withKnownIssue(issue: KnownIssue | undefined, check: () => Promis
 
 forEachBackend('dynamic shapes: every operation with a named dimension', (backend) => {
   let ctx: MLContext;
-  let wasEnabled = false;
+  withDynamicShapes(true);
   before(async () => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(true);
     ctx = await contextFor(backend);
   });
-  after(() => setDynamicShapes(wasEnabled));
 
   it('the table has a case for every builder operation', () => {
     const methods = allOps().filter((d) => d.method !== undefined).map((d) => d.name);

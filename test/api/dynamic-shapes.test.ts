@@ -5,12 +5,12 @@
 import type { MLContext } from '../../src/api/context.js';
 import type { MLGraph } from '../../src/api/graph.js';
 import type { MLOperand } from '../../src/api/operand.js';
-import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
+import { setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { tf } from '../../src/runtime/backends.js';
 import { conv2dRef } from '../ops/conv-reference.js';
 import {
-  assertClose, assertThrows, contextFor, forEachBackend, numbersFrom, randomData, size, typedArrayFor,
+  assertClose, assertThrows, contextFor, forEachBackend, numbersFrom, randomData, size, typedArrayFor, withDynamicShapes,
 } from '../util/harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the proposal's methods are not on the static builder type */
@@ -78,13 +78,10 @@ function denseSoftmaxRef(x: number[], rows: number, k: number, w: number[], n: n
 
 forEachBackend('dynamic shapes', (backend) => {
   let ctx: MLContext;
-  let wasEnabled = false;
+  withDynamicShapes(true);
   before(async () => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(true);
     ctx = await contextFor(backend);
   });
-  after(() => setDynamicShapes(wasEnabled));
 
   it('is detected through MLGraph.prototype.computeShapes and the new builder methods', () => {
     const g = globalThis as unknown as { MLGraph: { prototype: object }; MLGraphBuilder: { prototype: object } };
@@ -431,13 +428,10 @@ forEachBackend('dynamic shapes', (backend) => {
 
 forEachBackend('dynamic shapes switched off', (backend) => {
   let ctx: MLContext;
-  let wasEnabled = false;
+  withDynamicShapes(false);
   before(async () => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(false);
     ctx = await contextFor(backend);
   });
-  after(() => setDynamicShapes(wasEnabled));
 
   it('is the static API: no proposal members, named dimensions are TypeErrors', async () => {
     const g = globalThis as unknown as { MLGraph: { prototype: object }; MLGraphBuilder: { prototype: object } };

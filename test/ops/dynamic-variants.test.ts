@@ -1,9 +1,9 @@
-import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import {
   assertClose, assertThrows, broadcastTo, builderFor, forEachBackend, randomData, runGraph, size, strides,
+  withDynamicShapes,
 } from '../util/harness.js';
 import { assertExact, exactConstant, runExact, type Element } from '../util/exact.js';
 
@@ -49,13 +49,7 @@ function resampleReference(x: readonly number[], shape: readonly number[], sizes
 }
 
 describe('reshapeDynamic, expandDynamic, sliceDynamic, padDynamic, splitDynamic, resample2dDynamic, tileDynamic', () => {
-  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
-  let wasEnabled = false;
-  before(() => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(true);
-  });
-  after(() => setDynamicShapes(wasEnabled));
+  withDynamicShapes(true);
 
   forEachBackend('dynamic variants', (backend) => {
     it('reshapeDynamic: newShape from shape() through gather, mul, div and concat', async () => {

@@ -1,9 +1,9 @@
-import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import {
   assertThrows, broadcastTo, builderFor, contextFor, forEachBackend, randomData, representable, runGraph, size,
+  withDynamicShapes,
 } from '../util/harness.js';
 import { assertExact, runExact, type Element } from '../util/exact.js';
 
@@ -50,13 +50,7 @@ function assertFloatClose(actual: readonly number[], expected: readonly number[]
 }
 
 describe('modulusFloor / modulusTruncate', () => {
-  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
-  let wasEnabled = false;
-  before(() => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(true);
-  });
-  after(() => setDynamicShapes(wasEnabled));
+  withDynamicShapes(true);
 
   forEachBackend('modulus', (backend) => {
     for (const t of ['float32', 'float16'] as const) {

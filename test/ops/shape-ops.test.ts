@@ -1,8 +1,10 @@
-import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
+import { setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
-import { assertClose, assertThrows, builderFor, contextFor, forEachBackend, randomData, runGraph, size } from '../util/harness.js';
+import {
+  assertClose, assertThrows, builderFor, contextFor, forEachBackend, randomData, runGraph, size, withDynamicShapes,
+} from '../util/harness.js';
 import { assertExact, exactConstant, runExact, type Element } from '../util/exact.js';
 
 type Method = (...args: unknown[]) => MLOperand;
@@ -28,13 +30,7 @@ function rangeReference(start: number, limit: number, delta: number): number[] {
 }
 
 describe('shape, range, squeeze, unsqueeze, reshapeTo2d', () => {
-  // Restores the switch as it was: WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on.
-  let wasEnabled = false;
-  before(() => {
-    wasEnabled = dynamicShapesEnabled();
-    setDynamicShapes(true);
-  });
-  after(() => setDynamicShapes(wasEnabled));
+  withDynamicShapes(true);
 
   it('MLGraphBuilder has the proposal methods with their IDL lengths only while the proposal is on', () => {
     const proto = (globalThis as unknown as { MLGraphBuilder: { prototype: Record<string, { length: number }> } })

@@ -3,6 +3,7 @@
  * karma (webgl, wasm, cpu). Expected values are always computed by the test itself, in float64.
  */
 import { installNow } from '../../src/index.js';
+import { dynamicShapesEnabled, setDynamicShapes } from '../../src/api/proposal.js';
 import type { MLContext } from '../../src/api/context.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
@@ -41,6 +42,19 @@ export async function builderFor(backend: BackendName): Promise<MLGraphBuilder> 
   const ctx = await contextFor(backend);
   const Builder = (globalThis as unknown as { MLGraphBuilder: new (c: MLContext) => MLGraphBuilder }).MLGraphBuilder;
   return new Builder(ctx);
+}
+
+/**
+ * In the enclosing describe block, the dynamic-shape proposal switched on (or off), and restored afterwards as it was
+ * (WEBNN_TEST_DYNAMIC_SHAPES=1 runs every file with it on).
+ */
+export function withDynamicShapes(enabled: boolean): void {
+  let wasEnabled = false;
+  before(() => {
+    wasEnabled = dynamicShapesEnabled();
+    setDynamicShapes(enabled);
+  });
+  after(() => setDynamicShapes(wasEnabled));
 }
 
 /** Runs `body` as a mocha describe block once per backend under test. */
