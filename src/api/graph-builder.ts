@@ -24,7 +24,7 @@ import { IO_DATA_TYPES } from './limits.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
 import { dynamicShapesEnabled, whenDynamicShapesChange } from './proposal.js';
 import { ValueEvaluator } from '../dynamic/values.js';
-import { isStatic, toSymbolicDescriptor, type DimBounds } from '../dynamic/dims.js';
+import { addBounds, isStatic, toSymbolicDescriptor, type DimBounds } from '../dynamic/dims.js';
 import { SymbolicBuilder } from '../dynamic/symbolic-builder.js';
 import { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import { specialize, type SymbolicGraph } from '../dynamic/specialize.js';
@@ -244,10 +244,7 @@ function symbolicInput(s: BuilderState, where: string, inputName: string, descri
   }
   checkIoType(where, { dataType, shape: [] }, 'descriptor.dataType');
   for (const [name, b] of symbolic.bounds) {
-    const previous = s.bounds.get(name);
-    const next = previous ? { min: Math.max(previous.min, b.min), max: Math.min(previous.max, b.max) } : b;
-    if (next.min > next.max) throw typeError(where, `the bounds of dimension '${name}' contradict those given before`);
-    s.bounds.set(name, next);
+    if (!addBounds(s.bounds, name, b)) throw typeError(where, `the bounds of dimension '${name}' contradict those given before`);
   }
   s.inputNames.add(inputName);
   const frozen = { dataType, shape: isStatic(dims) ? dims : Object.freeze([] as number[]) };

@@ -1,4 +1,4 @@
-import type { OperandRef } from '../graph/ir.js';
+import { dimsOf, type OperandRef } from '../graph/ir.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { Slots } from './internals.js';
@@ -18,7 +18,7 @@ export class MLOperand {
   /** With the dynamic-shape proposal on: numbers and dimension names, or null when the rank is unknown. */
   get shape(): readonly number[] {
     const ref = operandSlots.get(this, 'MLOperand.shape');
-    return (ref.dims === undefined ? ref.desc.shape : ref.dims) as readonly number[];
+    return dimsOf(ref) as readonly number[];
   }
 }
 finishInterface(MLOperand, 'MLOperand');

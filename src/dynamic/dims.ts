@@ -20,6 +20,15 @@ export interface SymbolicDescriptor {
   readonly bounds: ReadonlyMap<string, DimBounds>;
 }
 
+/** Narrows the bounds of `name` in `bounds` to `added` as well; false when no size is left. */
+export function addBounds(bounds: Map<string, DimBounds>, name: string, added: DimBounds): boolean {
+  const previous = bounds.get(name);
+  const next = previous ? { min: Math.max(added.min, previous.min), max: Math.min(added.max, previous.max) } : added;
+  if (next.min > next.max) return false;
+  bounds.set(name, next);
+  return true;
+}
+
 function toDimension(where: string, name: string, value: unknown, bounds: Map<string, DimBounds>): Dim {
   if (typeof value === 'number') return toUnsignedLong(where, name, value);
   if (typeof value === 'object' && value !== null) {
@@ -31,10 +40,9 @@ function toDimension(where: string, name: string, value: unknown, bounds: Map<st
     const min = bounded.minSize === undefined ? 1 : toUnsignedLong(where, `${name}.minSize`, bounded.minSize);
     if (dimName === '') throw typeError(where, `${name}.name must not be empty`);
     if (min < 1 || min > max) throw typeError(where, `${name}: minSize ${min} and maxSize ${max} leave no valid size`);
-    const previous = bounds.get(dimName);
-    const next = previous ? { min: Math.max(min, previous.min), max: Math.min(max, previous.max) } : { min, max };
-    if (next.min > next.max) throw typeError(where, `${name}: the bounds given for '${dimName}' leave no valid size`);
-    bounds.set(dimName, next);
+    if (!addBounds(bounds, dimName, { min, max })) {
+      throw typeError(where, `${name}: the bounds given for '${dimName}' leave no valid size`);
+    }
     return dimName;
   }
   // WebIDL: a union of a numeric and a string type converts every other value to a string.

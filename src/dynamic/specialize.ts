@@ -9,7 +9,7 @@ import type { MLOperand } from '../api/operand.js';
 import { operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
-import type { Dim, GraphNode, OperandDescriptor, OperandRef } from '../graph/ir.js';
+import { dimsOf, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { describeDims, type DimBounds } from './dims.js';
 import type { SymbolicCallAttrs } from './symbolic-builder.js';
@@ -27,8 +27,6 @@ export interface SymbolicGraph {
   readonly bounds: ReadonlyMap<string, DimBounds>;
 }
 
-const dimsOf = (ref: OperandRef): readonly Dim[] => (ref.dims === undefined ? ref.desc.shape : ref.dims) ?? [];
-
 /** The key of a set of input shapes. */
 export function shapeSignature(shapes: ReadonlyMap<string, readonly number[]>): string {
   return JSON.stringify([...shapes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -45,7 +43,7 @@ export function checkInputShapes(where: string, graph: SymbolicGraph, shapes: Re
   for (const [name, ref] of graph.inputs) {
     const shape = shapes.get(name);
     if (!shape) throw typeError(where, `${record} has no '${name}' (the graph's inputs: ${expected()})`);
-    const dims = dimsOf(ref);
+    const dims = dimsOf(ref) ?? [];
     const wanted = describeDims(ref.desc.dataType, dims);
     if (shape.length !== dims.length) {
       throw typeError(where, `${record}['${name}'] has rank ${shape.length}, the graph's input is ${wanted}`);

@@ -16,14 +16,12 @@
  * elementwise, on demand.
  */
 import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
-import type { Dim, GraphNode, OperandRef } from '../graph/ir.js';
-import { nextId } from '../graph/ir.js';
+import { dimsOf, elementCount, nextId, type Dim, type GraphNode, type OperandRef } from '../graph/ir.js';
 import { getOp, MAX_RANK } from '../ops/registry.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { isStatic } from './dims.js';
 import { decodeValues, MAX_VALUE_ELEMENTS, ShapeValueError } from './values.js';
 import { argumentSizes, snapshotArgs, trialSize, type TrialSet } from './trials.js';
-import { elementCount } from '../graph/ir.js';
 
 /** A shape value that is known only once the rank of an unranked operand is. */
 export class UnknownValue extends Error {}
@@ -115,8 +113,7 @@ export class SymbolicBuilder {
 
   /** The dimensions of an operand in a trial; an unranked operand takes the trial's rank, with names of its own. */
   #trialDims(ref: OperandRef, config: ProbeConfig): readonly Dim[] {
-    const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;
-    return dims ?? Array.from({ length: config.rank }, (_, i) => `\u0000${ref.id}.${i}`);
+    return dimsOf(ref) ?? Array.from({ length: config.rank }, (_, i) => `\u0000${ref.id}.${i}`);
   }
 
   /** Runs the builder step of `op` once, on the trial sizes of `config`. */
@@ -253,7 +250,7 @@ export class SymbolicBuilder {
     this.#checkStaticLastDimension(op, args);
     let unranked = false;
     for (const ref of touched) {
-      const dims = ref.dims === undefined ? ref.desc.shape : ref.dims;
+      const dims = dimsOf(ref);
       if (dims === null) unranked = true;
       else for (const d of dims) if (typeof d === 'string') names.add(d);
     }
@@ -314,7 +311,7 @@ export class SymbolicBuilder {
     const staticSizes = new Set<number>([1]);
     const staticCounts: number[] = [];
     for (const ref of touched) {
-      const dims = ref.dims === undefined ? ref.desc.shape : ref.dims ?? [];
+      const dims = dimsOf(ref) ?? [];
       for (const d of dims) if (typeof d === 'number') staticSizes.add(d);
       staticCounts.push(dims.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1));
     }

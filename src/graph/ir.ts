@@ -35,6 +35,11 @@ export interface OperandRef {
   readonly dims?: readonly Dim[] | null;
 }
 
+/** An operand's shape: its symbolic dimensions where it has them (null when unranked), else its concrete shape. */
+export function dimsOf(ref: OperandRef): readonly Dim[] | null {
+  return ref.dims === undefined ? ref.desc.shape : ref.dims;
+}
+
 let lastId = 0;
 
 /** Identifiers of operands and nodes, unique in the global, in creation order. */
