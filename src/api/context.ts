@@ -310,9 +310,12 @@ export function createContextObject(state: ContextState): MLContext {
   return new MLContext(CREATE, state);
 }
 
-/** The spec's "validate tensors with descriptors", with a message saying which binding is wrong. */
+/**
+ * The spec's "validate tensors with descriptors", with a message saying which binding is wrong. `shapes` false checks
+ * data types only: a graph with symbolic inputs checks shapes once they are resolved.
+ */
 function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outputs', tensors: ReadonlyMap<string, TensorState>,
-  descs: ReadonlyMap<string, OperandDescriptor>): void {
+  descs: ReadonlyMap<string, OperandDescriptor>, shapes = true): void {
   const expected = () => [...descs.keys()].map((name) => `'${name}'`).join(', ');
   if (tensors.size !== descs.size) {
     throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${expected()})`);
@@ -321,8 +324,8 @@ function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outpu
     if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
     const desc = descs.get(name);
     if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${expected()})`);
-    if (!sameDescriptor(desc, t.desc)) {
-      throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${describe(desc)}`);
+    if (shapes ? !sameDescriptor(desc, t.desc) : desc.dataType !== t.desc.dataType) {
+      throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${shapes ? describe(desc) : desc.dataType}`);
     }
   }
 }
@@ -333,20 +336,8 @@ function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outpu
  */
 function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGraph, ins: ReadonlyMap<string, TensorState>,
   outs: ReadonlyMap<string, TensorState>): Map<string, readonly number[]> {
-  const expected = (descs: ReadonlyMap<string, OperandDescriptor>) => [...descs.keys()].map((name) => `'${name}'`).join(', ');
-  for (const [record, tensors, descs] of [['inputs', ins, g.inputs], ['outputs', outs, g.outputs]] as const) {
-    if (tensors.size !== descs.size) {
-      throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${expected(descs)})`);
-    }
-    for (const [name, t] of tensors) {
-      if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
-      const desc = descs.get(name);
-      if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${expected(descs)})`);
-      if (desc.dataType !== t.desc.dataType) {
-        throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${desc.dataType}`);
-      }
-    }
-  }
+  validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs, false);
+  validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs, false);
   const shapes = new Map([...ins].map(([name, t]) => [name, t.desc.shape]));
   const resolved = dynamic.resolve(where, shapes);
   for (const [name, t] of outs) {

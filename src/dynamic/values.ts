@@ -8,7 +8,7 @@ import type { GraphNode, OperandRef } from '../graph/ir.js';
 import { elementCount } from '../graph/ir.js';
 import { getOp, type LowerEnv, type Tensor } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';
-import { activateBackendNow } from '../runtime/placement.js';
+import { activateBackendNow, operationPlacement } from '../runtime/placement.js';
 import { bytesToHost, bytesToStorage } from '../types/convert.js';
 import { storageDtypeOf, type MLOperandDataType } from '../types/data-type.js';
 import { float16BitsToNumber } from '../types/float16.js';
@@ -47,8 +47,8 @@ function evaluateNode(node: GraphNode, inputs: readonly (readonly number[] | nul
   const inputDescs = node.inputs.map((r) => r?.desc ?? null);
   const outputDescs = node.outputs.map((r) => r.desc);
   const env: LowerEnv = { tf, backend: 'cpu', inputs: inputDescs, outputs: outputDescs };
-  const onHost = [...inputDescs, ...outputDescs].some((d) => d !== null && isHostType(d.dataType));
-  if (onHost) {
+  // Where the plan would run it: on the host when it reads or writes uint32, int64 or uint64.
+  if (operationPlacement('cpu', inputDescs, outputDescs) === 'host') {
     if (!op.lowerHost) throw new ShapeValueError(`${node.op} has no host lowering`);
     const hostInputs = inputs.map((v, i) => (v === null ? null
       : new HostTensor(inputDescs[i]!.dataType, inputDescs[i]!.shape, hostValues(inputDescs[i]!.dataType, v))));
