@@ -130,13 +130,19 @@ function buildSqueeze(call: OpCall, inputArg: unknown, options: unknown): MLOper
   return emitReshape(call, input, input.shape.filter((_, d) => !axes.includes(d)));
 }
 
-defineOp({
-  name: 'squeeze',
-  proposal: PROPOSAL,
-  method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildSqueeze(call, input, options) },
-  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
-  lower: () => { throw new Error('squeeze is recorded as a reshape'); },
-});
+/** A rank change: its builder step records a reshape node, so it has no lowering of its own. */
+function defineRankChange(name: string, length: number, build: (call: OpCall, input: unknown, arg: unknown) => MLOperand,
+  output = limit(ALL_TYPES)): void {
+  defineOp({
+    name,
+    proposal: PROPOSAL,
+    method: { length, optionsIndex: length, build: (call, input, arg) => build(call, input, arg) },
+    limits: { input: limit(ALL_TYPES), output },
+    lower: () => { throw new Error(`${name} is recorded as a reshape`); },
+  });
+}
+
+defineRankChange('squeeze', 1, buildSqueeze);
 
 function buildUnsqueeze(call: OpCall, inputArg: unknown, axesArg: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
@@ -148,13 +154,7 @@ function buildUnsqueeze(call: OpCall, inputArg: unknown, axesArg: unknown): MLOp
   return emitReshape(call, input, shape);
 }
 
-defineOp({
-  name: 'unsqueeze',
-  proposal: PROPOSAL,
-  method: { length: 2, optionsIndex: 2, build: (call, input, axes) => buildUnsqueeze(call, input, axes) },
-  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
-  lower: () => { throw new Error('unsqueeze is recorded as a reshape'); },
-});
+defineRankChange('unsqueeze', 2, buildUnsqueeze);
 
 function buildReshapeTo2d(call: OpCall, inputArg: unknown, options: unknown): MLOperand {
   const input = call.operand('input', inputArg, 'input');
@@ -165,10 +165,4 @@ function buildReshapeTo2d(call: OpCall, inputArg: unknown, options: unknown): ML
   return emitReshape(call, input, [elementCount(input.shape.slice(0, axis)), elementCount(input.shape.slice(axis))]);
 }
 
-defineOp({
-  name: 'reshapeTo2d',
-  proposal: PROPOSAL,
-  method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildReshapeTo2d(call, input, options) },
-  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES, 2, 2) },
-  lower: () => { throw new Error('reshapeTo2d is recorded as a reshape'); },
-});
+defineRankChange('reshapeTo2d', 1, buildReshapeTo2d, limit(ALL_TYPES, 2, 2));
