@@ -12,6 +12,7 @@ import type {
 } from '../../src/index.js';
 import { MLGraph, MLGraphBuilder } from '../../src/index.js';
 import { contextFor } from '../util/harness.js';
+import { expectedType, type IdlDefinition } from './idl-types.js';
 import { loadDeclarations, type Declarations } from './ts-declarations.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -51,41 +52,9 @@ partial interface MLGraphBuilder {
 };
 `;
 
-interface IdlType {
-  generic: string;
-  union: boolean;
-  idlType: string | IdlType[];
-}
-interface IdlMember {
-  type: string;
-  name: string;
-  required?: boolean;
-  idlType: IdlType;
-  arguments?: { name: string; optional: boolean; idlType: IdlType }[];
-}
-interface IdlDefinition {
-  type: string;
-  name: string;
-  inheritance?: string | null;
-  members?: IdlMember[];
-}
-
 const definitions = parse(PROPOSAL_IDL) as unknown as IdlDefinition[];
 const builderOperations = definitions.find((d) => d.type === 'interface' && d.name === 'MLGraphBuilder')!.members!
   .filter((m) => m.type === 'operation');
-
-/** The TypeScript an IDL type is declared as: sequences taken as `readonly T[]`, returned as `T[]`. */
-function expectedType(t: IdlType, taken: boolean): string {
-  if (t.union) return (t.idlType as IdlType[]).map((x) => expectedType(x, taken)).join(' | ');
-  if (t.generic === 'sequence') {
-    const item = expectedType((t.idlType as IdlType[])[0]!, taken);
-    return taken ? `readonly ${item}[]` : `${item}[]`;
-  }
-  const name = t.idlType as string;
-  if (name === 'unsigned long' || name === 'float') return 'number';
-  if (name === 'DOMString' || name === 'USVString') return 'string';
-  return name;
-}
 
 function fail(problems: string[]): void {
   if (problems.length) throw new Error(`${problems.length} problems:\n  ${problems.join('\n  ')}`);

@@ -5,30 +5,10 @@
  */
 import { parse } from 'webidl2';
 import { webnnIdlText } from '../api/webnn-idl.js';
+import { expectedType, type IdlDefinition } from './idl-types.js';
 import { loadDeclarations, type Declarations, type DeclaredInterface } from './ts-declarations.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-interface IdlType {
-  generic: string;
-  union: boolean;
-  idlType: string | IdlType[];
-}
-interface IdlMember {
-  type: string;
-  name: string;
-  required?: boolean;
-  idlType: IdlType;
-  arguments?: { name: string; optional: boolean; idlType: IdlType }[];
-}
-interface IdlDefinition {
-  type: string;
-  name: string;
-  partial?: boolean;
-  inheritance?: string | null;
-  members?: IdlMember[];
-  values?: { value: string }[];
-}
 
 /** Dictionaries the API returns (filled in completely) rather than takes: their members are declared required. */
 const RETURNED = (name: string) => name === 'MLContextLostInfo' || name === 'MLTensorLimits' || name === 'MLRankRange' ||
@@ -39,23 +19,6 @@ const EXTRA_MEMBERS: Record<string, string[]> = {
   MLOperandDescriptor: ['dimensions'],
   MLContextOptions: ['deviceType', 'tfjsBackend'],
 };
-
-const NUMERIC = new Set(['unsigned long', 'long', 'double', 'float', 'unrestricted double', 'unsigned long long']);
-
-/** The TypeScript an IDL type is declared as: sequences taken as `readonly T[]`, returned as `T[]`. */
-function expectedType(t: IdlType, taken: boolean): string {
-  if (t.union) return (t.idlType as IdlType[]).map((x) => expectedType(x, taken)).join(' | ');
-  if (t.generic === 'sequence') {
-    const item = expectedType((t.idlType as IdlType[])[0]!, taken);
-    return taken ? `readonly ${item}[]` : `${item}[]`;
-  }
-  const name = t.idlType as string;
-  if (NUMERIC.has(name)) return 'number';
-  if (name === 'boolean') return 'boolean';
-  if (name === 'USVString' || name === 'DOMString') return 'string';
-  if (name === 'MLDataTypeList') return 'MLOperandDataType[]';
-  return name;
-}
 
 function checkDictionary(problems: string[], d: IdlDefinition, declared: DeclaredInterface | undefined): void {
   if (!declared) {
