@@ -106,12 +106,23 @@ function emitQuantization(call: OpCall, { input, scale, zeroPoint }: Quantizatio
   return call.emitOne([input, ...params], { ...views }, output);
 }
 
-function quantizationOperands(call: OpCall, input: unknown, scale: unknown, zeroPoint: unknown): QuantizationOperands {
-  return {
-    input: call.operand('input', input, 'input'),
-    scale: call.operand('scale', scale, 'scale'),
-    zeroPoint: call.operand('zeroPoint', zeroPoint, 'zeroPoint'),
+/**
+ * The builder step of both operations: `matching` (scale for quantizeLinear, zeroPoint for dequantizeLinear) must have
+ * the input's data type, and the output has the data type of `outputLike`.
+ */
+function buildQuantization(call: OpCall, args: readonly unknown[], matching: 'scale' | 'zeroPoint',
+  outputLike: 'scale' | 'zeroPoint'): MLOperand {
+  const operands: QuantizationOperands = {
+    input: call.operand('input', args[0], 'input'),
+    scale: call.operand('scale', args[1], 'scale'),
+    zeroPoint: call.operand('zeroPoint', args[2], 'zeroPoint'),
   };
+  const { input } = operands;
+  if (operands[matching].dataType !== input.dataType) {
+    call.fail(`${matching} (${operands[matching].dataType}) must have the input's data type (${input.dataType})`);
+  }
+  checkBlockwise(call, operands);
+  return emitQuantization(call, operands, operands[outputLike].dataType);
 }
 
 defineOp<QuantizationAttrs>({
@@ -119,15 +130,7 @@ defineOp<QuantizationAttrs>({
   method: {
     length: 3,
     optionsIndex: 3,
-    build: (call, inputArg, scaleArg, zeroPointArg) => {
-      const operands = quantizationOperands(call, inputArg, scaleArg, zeroPointArg);
-      const { input, scale, zeroPoint } = operands;
-      if (scale.dataType !== input.dataType) {
-        call.fail(`scale (${scale.dataType}) must have the input's data type (${input.dataType})`);
-      }
-      checkBlockwise(call, operands);
-      return emitQuantization(call, operands, zeroPoint.dataType);
-    },
+    build: (call, ...args) => buildQuantization(call, args, 'scale', 'zeroPoint'),
   },
   limits: {
     input: limit(['float32', 'float16']),
@@ -174,15 +177,7 @@ defineOp<QuantizationAttrs>({
   method: {
     length: 3,
     optionsIndex: 3,
-    build: (call, inputArg, scaleArg, zeroPointArg) => {
-      const operands = quantizationOperands(call, inputArg, scaleArg, zeroPointArg);
-      const { input, scale, zeroPoint } = operands;
-      if (zeroPoint.dataType !== input.dataType) {
-        call.fail(`zeroPoint (${zeroPoint.dataType}) must have the input's data type (${input.dataType})`);
-      }
-      checkBlockwise(call, operands);
-      return emitQuantization(call, operands, scale.dataType);
-    },
+    build: (call, ...args) => buildQuantization(call, args, 'zeroPoint', 'scale'),
   },
   limits: {
     input: limit(['int8', 'uint8', 'int32']),
