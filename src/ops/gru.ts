@@ -10,7 +10,7 @@ import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
 import {
-  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkSequence, checkShape, checkType, columns, direction,
+  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkSequence, checkShape, sequenceArguments, checkType, columns, direction,
   gateVector, gateWeight, projectSteps, RECURRENT_DIRECTIONS, stepOrder, type RecurrentActivation, type RecurrentDirection,
 } from './recurrent.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
@@ -51,13 +51,9 @@ function emitGru(call: OpCall, input: MLOperand, weight: MLOperand, recurrentWei
   ], { ...attrs }, outputs);
 }
 
-function buildGru(call: OpCall, inputArg: unknown, weightArg: unknown, recurrentWeightArg: unknown, stepsArg: unknown,
-  hiddenSizeArg: unknown, options: unknown): MLOperand[] {
-  const input = call.operand('input', inputArg);
-  const weight = call.operand('weight', weightArg);
-  const recurrentWeight = call.operand('recurrentWeight', recurrentWeightArg);
-  const steps = toUnsignedLong(call.where, 'steps', stepsArg);
-  const hiddenSize = toUnsignedLong(call.where, 'hiddenSize', hiddenSizeArg);
+function buildGru(call: OpCall, args: readonly unknown[]): MLOperand[] {
+  const { input, weight, recurrentWeight, steps, hiddenSize } = sequenceArguments(call, args);
+  const options = args[5];
   const o = toDictionary<GruOptions>(call.where, 'options', options);
   const activations = activationsOption(call, o.activations, DEFAULT_ACTIVATIONS);
   const bias = call.optionalOperand('options.bias', o.bias);
@@ -181,8 +177,7 @@ defineOp<GruAttrs>({
   name: 'gru',
   method: {
     length: 5, optionsIndex: 5,
-    build: (call, input, weight, recurrentWeight, steps, hiddenSize, options) =>
-      buildGru(call, input, weight, recurrentWeight, steps, hiddenSize, options),
+    build: (call, ...args) => buildGru(call, args),
   },
   limits: {
     input: limit(FLOAT_TYPES, 3, 3), weight: limit(FLOAT_TYPES, 3, 3), recurrentWeight: limit(FLOAT_TYPES, 3, 3),

@@ -10,7 +10,7 @@ import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
 import {
-  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkSequence, checkShape, checkType, direction,
+  activate, activationsOption, addOptional, checkHiddenSize, checkOptional, checkSequence, checkShape, sequenceArguments, checkType, direction,
   gateVector, gateWeight, projectSteps, RECURRENT_DIRECTIONS, stepOrder, type RecurrentActivation, type RecurrentDirection,
 } from './recurrent.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
@@ -64,13 +64,9 @@ function emitLstm(call: OpCall, operands: LstmOperands, layout: LstmLayout, attr
   ], { ...attrs }, outputs);
 }
 
-function buildLstm(call: OpCall, inputArg: unknown, weightArg: unknown, recurrentWeightArg: unknown, stepsArg: unknown,
-  hiddenSizeArg: unknown, options: unknown): MLOperand[] {
-  const input = call.operand('input', inputArg);
-  const weight = call.operand('weight', weightArg);
-  const recurrentWeight = call.operand('recurrentWeight', recurrentWeightArg);
-  const steps = toUnsignedLong(call.where, 'steps', stepsArg);
-  const hiddenSize = toUnsignedLong(call.where, 'hiddenSize', hiddenSizeArg);
+function buildLstm(call: OpCall, args: readonly unknown[]): MLOperand[] {
+  const { input, weight, recurrentWeight, steps, hiddenSize } = sequenceArguments(call, args);
+  const options = args[5];
   const o = toDictionary<LstmOptions>(call.where, 'options', options);
   const activations = activationsOption(call, o.activations, DEFAULT_ACTIVATIONS);
   const bias = call.optionalOperand('options.bias', o.bias);
@@ -207,8 +203,7 @@ defineOp<LstmAttrs>({
   name: 'lstm',
   method: {
     length: 5, optionsIndex: 5,
-    build: (call, input, weight, recurrentWeight, steps, hiddenSize, options) =>
-      buildLstm(call, input, weight, recurrentWeight, steps, hiddenSize, options),
+    build: (call, ...args) => buildLstm(call, args),
   },
   limits: lstmLimits,
   lower: ([x, w, r, bias, recurrentBias, peephole, h0, c0], attrs, { tf, backend }) => {

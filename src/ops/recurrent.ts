@@ -3,7 +3,7 @@
  * the activation functions, and the build-time rewrite of weights and biases into the form the step loop wants
  * (an internal operation, so constant weights are rewritten once by the plan's constant folding).
  */
-import { toEnum, toSequence } from '../api/webidl.js';
+import { toEnum, toSequence, toUnsignedLong } from '../api/webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
@@ -82,6 +82,19 @@ defineOp<GateRewrite>({
     return tf.reshape(tf.transpose(blocks, [0, 3, 1, 2]), [...lead, columns, rows]);
   },
 });
+
+/** gru's and lstm's five leading arguments, converted in order. */
+export function sequenceArguments(call: OpCall, args: readonly unknown[]): {
+  input: MLOperand; weight: MLOperand; recurrentWeight: MLOperand; steps: number; hiddenSize: number;
+} {
+  return {
+    input: call.operand('input', args[0]),
+    weight: call.operand('weight', args[1]),
+    recurrentWeight: call.operand('recurrentWeight', args[2]),
+    steps: toUnsignedLong(call.where, 'steps', args[3]),
+    hiddenSize: toUnsignedLong(call.where, 'hiddenSize', args[4]),
+  };
+}
 
 /**
  * The steps gru and lstm share: input and weights of one data type, `steps` matching the input, weights shaped
