@@ -1,16 +1,13 @@
-import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import {
-  assertClose, assertThrows, builderFor, contextFor, forEachBackend, randomData, representable, runGraph, typedArrayFor, type TensorValue,
+  assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, typedArrayFor, type TensorValue,
 } from '../util/harness.js';
-import { tf } from '../../src/runtime/backends.js';
-import { graphSlots } from '../../src/api/internals.js';
+import { checkDispatchesKeepTensors, checkFloatLimits, planStepCount, seededConstant, type Builder } from './recurrent-test-util.js';
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
 type Layout = 'zrn' | 'rzn';
 type Direction = 'forward' | 'backward' | 'both';
-type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => unknown>;
 
 const ACTIVATION: Record<Activation, (x: number) => number> = {
   relu: (x) => Math.max(x, 0),
@@ -286,61 +283,26 @@ forEachBackend('gru', (backend) => {
   it('constant weights, biases are rewritten at build: the plan keeps one step', async () => {
     const b = await builderFor(backend) as Builder;
     const x = b.input('x', { dataType: 'float32', shape: [4, 2, 3] });
-    const constant = (shape: number[], seed: number) => b.constant({ dataType: 'float32', shape },
-      new Float32Array(randomData(shape.reduce((p, n) => p * n, 1), seed)));
+    const constant = (shape: number[], seed: number) => seededConstant(b, shape, seed);
     const outs = b['gru']!(x, constant([2, 6, 3], 1), constant([2, 6, 2], 2), 4, 2, {
       direction: 'both', layout: 'rzn', bias: constant([2, 6], 3), recurrentBias: constant([2, 6], 4),
     }) as MLOperand[];
     const graph = await b.build({ hidden: outs[0]! });
-    const steps = graphSlots.get(graph, 'test').plan!.stepCount;
+    const steps = planStepCount(graph);
     graph.destroy();
     if (steps !== 1) throw new Error(`${steps} plan steps`);
   });
 
-  it('dispatches leave tf.memory().numTensors unchanged', async () => {
-    const ctx = await contextFor(backend);
-    const b = await builderFor(backend) as Builder;
-    const x = b.input('x', { dataType: 'float32', shape: [4, 2, 3] });
-    const constant = (shape: number[], seed: number) => b.constant({ dataType: 'float32', shape },
-      new Float32Array(randomData(shape.reduce((p, n) => p * n, 1), seed)));
-    const outs = b['gru']!(x, constant([2, 6, 3], 1), constant([2, 6, 2], 2), 4, 2,
-      { direction: 'both', returnSequence: true, bias: constant([2, 6], 3) }) as MLOperand[];
-    const named = Object.fromEntries(outs.map((o, i) => [`out${i}`, o]));
-    const graph = await b.build(named);
-    const input = await ctx.createTensor({ dataType: 'float32', shape: [4, 2, 3], writable: true });
-    ctx.writeTensor(input, new Float32Array(randomData(24, 4)));
-    const outputs = Object.fromEntries(await Promise.all(outs.map(async (o, i) =>
-      [`out${i}`, await ctx.createTensor({ dataType: 'float32', shape: [...o.shape], readable: true })] as const)));
-    ctx.dispatch(graph, { x: input }, outputs);
-    await ctx.readTensor(outputs['out0']!);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) {
-      ctx.dispatch(graph, { x: input }, outputs);
-      await ctx.readTensor(outputs['out1']!);
-    }
-    const after = tf.memory().numTensors;
-    for (const t of [input, ...Object.values(outputs)]) t.destroy();
-    graph.destroy();
-    if (after !== before) throw new Error(`numTensors ${before} -> ${after} after 5 dispatches`);
-  });
+  it('dispatches leave tf.memory().numTensors unchanged', () => checkDispatchesKeepTensors(backend, (b, x) =>
+    b['gru']!(x, seededConstant(b, [2, 6, 3], 1), seededConstant(b, [2, 6, 2], 2), 4, 2,
+      { direction: 'both', returnSequence: true, bias: seededConstant(b, [2, 6], 3) }) as MLOperand[], 'out1'));
 
-  it('reports limits under the IDL member names', async () => {
-    const limits = (await contextFor(backend)).opSupportLimits() as unknown as
-      Record<string, Record<string, { dataTypes: string[]; rankRange: { min: number; max: number } }>>;
-    const expectRanks = (op: string, ranks: Record<string, number>) => {
-      const members = Object.keys(limits[op]!).sort();
-      if (members.join() !== Object.keys(ranks).sort().join()) throw new Error(`${op} members: ${members.join(', ')}`);
-      for (const [member, rank] of Object.entries(ranks)) {
-        const l = limits[op]![member]!;
-        if (l.rankRange.min !== rank || l.rankRange.max !== rank) throw new Error(`${op}.${member} rank range`);
-        if (l.dataTypes.join() !== 'float32,float16') throw new Error(`${op}.${member} data types ${l.dataTypes.join()}`);
-      }
-    };
-    expectRanks('gru', {
+  it('reports limits under the IDL member names', () => checkFloatLimits(backend, {
+    gru: {
       input: 3, weight: 3, recurrentWeight: 3, bias: 2, recurrentBias: 2, initialHiddenState: 3, output0: 3, output1: 4,
-    });
-    expectRanks('gruCell', { input: 2, weight: 2, recurrentWeight: 2, hiddenState: 2, bias: 1, recurrentBias: 1, output: 2 });
-  });
+    },
+    gruCell: { input: 2, weight: 2, recurrentWeight: 2, hiddenState: 2, bias: 1, recurrentBias: 1, output: 2 },
+  }));
 
   it('validation errors name gru and the argument', async () => {
     const b = await builderFor(backend) as Builder;
