@@ -5,34 +5,11 @@ import {
 import type { MLOperand } from '../../src/api/operand.js';
 import type { BackendName } from '../../src/runtime/backends.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
+import { erf } from './erf-reference.js';
 
 type Unary = (input: MLOperand, options?: object) => MLOperand;
 const method = (builder: unknown, op: string) => (builder as Record<string, Unary>)[op]!.bind(builder);
 
-/** erf in float64: Maclaurin series near zero, Laplace's continued fraction for erfc further out. */
-function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const a = Math.abs(x);
-  let result: number;
-  if (a < 2.5) {
-    let term = a;
-    let sum = a;
-    for (let n = 1; n < 200; n++) {
-      term *= -a * a / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    result = (2 / Math.sqrt(Math.PI)) * sum;
-  } else if (a === Infinity) {
-    result = 1;
-  } else {
-    let fraction = a;
-    for (let k = 120; k >= 1; k--) fraction = a + (k / 2) / fraction;
-    result = 1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * fraction);
-  }
-  return x < 0 || Object.is(x, -0) ? -result : result;
-}
 
 function roundHalfEven(x: number): number {
   if (!Number.isFinite(x)) return x;
