@@ -1,4 +1,7 @@
-/** erf in float64, for the tests of erf and gelu: Maclaurin series near zero, Laplace's continued fraction for erfc further out; erf(-0) is -0. */
+/**
+ * erf in float64, for the tests of erf and gelu: Maclaurin series near zero, Laplace's continued fraction for erfc
+ * further out; erf(-0) is -0.
+ */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const a = Math.abs(x);
