@@ -1,6 +1,6 @@
 import { invalidStateError, operationError, typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
-import { fuseGraph } from '../graph/fuse.js';
+import { optimizeGraph } from '../graph/passes/pipeline.js';
 import { elementCount, nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import { Plan } from '../graph/plan.js';
 import { OpCall } from '../ops/op-call.js';
@@ -215,7 +215,7 @@ export class MLGraphBuilder {
       return ctx.enqueue(where, () => {
         let plan: Plan;
         try {
-          plan = new Plan(tf, ctx.backend, fuseGraph(order, named), inputs, named, uploadConstant);
+          plan = new Plan(tf, ctx.backend, optimizeGraph(order, named), inputs, named, uploadConstant);
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }
@@ -290,7 +290,7 @@ function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph):
   return ctx.enqueue(where, () => {
     let plan: Plan;
     try {
-      plan = new Plan(tf, ctx.backend, fuseGraph(concrete.order, concrete.outputs), concrete.inputs, concrete.outputs, uploadConstant);
+      plan = new Plan(tf, ctx.backend, optimizeGraph(concrete.order, concrete.outputs), concrete.inputs, concrete.outputs, uploadConstant);
     } catch (error) {
       throw operationError(where, error instanceof Error ? error.message : String(error));
     }

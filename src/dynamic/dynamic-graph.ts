@@ -7,7 +7,7 @@
 import { typeError } from '../errors.js';
 import type { OperandRef } from '../graph/ir.js';
 import { Plan, type Value } from '../graph/plan.js';
-import { fuseGraph } from '../graph/fuse.js';
+import { optimizeGraph } from '../graph/passes/pipeline.js';
 import type { BackendName } from '../runtime/backends.js';
 import { runOnBackend, tf } from '../runtime/backends.js';
 import type { SymbolicOwner } from './concrete-builder.js';
@@ -68,7 +68,7 @@ export class DynamicGraph {
   /** The plan for these (already resolved) input shapes, compiled on first use. Runs on the context's timeline. */
   planFor(shapes: ReadonlyMap<string, readonly number[]>): Plan {
     const s = this.#specialization('MLContext.dispatch', shapes, 'inputs');
-    s.plan ??= new Plan(tf, this.backend, fuseGraph(s.graph.order, s.graph.outputs), s.graph.inputs, s.graph.outputs,
+    s.plan ??= new Plan(tf, this.backend, optimizeGraph(s.graph.order, s.graph.outputs), s.graph.inputs, s.graph.outputs,
       (ref) => this.#sharedConstant(ref), this.#sharedValues);
     return s.plan;
   }

@@ -1,6 +1,6 @@
-import type { Conv2dAttrs } from '../ops/conv2d.js';
-import type { FusedActivation } from '../ops/conv-util.js';
-import type { GraphNode, OperandRef } from './ir.js';
+import type { Conv2dAttrs } from '../../ops/conv2d.js';
+import type { FusedActivation } from '../../ops/conv-util.js';
+import type { GraphNode, OperandRef } from '../ir.js';
 
 /**
  * Build-time graph rewrites. A conv2d, optionally followed by an add of a per-channel constant and then by relu,
@@ -11,7 +11,7 @@ import type { GraphNode, OperandRef } from './ir.js';
  *
  * Receives the pruned nodes in topological order and the named outputs; returns the nodes to plan.
  */
-export function fuseGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
+export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const readers = new Map<OperandRef, GraphNode[]>();
   for (const node of order) {
     for (const ref of node.inputs) {

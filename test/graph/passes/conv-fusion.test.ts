@@ -1,14 +1,14 @@
-import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
-import { graphSlots } from '../../src/api/internals.js';
-import { operandRef, type MLOperand } from '../../src/api/operand.js';
-import { reachableGraph } from '../../src/graph/compile.js';
-import { fuseGraph, fusedNodeCount } from '../../src/graph/fuse.js';
-import type { GraphNode, OperandRef } from '../../src/graph/ir.js';
-import type { MLOperandDataType } from '../../src/types/data-type.js';
-import type { BackendName } from '../../src/runtime/backends.js';
-import { specialize } from '../../src/dynamic/specialize.js';
-import { assertClose, builderFor, forEachBackend, randomData, representable, runGraph, size, typedArrayFor } from '../util/harness.js';
-import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams, type Data } from '../ops/conv-reference.js';
+import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
+import { graphSlots } from '../../../src/api/internals.js';
+import { operandRef, type MLOperand } from '../../../src/api/operand.js';
+import { reachableGraph } from '../../../src/graph/compile.js';
+import { fuseConvolutions, fusedNodeCount } from '../../../src/graph/passes/conv-fusion.js';
+import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
+import type { MLOperandDataType } from '../../../src/types/data-type.js';
+import type { BackendName } from '../../../src/runtime/backends.js';
+import { specialize } from '../../../src/dynamic/specialize.js';
+import { assertClose, builderFor, forEachBackend, randomData, representable, runGraph, size, typedArrayFor } from '../../util/harness.js';
+import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams, type Data } from '../../ops/conv-reference.js';
 
 type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
@@ -83,11 +83,11 @@ async function plannedNodes(backend: string, build: (b: Builder, x: MLOperand) =
   const named = new Map<string, OperandRef>(Object.entries(outputs).map(([k, v]) => [k, operandRef(v)]));
   const { order, inputs } = reachableGraph(named.values());
   const first = named.values().next().value!;
-  if (first.dims === undefined) return fuseGraph(order, named);
+  if (first.dims === undefined) return fuseConvolutions(order, named);
   // A builder made with the dynamic-shape proposal on records symbolic calls; build() plans their concrete replay.
   const owner = { owner: first.builder, backend: backend as BackendName, cannotBuildReason: () => null };
   const concrete = specialize(owner, { order, inputs, outputs: named, bounds: new Map() }, new Map([...inputs].map(([name, ref]) => [name, ref.desc.shape])));
-  return fuseGraph(concrete.order, concrete.outputs);
+  return fuseConvolutions(concrete.order, concrete.outputs);
 }
 
 async function fusedCount(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,

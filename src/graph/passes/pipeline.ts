@@ -1,0 +1,11 @@
+import type { GraphNode, OperandRef } from '../ir.js';
+import { fuseConvolutions } from './conv-fusion.js';
+
+/**
+ * The build-time rewrites, in order, over the pruned nodes in topological order. Each pass is a function of its own
+ * file that takes nodes and named outputs and returns the nodes to plan; every pass keeps the graph's outputs (the
+ * same OperandRefs) and computes the same values.
+ */
+export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
+  return fuseConvolutions(order, outputs);
+}
