@@ -101,15 +101,19 @@ export function dilatedShape(shape: readonly number[], dilations: Pair): number[
   return out;
 }
 
-/** The activations a TF.js fused convolution applies itself (see graph/fuse.ts). */
+/**
+ * The activations TF.js's fused convolutions and matrix products apply themselves (graph/passes/conv-fusion.ts,
+ * matmul-fusion.ts). prelu's slope is a rank-1 tensor along the kernel output's last axis, passed beside it.
+ */
 export type FusedActivation =
   | { readonly kind: 'relu' }
   | { readonly kind: 'relu6' }
   | { readonly kind: 'sigmoid' }
   | { readonly kind: 'elu' } // alpha 1: the only one TF.js's fused kernels offer
-  | { readonly kind: 'leakyrelu'; readonly alpha: number };
+  | { readonly kind: 'leakyrelu'; readonly alpha: number }
+  | { readonly kind: 'prelu' };
 
-export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation | undefined): Tensor {
+export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation | undefined, slope: Tensor | null): Tensor {
   switch (activation?.kind) {
     case undefined: return x;
     case 'relu': return tf.relu(x);
@@ -117,14 +121,17 @@ export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation |
     case 'sigmoid': return tf.sigmoid(x);
     case 'elu': return tf.elu(x);
     case 'leakyrelu': return tf.leakyRelu(x, activation.alpha);
+    case 'prelu': return tf.prelu(x, slope!);
   }
 }
 
-/** The options of tf.fused.conv2d / depthwiseConv2d that carry an activation. */
-export function fusedActivationArgs(activation: FusedActivation | undefined):
-  { activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu' | 'leakyrelu'; leakyreluAlpha?: number } {
+/** The options of tf.fused.conv2d / depthwiseConv2d / matMul that carry an activation. */
+export function fusedActivationArgs(activation: FusedActivation | undefined, slope: Tensor | null):
+  { activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu' | 'leakyrelu' | 'prelu'; leakyreluAlpha?: number;
+    preluActivationWeights?: Tensor } {
   if (!activation) return { activation: 'linear' };
   if (activation.kind === 'leakyrelu') return { activation: 'leakyrelu', leakyreluAlpha: activation.alpha };
+  if (activation.kind === 'prelu') return { activation: 'prelu', preluActivationWeights: slope! };
   return { activation: activation.kind };
 }
 

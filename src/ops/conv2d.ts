@@ -38,7 +38,7 @@ export interface Conv2dAttrs {
   readonly groups: number;
   readonly kind: Conv2dKind;
   readonly outputChannels: number;
-  /** Set by the fusion pass (graph/fuse.ts). */
+  /** Set by the fusion pass (graph/passes/conv-fusion.ts); prelu's slope is the node's fifth input. */
   readonly activation?: FusedActivation;
 }
 
@@ -103,12 +103,13 @@ function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, option
 }
 
 /** NHWC convolution of `x` with a kernel-layout filter; bias and activation fused where TF.js can. */
-export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs): Tensor {
+export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs,
+  slope: Tensor | null = null): Tensor {
   const { padding, strides, dilations, kind, groups, activation } = attrs;
   const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
   const common = {
     strides, pad: pad as never, dataFormat: 'NHWC' as const, dilations,
-    bias: bias ?? undefined, ...fusedActivationArgs(activation),
+    bias: bias ?? undefined, ...fusedActivationArgs(activation, slope),
   };
   if (kind === 'conv') return tf.fused.conv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
   if (kind === 'depthwise') return tf.fused.depthwiseConv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
@@ -117,7 +118,7 @@ export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | n
   const parts: Tensor[] = xs.map((xg, g) => tf.conv2d(xg as Tensor4D, fs[g] as Tensor4D, strides, pad as never, 'NHWC', dilations));
   let y = tf.concat(parts, 3);
   if (bias) y = tf.add(y, bias);
-  return applyActivation(tf, y, activation);
+  return applyActivation(tf, y, activation, slope);
 }
 
 defineOp<Conv2dAttrs>({
@@ -127,11 +128,11 @@ defineOp<Conv2dAttrs>({
     input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),
     bias: limit(FLOAT_TYPES, 1, 1), output: limit(FLOAT_TYPES, 4, 4),
   },
-  lower([input, filter, bias, fusedBias], attrs, { tf }) {
+  lower([input, filter, bias, fusedBias, slope], attrs, { tf }) {
     const nchw = attrs.inputLayout === 'nchw';
     const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
     const b = combinedBias(tf, bias, fusedBias, attrs.outputChannels);
-    const y = convolveNhwc(tf, x, filter!, b, attrs);
+    const y = convolveNhwc(tf, x, filter!, b, attrs, slope ?? null);
     return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
   },
 });

@@ -4,7 +4,7 @@ import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit } from './registry.js';
 import { broadcastsTo } from './shape.js';
 
-interface GemmAttrs {
+export interface GemmAttrs {
   readonly alpha: number;
   readonly beta: number;
   readonly aTranspose: boolean;
@@ -43,6 +43,12 @@ function buildGemm(call: OpCall, aArg: unknown, bArg: unknown, options: unknown)
   const attrs: GemmAttrs = { alpha, beta, aTranspose, bTranspose };
   return call.emitOne([a, b, c], { ...attrs }, { dataType: a.dataType, shape });
 }
+
+/** beta * c, for the fusion pass (graph/passes/matmul-fusion.ts): computed once at build for a constant c. */
+defineOp<{ beta: number }>({
+  name: 'gemm.scaledC',
+  lower: ([c], { beta }, { tf }) => tf.mul(c!, tf.scalar(beta, 'float32')),
+});
 
 defineOp<GemmAttrs>({
   name: 'gemm',

@@ -1,3 +1,5 @@
+import type { BackendName } from '../runtime/backends.js';
+import { applyActivation, fusedActivationArgs, type FusedActivation } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type TF, type Tensor } from './registry.js';
 import { broadcastShapes } from './shape.js';
@@ -27,15 +29,51 @@ export function batchMatMul(tf: TF, a: Tensor, b: Tensor, outputShape: readonly 
   const batch = outputShape.slice(0, -2);
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
-  const same = batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]);
-  if (same || elements(batchA) === 1 || elements(batchB) === 1) return tf.matMul(a, b);
+  if (batchesBroadcastDirectly(batchA, batchB)) return tf.matMul(a, b);
   const expand = (x: Tensor) => tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
   return tf.matMul(expand(a), expand(b));
 }
 
-defineOp({
+/**
+ * Set by the fusion pass (graph/passes/matmul-fusion.ts) on matmul nodes it rewrites, gemm's included: the node reads
+ * [a, b, bias, prelu slope] (bias and slope rank-1 along the last axis, or absent) and runs as tf.fused.matMul.
+ */
+export interface FusedMatmulAttrs {
+  readonly fused?: true;
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+  readonly activation?: FusedActivation;
+}
+
+/** True when tf.fused.matMul computes a product of these batch shapes the way batchMatMul() does, with no expansion. */
+export function batchesBroadcastDirectly(batchA: readonly number[], batchB: readonly number[]): boolean {
+  const same = batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]);
+  return same || elements(batchA) === 1 || elements(batchB) === 1;
+}
+
+defineOp<FusedMatmulAttrs>({
   name: 'matmul',
   method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildMatmul(call, a, b) },
   limits: { a: limit(FLOAT_TYPES, 2), b: limit(FLOAT_TYPES, 2), output: limit(FLOAT_TYPES, 2) },
-  lower: ([a, b], _attrs, { tf, outputs }) => batchMatMul(tf, a!, b!, outputs[0]!.shape),
+  lower: ([a, b, bias, slope], attrs, { tf, backend, outputs }) => (attrs.fused
+    ? fusedProduct(tf, a!, b!, bias ?? null, slope ?? null, attrs, backend, outputs[0]!.shape)
+    : batchMatMul(tf, a!, b!, outputs[0]!.shape)),
 });
+
+/**
+ * tf.fused.matMul. A stack of matrices times one matrix is one product of the stacked rows, which the kernel runs
+ * faster, and which wasm's kernel needs: it adds the bias correctly only to a single product without transposes
+ * (TF.js 4.22), so other products with a bias are composed there.
+ */
+function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: Tensor | null, attrs: FusedMatmulAttrs,
+  backend: BackendName, outputShape: readonly number[]): Tensor {
+  const transposeA = attrs.transposeA ?? false;
+  const transposeB = attrs.transposeB ?? false;
+  const rows = !transposeA && b.rank === 2 && a.rank > 2 ? tf.reshape(a, [-1, a.shape[a.rank - 1]!]) : a;
+  const single = elements(rows.shape.slice(0, -2)) === 1 && elements(b.shape.slice(0, -2)) === 1;
+  if (backend === 'wasm' && bias && (transposeA || transposeB || !single)) {
+    return applyActivation(tf, tf.add(tf.matMul(a, b, transposeA, transposeB), bias), attrs.activation, slope);
+  }
+  const y = tf.fused.matMul({ a: rows, b, transposeA, transposeB, bias: bias ?? undefined, ...fusedActivationArgs(attrs.activation, slope) });
+  return rows === a ? y : tf.reshape(y, [...outputShape]);
+}

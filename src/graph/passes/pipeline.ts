@@ -1,5 +1,6 @@
 import type { GraphNode, OperandRef } from '../ir.js';
 import { fuseConvolutions } from './conv-fusion.js';
+import { fuseMatmuls } from './matmul-fusion.js';
 
 /**
  * The build-time rewrites, in order, over the pruned nodes in topological order. Each pass is a function of its own
@@ -7,5 +8,5 @@ import { fuseConvolutions } from './conv-fusion.js';
  * same OperandRefs) and computes the same values.
  */
 export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
-  return fuseConvolutions(order, outputs);
+  return fuseMatmuls(fuseConvolutions(order, outputs), outputs);
 }

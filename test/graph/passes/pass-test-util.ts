@@ -1,0 +1,68 @@
+/**
+ * Helpers of the graph-pass tests: the nodes a pass returns for a graph built through the API, and the TF.js kernels
+ * one dispatch of a built graph runs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
+import { operandRef, type MLOperand } from '../../../src/api/operand.js';
+import { reachableGraph } from '../../../src/graph/compile.js';
+import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
+import type { BackendName } from '../../../src/runtime/backends.js';
+import { specialize } from '../../../src/dynamic/specialize.js';
+import { builderFor, contextFor, typedArrayFor, type TensorValue } from '../../util/harness.js';
+
+export type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
+export type Pass = (order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>) => GraphNode[];
+type Build = (b: Builder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>;
+
+/** A float32 constant of `shape` holding `data`. */
+export function constantOf(b: Builder, shape: number[], data: readonly number[]): MLOperand {
+  return b.constant({ dataType: 'float32', shape }, typedArrayFor({ dataType: 'float32', shape, data }));
+}
+
+/** The nodes `pass` returns for the graph `build` makes (float32 inputs of the given shapes). */
+export async function passNodes(backend: BackendName, pass: Pass, inputShapes: Record<string, number[]>, build: Build):
+  Promise<GraphNode[]> {
+  const b = (await builderFor(backend)) as Builder;
+  const operands = Object.fromEntries(Object.entries(inputShapes).map(([name, shape]) =>
+    [name, b.input(name, { dataType: 'float32', shape })]));
+  const named = new Map<string, OperandRef>(Object.entries(build(b, operands)).map(([k, v]) => [k, operandRef(v)]));
+  const { order, inputs } = reachableGraph(named.values());
+  const first = named.values().next().value!;
+  if (first.dims === undefined) return pass(order, named);
+  // A builder made with the dynamic-shape proposal on records symbolic calls; build() plans their concrete replay.
+  const owner = { owner: first.builder, backend, cannotBuildReason: () => null };
+  const concrete = specialize(owner, { order, inputs, outputs: named, bounds: new Map() },
+    new Map([...inputs].map(([name, ref]) => [name, ref.desc.shape])));
+  return pass(concrete.order, concrete.outputs);
+}
+
+export const opsOf = (nodes: readonly GraphNode[]): string => nodes.map((n) => n.op).join(', ');
+
+/** The TF.js kernels (by name, in order) one dispatch of the built graph runs. */
+export async function kernelsOf(backend: BackendName, inputs: Record<string, TensorValue>, build: Build): Promise<string[]> {
+  const ctx = await contextFor(backend);
+  const b = (await builderFor(backend)) as Builder;
+  const operands = Object.fromEntries(Object.entries(inputs).map(([name, v]) =>
+    [name, b.input(name, { dataType: v.dataType, shape: v.shape })]));
+  const outputs = build(b, operands);
+  const graph = await b.build(outputs);
+  const bound: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(inputs)) {
+    const t = await ctx.createTensor({ dataType: v.dataType, shape: v.shape, writable: true });
+    ctx.writeTensor(t, typedArrayFor(v) as Uint8Array);
+    bound[name] = t;
+  }
+  const results: Record<string, unknown> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    results[name] = await ctx.createTensor({ dataType: o.dataType, shape: [...o.shape], readable: true });
+  }
+  const profile = await tf.profile(async () => {
+    ctx.dispatch(graph, bound as never, results as never);
+    for (const t of Object.values(results)) await ctx.readTensor(t as never);
+  });
+  for (const t of [...Object.values(bound), ...Object.values(results)]) (t as { destroy(): void }).destroy();
+  graph.destroy();
+  // Names ending in __op are the scopes of TF.js's composite operations, not kernels.
+  return profile.kernels.map((k) => k.name).filter((name) => !name.endsWith('__op'));
+}
