@@ -7,6 +7,7 @@ import { broadcastShapes } from './shape.js';
 import { toDictionary, toFiniteDouble, toMLNumber } from '../api/webidl.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
+import { elementwiseRule } from './layout-rules.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
@@ -45,6 +46,7 @@ function activation(name: string, types: readonly MLOperandDataType[],
     },
     limits: single(types),
     lower: ([x], attrs, env) => lower(env.tf, x!, attrs, env),
+    layout: elementwiseRule(),
     ...(lowerHost ? { lowerHost } : {}),
   });
 }
@@ -88,6 +90,7 @@ interface ClampAttrs {
 
 defineOp<ClampAttrs>({
   name: 'clamp',
+  layout: elementwiseRule(),
   method: {
     length: 1,
     optionsIndex: 1,
@@ -155,6 +158,7 @@ activation('gelu', FLOAT_TYPES, (tf, x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(
 // kernel is wrong for int32, so it is composed; integer products wrap.
 defineOp({
   name: 'prelu',
+  layout: elementwiseRule(),
   method: {
     length: 2,
     optionsIndex: 2,

@@ -10,6 +10,7 @@ import type { MLOperand } from '../api/operand.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, MAX_RANK, type Tensor, type TF } from './registry.js';
+import { axisRule } from './layout-rules.js';
 
 interface BatchNormalizationOptions {
   scale: unknown; bias: unknown; axis: unknown; epsilon: unknown;
@@ -66,6 +67,7 @@ function alongAxis(tf: TF, p: Tensor, axis: number, rank: number): Tensor {
 
 defineOp<{ axis: number }>({
   name: 'batchNormalization',
+  layout: axisRule([0]),
   method: { length: 3, optionsIndex: 3, build: buildBatchNormalization },
   limits: {
     input: limit(FLOAT_TYPES, 1, MAX_RANK), mean: limit(FLOAT_TYPES, 1, 1), variance: limit(FLOAT_TYPES, 1, 1),

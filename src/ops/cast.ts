@@ -5,6 +5,7 @@ import type { BackendName } from '../runtime/backends.js';
 import { ALL_DATA_TYPES, isFloatType, type MLOperandDataType } from '../types/data-type.js';
 import { castHostValues } from '../types/host-convert.js';
 import { HostTensor } from '../types/host-tensor.js';
+import { elementwiseRule } from './layout-rules.js';
 
 /**
  * Rounds float32 values to the nearest float16 (ties to even; +-Infinity from 65520 up; subnormals kept), inside the
@@ -64,6 +65,7 @@ export function castTensor(tf: TF, x: Tensor, from: MLOperandDataType, to: MLOpe
 
 defineOp<{ dataType: MLOperandDataType }>({
   name: 'cast',
+  layout: elementwiseRule(),
   method: {
     length: 2,
     optionsIndex: 2,

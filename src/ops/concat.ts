@@ -2,6 +2,7 @@ import { toSequence, toUnsignedLong } from '../api/webidl.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor } from './registry.js';
 import { byPositions } from './host-kernels.js';
+import { axisRule } from './layout-rules.js';
 
 /** The spec's "valid tensor count". */
 export const MAX_TENSOR_COUNT = 8192;
@@ -39,6 +40,7 @@ function buildConcat(call: OpCall, inputsArg: unknown, axisArg: unknown) {
 
 defineOp<ConcatAttrs>({
   name: 'concat',
+  layout: axisRule(),
   method: { length: 2, optionsIndex: 2, build: (call, inputs, axis) => buildConcat(call, inputs, axis) },
   limits: { inputs: limit(ALL_TYPES, 1), output: limit(ALL_TYPES, 1) },
   lowerHost: byPositions('concat', 'all'),

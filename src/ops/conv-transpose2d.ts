@@ -16,6 +16,7 @@ import {
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { channelsLastRule } from './layout-rules.js';
 
 type FilterLayout = 'iohw' | 'hwoi' | 'ohwi';
 const FILTER_LAYOUTS: readonly FilterLayout[] = ['iohw', 'hwoi', 'ohwi'];
@@ -135,6 +136,7 @@ function cropOrExtend(tf: TF, x: Tensor, axis: number, begin: number, size: numb
 
 defineOp<ConvTranspose2dAttrs>({
   name: 'convTranspose2d',
+  layout: channelsLastRule('inputLayout'),
   method: { length: 2, optionsIndex: 2, build: buildConvTranspose2d },
   limits: {
     input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),

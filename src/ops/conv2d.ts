@@ -15,6 +15,7 @@ import {
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { channelsLastRule } from './layout-rules.js';
 
 type FilterLayout = 'oihw' | 'hwio' | 'ohwi' | 'ihwo';
 const FILTER_LAYOUTS: readonly FilterLayout[] = ['oihw', 'hwio', 'ohwi', 'ihwo'];
@@ -123,6 +124,7 @@ export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | n
 
 defineOp<Conv2dAttrs>({
   name: 'conv2d',
+  layout: channelsLastRule('inputLayout'),
   method: { length: 2, optionsIndex: 2, build: buildConv2d },
   limits: {
     input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),

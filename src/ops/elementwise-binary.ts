@@ -4,6 +4,7 @@ import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
+import { elementwiseRule } from './layout-rules.js';
 
 const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
 const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
@@ -162,6 +163,7 @@ function binary(name: string, kernel: Kernel, onHost: (x: bigint, y: bigint) => 
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildBinary(call, a, b) },
     limits: binaryLimits([...ALL, ...HOST_TYPES]),
     lower,
+    layout: elementwiseRule<Record<string, never>>(),
     // uint32, int64 and uint64: BigInt arithmetic on the host, wrapped to the type.
     lowerHost: integerBinaryOnHost(onHost),
   });

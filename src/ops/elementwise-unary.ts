@@ -3,6 +3,7 @@ import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import type { HostLowering, LowerEnv } from './registry.js';
 import { integerUnaryOnHost } from './host-kernels.js';
 import type { MLOperandDataType } from '../types/data-type.js';
+import { elementwiseRule } from './layout-rules.js';
 
 // abs, neg and sign also take the signed integers the backends hold exactly, and int64 on the host.
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
@@ -25,6 +26,7 @@ function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: Un
     },
     limits: { input: limit(dataTypes), output: limit(dataTypes) },
     lower: ([x], _attrs, env) => kernel(env.tf, x!, env),
+    layout: elementwiseRule<Record<string, never>>(),
     ...(lowerHost ? { lowerHost } : {}),
   });
 }

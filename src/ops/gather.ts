@@ -4,6 +4,7 @@ import type { OpCall } from './op-call.js';
 import { ALL_TYPES, INDEX_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
 import { buildTensor } from './build-tensor.js';
 import { byPositions, positionsInRange } from './host-kernels.js';
+import { physicalAxis, withoutAxes } from './layout-rules.js';
 
 interface GatherAttrs {
   readonly axis: number;
@@ -57,6 +58,15 @@ function buildGather(call: OpCall, inputArg: unknown, indicesArg: unknown, optio
 
 defineOp<GatherAttrs>({
   name: 'gather',
+  // With scalar or 1-D indices the gathered axis goes away or keeps its place.
+  layout: {
+    dataInputs: [0],
+    permute: ({ axis }, perm, { inputs }) => {
+      const indicesRank = inputs[1]!.shape.length;
+      if (indicesRank > 1) return null;
+      return { attrs: { axis: physicalAxis(perm, axis) }, outputPerms: [indicesRank === 1 ? perm : withoutAxes(perm, [axis])] };
+    },
+  },
   method: { length: 2, optionsIndex: 2, build: (call, input, indices, options) => buildGather(call, input, indices, options) },
   limits: { input: limit(ALL_TYPES, 1), indices: limit(INDEX_TYPES), output: limit(ALL_TYPES) },
   lowerHost: byPositions('gather', [0]),

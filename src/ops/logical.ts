@@ -4,6 +4,7 @@ import { comparisonOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
 import type { MLOperandDataType } from '../types/data-type.js';
+import { elementwiseRule } from './layout-rules.js';
 
 const UINT8: readonly MLOperandDataType[] = ['uint8'];
 
@@ -23,6 +24,7 @@ function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildLogical(call, true, a, b) },
     limits: { a: limit(types), b: limit(types), output: limit(UINT8) },
     lower: ([a, b], _attrs, env) => kernel(env.tf, a!, b!),
+    layout: elementwiseRule<Record<string, never>>(),
     ...(onHost ? { lowerHost: comparisonOnHost(onHost) } : {}),
   });
 }
@@ -34,6 +36,7 @@ function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel:
     method: { length: 1, optionsIndex: 1, build: (call, a) => buildLogical(call, false, a) },
     limits: { a: limit(types), output: limit(UINT8) },
     lower: ([a], _attrs, env) => kernel(env.tf, a!, env),
+    layout: elementwiseRule<Record<string, never>>(),
     ...(lowerHost ? { lowerHost } : {}),
   });
 }

@@ -9,8 +9,9 @@ import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '..
 import type { MLOperand } from '../api/operand.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
-import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type Tensor, type TF } from './registry.js';
 import { checkAxes, range } from './shape.js';
+import { permuteList, physicalAxis } from './layout-rules.js';
 
 interface NormalizationAttrs {
   /** Axes the mean and variance are taken over; may be empty. */
@@ -95,6 +96,16 @@ function normalize(tf: TF, x: Tensor, scale: Tensor | null, bias: Tensor | null,
   return y;
 }
 
+/** The normalized axes renumbered; the parameters' dimensions must stay in the order of the axes. */
+const layout: LayoutRule<NormalizationAttrs> = {
+  dataInputs: [0],
+  permute: (attrs, perm) => {
+    const axes = attrs.axes.map((a) => physicalAxis(perm, a));
+    if (axes.some((a, i) => i > 0 && a < axes[i - 1]!)) return null;
+    return { attrs: { ...attrs, axes, parameterShape: permuteList(attrs.parameterShape, perm) }, outputPerms: [perm] };
+  },
+};
+
 const lower = ([x, scale, bias]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf }: { tf: TF }) =>
   normalize(tf, x!, scale ?? null, bias ?? null, attrs);
 
@@ -106,6 +117,7 @@ defineOp<NormalizationAttrs>({
     output: limit(FLOAT_TYPES, 4, 4),
   },
   lower,
+  layout,
 });
 
 defineOp<NormalizationAttrs>({
@@ -113,4 +125,5 @@ defineOp<NormalizationAttrs>({
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildLayerNormalization(call, input, options) },
   limits: { input: limit(FLOAT_TYPES), scale: limit(FLOAT_TYPES), bias: limit(FLOAT_TYPES), output: limit(FLOAT_TYPES) },
   lower,
+  layout,
 });

@@ -8,6 +8,7 @@ import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
 import { byPositions } from './host-kernels.js';
 import { range } from './shape.js';
+import { permuteList } from './layout-rules.js';
 
 type PaddingMode = 'constant' | 'edge' | 'reflection';
 const MODES: readonly PaddingMode[] = ['constant', 'edge', 'reflection'];
@@ -100,6 +101,12 @@ function padByConcat(tf: TF, x: Tensor, attrs: PadAttrs): Tensor {
 
 defineOp<PadAttrs>({
   name: 'pad',
+  layout: {
+    permute: (attrs, perm) => ({
+      attrs: { ...attrs, beginning: permuteList(attrs.beginning, perm), ending: permuteList(attrs.ending, perm) },
+      outputPerms: [perm],
+    }),
+  },
   method: {
     length: 3, optionsIndex: 3,
     build: (call, input, beginning, ending, options) => buildPad(call, input, beginning, ending, options),

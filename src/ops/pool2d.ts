@@ -21,6 +21,7 @@ import {
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { channelsLastRule } from './layout-rules.js';
 
 type PoolKind = 'average' | 'l2' | 'max';
 
@@ -189,6 +190,8 @@ function pool(name: string, kind: PoolKind): void {
     name,
     method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildPool2d(call, kind, input, options) },
     limits: { input: limit(FLOAT_TYPES, 4, 4), output: limit(FLOAT_TYPES, 4, 4) },
+    // The gathering form's position inputs are shaped for its layout.
+    layout: channelsLastRule('layout', (attrs) => !attrs.gather),
     lower([x, rowIndex, colIndex, perPosition], attrs, { tf }) {
       return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs);
     },

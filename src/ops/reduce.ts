@@ -5,6 +5,7 @@ import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor } from './registry.js';
 import { checkAxes, range } from './shape.js';
 import { reduceOnHost } from './host-kernels.js';
+import { physicalAxis, withoutAxes } from './layout-rules.js';
 
 interface ReduceAttrs {
   /** The reduced axes, resolved (all axes when the option is absent); may be empty. */
@@ -153,6 +154,12 @@ for (const [name, reduction] of Object.entries(REDUCTIONS)) {
     name,
     method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildReduce(call, input, options) },
     limits,
+    layout: {
+      permute: ({ axes, keepDimensions }, perm) => ({
+        attrs: { axes: axes.map((a) => physicalAxis(perm, a)).sort((a, b) => a - b), keepDimensions },
+        outputPerms: [keepDimensions ? perm : withoutAxes(perm, axes)],
+      }),
+    },
     lower: ([x], { axes, keepDimensions }, { tf, backend, inputs }) => {
       const ctx: ReduceContext = { tf, backend, isInt: !FLOAT_TYPES.includes(inputs[0]!.dataType) };
       return axes.length === 0 ? reduction.single(x!, ctx) : reduction.over(x!, [...axes], keepDimensions, ctx);

@@ -35,6 +35,25 @@ export type Lowering<A> = (inputs: readonly (Tensor | null)[], attrs: A, env: Lo
  */
 export type HostLowering<A> = (inputs: readonly (HostTensor | null)[], attrs: A, env: LowerEnv) => HostTensor | HostTensor[];
 
+/**
+ * How a node computes the same values on data held transposed (graph/passes/layout.ts). `perm` says how: the data is
+ * transpose(logical, perm), so physical axis k is logical axis perm[k]. Returns the attributes for that data and, per
+ * output, the permutation its result comes out in; null when the node cannot work on data in that order.
+ */
+export interface LayoutEnv {
+  readonly inputs: readonly (OperandDescriptor | null)[];
+  readonly outputs: readonly OperandDescriptor[];
+}
+
+export interface LayoutRule<A> {
+  /** The inputs (by position) held transposed; the others are read as they are. Absent: every input, broadcast to the output's rank. */
+  readonly dataInputs?: readonly number[];
+  /** The permutation the node's kernels want its data in (NHWC for an NCHW convolution); absent: no preference. */
+  readonly preferred?: (attrs: A) => readonly number[] | null;
+  readonly permute: (attrs: A, perm: readonly number[], env: LayoutEnv) =>
+    { readonly attrs: A; readonly outputPerms: readonly (readonly number[])[] } | null;
+}
+
 export interface OpDefinition<A = Record<string, unknown>> {
   readonly name: string;
   /**
@@ -52,6 +71,8 @@ export interface OpDefinition<A = Record<string, unknown>> {
   /** Narrower limits where a backend cannot compute a type exactly. */
   readonly backendLimits?: Partial<Record<BackendName, Readonly<Record<string, TensorLimit>>>>;
   readonly lower: Lowering<A>;
+  /** Present on operations that can work on transposed data (graph/passes/layout.ts). */
+  readonly layout?: LayoutRule<A>;
   /** The lowering of nodes with a uint32, int64 or uint64 input or output; required where `limits` allow those types. */
   readonly lowerHost?: HostLowering<A>;
   /** False for nodes whose results must not be computed once at build time even when all inputs are constant. */

@@ -13,6 +13,7 @@ import { buildTensor } from './build-tensor.js';
 import { isValidDimension, transposeIf, type Pair } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { NCHW_AS_NHWC, physicalAxis } from './layout-rules.js';
 
 type Mode = 'nearest-neighbor' | 'linear';
 const MODES: readonly Mode[] = ['nearest-neighbor', 'linear'];
@@ -134,8 +135,18 @@ function lowerGather(tf: TF, inputs: readonly (Tensor | null)[], attrs: Resample
   return y;
 }
 
+/** The linear gathering form's weight inputs are shaped for their axes; the other forms work in any order. */
+const anyOrder = (attrs: Resample2dAttrs) => attrs.plan === 'bilinear' || attrs.mode === 'nearest-neighbor';
+
 defineOp<Resample2dAttrs>({
   name: 'resample2d',
+  layout: {
+    dataInputs: [0],
+    // ResizeBilinear works on axes 1 and 2: NCHW data held as NHWC needs no transposes.
+    preferred: (attrs) => (attrs.plan === 'bilinear' && [...attrs.axes].sort().join() === '2,3' ? NCHW_AS_NHWC : null),
+    permute: (attrs, perm) => (anyOrder(attrs)
+      ? { attrs: { ...attrs, axes: attrs.axes.map((a) => physicalAxis(perm, a)) as Pair }, outputPerms: [perm] } : null),
+  },
   method: { length: 1, optionsIndex: 1, build: buildResample2d },
   limits: { input: limit(FLOAT_TYPES, 4, 4), output: limit(FLOAT_TYPES, 4, 4) },
   lower(inputs, attrs, { tf }) {

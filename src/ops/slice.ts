@@ -7,6 +7,7 @@ import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';
 import { range } from './shape.js';
+import { permuteList } from './layout-rules.js';
 
 interface SliceAttrs {
   readonly starts: readonly number[];
@@ -65,6 +66,15 @@ export function buildSlice(call: OpCall, inputArg: unknown, startsArg: unknown, 
 
 defineOp<SliceAttrs>({
   name: 'slice',
+  layout: {
+    permute: ({ starts, sizes, strides }, perm) => ({
+      attrs: {
+        starts: permuteList(starts, perm), sizes: permuteList(sizes, perm),
+        ...(strides ? { strides: permuteList(strides, perm) } : {}),
+      },
+      outputPerms: [perm],
+    }),
+  },
   method: {
     length: 3, optionsIndex: 3,
     build: (call, input, starts, sizes, options) => buildSlice(call, input, starts, sizes, options),

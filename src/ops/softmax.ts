@@ -1,9 +1,11 @@
 import { defineOp, FLOAT_TYPES, limit } from './registry.js';
 import { range } from './shape.js';
 import { toUnsignedLong } from '../api/webidl.js';
+import { axisRule } from './layout-rules.js';
 
 defineOp<{ axis: number }>({
   name: 'softmax',
+  layout: axisRule(),
   method: {
     length: 2,
     optionsIndex: 2,

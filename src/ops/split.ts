@@ -3,6 +3,7 @@ import { MAX_TENSOR_COUNT } from './concat.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';
+import { axisRule } from './layout-rules.js';
 
 interface SplitAttrs {
   readonly sizes: readonly number[];
@@ -48,6 +49,7 @@ export function buildSplit(call: OpCall, inputArg: unknown, splitsArg: unknown, 
 
 defineOp<SplitAttrs>({
   name: 'split',
+  layout: axisRule([0]),
   method: { length: 2, optionsIndex: 2, build: (call, input, splits, options) => buildSplit(call, input, splits, options) },
   limits: { input: limit(ALL_TYPES, 1), outputs: limit(ALL_TYPES, 1) },
   lowerHost: byPositions('split', [0]),

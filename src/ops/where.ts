@@ -9,6 +9,7 @@ import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
 import { byPositions } from './host-kernels.js';
 import { broadcastShapes } from './shape.js';
+import { elementwiseRule } from './layout-rules.js';
 
 const UINT8: readonly MLOperandDataType[] = ['uint8'];
 
@@ -33,6 +34,7 @@ function broadcast(tf: TF, x: Tensor, shape: readonly number[]): Tensor {
 
 defineOp({
   name: 'where',
+  layout: elementwiseRule(),
   method: {
     length: 3, optionsIndex: 3,
     build: (call, condition, trueValue, falseValue) => buildWhere(call, condition, trueValue, falseValue),

@@ -1,6 +1,8 @@
 import type { GraphNode, OperandRef } from '../ir.js';
 import { fuseConvolutions } from './conv-fusion.js';
 import { fuseMatmuls } from './matmul-fusion.js';
+import { foldNormalizations } from './normalization-folding.js';
+import { optimizeLayout } from './layout.js';
 
 /**
  * The build-time rewrites, in order, over the pruned nodes in topological order. Each pass is a function of its own
@@ -8,5 +10,8 @@ import { fuseMatmuls } from './matmul-fusion.js';
  * same OperandRefs) and computes the same values.
  */
 export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
-  return fuseMatmuls(fuseConvolutions(order, outputs), outputs);
+  const laidOut = optimizeLayout(order, outputs);
+  const folded = foldNormalizations(laidOut, outputs);
+  const convolutions = fuseConvolutions(folded, outputs);
+  return fuseMatmuls(convolutions, outputs);
 }
