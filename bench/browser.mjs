@@ -117,7 +117,12 @@ export async function runInChromium({ root, chromium, backends, quick, entry = '
     await exited;
     server.closeAllConnections();
     server.close();
-    // Chromium's child processes may still be writing to the profile for a moment after the kill.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // Chromium's child processes may go on writing to the profile for a while after the kill; a profile left in
+    // the temporary directory must not cost the results.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+    } catch (error) {
+      process.stderr.write(`could not remove ${profile}: ${error.message}\n`);
+    }
   }
 }
