@@ -58,6 +58,27 @@ defineOp<{ epsilon: number }>({
   },
 });
 
+/**
+ * For the folding pass (graph/passes/normalization-folding.ts), on constants, so computed once at build: weights
+ * (a filter, a matrix) times a per-output-channel factor reshaped to `shape`, which lines it up with the weights'
+ * output-channel axes.
+ */
+defineOp<{ shape: readonly number[] }>({
+  name: 'batchNormalization.scaledWeights',
+  lower: ([weights, factor], { shape }, { tf }) => tf.mul(weights!, tf.reshape(factor!, [...shape])),
+});
+
+/** (bias - mean) * factor + shift over [C] vectors, an absent one counting as 0 (factor: 1): the folded bias. */
+defineOp({
+  name: 'batchNormalization.foldedBias',
+  lower([bias, mean, factor, shift], _attrs, { tf, outputs }) {
+    let y: Tensor = bias ?? tf.zeros([...outputs[0]!.shape]);
+    if (mean) y = tf.sub(y, mean);
+    if (factor) y = tf.mul(y, factor);
+    return shift ? tf.add(y, shift) : y;
+  },
+});
+
 /** A [C] parameter shaped to broadcast along `axis` of a rank-`rank` tensor. */
 function alongAxis(tf: TF, p: Tensor, axis: number, rank: number): Tensor {
   const shape = new Array<number>(rank).fill(1);

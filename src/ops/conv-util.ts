@@ -3,7 +3,7 @@
  * options, layout permutations, the build-time filter rewrite (an internal operation, so a constant filter is
  * rewritten once by the plan's constant folding) and the activations a fused convolution can end with.
  */
-import { toEnum, toUnsignedLong, toUnsignedLongSequence } from '../api/webidl.js';
+import { toEnum, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, type Tensor, type TF } from './registry.js';
@@ -137,6 +137,8 @@ export function fusedActivationArgs(activation: FusedActivation | undefined, slo
 
 /** A per-channel bias (any shape holding `channels` values, or one value) as the rank-1 tensor kernels take. */
 export function channelVector(tf: TF, bias: Tensor, channels: number): Tensor {
+  // Already a vector (made at build by conv.channelVector): no kernel at run time.
+  if (bias.rank === 1 && bias.shape[0] === channels) return bias;
   const flat = tf.reshape(bias, [-1]);
   return flat.shape[0] === channels ? flat : tf.tile(flat, [channels]);
 }

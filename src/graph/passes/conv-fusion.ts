@@ -1,6 +1,6 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
 import type { GraphNode, OperandRef } from '../ir.js';
-import { activationOf, channelVectorNode, perChannelConstant, soleReaderOf } from './fusion-util.js';
+import { activationOf, applyRewrites, channelVectorNode, perChannelConstant, type Rewrite, soleReaderOf } from './fusion-util.js';
 
 /**
  * A conv2d, optionally followed by an add of a per-channel constant and then by relu, clamp(0, 6), clamp(0, +Infinity),
@@ -13,32 +13,32 @@ import { activationOf, channelVectorNode, perChannelConstant, soleReaderOf } fro
  */
 export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const soleReader = soleReaderOf(order, outputs);
-  const absorbed = new Set<GraphNode>();
-  const replacements = new Map<GraphNode, GraphNode[]>();
+  const rewrites: Rewrite[] = [];
   for (const node of order) {
     if (node.op !== 'conv2d' || node.attrs['fused']) continue;
     const attrs = node.attrs as unknown as Conv2dAttrs;
     const channelAxis = attrs.inputLayout === 'nchw' ? 1 : 3;
     const convOutput = node.outputs[0]!;
+    const replaced = [node];
     let tail = convOutput;
     let fusedBias: OperandRef | null = null;
     let next = soleReader(tail);
     const bias = next?.op === 'add' ? perChannelConstant(next, tail, channelAxis) : null;
     if (next && bias) {
       fusedBias = bias;
-      absorbed.add(next);
+      replaced.push(next);
       tail = next.outputs[0]!;
       next = soleReader(tail);
     }
     const fusable = next ? activationOf(next, tail, channelAxis) : null;
     if (next && fusable) {
-      absorbed.add(next);
+      replaced.push(next);
       tail = next.outputs[0]!;
     }
     if (tail === convOutput) continue;
     const vector = fusedBias ? channelVectorNode(fusedBias, attrs.outputChannels) : null;
     const slope = fusable?.slope ? channelVectorNode(fusable.slope, attrs.outputChannels) : null;
-    replacements.set(node, [
+    rewrites.push({ replaced, nodes: [
       ...(vector ? [vector] : []),
       ...(slope ? [slope] : []),
       {
@@ -50,7 +50,7 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
         outputs: [tail],
         label: node.label,
       },
-    ]);
+    ] });
   }
-  return order.filter((node) => !absorbed.has(node)).flatMap((node) => replacements.get(node) ?? [node]);
+  return applyRewrites(order, rewrites);
 }

@@ -94,6 +94,26 @@ export function channelVectorNode(value: OperandRef, channels: number): GraphNod
   return internalNode('conv.channelVector', [value], { channels }, { dataType: value.desc.dataType, shape: [channels] }, value);
 }
 
+/** Nodes of a chain (first to last, each the sole reader of the one before) and the nodes that replace them. */
+export interface Rewrite {
+  readonly replaced: readonly GraphNode[];
+  readonly nodes: readonly GraphNode[];
+}
+
+/**
+ * The order with each rewrite's nodes where the last node of its chain was: everything the new nodes read (the
+ * chain's inputs, constants made by later nodes) comes before it, so the order stays topological.
+ */
+export function applyRewrites(order: readonly GraphNode[], rewrites: readonly Rewrite[]): GraphNode[] {
+  const removed = new Set<GraphNode>();
+  const placed = new Map<GraphNode, readonly GraphNode[]>();
+  for (const { replaced, nodes } of rewrites) {
+    for (const node of replaced) removed.add(node);
+    placed.set(replaced[replaced.length - 1]!, nodes);
+  }
+  return order.flatMap((node) => placed.get(node) ?? (removed.has(node) ? [] : [node]));
+}
+
 /** Number of nodes produced by fusion among `nodes` (a diagnostic the tests read). */
 export function fusedNodeCount(nodes: readonly GraphNode[]): number {
   return nodes.filter((node) => node.attrs['fused'] === true).length;

@@ -2,7 +2,8 @@ import type { GemmAttrs } from '../../ops/gemm.js';
 import { batchesBroadcastDirectly, type FusedMatmulAttrs } from '../../ops/matmul.js';
 import type { GraphNode, OperandRef } from '../ir.js';
 import {
-  activationOf, channelVectorNode, internalNode, isConstant, perChannelConstant, soleReaderOf, variesAlongOnly,
+  activationOf, applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, soleReaderOf,
+  variesAlongOnly,
 } from './fusion-util.js';
 
 /**
@@ -15,8 +16,7 @@ import {
  */
 export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const soleReader = soleReaderOf(order, outputs);
-  const absorbed = new Set<GraphNode>();
-  const replacements = new Map<GraphNode, GraphNode[]>();
+  const rewrites: Rewrite[] = [];
   for (const node of order) {
     const product = productOf(node);
     if (!product) continue;
@@ -24,6 +24,7 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
     const productOutput = node.outputs[0]!;
     const lastAxis = productOutput.desc.shape.length - 1;
     const columns = productOutput.desc.shape[lastAxis]!;
+    const replaced = [node];
     let bias = product.bias;
     let tail = productOutput;
     let next = soleReader(tail);
@@ -37,13 +38,13 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
       } else {
         bias = added;
       }
-      absorbed.add(next);
+      replaced.push(next);
       tail = next.outputs[0]!;
       next = soleReader(tail);
     }
     const fusable = next ? activationOf(next, tail, lastAxis) : null;
     if (next && fusable) {
-      absorbed.add(next);
+      replaced.push(next);
       tail = next.outputs[0]!;
     }
     if (tail === productOutput && !product.bias) continue;
@@ -53,7 +54,7 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
       fused: true, transposeA: product.transposeA, transposeB: product.transposeB,
       ...(fusable ? { activation: fusable.activation } : {}),
     };
-    replacements.set(node, [
+    rewrites.push({ replaced, nodes: [
       ...made,
       ...(vector ? [vector] : []),
       ...(slope ? [slope] : []),
@@ -65,9 +66,9 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
         outputs: [tail],
         label: node.label,
       },
-    ]);
+    ] });
   }
-  return order.filter((node) => !absorbed.has(node)).flatMap((node) => replacements.get(node) ?? [node]);
+  return applyRewrites(order, rewrites);
 }
 
 interface Product {

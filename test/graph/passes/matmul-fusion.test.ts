@@ -1,12 +1,9 @@
 import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseMatmuls } from '../../../src/graph/passes/matmul-fusion.js';
 import { fusedNodeCount } from '../../../src/graph/passes/fusion-util.js';
-import { assertClose, broadcastTo, forEachBackend, randomData, representable, runGraph, size } from '../../util/harness.js';
-import { constantOf, kernelsOf, opsOf, passNodes, type Builder } from './pass-test-util.js';
+import { assertClose, broadcastTo, forEachBackend, runGraph } from '../../util/harness.js';
+import { constantOf, data, kernelsOf, matmulRef, opsOf, passNodes, type Builder, type Data } from './pass-test-util.js';
 
-interface Data { data: number[]; shape: number[] }
-
-const data = (shape: number[], seed: number): Data => ({ data: representable(randomData(size(shape), seed, -2, 2), 'float32'), shape });
 
 interface Activation {
   name: string;
@@ -27,29 +24,6 @@ const ACTIVATIONS: Activation[] = [
   { name: 'prelu [4]', slopeShape: [4], apply: (b, x, s) => b.prelu(x, s!), ref: (x, s) => (x < 0 ? s * x : x) },
   { name: 'prelu [1, 1]', slopeShape: [1, 1], apply: (b, x, s) => b.prelu(x, s!), ref: (x, s) => (x < 0 ? s * x : x) },
 ];
-
-/** Row-major product of a [..., m, k] and b [k, n] (a's batch dimensions only), in float64. */
-function matmulRef(a: Data, b: Data, transposeA = false, transposeB = false): Data {
-  const rank = a.shape.length;
-  const [m, k] = transposeA ? [a.shape[rank - 1]!, a.shape[rank - 2]!] : [a.shape[rank - 2]!, a.shape[rank - 1]!];
-  const n = transposeB ? b.shape[0]! : b.shape[1]!;
-  const batches = size(a.shape.slice(0, -2));
-  const out: number[] = [];
-  for (let batch = 0; batch < batches; batch++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = 0;
-        for (let p = 0; p < k; p++) {
-          const av = a.data[batch * m * k + (transposeA ? p * m + i : i * k + p)]!;
-          const bv = b.data[transposeB ? j * k + p : p * n + j]!;
-          sum += av * bv;
-        }
-        out.push(sum);
-      }
-    }
-  }
-  return { data: out, shape: [...a.shape.slice(0, -2), m, n] };
-}
 
 function addRef(x: Data, c: Data, scale = 1): Data {
   const broadcast = broadcastTo(c.data, c.shape, x.shape);

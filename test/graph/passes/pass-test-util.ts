@@ -9,11 +9,40 @@ import { reachableGraph } from '../../../src/graph/compile.js';
 import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
 import type { BackendName } from '../../../src/runtime/backends.js';
 import { specialize } from '../../../src/dynamic/specialize.js';
-import { builderFor, contextFor, typedArrayFor, type TensorValue } from '../../util/harness.js';
+import { builderFor, contextFor, randomData, representable, size, typedArrayFor, type TensorValue } from '../../util/harness.js';
 
 export type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 export type Pass = (order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>) => GraphNode[];
 type Build = (b: Builder, inputs: Record<string, MLOperand>) => Record<string, MLOperand>;
+
+export interface Data { data: number[]; shape: number[] }
+
+/** Seeded float32 values in [-2, 2). */
+export const data = (shape: number[], seed: number): Data =>
+  ({ data: representable(randomData(size(shape), seed, -2, 2), 'float32'), shape });
+
+/** Row-major product of a [..., m, k] and b [k, n] (a's batch dimensions only), in float64. */
+export function matmulRef(a: Data, b: Data, transposeA = false, transposeB = false): Data {
+  const rank = a.shape.length;
+  const [m, k] = transposeA ? [a.shape[rank - 1]!, a.shape[rank - 2]!] : [a.shape[rank - 2]!, a.shape[rank - 1]!];
+  const n = transposeB ? b.shape[0]! : b.shape[1]!;
+  const batches = size(a.shape.slice(0, -2));
+  const out: number[] = [];
+  for (let batch = 0; batch < batches; batch++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a.data[batch * m * k + (transposeA ? p * m + i : i * k + p)]!;
+          const bv = b.data[transposeB ? j * k + p : p * n + j]!;
+          sum += av * bv;
+        }
+        out.push(sum);
+      }
+    }
+  }
+  return { data: out, shape: [...a.shape.slice(0, -2), m, n] };
+}
 
 /** A float32 constant of `shape` holding `data`. */
 export function constantOf(b: Builder, shape: number[], data: readonly number[]): MLOperand {
