@@ -18,7 +18,7 @@ import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
 import type { MLOperandDescriptor, MLTensorDescriptor } from './descriptor.js';
-import { requireArgs, toBoolean, toDictionary, toRecord } from './webidl.js';
+import { requireArgs, toBoolean, toDictionary, toRecord } from '../webidl.js';
 
 /** The `AllowSharedBufferSource` the WebNN methods take (a Float16Array, native or @petamoriken/float16's, too). */
 export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;

@@ -3,7 +3,7 @@ import { elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { MAX_RANK } from '../ops/registry.js';
 import { byteSizeOf, type MLOperandDataType } from '../types/data-type.js';
 import { MAX_TENSOR_BYTE_LENGTH } from './internals.js';
-import { toDataType, toDictionary, toUnsignedLongSequence } from './webidl.js';
+import { toDataType, toDictionary, toUnsignedLongSequence } from '../webidl.js';
 
 /** The largest "valid dimension": the range of WebIDL `long`. */
 const MAX_DIMENSION = 2 ** 31 - 1;

@@ -29,7 +29,7 @@ import { SymbolicBuilder } from '../dynamic/symbolic-builder.js';
 import { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import { specialize, type SymbolicGraph } from '../dynamic/specialize.js';
 import type { MLTensor } from './tensor.js';
-import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from './webidl.js';
+import { requireArgs, toDataType, toMLNumber, toRecord, toUSVString } from '../webidl.js';
 
 /** Record<USVString, MLOperand>. */
 export type MLNamedOperands = Record<string, MLOperand>;

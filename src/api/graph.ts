@@ -2,7 +2,7 @@ import { invalidStateError, typeError } from '../errors.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { graphSlots, releaseWhenCollected, type GraphState } from './internals.js';
 import { whenDynamicShapesChange } from './proposal.js';
-import { requireArgs, toRecord, toUnsignedLongSequence } from './webidl.js';
+import { requireArgs, toRecord, toUnsignedLongSequence } from '../webidl.js';
 
 /** record<USVString, sequence<unsigned long>>: shapes by input or output name (the dynamic-shape proposal). */
 export type MLNamedShapes = Record<string, number[]>;

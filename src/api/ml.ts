@@ -4,7 +4,7 @@ import type { BackendName } from '../runtime/backends.js';
 import { createContextObject, type MLContext } from './context.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { ContextState, type MLPowerPreference } from './internals.js';
-import { toBoolean, toDictionary, toEnum } from './webidl.js';
+import { toBoolean, toDictionary, toEnum } from '../webidl.js';
 
 export interface MLContextOptions {
   /** 'high-performance' prefers the WebGL backend, 'low-power' the Wasm one. Outranks `accelerated`. */

@@ -5,7 +5,7 @@
  */
 import { typeError } from '../errors.js';
 import type { Dim } from '../graph/ir.js';
-import { toDataType, toDictionary, toSequence, toUnsignedLong } from '../api/webidl.js';
+import { toDataType, toDictionary, toSequence, toUnsignedLong } from '../webidl.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 
 export interface DimBounds {

@@ -4,7 +4,7 @@ import type { OpCall } from './op-call.js';
 import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.js';
 import type { BackendName } from '../runtime/backends.js';
 import { broadcastShapes } from './shape.js';
-import { toDictionary, toFiniteDouble, toMLNumber } from '../api/webidl.js';
+import { toDictionary, toFiniteDouble, toMLNumber } from '../webidl.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';

@@ -2,7 +2,7 @@
  * argMin / argMax: the index of the smallest / largest value along one axis. Ties go to the first index (the spec
  * leaves them to the implementation); the ArgMin and ArgMax kernels of every backend keep the first one.
  */
-import { toBoolean, toDataType, toDictionary, toUnsignedLong } from '../api/webidl.js';
+import { toBoolean, toDataType, toDictionary, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';

@@ -5,7 +5,7 @@
  * parameters reshaped to [1, .., C, .., 1]. The per-channel factor scale / sqrt(variance + epsilon) is its own
  * node: for constant parameters the plan computes it once at build, leaving a subtract, a multiply and an add.
  */
-import { toDictionary, toFiniteDouble, toUnsignedLong } from '../api/webidl.js';
+import { toDictionary, toFiniteDouble, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';

@@ -1,6 +1,6 @@
 import { defineOp, limit, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
-import { toDataType } from '../api/webidl.js';
+import { toDataType } from '../webidl.js';
 import type { BackendName } from '../runtime/backends.js';
 import { ALL_DATA_TYPES, isFloatType, type MLOperandDataType } from '../types/data-type.js';
 import { castHostValues } from '../types/host-convert.js';

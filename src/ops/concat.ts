@@ -1,4 +1,4 @@
-import { toSequence, toUnsignedLong } from '../api/webidl.js';
+import { toSequence, toUnsignedLong } from '../webidl.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor } from './registry.js';
 import { byPositions } from './host-kernels.js';

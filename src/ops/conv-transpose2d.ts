@@ -8,7 +8,7 @@
  * where outputPadding / outputSizes reach past its end (no input element contributes there).
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { toDictionary } from '../api/webidl.js';
+import { toDictionary } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
   combinedBias, convArguments, dilatedShape, isValidDimension, listOption, NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW,

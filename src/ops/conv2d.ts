@@ -6,7 +6,7 @@
  * ones, zero-dilated when strides and dilations are both above 1 (a pair TF.js rejects).
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { toDictionary } from '../api/webidl.js';
+import { toDictionary } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import {
   applyActivation, combinedBias, convArguments, convOutputSize, dilatedShape, fusedActivationArgs, isValidDimension,

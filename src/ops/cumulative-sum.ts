@@ -2,7 +2,7 @@
  * cumulativeSum: running sums along one axis, inclusive or exclusive, forward or reversed. TF.js's Cumsum has the
  * same two switches. int32 sums wrap on cpu and wasm like two's complement hardware.
  */
-import { toBoolean, toDictionary, toUnsignedLongModulo } from '../api/webidl.js';
+import { toBoolean, toDictionary, toUnsignedLongModulo } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';

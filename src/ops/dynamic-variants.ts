@@ -4,7 +4,7 @@
  * static builder step does the rest, so validation, shape inference, WebIDL conversion of the values and lowering are
  * the static operation's; the node it records is named after the dynamic operation and lowered the same way.
  */
-import { toDictionary } from '../api/webidl.js';
+import { toDictionary } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildExpand } from './expand.js';
 import type { OpCall } from './op-call.js';

@@ -1,4 +1,4 @@
-import { toDictionary, toUnsignedLong } from '../api/webidl.js';
+import { toDictionary, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';

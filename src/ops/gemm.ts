@@ -1,4 +1,4 @@
-import { toBoolean, toDictionary, toFiniteDouble } from '../api/webidl.js';
+import { toBoolean, toDictionary, toFiniteDouble } from '../webidl.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit } from './registry.js';

@@ -4,7 +4,7 @@
  * recurrent products and a handful of element-wise kernels. Weights arrive transposed, their gates in the order
  * update (z), reset (r), new (n), from a build-time rewrite node.
  */
-import { toBoolean, toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import { toBoolean, toDictionary, toEnum, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';

@@ -4,7 +4,7 @@
  * costs one recurrent product and a handful of element-wise kernels. Weights arrive transposed, their gates in the
  * order input (i), forget (f), output (o), cell (g), so that the first activation covers one contiguous block.
  */
-import { toBoolean, toDictionary, toEnum, toUnsignedLong } from '../api/webidl.js';
+import { toBoolean, toDictionary, toEnum, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';

@@ -5,7 +5,7 @@
  * Mean, Sub, Square, Sqrt, Reciprocal, Mul and Add. The variance is the mean of the squared deviations (two passes),
  * which stays accurate when the mean is large compared to the spread.
  */
-import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';

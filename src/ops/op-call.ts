@@ -3,7 +3,7 @@ import type { OperandDescriptor } from '../graph/ir.js';
 import { describe } from '../graph/ir.js';
 import { limitsOf, type TensorLimit } from './registry.js';
 import { getOp } from './registry.js';
-import { toDictionary, toUSVString } from '../api/webidl.js';
+import { toDictionary, toUSVString } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { builderInternals, type BuilderInternals } from '../api/builder-internals.js';
 import { ShapeValueError } from '../dynamic/values.js';

@@ -1,4 +1,4 @@
-import { toDictionary, toEnum, toMLNumber, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toEnum, toMLNumber, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';

@@ -12,7 +12,7 @@
  * where the wasm kernels return garbage - each spatial axis is gathered with a build-time index vector into
  * [out, window] and reduced.
  */
-import { toDictionary, toEnum } from '../api/webidl.js';
+import { toDictionary, toEnum } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import {

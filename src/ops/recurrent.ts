@@ -3,7 +3,7 @@
  * the activation functions, and the build-time rewrite of weights and biases into the form the step loop wants
  * (an internal operation, so constant weights are rewritten once by the plan's constant folding).
  */
-import { toEnum, toSequence, toUnsignedLong } from '../api/webidl.js';
+import { toEnum, toSequence, toUnsignedLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';

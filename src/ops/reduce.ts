@@ -1,4 +1,4 @@
-import { toBoolean, toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
+import { toBoolean, toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';

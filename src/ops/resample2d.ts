@@ -7,7 +7,7 @@
  * build-time index vectors. Linear runs TF.js's ResizeBilinear with half-pixel centers, which computes exactly this
  * when the scale is outputSize / inputSize; for other given scales each axis is two gathers and a weighted sum.
  */
-import { toDictionary, toEnum, toFiniteDouble, toSequence, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toEnum, toFiniteDouble, toSequence, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import { isValidDimension, transposeIf, type Pair } from './conv-util.js';

@@ -1,4 +1,4 @@
-import { toUnsignedLongSequence } from '../api/webidl.js';
+import { toUnsignedLongSequence } from '../webidl.js';
 import { elementCount } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';

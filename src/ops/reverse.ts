@@ -1,5 +1,5 @@
 /** reverse: the input with the order of its entries reversed along some axes. */
-import { toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';

@@ -3,7 +3,7 @@
  * reshapeTo2d (ONNX Flatten), the last three recorded as reshape nodes. Every shape here is concrete: a graph with
  * symbolic dimensions is built by replaying these steps with the dimensions of each dispatch.
  */
-import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { elementCount } from '../graph/ir.js';
 import { castNumber } from '../types/cast-number.js';

@@ -1,4 +1,4 @@
-import { toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { BackendName } from '../runtime/backends.js';
 import { isFloatType, type MLOperandDataType } from '../types/data-type.js';

@@ -1,6 +1,6 @@
 import { defineOp, FLOAT_TYPES, limit } from './registry.js';
 import { range } from './shape.js';
-import { toUnsignedLong } from '../api/webidl.js';
+import { toUnsignedLong } from '../webidl.js';
 import { axisRule } from './layout-rules.js';
 
 defineOp<{ axis: number }>({

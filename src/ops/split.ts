@@ -1,4 +1,4 @@
-import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
 import { MAX_TENSOR_COUNT } from './concat.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';

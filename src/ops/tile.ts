@@ -1,5 +1,5 @@
 /** tile: the input repeated along each dimension (TF.js Tile). */
-import { toSequence, toUnsignedLongModulo } from '../api/webidl.js';
+import { toSequence, toUnsignedLongModulo } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';

@@ -1,4 +1,4 @@
-import { toDictionary, toUnsignedLongSequence } from '../api/webidl.js';
+import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';

@@ -3,7 +3,7 @@
  * The triangle is a 0/1 mask known at build time (a constant [rows, columns] node); the lowering selects between the
  * input and zero, so Infinity and NaN outside the triangle become 0 too.
  */
-import { toBoolean, toDictionary, toLong } from '../api/webidl.js';
+import { toBoolean, toDictionary, toLong } from '../webidl.js';
 import type { MLOperand } from '../api/operand.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';

@@ -1,6 +1,6 @@
 /** WebIDL argument conversions, each throwing the TypeError WebIDL prescribes, naming operation and argument. */
-import { typeError } from '../errors.js';
-import { isDataType, type MLOperandDataType } from '../types/data-type.js';
+import { typeError } from './errors.js';
+import { isDataType, type MLOperandDataType } from './types/data-type.js';
 
 export function requireArgs(where: string, args: ArrayLike<unknown>, count: number): void {
   if (args.length < count) {
