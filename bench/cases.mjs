@@ -2,6 +2,8 @@
 // developer would write for it directly (`tfjs`, with the weights already uploaded by `tfjsSetup`). Both see the same
 // input data and read back the same output.
 
+import { mobileNetV2Cases } from './mobilenet-v2-cases.mjs';
+
 /** Deterministic pseudo-random floats in [-scale, scale). */
 export function values(count, seed, scale = 1) {
   const out = new Float32Array(count);
@@ -118,6 +120,22 @@ const tinyAdds = {
   },
 };
 
+/** Fixed cost per dispatch: one add of [1,16] and a constant (write, dispatch and read of 64 bytes). */
+const oneAdd = {
+  name: 'one add [1,16]',
+  needs: ['add'],
+  inputShape: [1, 16],
+  graph(builder, x) {
+    return builder.add(x, builder.constant(f32([1, 16]), addends[0]));
+  },
+  tfjsSetup(tf) {
+    return tf.tensor(addends[0], [1, 16]);
+  },
+  tfjs(tf, x, constant) {
+    return tf.add(x, constant);
+  },
+};
+
 /** Two attention + feed-forward layers of width 64 over [1, sequence, 64]: matmul, softmax, layerNormalization. */
 const WIDTH = 64;
 const attentionWeights = [0, 1].map((layer) => ['q', 'k', 'v', 'up', 'down'].map((name, i) => {
@@ -176,5 +194,5 @@ const dynamicCases = [
     inputShapes: Array.from({ length: 24 }, (_, i) => [1, 9 + i, WIDTH]) },
 ];
 
-export const cases = [convNet, matmulChain, tinyAdds, attentionBlock, ...dynamicCases]
+export const cases = [oneAdd, convNet, matmulChain, tinyAdds, attentionBlock, ...mobileNetV2Cases, ...dynamicCases]
   .map((c) => ({ ...c, input: values(sizeOf(c.inputShape), 7) }));
