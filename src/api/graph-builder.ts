@@ -3,6 +3,7 @@ import { reachableGraph } from '../graph/compile.js';
 import { optimizeGraph } from '../graph/passes/pipeline.js';
 import { elementCount, nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import { Plan } from '../graph/plan.js';
+import type { BuilderInternals } from '../ops/builder-internals.js';
 import { OpCall } from '../ops/op-call.js';
 import '../ops/index.js';
 import { allOps } from '../ops/registry.js';
@@ -13,13 +14,12 @@ import { HostTensor, isHostTensor, isHostType } from '../types/host-tensor.js';
 import type { Value } from '../graph/plan.js';
 import { bytesToStorage, storageToBytes } from '../types/convert.js';
 import { bufferMismatch, byteSizeOf, copyBytes, isBufferSource, storageDtypeOf, type MLOperandDataType } from '../types/data-type.js';
-import { builderSlots, type BuilderInternals } from './builder-internals.js';
 import type { MLNumber } from './builder-methods.js';
 import type { AllowSharedBufferSource, MLContext } from './context.js';
 import { checkDimensions, toOperandDescriptor, type MLOperandDescriptor } from './descriptor.js';
 import { createGraphObject, type MLGraph } from './graph.js';
 import { finishInterface, promiseFrom } from './interface.js';
-import { contextSlots, GraphState, tensorSlots, type ContextState } from './internals.js';
+import { contextSlots, GraphState, Slots, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
 import { dynamicShapesEnabled, whenDynamicShapesChange } from './proposal.js';
@@ -100,8 +100,10 @@ class BuilderState implements BuilderInternals {
   }
 }
 
+const builderSlots = new Slots<BuilderState>('MLGraphBuilder');
+
 function state(builder: unknown, where: string): BuilderState {
-  return builderSlots.get(builder, where) as BuilderState;
+  return builderSlots.get(builder, where);
 }
 
 function checkIoType(where: string, desc: OperandDescriptor, name: string): void {
@@ -317,9 +319,9 @@ function operationMethod(op: ReturnType<typeof allOps>[number]): PropertyDescrip
   const fn = {
     [op.name](this: MLGraphBuilder, ...args: unknown[]): unknown {
       requireArgs(`MLGraphBuilder.${op.name}`, args, method.length);
-      const symbolic = state(this, `MLGraphBuilder.${op.name}`).symbolic;
-      if (symbolic) return symbolic.call(op.name, args);
-      const call = new OpCall(this, op.name, args[method.optionsIndex]);
+      const s = state(this, `MLGraphBuilder.${op.name}`);
+      if (s.symbolic) return s.symbolic.call(op.name, args);
+      const call = new OpCall(s, op.name, args[method.optionsIndex]);
       return method.build(call, ...args);
     },
   }[op.name]!;

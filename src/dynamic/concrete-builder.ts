@@ -4,11 +4,11 @@
  * dispatch with the real ones (dynamic/specialize.ts). The symbolic graph's operands passed to a step are translated
  * to operands of this builder when the step asks for them.
  */
-import { builderSlots, type BuilderInternals } from '../api/builder-internals.js';
 import { checkDimensions } from '../api/descriptor.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import type { BuilderInternals } from '../ops/builder-internals.js';
 import { getOp } from '../ops/registry.js';
 import { OpCall } from '../ops/op-call.js';
 import type { BackendName } from '../runtime/backends.js';
@@ -23,7 +23,7 @@ export interface SymbolicOwner {
 }
 
 export class ConcreteBuilder implements BuilderInternals {
-  /** The identity of this builder's operands (OperandRef.builder), and the key OpCall finds it by. */
+  /** The identity of this builder's operands (OperandRef.builder). */
   readonly token = {};
   readonly #values: ValueEvaluator;
 
@@ -34,7 +34,6 @@ export class ConcreteBuilder implements BuilderInternals {
    */
   constructor(private readonly symbolic: SymbolicOwner, private readonly translate: (ref: OperandRef) => MLOperand,
     leafValue: (ref: OperandRef) => readonly number[] | undefined, private readonly checkSizes: () => boolean) {
-    builderSlots.set(this.token, this);
     this.#values = new ValueEvaluator(leafValue);
   }
 
@@ -86,7 +85,7 @@ export class ConcreteBuilder implements BuilderInternals {
   /** Runs the builder step of `op` on `args` (whose symbolic operands are translated on use); returns its operands. */
   run(op: string, args: readonly unknown[]): { operands: MLOperand[]; returnsArray: boolean } {
     const method = getOp(op).method!;
-    const call = new OpCall(this.token, op, args[method.optionsIndex]);
+    const call = new OpCall(this, op, args[method.optionsIndex]);
     const result = method.build(call, ...args);
     return Array.isArray(result) ? { operands: result as MLOperand[], returnsArray: true }
       : { operands: [result as MLOperand], returnsArray: false };

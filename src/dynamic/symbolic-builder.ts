@@ -17,10 +17,11 @@
  */
 import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import { dimsOf, elementCount, nextId, type Dim, type GraphNode, type OperandRef } from '../graph/ir.js';
+import { ShapeValueError } from '../ops/builder-internals.js';
 import { getOp, MAX_RANK } from '../ops/registry.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { isStatic } from './dims.js';
-import { decodeValues, MAX_VALUE_ELEMENTS, ShapeValueError } from './values.js';
+import { decodeValues, MAX_VALUE_ELEMENTS } from './values.js';
 import { argumentSizes, snapshotArgs, trialSize, type TrialSet } from './trials.js';
 
 /** A shape value that is known only once the rank of an unranked operand is. */

@@ -6,6 +6,7 @@
  */
 import type { GraphNode, OperandRef } from '../graph/ir.js';
 import { elementCount } from '../graph/ir.js';
+import { ShapeValueError } from '../ops/builder-internals.js';
 import { getOp, type LowerEnv, type Tensor } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';
 import { activateBackendNow, operationPlacement } from '../runtime/placement.js';
@@ -16,9 +17,6 @@ import { hostArrayOf, HostTensor, isHostTensor, isHostType, type HostValues } fr
 
 /** Values larger than this are not interpreted: shape arithmetic is a handful of elements. */
 export const MAX_VALUE_ELEMENTS = 4096;
-
-/** Why a value cannot be known before dispatch; the message is completed by the operation asking for it. */
-export class ShapeValueError extends Error {}
 
 export function decodeValues(bytes: Uint8Array, dataType: MLOperandDataType): number[] {
   if (isHostType(dataType)) return Array.from(bytesToHost(bytes, dataType) as ArrayLike<number | bigint>, Number);

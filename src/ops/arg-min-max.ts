@@ -3,7 +3,7 @@
  * leaves them to the implementation); the ArgMin and ArgMax kernels of every backend keep the first one.
  */
 import { toBoolean, toDataType, toDictionary, toUnsignedLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';

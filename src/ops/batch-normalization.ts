@@ -6,7 +6,7 @@
  * node: for constant parameters the plan computes it once at build, leaving a subtract, a multiply and an add.
  */
 import { toDictionary, toFiniteDouble, toUnsignedLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, MAX_RANK, type Tensor, type TF } from './registry.js';

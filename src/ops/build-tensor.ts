@@ -2,7 +2,7 @@
  * A tensor whose values the builder step computes (gather index vectors, per-position divisors). It is a node
  * without inputs, so the plan's constant folding materialises it once at build() and keeps it on the backend.
  */
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { defineOp } from './registry.js';
 

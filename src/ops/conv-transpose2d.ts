@@ -9,7 +9,7 @@
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toDictionary } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import {
   combinedBias, convArguments, dilatedShape, isValidDimension, listOption, NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW,
   permuteShape, transposeIf, type FilterRewrite, type InputLayout, type Pair, type Quad,

@@ -4,7 +4,7 @@
  * rewritten once by the plan's constant folding) and the activations a fused convolution can end with.
  */
 import { toEnum, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, type Tensor, type TF } from './registry.js';
 

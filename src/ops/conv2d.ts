@@ -7,7 +7,7 @@
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toDictionary } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import {
   applyActivation, combinedBias, convArguments, convOutputSize, dilatedShape, fusedActivationArgs, isValidDimension,
   NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW, permuteShape, transposeIf, type FilterRewrite, type FusedActivation,

@@ -3,7 +3,7 @@
  * same two switches. int32 sums wrap on cpu and wasm like two's complement hardware.
  */
 import { toBoolean, toDictionary, toUnsignedLongModulo } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, limit } from './registry.js';

@@ -5,7 +5,7 @@
  * the static operation's; the node it records is named after the dynamic operation and lowered the same way.
  */
 import { toDictionary } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { buildExpand } from './expand.js';
 import type { OpCall } from './op-call.js';
 import { buildPad } from './pad.js';

@@ -1,6 +1,6 @@
 /** expand: unidirectional broadcast of the input to a new shape (TF.js broadcastTo, a Tile). */
 import { toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';

@@ -1,5 +1,5 @@
 import { toDictionary, toUnsignedLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, INDEX_TYPES, defineOp, limit } from './registry.js';

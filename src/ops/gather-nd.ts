@@ -1,4 +1,4 @@
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { indexVector } from './gather.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, INDEX_TYPES, defineOp, limit } from './registry.js';

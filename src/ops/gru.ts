@@ -5,7 +5,7 @@
  * update (z), reset (r), new (n), from a build-time rewrite node.
  */
 import { toBoolean, toDictionary, toEnum, toUnsignedLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';

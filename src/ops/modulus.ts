@@ -2,7 +2,7 @@
  * modulusFloor and modulusTruncate (dynamic-shape proposal): the remainder of a division rounded down (sign of b, as
  * Python's %) or toward zero (sign of a, as C's fmod). Integer division by zero gives 0, float division by zero NaN.
  */
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import { isFloatType } from '../types/data-type.js';
 import { divTruncInteger, mulInt32 } from './elementwise-binary.js';

@@ -6,7 +6,7 @@
  * which stays accurate when the mean is large compared to the spread.
  */
 import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type Tensor, type TF } from './registry.js';

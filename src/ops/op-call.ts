@@ -4,9 +4,7 @@ import { describe } from '../graph/ir.js';
 import { limitsOf, type TensorLimit } from './registry.js';
 import { getOp } from './registry.js';
 import { toDictionary, toUSVString } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
-import { builderInternals, type BuilderInternals } from '../api/builder-internals.js';
-import { ShapeValueError } from '../dynamic/values.js';
+import { ShapeValueError, type BuilderInternals, type MLOperand } from './builder-internals.js';
 
 /**
  * One call of an MLGraphBuilder method: checks "can build", validates operands, throws TypeErrors naming the
@@ -17,8 +15,8 @@ export class OpCall {
   readonly #builder: BuilderInternals;
   readonly #label: string;
 
-  constructor(builder: object, readonly op: string, options: unknown, checkCanBuild = true) {
-    this.#builder = builderInternals(builder);
+  constructor(builder: BuilderInternals, readonly op: string, options: unknown, checkCanBuild = true) {
+    this.#builder = builder;
     const dict = toDictionary<{ label: unknown }>(op, 'options', options);
     this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
     this.where = this.#label ? `${op} ('${sanitizeLabel(this.#label)}')` : op;

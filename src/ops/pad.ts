@@ -1,5 +1,5 @@
 import { toDictionary, toEnum, toMLNumber, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import { isFloatType } from '../types/data-type.js';

@@ -13,7 +13,7 @@
  * [out, window] and reduced.
  */
 import { toDictionary, toEnum } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { buildTensor } from './build-tensor.js';
 import {
   checkNonZero, convOutputSize, INPUT_LAYOUTS, isValidDimension, listOption, NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW,

@@ -2,7 +2,7 @@
  * quantizeLinear and dequantizeLinear. scale and zeroPoint are blockwise broadcast: each of their dimensions divides
  * the input's, and one value covers a block of input/scale consecutive positions along every axis.
  */
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { castTensor, roundToFloat16 } from './cast.js';
 import { divideFloat } from './elementwise-binary.js';

@@ -4,7 +4,7 @@
  * (an internal operation, so constant weights are rewritten once by the plan's constant folding).
  */
 import { toEnum, toSequence, toUnsignedLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';

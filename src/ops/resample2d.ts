@@ -8,7 +8,7 @@
  * when the scale is outputSize / inputSize; for other given scales each axis is two gathers and a weighted sum.
  */
 import { toDictionary, toEnum, toFiniteDouble, toSequence, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { buildTensor } from './build-tensor.js';
 import { isValidDimension, transposeIf, type Pair } from './conv-util.js';
 import type { OpCall } from './op-call.js';

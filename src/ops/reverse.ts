@@ -1,6 +1,6 @@
 /** reverse: the input with the order of its entries reversed along some axes. */
 import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
 import { byPositions } from './host-kernels.js';

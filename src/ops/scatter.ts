@@ -8,7 +8,7 @@
  * the old value in (measured on SwiftShader: Infinity or NaN overwritten gives NaN, 1e8 overwritten by 1 gives 0).
  * These steps read int32 indices, so a webgl context runs them on the cpu backend, where it keeps int32 values.
  */
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { checkElementsIndicesShape, elementOffsets, elementsAxis } from './gather-elements.js';
 import { coordinatesInRange, sliceShapeND } from './gather-nd.js';
 import type { OpCall } from './op-call.js';

@@ -4,7 +4,7 @@
  * symbolic dimensions is built by replaying these steps with the dimensions of each dispatch.
  */
 import { toDictionary, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { elementCount } from '../graph/ir.js';
 import { castNumber } from '../types/cast-number.js';
 import { storageDtypeOf, type MLOperandDataType } from '../types/data-type.js';

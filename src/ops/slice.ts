@@ -1,5 +1,5 @@
 import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import { isFloatType, type MLOperandDataType } from '../types/data-type.js';
 import { gatherInRange, indexVector } from './gather.js';

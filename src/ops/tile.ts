@@ -1,6 +1,6 @@
 /** tile: the input repeated along each dimension (TF.js Tile). */
 import { toSequence, toUnsignedLongModulo } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';

@@ -4,7 +4,7 @@
  * input and zero, so Infinity and NaN outside the triangle become 0 too.
  */
 import { toBoolean, toDictionary, toLong } from '../webidl.js';
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import { buildTensor } from './build-tensor.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';

@@ -2,7 +2,7 @@
  * where: trueValue where the uint8 condition is non-zero, falseValue elsewhere, all three broadcast together.
  * The condition becomes a TF.js bool through NotEqual(c, 0): wasm's Cast to bool would keep the raw byte.
  */
-import type { MLOperand } from '../api/operand.js';
+import type { MLOperand } from './builder-internals.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { selectSameShape } from './elementwise-binary.js';
 import type { OpCall } from './op-call.js';
