@@ -6,8 +6,7 @@ import type { Plan } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
 import { runOnBackend, type BackendName } from '../runtime/backends.js';
-
-export type MLPowerPreference = 'default' | 'high-performance' | 'low-power';
+import type { MLPowerPreference } from '../runtime/select.js';
 
 export interface MLContextLostInfo {
   message: string;

@@ -1,9 +1,9 @@
 import { notSupportedError, typeError } from '../errors.js';
-import { BACKEND_NAMES, selectBackend } from '../runtime/select.js';
+import { BACKEND_NAMES, selectBackend, type MLPowerPreference } from '../runtime/select.js';
 import type { BackendName } from '../runtime/backends.js';
 import { createContextObject, type MLContext } from './context.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
-import { ContextState, type MLPowerPreference } from './internals.js';
+import { ContextState } from './internals.js';
 import { toBoolean, toDictionary, toEnum } from '../webidl.js';
 
 export interface MLContextOptions {

@@ -1,5 +1,7 @@
 import { BACKEND_NAMES, ensureBackend, type BackendName } from './backends.js';
-import type { MLPowerPreference } from '../api/internals.js';
+
+/** MLContextOptions.powerPreference. */
+export type MLPowerPreference = 'default' | 'high-performance' | 'low-power';
 
 export interface ContextPreferences {
   powerPreference: MLPowerPreference;
