@@ -9,7 +9,8 @@ import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import {
   bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
 } from '../types/data-type.js';
-import { checkDimensions, sameDescriptor, toOperandDescriptor } from './descriptor.js';
+import { checkDimensions } from '../ops/check-dimensions.js';
+import { sameDescriptor, toOperandDescriptor } from './descriptor.js';
 import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
 import {
   contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,

@@ -12,9 +12,6 @@ export interface MLContextLostInfo {
   message: string;
 }
 
-/** 2^31 - 1 bytes: TF.js indexes tensors with 32-bit integers on every backend. */
-export const MAX_TENSOR_BYTE_LENGTH = 2 ** 31 - 1;
-
 export class ContextState {
   /** "is lost": [[lost]] is settled. */
   isLost = false;

@@ -1,7 +1,7 @@
+import { MAX_TENSOR_BYTE_LENGTH } from '../ops/check-dimensions.js';
 import { allOps, limitsOf, MAX_RANK, type TensorLimit } from '../ops/registry.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
-import { MAX_TENSOR_BYTE_LENGTH } from './internals.js';
 import { dynamicShapesEnabled } from './proposal.js';
 import type { MLOpSupportLimits, MLTensorLimits } from './support-limits.js';
 

@@ -4,11 +4,11 @@
  * dispatch with the real ones (dynamic/specialize.ts). The symbolic graph's operands passed to a step are translated
  * to operands of this builder when the step asks for them.
  */
-import { checkDimensions } from '../api/descriptor.js';
 import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import type { BuilderInternals } from '../ops/builder-internals.js';
+import { checkDimensions } from '../ops/check-dimensions.js';
 import { getOp } from '../ops/registry.js';
 import { OpCall } from '../ops/op-call.js';
 import type { BackendName } from '../runtime/backends.js';

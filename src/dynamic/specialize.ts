@@ -4,12 +4,12 @@
  * builder step on the real shapes. The result is an ordinary graph; the shapes of its outputs are what computeShapes()
  * returns and what dispatch() requires of the output tensors.
  */
-import { checkDimensions } from '../api/descriptor.js';
 import type { MLOperand } from '../api/operand.js';
 import { operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
 import { dimsOf, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import { checkDimensions } from '../ops/check-dimensions.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { describeDims, type DimBounds } from './dims.js';
 import type { SymbolicCallAttrs } from './symbolic-builder.js';
