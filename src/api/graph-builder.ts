@@ -22,7 +22,7 @@ import { createGraphObject, type MLGraph } from './graph.js';
 import { finishInterface, promiseFrom } from './interface.js';
 import { contextSlots, GraphState, Slots, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
-import { asOperandRef, createOperand, MLOperand, operandRef } from './operand.js';
+import { asOperandRef, createOperand, MLOperand, mlOperands, operandRef } from './operand.js';
 import { dynamicShapesEnabled, whenDynamicShapesChange } from './proposal.js';
 import { ValueEvaluator } from '../dynamic/values.js';
 import { addBounds, isStatic, toSymbolicDescriptor, type DimBounds } from '../dynamic/dims.js';
@@ -42,6 +42,7 @@ class BuilderState implements BuilderInternals {
   readonly symbolic: SymbolicBuilder | null;
   /** The bounds of `{name, maxSize}` input dimensions, by name. */
   readonly bounds = new Map<string, DimBounds>();
+  readonly operands = mlOperands;
 
   constructor(readonly owner: MLGraphBuilder, readonly context: ContextState) {
     this.symbolic = dynamicShapesEnabled() ? new SymbolicBuilder(this) : null;
@@ -284,12 +285,12 @@ function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph):
   const staticShapes = [...symbolic.inputs].every(([, ref]) => isStatic(ref.dims))
     ? new Map([...symbolic.inputs].map(([name, ref]) => [name, ref.desc.shape])) : null;
   if (!staticShapes) {
-    const dynamic = new DynamicGraph(symbolic, s.owner, ctx.backend, uploadConstant);
+    const dynamic = new DynamicGraph(symbolic, s.owner, mlOperands, ctx.backend, uploadConstant);
     const outputDescs = new Map([...symbolic.outputs].map(([name, ref]) => [name, ref.desc]));
     return ctx.enqueue(where, () => createGraphObject(new GraphState(ctx, null, inputDescs, outputDescs, dynamic)));
   }
   // Inputs only shape() reads are not inputs of the concrete graph, but remain the graph's inputs to bind.
-  const concrete = specialize({ owner: s.owner, backend: ctx.backend, cannotBuildReason: () => null }, symbolic, staticShapes);
+  const concrete = specialize({ owner: s.owner, backend: ctx.backend, operands: mlOperands, cannotBuildReason: () => null }, symbolic, staticShapes);
   return ctx.enqueue(where, () => {
     let plan: Plan;
     try {

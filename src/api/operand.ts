@@ -1,3 +1,4 @@
+import type { OperandObjects } from '../dynamic/concrete-builder.js';
 import { dimsOf, type OperandRef } from '../graph/ir.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
@@ -34,3 +35,11 @@ export function operandRef(operand: MLOperand): OperandRef {
 export function asOperandRef(value: unknown): OperandRef | undefined {
   return operandSlots.find(value);
 }
+
+/** MLOperand objects as the builders of the dynamic-shape proposal make and unwrap them. */
+export const mlOperands: OperandObjects = {
+  create: createOperand,
+  refOf: operandRef,
+  isOperand: (value) => value instanceof MLOperand,
+  find: (value) => (value instanceof MLOperand ? asOperandRef(value) : undefined),
+};

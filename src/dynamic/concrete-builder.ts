@@ -4,21 +4,36 @@
  * dispatch with the real ones (dynamic/specialize.ts). The symbolic graph's operands passed to a step are translated
  * to operands of this builder when the step asks for them.
  */
-import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
-import type { BuilderInternals } from '../ops/builder-internals.js';
+import type { BuilderInternals, MLOperand } from '../ops/builder-internals.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
 import { getOp } from '../ops/registry.js';
 import { OpCall } from '../ops/op-call.js';
 import type { BackendName } from '../runtime/backends.js';
 import { ValueEvaluator } from './values.js';
 
+/**
+ * The page's MLOperand objects (api/operand.ts), which the builders of this layer make and unwrap through the api layer
+ * rather than by importing it.
+ */
+export interface OperandObjects {
+  /** A new MLOperand holding `ref`. */
+  create(ref: OperandRef): MLOperand;
+  /** The OperandRef an MLOperand holds. */
+  refOf(operand: MLOperand): OperandRef;
+  /** Whether `value` is an object of the MLOperand class. */
+  isOperand(value: unknown): boolean;
+  /** The OperandRef `value` holds when it is an MLOperand, else undefined. */
+  find(value: unknown): OperandRef | undefined;
+}
+
 /** What a concrete builder needs of the symbolic graph's builder. */
 export interface SymbolicOwner {
   /** The MLGraphBuilder whose operands are translated. */
   readonly owner: object;
   readonly backend: BackendName;
+  readonly operands: OperandObjects;
   cannotBuildReason(): string | null;
 }
 
@@ -46,13 +61,13 @@ export class ConcreteBuilder implements BuilderInternals {
   }
 
   asOperand(value: unknown): MLOperand | null {
-    const ref = value instanceof MLOperand ? asOperandRef(value) : undefined;
+    const ref = this.symbolic.operands.find(value);
     if (!ref) return null;
     return ref.builder === this.symbolic.owner ? this.translate(ref) : value as MLOperand;
   }
 
   owns(operand: MLOperand): boolean {
-    return operandRef(operand).builder === this.token;
+    return this.symbolic.operands.refOf(operand).builder === this.token;
   }
 
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
@@ -65,19 +80,19 @@ export class ConcreteBuilder implements BuilderInternals {
   }
 
   valuesOf(operand: MLOperand): readonly number[] {
-    return this.#values.valueOf(operandRef(operand));
+    return this.#values.valueOf(this.symbolic.operands.refOf(operand));
   }
 
   makeOperand(desc: OperandDescriptor, source: OperandRef['source']): MLOperand {
-    return createOperand({ id: nextId(), builder: this.token, desc: { dataType: desc.dataType, shape: Object.freeze([...desc.shape]) }, source });
+    return this.symbolic.operands.create({ id: nextId(), builder: this.token, desc: { dataType: desc.dataType, shape: Object.freeze([...desc.shape]) }, source });
   }
 
   addNode(op: string, inputs: readonly (MLOperand | null)[], attrs: Record<string, unknown>,
     outputs: readonly OperandDescriptor[], label: string): MLOperand[] {
-    const node: GraphNode = { id: nextId(), op, inputs: inputs.map((x) => (x ? operandRef(x) : null)), attrs, outputs: [], label };
+    const node: GraphNode = { id: nextId(), op, inputs: inputs.map((x) => (x ? this.symbolic.operands.refOf(x) : null)), attrs, outputs: [], label };
     return outputs.map((desc, index) => {
       const operand = this.makeOperand(desc, { kind: 'node', node, index });
-      node.outputs.push(operandRef(operand));
+      node.outputs.push(this.symbolic.operands.refOf(operand));
       return operand;
     });
   }

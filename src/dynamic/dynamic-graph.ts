@@ -10,7 +10,7 @@ import { Plan, type Value } from '../graph/plan.js';
 import { optimizeGraph } from '../graph/passes/pipeline.js';
 import type { BackendName } from '../runtime/backends.js';
 import { runOnBackend, tf } from '../runtime/backends.js';
-import type { SymbolicOwner } from './concrete-builder.js';
+import type { OperandObjects, SymbolicOwner } from './concrete-builder.js';
 import { checkInputShapes, shapeSignature, specialize, type ConcreteGraph, type SymbolicGraph } from './specialize.js';
 
 /** Signatures kept; the least recently used beyond this is forgotten and its plan released. */
@@ -27,9 +27,9 @@ export class DynamicGraph {
   readonly #sharedValues = new Set<Value>();
   readonly #owner: SymbolicOwner;
 
-  constructor(readonly symbolic: SymbolicGraph, templateOwner: object, readonly backend: BackendName,
+  constructor(readonly symbolic: SymbolicGraph, templateOwner: object, operands: OperandObjects, readonly backend: BackendName,
     private readonly upload: (ref: OperandRef) => Value) {
-    this.#owner = { owner: templateOwner, backend, cannotBuildReason: () => null };
+    this.#owner = { owner: templateOwner, backend, operands, cannotBuildReason: () => null };
   }
 
   /** The concrete graph for these input shapes; TypeError when they do not fit the graph. */

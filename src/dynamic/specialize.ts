@@ -4,11 +4,10 @@
  * builder step on the real shapes. The result is an ordinary graph; the shapes of its outputs are what computeShapes()
  * returns and what dispatch() requires of the output tensors.
  */
-import type { MLOperand } from '../api/operand.js';
-import { operandRef } from '../api/operand.js';
 import { typeError } from '../errors.js';
 import { reachableGraph } from '../graph/compile.js';
 import { dimsOf, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
+import type { MLOperand } from '../ops/builder-internals.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { describeDims, type DimBounds } from './dims.js';
@@ -94,7 +93,7 @@ export function specialize(owner: SymbolicOwner, graph: SymbolicGraph, shapes: R
     }
     node.outputs.forEach((ref, i) => translated.set(ref, operands[i]!));
   }
-  const outputs = new Map([...graph.outputs].map(([name, ref]) => [name, operandRef(translated.get(ref)!)]));
+  const outputs = new Map([...graph.outputs].map(([name, ref]) => [name, owner.operands.refOf(translated.get(ref)!)]));
   const { order, inputs } = reachableGraph(outputs.values());
   return { order, inputs, outputs };
 }

@@ -15,9 +15,8 @@
  * The values of shape operands (the small integer tensors sizing the Dynamic operations) are inferred the same way,
  * elementwise, on demand.
  */
-import { asOperandRef, createOperand, MLOperand, operandRef } from '../api/operand.js';
 import { dimsOf, elementCount, nextId, type Dim, type GraphNode, type OperandRef } from '../graph/ir.js';
-import { ShapeValueError } from '../ops/builder-internals.js';
+import { ShapeValueError, type MLOperand } from '../ops/builder-internals.js';
 import { getOp, MAX_RANK } from '../ops/registry.js';
 import { ConcreteBuilder, type SymbolicOwner } from './concrete-builder.js';
 import { isStatic } from './dims.js';
@@ -135,7 +134,7 @@ export class SymbolicBuilder {
       const constant = ref.source.kind === 'constant' || ref.source.kind === 'constant-tensor';
       operand = builder.makeOperand(desc, constant ? ref.source : { kind: 'input', name: `#${ref.id}` });
       translated.set(ref, operand);
-      fromSymbolic.set(operandRef(operand), ref);
+      fromSymbolic.set(this.owner.operands.refOf(operand), ref);
       return operand;
     };
     const leafValue = (concrete: OperandRef): readonly number[] | undefined => {
@@ -234,7 +233,7 @@ export class SymbolicBuilder {
 
   /** Records one call of an MLGraphBuilder operation method and returns its symbolic operands. */
   call(op: string, rawArgs: readonly unknown[]): MLOperand | MLOperand[] {
-    const args = snapshotArgs(rawArgs) as unknown[];
+    const args = snapshotArgs(rawArgs, this.owner.operands.isOperand) as unknown[];
     const touched: OperandRef[] = [];
     // Names in the values of shape operands the step read count as the names of the call, as those in shapes do.
     const names = new Set<string>();
@@ -280,7 +279,7 @@ export class SymbolicBuilder {
   #checkStaticLastDimension(op: string, args: readonly unknown[]): void {
     const rule = getOp(op).staticLastDimension;
     const value = rule ? args[rule.argument] : undefined;
-    const ref = value instanceof MLOperand ? asOperandRef(value) : undefined;
+    const ref = this.owner.operands.find(value);
     if (!rule || ref?.builder !== this.owner.owner || ref.dims === undefined) return;
     const last = ref.dims === null ? null : ref.dims[ref.dims.length - 1];
     if (last === null || typeof last === 'string') {
@@ -316,7 +315,7 @@ export class SymbolicBuilder {
       for (const d of dims) if (typeof d === 'number') staticSizes.add(d);
       staticCounts.push(dims.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1));
     }
-    for (const n of argumentSizes(args, staticCounts)) staticSizes.add(n);
+    for (const n of argumentSizes(args, staticCounts, this.owner.operands.isOperand)) staticSizes.add(n);
     const candidates = (name: string): Special[] =>
       [...staticSizes, ...names.filter((other) => other !== name).map((other) => ({ alias: other }))];
     let budget = MAX_FALLBACK_TRIALS;
@@ -391,11 +390,11 @@ export class SymbolicBuilder {
       throw new TypeError(`${op}: cannot resolve shape: the number of results depends on a value of unknown length`);
     }
     const node: GraphNode = { id: nextId(), op, inputs: [...touched], attrs: { args, special: NONE, rank: 1 }, outputs: [], label: '' };
-    const operand = createOperand({
+    const operand = this.owner.operands.create({
       id: nextId(), builder: this.owner.owner, desc: { dataType: input.desc.dataType, shape: [] },
       source: { kind: 'node', node, index: 0 }, dims: null,
     });
-    node.outputs.push(operandRef(operand));
+    node.outputs.push(this.owner.operands.refOf(operand));
     return operand;
   }
 
@@ -408,7 +407,7 @@ export class SymbolicBuilder {
     const first = pairs[0]!.a;
     const attrs: SymbolicCallAttrs = { args, special: pairs[0]!.special, rank };
     const node: GraphNode = { id: nextId(), op, inputs: [...first.touched], attrs: attrs as unknown as Record<string, unknown>, outputs: [], label: '' };
-    const shapeOf = (t: Trial | null, index: number) => (t?.outputs[index] ? operandRef(t.outputs[index]).desc.shape : null);
+    const shapeOf = (t: Trial | null, index: number) => (t?.outputs[index] ? this.owner.operands.refOf(t.outputs[index]).desc.shape : null);
     const operands = first.outputs.map((output, index) => {
       const shapeA = shapeOf(first, index)!;
       const shapes = pairs.flatMap((p) => [shapeOf(p.a, index), shapeOf(p.b, index)]);
@@ -427,13 +426,13 @@ export class SymbolicBuilder {
             scaled !== null && scaled.length === shapeA.length && scaled[k] !== a, p.special];
         }), op));
       }
-      const dataType = operandRef(output).desc.dataType;
-      const operand = createOperand({
+      const dataType = this.owner.operands.refOf(output).desc.dataType;
+      const operand = this.owner.operands.create({
         id: nextId(), builder: this.owner.owner,
         desc: { dataType, shape: isStatic(dims) ? Object.freeze([...dims]) : [] },
         source: { kind: 'node', node, index }, dims: dims && Object.freeze(dims),
       });
-      node.outputs.push(operandRef(operand));
+      node.outputs.push(this.owner.operands.refOf(operand));
       return operand;
     });
     return first.returnsArray ? operands : operands[0]!;

@@ -2,8 +2,6 @@
  * The trial sizes build-time shape inference gives named dimensions (dynamic/symbolic-builder.ts), and what it reads
  * from a call's arguments.
  */
-import { MLOperand } from '../api/operand.js';
-
 /**
  * Sets of trial sizes: A and B (0, 1) are multiples of 240, which splits, strides and block sizes divide; C (2) are
  * primes, which nothing divides, and which tell a size that is a multiple of something from the name itself.
@@ -34,20 +32,26 @@ export function trialSize(set: TrialSet, k: number): number {
   return 240 * primes[index]!;
 }
 
-/** A copy of the arguments as the call saw them: later changes to the caller's arrays or dictionaries do not reach it. */
-export function snapshotArgs(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object' || value instanceof MLOperand) return value;
+/**
+ * A copy of the arguments as the call saw them: later changes to the caller's arrays or dictionaries do not reach it.
+ * MLOperands (`isOperand`) are kept as they are.
+ */
+export function snapshotArgs(value: unknown, isOperand: (value: unknown) => boolean, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object' || isOperand(value)) return value;
   if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice();
-  if (Array.isArray(value)) return value.map((v) => snapshotArgs(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => snapshotArgs(v, isOperand, depth + 1));
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = snapshotArgs((value as Record<string, unknown>)[key], depth + 1);
+  for (const key in value) copy[key] = snapshotArgs((value as Record<string, unknown>)[key], isOperand, depth + 1);
   return copy;
 }
 
-/** Integer sizes the arguments mention (a slice's sizes, a reshape's newShape, their sums and products). */
-export function argumentSizes(args: readonly unknown[], staticCounts: readonly number[]): number[] {
+/**
+ * Integer sizes the arguments mention (a slice's sizes, a reshape's newShape, their sums and products), looking into
+ * arrays and dictionaries but not into MLOperands (`isOperand`).
+ */
+export function argumentSizes(args: readonly unknown[], staticCounts: readonly number[], isOperand: (value: unknown) => boolean): number[] {
   const found: number[] = [];
   const visit = (v: unknown, depth: number): void => {
     if (typeof v === 'number' && Number.isInteger(v) && v >= 2 && v < 2 ** 31) found.push(v);
@@ -59,7 +63,7 @@ export function argumentSizes(args: readonly unknown[], staticCounts: readonly n
         const product = numbers.reduce((a, b) => a * b, 1);
         for (const c of staticCounts) if (product % c === 0) found.push(product / c);
       }
-    } else if (v && typeof v === 'object' && !(v instanceof MLOperand) && depth < 4) {
+    } else if (v && typeof v === 'object' && !isOperand(v) && depth < 4) {
       for (const x of Object.values(v)) visit(x, depth + 1);
     }
   };
