@@ -25,11 +25,32 @@ const scalar = (tf: TF, value: number, env: LowerEnv) => tf.scalar(value, isFloa
 type Attrs = Record<string, number>;
 
 /**
+ * Build-time values a lowering turns into scalar tensors, listed per operation: graph/passes/scalar-constants.ts
+ * appends them to the node's inputs as constants, so that they are uploaded once at build instead of at every run.
+ * A lowering reads the i-th of them with scalarAt(given, i, ...), `given` being its inputs after its own.
+ */
+export const ACTIVATION_SCALARS: Readonly<Record<string, (attrs: Readonly<Record<string, unknown>>) => readonly number[]>> = {
+  clamp: (a) => [a['minValue'] as number, a['maxValue'] as number],
+  hardSigmoid: (a) => [a['alpha'] as number, a['beta'] as number, 0, 1],
+  hardSwish: () => [3, 0, 6],
+  linear: (a) => [a['alpha'] as number, a['beta'] as number],
+  softsign: () => [1],
+  gelu: () => [0.5, Math.SQRT2, 1],
+  prelu: () => [0],
+};
+
+type Given = readonly (Tensor | null | undefined)[];
+
+/** The i-th build-time scalar of the node (see ACTIVATION_SCALARS), made now when the node has none. */
+const scalarAt = (given: Given, index: number, value: number, env: LowerEnv): Tensor =>
+  given[index] ?? scalar(env.tf, value, env);
+
+/**
  * An activation with one input whose output copies the input's descriptor. `options` converts the op's dictionary
  * members (WebIDL) and casts them to the input's data type, as the spec's steps do.
  */
 function activation(name: string, types: readonly MLOperandDataType[],
-  lower: (tf: TF, x: Tensor, attrs: Attrs, env: LowerEnv) => Tensor,
+  lower: (tf: TF, x: Tensor, attrs: Attrs, env: LowerEnv, given: Given) => Tensor,
   options?: (call: OpCall, dict: Record<string, unknown>, dataType: MLOperandDataType) => Attrs,
   lowerHost?: HostLowering<Attrs>): void {
   defineOp<Attrs>({
@@ -45,7 +66,7 @@ function activation(name: string, types: readonly MLOperandDataType[],
       },
     },
     limits: single(types),
-    lower: ([x], attrs, env) => lower(env.tf, x!, attrs, env),
+    lower: ([x, ...given], attrs, env) => lower(env.tf, x!, attrs, env, given),
     layout: elementwiseRule(),
     ...(lowerHost ? { lowerHost } : {}),
   });
@@ -57,10 +78,10 @@ function doubleOption(call: OpCall, dict: Record<string, unknown>, member: strin
 }
 
 /** max(x, lo) then min(., hi), x first: wasm's Maximum/Minimum keep a NaN only in their first operand. */
-function clampTensor(tf: TF, x: Tensor, lo: number, hi: number, env: LowerEnv): Tensor {
+function clampTensor(tf: TF, x: Tensor, lo: number, hi: number, env: LowerEnv, given: Given = []): Tensor {
   let y = x;
-  if (lo !== -Infinity && lo !== INT_MIN[dtypeOf(env)]) y = tf.maximum(y, scalar(tf, lo, env));
-  if (hi !== Infinity && hi !== INT_MAX[dtypeOf(env)]) y = tf.minimum(y, scalar(tf, hi, env));
+  if (lo !== -Infinity && lo !== INT_MIN[dtypeOf(env)]) y = tf.maximum(y, scalarAt(given, 0, lo, env));
+  if (hi !== Infinity && hi !== INT_MAX[dtypeOf(env)]) y = tf.minimum(y, scalarAt(given, 1, hi, env));
   return y === x ? tf.clone(x) : y;
 }
 
@@ -118,7 +139,7 @@ defineOp<ClampAttrs>({
     },
   },
   limits: single([...ANY, 'uint32', 'int64', 'uint64']),
-  lower: ([x], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env),
+  lower: ([x, ...given], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env, given),
   // uint32, int64, uint64: bounds cast exactly to the type (absent ones are the type's own range).
   lowerHost: (inputs, attrs, env) => {
     const lo = BigInt(attrs.exactMin);
@@ -136,23 +157,28 @@ activation('leakyRelu', FLOAT_TYPES, (tf, x, { alpha }, env) => (env.backend ===
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.01, t) }));
 
 activation('hardSigmoid', FLOAT_TYPES,
-  (tf, x, { alpha, beta }, env) => clampTensor(tf, tf.add(tf.mul(x, alpha!), beta!), 0, 1, env),
+  (tf, x, { alpha, beta }, env, given) => clampTensor(tf,
+    tf.add(tf.mul(x, scalarAt(given, 0, alpha!, env)), scalarAt(given, 1, beta!, env)), 0, 1, env, given.slice(2)),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.2, t), beta: doubleOption(call, dict, 'beta', 0.5, t) }));
 
-activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env) => tf.div(tf.mul(x, clampTensor(tf, tf.add(x, 3), 0, 6, env)), 6));
+activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) => tf.div(tf.mul(x,
+  clampTensor(tf, tf.add(x, scalarAt(given, 0, 3, env)), 0, 6, env, given.slice(1))), scalarAt(given, 2, 6, env)));
 
 // max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
 activation('elu', FLOAT_TYPES, (tf, x, { alpha }, env) => keepNaN(tf, x, alpha === 1 ? tf.elu(x)
   : tf.add(relu(tf, x, env.backend), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha!)), env.backend),
 (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t) }));
 
-activation('linear', FLOAT_TYPES, (tf, x, { alpha, beta }) => tf.add(tf.mul(x, alpha!), beta!),
+activation('linear', FLOAT_TYPES,
+  (tf, x, { alpha, beta }, env, given) => tf.add(tf.mul(x, scalarAt(given, 0, alpha!, env)), scalarAt(given, 1, beta!, env)),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 1, t), beta: doubleOption(call, dict, 'beta', 0, t) }));
 
 // TF.js's Softplus switches to x or exp(x) at the tails, where log(1 + exp(x)) would overflow or lose digits.
 activation('softplus', FLOAT_TYPES, (tf, x, _attrs, env) => keepNaN(tf, x, tf.softplus(x), env.backend));
-activation('softsign', FLOAT_TYPES, (tf, x, _attrs, env) => divideFloat(tf, x, tf.add(tf.abs(x), 1), env.backend));
-activation('gelu', FLOAT_TYPES, (tf, x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1)));
+activation('softsign', FLOAT_TYPES,
+  (tf, x, _attrs, env, given) => divideFloat(tf, x, tf.add(tf.abs(x), scalarAt(given, 0, 1, env)), env.backend));
+activation('gelu', FLOAT_TYPES, (tf, x, _attrs, env, given) => tf.mul(tf.mul(x, scalarAt(given, 0, 0.5, env)),
+  tf.add(tf.erf(tf.div(x, scalarAt(given, 1, Math.SQRT2, env))), scalarAt(given, 2, 1, env))));
 
 // prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
 // kernel is wrong for int32, so it is composed; integer products wrap.
@@ -173,10 +199,10 @@ defineOp({
   limits: { input: limit([...SIGNED, 'int64']), slope: limit([...SIGNED, 'int64']), output: limit([...SIGNED, 'int64']) },
   // int64: x, or slope * x wrapped, on the host.
   lowerHost: ([x, slope], _attrs, env) => integerBinaryOnHost((v, k) => (v >= 0n ? v : k * v))([x, slope], {}, env),
-  lower: ([x, slope], _attrs, env) => {
+  lower: ([x, slope, ...given], _attrs, env) => {
     const { tf } = env;
     const t = dtypeOf(env);
-    const negative = tf.minimum(x!, scalar(tf, 0, env));
+    const negative = tf.minimum(x!, scalarAt(given, 0, 0, env));
     const positive = relu(tf, x!, env.backend);
     if (isFloat(t)) return tf.add(positive, tf.mul(slope!, negative));
     // One of the two terms is zero, so only the product can overflow; mulInteger wraps it.

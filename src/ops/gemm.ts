@@ -54,11 +54,12 @@ defineOp<GemmAttrs>({
   name: 'gemm',
   method: { length: 2, optionsIndex: 2, build: (call, a, b, options) => buildGemm(call, a, b, options) },
   limits: { a: limit(FLOAT_TYPES, 2, 2), b: limit(FLOAT_TYPES, 2, 2), c: limit(FLOAT_TYPES, 0, 2), output: limit(FLOAT_TYPES, 2, 2) },
-  lower: ([a, b, c], { alpha, beta, aTranspose, bTranspose }, { tf }) => {
+  // alphaScalar and betaScalar: alpha and beta as constants (graph/passes/scalar-constants.ts), uploaded once at build.
+  lower: ([a, b, c, alphaScalar, betaScalar], { alpha, beta, aTranspose, bTranspose }, { tf }) => {
     let y = tf.matMul(a!, b!, aTranspose, bTranspose);
-    if (alpha !== 1) y = tf.mul(y, tf.scalar(alpha, 'float32'));
+    if (alpha !== 1) y = tf.mul(y, alphaScalar ?? tf.scalar(alpha, 'float32'));
     // beta * c is kept even for beta 0, so that infinities and NaNs in c propagate as in alpha*A*B + beta*C.
-    if (c) y = tf.add(y, beta === 1 ? c : tf.mul(c, tf.scalar(beta, 'float32')));
+    if (c) y = tf.add(y, beta === 1 ? c : tf.mul(c, betaScalar ?? tf.scalar(beta, 'float32')));
     return y;
   },
 });

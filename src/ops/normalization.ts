@@ -85,12 +85,12 @@ function buildLayerNormalization(call: OpCall, inputArg: unknown, optionsArg: un
 }
 
 function normalize(tf: TF, x: Tensor, scale: Tensor | null, bias: Tensor | null,
-  { axes, epsilon, parameterShape }: NormalizationAttrs): Tensor {
+  { axes, epsilon, parameterShape }: NormalizationAttrs, epsilonScalar: Tensor | null): Tensor {
   const reduce = (t: Tensor) => (axes.length === 0 ? t : tf.mean(t, [...axes], true));
   const centered = tf.sub(x, reduce(x));
   const variance = reduce(tf.square(centered));
   // One reciprocal per reduced entry, then a product per element: (x - mean) * (1 / sqrt(variance + epsilon)).
-  let y = tf.mul(centered, tf.reciprocal(tf.sqrt(tf.add(variance, tf.scalar(epsilon)))));
+  let y = tf.mul(centered, tf.reciprocal(tf.sqrt(tf.add(variance, epsilonScalar ?? tf.scalar(epsilon)))));
   if (scale) y = tf.mul(y, tf.reshape(scale, [...parameterShape]));
   if (bias) y = tf.add(y, tf.reshape(bias, [...parameterShape]));
   return y;
@@ -106,8 +106,9 @@ const layout: LayoutRule<NormalizationAttrs> = {
   },
 };
 
-const lower = ([x, scale, bias]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf }: { tf: TF }) =>
-  normalize(tf, x!, scale ?? null, bias ?? null, attrs);
+// epsilonScalar: epsilon as a constant (graph/passes/scalar-constants.ts), uploaded once at build.
+const lower = ([x, scale, bias, epsilonScalar]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf }: { tf: TF }) =>
+  normalize(tf, x!, scale ?? null, bias ?? null, attrs, epsilonScalar ?? null);
 
 defineOp<NormalizationAttrs>({
   name: 'instanceNormalization',

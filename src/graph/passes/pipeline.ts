@@ -2,6 +2,7 @@ import type { GraphNode, OperandRef } from '../ir.js';
 import { fuseConvolutions } from './conv-fusion.js';
 import { fuseMatmuls } from './matmul-fusion.js';
 import { foldNormalizations } from './normalization-folding.js';
+import { makeScalarsConstant } from './scalar-constants.js';
 import { optimizeLayout } from './layout.js';
 
 /**
@@ -13,5 +14,6 @@ export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<
   const laidOut = optimizeLayout(order, outputs);
   const folded = foldNormalizations(laidOut, outputs);
   const convolutions = fuseConvolutions(folded, outputs);
-  return fuseMatmuls(convolutions, outputs);
+  const products = fuseMatmuls(convolutions, outputs);
+  return makeScalarsConstant(products, outputs);
 }

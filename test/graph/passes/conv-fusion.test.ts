@@ -1,13 +1,12 @@
 import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
 import { graphSlots } from '../../../src/api/internals.js';
-import { operandRef, type MLOperand } from '../../../src/api/operand.js';
-import { reachableGraph } from '../../../src/graph/compile.js';
+import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseConvolutions } from '../../../src/graph/passes/conv-fusion.js';
+import { passNodes } from './pass-test-util.js';
 import { fusedNodeCount } from '../../../src/graph/passes/fusion-util.js';
-import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
+import type { GraphNode } from '../../../src/graph/ir.js';
 import type { MLOperandDataType } from '../../../src/types/data-type.js';
 import type { BackendName } from '../../../src/runtime/backends.js';
-import { specialize } from '../../../src/dynamic/specialize.js';
 import { assertClose, builderFor, forEachBackend, randomData, representable, runGraph, size, typedArrayFor } from '../../util/harness.js';
 import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams, type Data } from '../../ops/conv-reference.js';
 
@@ -77,18 +76,9 @@ function expectedChain(c: Chain, x: Data, w: Data, bias: number[] | undefined, a
 const BUILD_TIME_OPS = ['conv.filterRewrite', 'conv.channelVector'];
 
 /** The nodes build() would plan for the graph `build` makes. */
-async function plannedNodes(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,
+function plannedNodes(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,
   inputShape: number[]): Promise<GraphNode[]> {
-  const b = (await builderFor(backend as never)) as Builder;
-  const outputs = build(b, b.input('x', { dataType: 'float32', shape: inputShape }));
-  const named = new Map<string, OperandRef>(Object.entries(outputs).map(([k, v]) => [k, operandRef(v)]));
-  const { order, inputs } = reachableGraph(named.values());
-  const first = named.values().next().value!;
-  if (first.dims === undefined) return fuseConvolutions(order, named);
-  // A builder made with the dynamic-shape proposal on records symbolic calls; build() plans their concrete replay.
-  const owner = { owner: first.builder, backend: backend as BackendName, cannotBuildReason: () => null };
-  const concrete = specialize(owner, { order, inputs, outputs: named, bounds: new Map() }, new Map([...inputs].map(([name, ref]) => [name, ref.desc.shape])));
-  return fuseConvolutions(concrete.order, concrete.outputs);
+  return passNodes(backend as BackendName, fuseConvolutions, { x: inputShape }, (b, { x }) => build(b, x!));
 }
 
 async function fusedCount(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,

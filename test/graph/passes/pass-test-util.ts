@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
-import { operandRef, type MLOperand } from '../../../src/api/operand.js';
+import { mlOperands, operandRef, type MLOperand } from '../../../src/api/operand.js';
 import { reachableGraph } from '../../../src/graph/compile.js';
 import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
 import type { BackendName } from '../../../src/runtime/backends.js';
@@ -60,7 +60,7 @@ export async function passNodes(backend: BackendName, pass: Pass, inputShapes: R
   const first = named.values().next().value!;
   if (first.dims === undefined) return pass(order, named);
   // A builder made with the dynamic-shape proposal on records symbolic calls; build() plans their concrete replay.
-  const owner = { owner: first.builder, backend, cannotBuildReason: () => null };
+  const owner = { owner: first.builder, backend, operands: mlOperands, cannotBuildReason: () => null };
   const concrete = specialize(owner, { order, inputs, outputs: named, bounds: new Map() },
     new Map([...inputs].map(([name, ref]) => [name, ref.desc.shape])));
   return pass(concrete.order, concrete.outputs);
@@ -70,6 +70,12 @@ export const opsOf = (nodes: readonly GraphNode[]): string => nodes.map((n) => n
 
 /** The TF.js kernels (by name, in order) one dispatch of the built graph runs. */
 export async function kernelsOf(backend: BackendName, inputs: Record<string, TensorValue>, build: Build): Promise<string[]> {
+  return (await dispatchProfile(backend, inputs, build)).kernels;
+}
+
+/** The kernels one dispatch of the built graph runs, and the number of tensors it makes (kernel outputs included). */
+export async function dispatchProfile(backend: BackendName, inputs: Record<string, TensorValue>, build: Build):
+  Promise<{ kernels: string[]; newTensors: number }> {
   const ctx = await contextFor(backend);
   const b = (await builderFor(backend)) as Builder;
   const operands = Object.fromEntries(Object.entries(inputs).map(([name, v]) =>
@@ -86,12 +92,16 @@ export async function kernelsOf(backend: BackendName, inputs: Record<string, Ten
   for (const [name, o] of Object.entries(outputs)) {
     results[name] = await ctx.createTensor({ dataType: o.dataType, shape: [...o.shape], readable: true });
   }
+  // Every tensor gets the next id: the ids of two probes bracket those made in between.
+  const probeId = () => tf.tidy(() => tf.scalar(0).id);
+  const before = probeId();
   const profile = await tf.profile(async () => {
     ctx.dispatch(graph, bound as never, results as never);
     for (const t of Object.values(results)) await ctx.readTensor(t as never);
   });
+  const made = probeId() - before - 1;
   for (const t of [...Object.values(bound), ...Object.values(results)]) (t as { destroy(): void }).destroy();
   graph.destroy();
   // Names ending in __op are the scopes of TF.js's composite operations, not kernels.
-  return profile.kernels.map((k) => k.name).filter((name) => !name.endsWith('__op'));
+  return { kernels: profile.kernels.map((k) => k.name).filter((name) => !name.endsWith('__op')), newTensors: made };
 }
