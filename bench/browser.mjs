@@ -105,7 +105,9 @@ export async function runInChromium({ root, chromium, backends, quick, entry = '
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
 
   const profile = mkdtempSync(join(tmpdir(), 'webnn-bench-'));
-  const browser = spawn(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url.href], { stdio: 'ignore' });
+  // In a process group of its own, so that its renderer, GPU and utility processes end with it.
+  const browser = spawn(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url.href],
+    { stdio: 'ignore', detached: true });
   const exited = new Promise((resolve) => browser.once('exit', resolve));
   browser.on('exit', (code) => settle.reject(new Error(`chromium exited (${code}) before the benchmark finished`)));
   const timer = setTimeout(() => settle.reject(new Error('the benchmark page timed out')), timeoutMs);
@@ -113,7 +115,11 @@ export async function runInChromium({ root, chromium, backends, quick, entry = '
     return await outcome;
   } finally {
     clearTimeout(timer);
-    browser.kill('SIGKILL');
+    try {
+      process.kill(-browser.pid, 'SIGKILL');
+    } catch {
+      browser.kill('SIGKILL');
+    }
     await exited;
     server.closeAllConnections();
     server.close();
