@@ -7,7 +7,7 @@ import type { BuilderInternals } from '../ops/builder-internals.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
 import { OpCall } from '../ops/op-call.js';
 import '../ops/index.js';
-import { allOps } from '../ops/registry.js';
+import { allOps, limitsOf } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';
 import { castNumberExact } from '../types/cast-number.js';
 import { bytesToHost } from '../types/convert.js';
@@ -323,7 +323,7 @@ function operationMethod(op: ReturnType<typeof allOps>[number]): PropertyDescrip
       requireArgs(`MLGraphBuilder.${op.name}`, args, method.length);
       const s = state(this, `MLGraphBuilder.${op.name}`);
       if (s.symbolic) return s.symbolic.call(op.name, args);
-      const call = new OpCall(s, op.name, args[method.optionsIndex]);
+      const call = new OpCall(s, op.name, limitsOf(op, s.backend), args[method.optionsIndex]);
       return method.build(call, ...args);
     },
   }[op.name]!;

@@ -8,7 +8,7 @@ import { typeError } from '../errors.js';
 import { nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../graph/ir.js';
 import type { BuilderInternals, MLOperand } from '../ops/builder-internals.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
-import { getOp } from '../ops/registry.js';
+import { getOp, limitsOf } from '../ops/registry.js';
 import { OpCall } from '../ops/op-call.js';
 import type { BackendName } from '../runtime/backends.js';
 import { ValueEvaluator } from './values.js';
@@ -99,8 +99,9 @@ export class ConcreteBuilder implements BuilderInternals {
 
   /** Runs the builder step of `op` on `args` (whose symbolic operands are translated on use); returns its operands. */
   run(op: string, args: readonly unknown[]): { operands: MLOperand[]; returnsArray: boolean } {
-    const method = getOp(op).method!;
-    const call = new OpCall(this, op, args[method.optionsIndex]);
+    const definition = getOp(op);
+    const method = definition.method!;
+    const call = new OpCall(this, op, limitsOf(definition, this.backend), args[method.optionsIndex]);
     const result = method.build(call, ...args);
     return Array.isArray(result) ? { operands: result as MLOperand[], returnsArray: true }
       : { operands: [result as MLOperand], returnsArray: false };

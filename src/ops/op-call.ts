@@ -1,10 +1,9 @@
 import { invalidStateError, sanitizeLabel, typeError } from '../errors.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import { describe } from '../graph/ir.js';
-import { limitsOf, type TensorLimit } from './registry.js';
-import { getOp } from './registry.js';
 import { toDictionary, toUSVString } from '../webidl.js';
 import { ShapeValueError, type BuilderInternals, type MLOperand } from './builder-internals.js';
+import type { TensorLimit } from './tensor-limit.js';
 
 /**
  * One call of an MLGraphBuilder method: checks "can build", validates operands, throws TypeErrors naming the
@@ -14,9 +13,13 @@ export class OpCall {
   readonly where: string;
   readonly #builder: BuilderInternals;
   readonly #label: string;
+  readonly #limits: Readonly<Record<string, TensorLimit>>;
 
-  constructor(builder: BuilderInternals, readonly op: string, options: unknown, checkCanBuild = true) {
+  /** `limits`: the op's limits on the builder's backend (registry.ts's limitsOf). */
+  constructor(builder: BuilderInternals, readonly op: string, limits: Readonly<Record<string, TensorLimit>>, options: unknown,
+    checkCanBuild = true) {
     this.#builder = builder;
+    this.#limits = limits;
     const dict = toDictionary<{ label: unknown }>(op, 'options', options);
     this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
     this.where = this.#label ? `${op} ('${sanitizeLabel(this.#label)}')` : op;
@@ -52,7 +55,7 @@ export class OpCall {
 
   /** The spec limits of this op on this context's backend. */
   limit(member: string): TensorLimit {
-    const l = limitsOf(getOp(this.op), this.backend)[member];
+    const l = this.#limits[member];
     if (!l) throw new Error(`${this.op} has no limits for ${member}`);
     return l;
   }
@@ -99,7 +102,7 @@ export class OpCall {
 
   /** Checks an output descriptor against the op's output limits before recording it. */
   checkOutput(desc: OperandDescriptor, member = 'output'): void {
-    const l = limitsOf(getOp(this.op), this.backend)[member];
+    const l = this.#limits[member];
     if (l) this.checkLimit(`output ${describe(desc)}`, desc.dataType, desc.shape.length, l);
   }
 

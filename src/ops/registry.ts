@@ -8,15 +8,13 @@ import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
+import type { TensorLimit } from './tensor-limit.js';
 import type { HostTensor } from '../types/host-tensor.js';
 
 export type Tensor = tfc.Tensor;
 export type TF = typeof tfc;
 
-export interface TensorLimit {
-  readonly dataTypes: readonly MLOperandDataType[];
-  readonly rankRange: readonly [number, number];
-}
+export type { TensorLimit };
 
 export interface LowerEnv {
   readonly tf: TF;
