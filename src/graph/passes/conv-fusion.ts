@@ -1,6 +1,8 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
 import type { GraphNode, OperandRef } from '../ir.js';
-import { activationOf, applyRewrites, channelVectorNode, perChannelConstant, type Rewrite, soleReaderOf } from './fusion-util.js';
+import {
+  activationOf, applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, soleReaderOf,
+} from './fusion-util.js';
 
 /**
  * A conv2d, optionally followed by an add of a per-channel constant and then by relu, clamp(0, 6), clamp(0, +Infinity),
@@ -37,15 +39,21 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
     }
     if (tail === convOutput) continue;
     const vector = fusedBias ? channelVectorNode(fusedBias, attrs.outputChannels) : null;
+    // A constant bias option and the added constant are summed once at build, not by the lowering at every run.
+    const biasOption = node.inputs[2] ?? null;
+    const sum = vector && biasOption && isConstant(biasOption)
+      ? internalNode('add', [biasOption, vector.outputs[0]!], {}, vector.outputs[0]!.desc, vector.outputs[0]!) : null;
     const slope = fusable?.slope ? channelVectorNode(fusable.slope, attrs.outputChannels) : null;
     rewrites.push({ replaced, nodes: [
       ...(vector ? [vector] : []),
+      ...(sum ? [sum] : []),
       ...(slope ? [slope] : []),
       {
         id: node.id,
         op: 'conv2d',
-        inputs: [node.inputs[0] ?? null, node.inputs[1] ?? null, node.inputs[2] ?? null, vector?.outputs[0] ?? null,
-          slope?.outputs[0] ?? null],
+        inputs: sum
+          ? [node.inputs[0] ?? null, node.inputs[1] ?? null, sum.outputs[0]!, null, slope?.outputs[0] ?? null]
+          : [node.inputs[0] ?? null, node.inputs[1] ?? null, biasOption, vector?.outputs[0] ?? null, slope?.outputs[0] ?? null],
         attrs: { ...node.attrs, activation: fusable?.activation, fused: true },
         outputs: [tail],
         label: node.label,

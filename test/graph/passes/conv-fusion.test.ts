@@ -3,7 +3,7 @@ import { graphSlots } from '../../../src/api/internals.js';
 import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseConvolutions } from '../../../src/graph/passes/conv-fusion.js';
 import { passNodes } from './pass-test-util.js';
-import { fusedNodeCount } from '../../../src/graph/passes/fusion-util.js';
+import { fusedNodeCount, isConstant } from '../../../src/graph/passes/fusion-util.js';
 import type { GraphNode } from '../../../src/graph/ir.js';
 import type { MLOperandDataType } from '../../../src/types/data-type.js';
 import type { BackendName } from '../../../src/runtime/backends.js';
@@ -72,9 +72,6 @@ function expectedChain(c: Chain, x: Data, w: Data, bias: number[] | undefined, a
   return y;
 }
 
-/** Nodes on constants only, which the plan computes once at build. */
-const BUILD_TIME_OPS = ['conv.filterRewrite', 'conv.channelVector'];
-
 /** The nodes build() would plan for the graph `build` makes. */
 function plannedNodes(backend: string, build: (b: Builder, x: MLOperand) => Record<string, MLOperand>,
   inputShape: number[]): Promise<GraphNode[]> {
@@ -121,7 +118,7 @@ forEachBackend('conv2d fusion', (backend) => {
 
       const steps = (c.addShape ? 1 : 0) + (c.activation ? 1 : 0);
       const nodes = await plannedNodes(backend, (b, xo) => buildChain(b, xo, c, w, bias, add, false), xIn.shape);
-      if (fusedNodeCount(nodes) !== 1 || nodes.some((n) => n.op !== 'conv2d' && !BUILD_TIME_OPS.includes(n.op))) {
+      if (fusedNodeCount(nodes) !== 1 || nodes.some((n) => n.op !== 'conv2d' && !n.outputs.every(isConstant))) {
         throw new Error(`the chain was not fused into one node: ${nodes.map((n) => n.op).join(', ')}`);
       }
       if (steps > 0 && await fusedCount(backend, (b, xo) => buildChain(b, xo, c, w, bias, add, true), xIn.shape) !== 0) {
@@ -132,6 +129,37 @@ forEachBackend('conv2d fusion', (backend) => {
       const unfused = await runGraph(backend, inputs, (b, { x: xo }) => buildChain(b as Builder, xo!, c, w, bias, add, true));
       assertClose(unfused['out']!, expected, { atol: 1e-5, rtol: 1e-5 }, 'unfused');
     });
+  }
+
+  for (const layout of ['nchw', 'nhwc'] as const) {
+    for (const [input, filter, groups, slopeShape] of [[[1, 3, 5, 5], [4, 3, 3, 3], 1, layout === 'nchw' ? [4, 1, 1] : [4]],
+      [[1, 4, 5, 5], [4, 1, 3, 3], 4, [1]]] as [number[], number[], number, number[]][]) {
+      it(`conv2d ${layout}${groups > 1 ? ' depthwise' : ''} + bias + prelu with a constant slope [${slopeShape}]: one fused node; matches the float64 reference`, async () => {
+        const x = data(input, 71);
+        const xIn = layout === 'nchw' ? x : transposeData(x, NCHW_TO_NHWC);
+        const w = data(filter, 73);
+        const bias = data([4], 79).data;
+        const slope = data(slopeShape, 89).data;
+        const build = (b: Builder, xo: MLOperand) => {
+          const constant = (shape: number[], values: number[]) =>
+            b.constant({ dataType: 'float32', shape }, typedArrayFor({ dataType: 'float32', shape, data: values }));
+          const conv = b.conv2d(xo, constant(filter, w.data),
+            { inputLayout: layout, filterLayout: 'oihw', groups, padding: [1, 1, 1, 1], bias: constant([4], bias) });
+          return { out: b.prelu(conv, constant(slopeShape, slope)) };
+        };
+        const nodes = await plannedNodes(backend, build, xIn.shape);
+        if (fusedNodeCount(nodes) !== 1 || nodes.some((n) => n.op !== 'conv2d' && !n.outputs.every(isConstant))) {
+          throw new Error(`the chain was not fused into one node: ${nodes.map((n) => n.op).join(', ')}`);
+        }
+        let y = conv2dRef(x, w, bias, { groups, padding: [1, 1, 1, 1] });
+        if (layout === 'nhwc') y = transposeData(y, NCHW_TO_NHWC);
+        const channelAxis = layout === 'nchw' ? 1 : 3;
+        const inner = y.shape.slice(channelAxis + 1).reduce((p, d) => p * d, 1);
+        const expected = { ...y, data: y.data.map((v, i) => (v < 0 ? slope[slope.length === 1 ? 0 : Math.floor(i / inner) % 4]! * v : v)) };
+        const result = await runGraph(backend, { x: { dataType: 'float32', ...xIn } }, (b, { x: xo }) => build(b as Builder, xo!));
+        assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+      });
+    }
   }
 
   it('stops at an activation no fused kernel has, at a non-constant or non-per-channel add, at shared values', async () => {
