@@ -4,9 +4,9 @@ import type { BackendName } from '../runtime/backends.js';
 import {
   activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, type Placement,
 } from '../runtime/placement.js';
-import { storageDtypeOf } from '../types/data-type.js';
+import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
 import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
-import type { GraphNode, OperandDescriptor, OperandRef } from './ir.js';
+import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from './ir.js';
 
 type Tensor = tfc.Tensor;
 /** A value of the plan: a TF.js tensor in storage dtype, or a host array (uint32, int64, uint64 and host steps' inputs). */
@@ -19,6 +19,8 @@ interface Step {
   readonly op: OpDefinition<Record<string, unknown>>;
   readonly inputSlots: readonly (number | null)[];
   readonly outputSlots: readonly number[];
+  /** The TF.js dtype of each output (its data type's storage dtype). */
+  readonly outputDtypes: readonly StorageDtype[];
   /** Slots whose last reader is this step: disposed as soon as it has run. */
   release: number[];
   /** Where the step runs: a TF.js backend (then env.backend) or the host (OpDefinition.lowerHost). */
@@ -52,9 +54,45 @@ function tidyValues(tf: TF, fn: () => Value[]): Value[] {
 }
 
 function checkShape(step: Step, shape: readonly number[], desc: OperandDescriptor): void {
-  if (shape.length !== desc.shape.length || shape.some((d, k) => d !== desc.shape[k])) {
-    throw new Error(`${step.name}: lowering produced shape [${shape.join(',')}], expected [${desc.shape.join(',')}]`);
+  const expected = desc.shape;
+  let same = shape.length === expected.length;
+  for (let k = 0; same && k < shape.length; k++) same = shape[k] === expected[k];
+  if (!same) throw new Error(`${step.name}: lowering produced shape [${shape.join(',')}], expected [${expected.join(',')}]`);
+}
+
+/**
+ * Intermediates of this many elements and more are disposed right after their last reader, which bounds a run's
+ * memory; smaller ones are left to the run's tf.tidy(), which disposes them together at its end for less than one
+ * dispose() each costs in between kernels (a tenth of the time of a tiny add).
+ */
+const RELEASE_AFTER_LAST_USE_ELEMENTS = 1024;
+
+/** A step's inputs read from the values of a run (null where an optional input is absent). */
+function readInputs(step: Step, values: readonly (Value | undefined)[]): (Value | null)[] {
+  const slots = step.inputSlots;
+  const inputs = new Array<Value | null>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!;
+    inputs[i] = s === null ? null : values[s]!;
   }
+  return inputs;
+}
+
+function outputCountError(step: Step, count: number): Error {
+  return new Error(`${step.name}: lowering produced ${count} outputs, expected ${step.outputSlots.length}`);
+}
+
+/** How run() hands out one graph output. */
+interface OutputBinding {
+  readonly name: string;
+  readonly slot: number;
+  /** Where a clone is made (the output's home backend). */
+  readonly home: Placement;
+  /**
+   * The slot's value is not the run's own (an input or a constant) or is handed out under an earlier name already:
+   * the output gets a clone, so that every output is a tensor of its own.
+   */
+  readonly clone: boolean;
 }
 
 /**
@@ -78,6 +116,12 @@ export class Plan {
   readonly #descs: OperandDescriptor[];
   /** The home backend of each slot. */
   readonly #homes: Placement[];
+  /** The graph outputs in the order run() returns them. */
+  #outputs: readonly OutputBinding[] = [];
+  /** The values of a run by slot: the constants stay, the other slots are set during a run and cleared after it. */
+  readonly #values: (Value | undefined)[] = [];
+  /** The slots that are not constants. */
+  readonly #transientSlots: number[] = [];
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
@@ -112,6 +156,7 @@ export class Plan {
       this.#foldConstants();
       this.#groupByBackend(backend);
       this.#planLifetimes();
+      this.#prepareRuns();
     } catch (error) {
       // A graph that fails to compile leaves nothing behind on the backend.
       this.dispose();
@@ -147,6 +192,7 @@ export class Plan {
         op,
         inputSlots: inputSlotsOfNode,
         outputSlots: outputSlotsOfNode,
+        outputDtypes: outputDescs.map((d) => storageDtypeOf(d.dataType)),
         release: [],
         on: runsOn,
         env: { tf, backend: runsOn === 'host' ? backend : runsOn, inputs: inputDescs, outputs: outputDescs },
@@ -175,7 +221,8 @@ export class Plan {
         this.#descs.push(desc);
         this.#homes.push(to);
         placed.push({
-          name: TRANSFER.name, attrs: {}, op: TRANSFER, inputSlots: [s], outputSlots: [copy], release: [], on: to,
+          name: TRANSFER.name, attrs: {}, op: TRANSFER, inputSlots: [s], outputSlots: [copy],
+          outputDtypes: [storageDtypeOf(desc.dataType)], release: [], on: to,
           env: { tf, backend: to === 'host' ? backend : to, inputs: [desc], outputs: [desc] },
         });
       }
@@ -205,10 +252,15 @@ export class Plan {
   /** Nodes whose inputs are all constants run once now; their results become constants. */
   #foldConstants(): void {
     const tf = this.#tf;
+    const values: (Value | undefined)[] = [];
+    for (const [s, t] of this.#constants) values[s] = t;
     this.#steps = this.#steps.filter((step) => {
       if (step.op.foldable === false) return true;
       if (!step.inputSlots.every((s) => s === null || this.#constants.has(s))) return true;
-      const results = atPlacement(step.on, () => tidyValues(tf, () => this.#runStep(step, (s) => this.#constants.get(s)!)));
+      const results = atPlacement(step.on, () => tidyValues(tf, () => {
+        this.#execute(step, values);
+        return step.outputSlots.map((s) => values[s]!);
+      }));
       results.forEach((t, i) => this.#constants.set(step.outputSlots[i]!, t));
       return false;
     });
@@ -260,6 +312,7 @@ export class Plan {
     this.#steps = ordered;
   }
 
+  /** Which step releases each intermediate (see RELEASE_AFTER_LAST_USE_ELEMENTS). */
   #planLifetimes(): void {
     const pinned = new Set<number>([...this.#inputSlots.values(), ...this.#outputSlots.values(), ...this.#constants.keys()]);
     const lastUse = new Map<number, number>();
@@ -267,36 +320,63 @@ export class Plan {
       for (const s of step.outputSlots) lastUse.set(s, i); // an output nobody reads dies with its step
       for (const s of step.inputSlots) if (s !== null) lastUse.set(s, i);
     });
-    for (const [s, i] of lastUse) if (!pinned.has(s)) this.#steps[i]!.release.push(s);
+    for (const [s, i] of lastUse) {
+      if (!pinned.has(s) && elementCount(this.#descs[s]!.shape) >= RELEASE_AFTER_LAST_USE_ELEMENTS) this.#steps[i]!.release.push(s);
+    }
   }
 
-  #runStep(step: Step, value: (slot: number) => Value): Value[] {
-    const inputs = step.inputSlots.map((s) => (s === null ? null : value(s)));
-    if (step.op === TRANSFER) return [transferValue(this.#tf, inputs[0]!, step.on, step.env.outputs[0]!.dataType)];
-    if (step.on === 'host') return this.#runHostStep(step, inputs as (HostTensor | null)[]);
-    const tensors = inputs as (Tensor | null)[];
-    const produced = step.op.lower(tensors, step.attrs, step.env);
-    const outputs = Array.isArray(produced) ? produced : [produced];
-    if (outputs.length !== step.outputSlots.length) {
-      throw new Error(`${step.name}: lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
-    }
-    return outputs.map((t, i) => {
-      const desc = step.env.outputs[i]!;
-      const dtype = storageDtypeOf(desc.dataType);
-      // A lowering may hand back one of its inputs; a fresh handle keeps disposal per slot.
-      let out = tensors.includes(t) ? t.clone() : t;
-      if (out.dtype !== dtype) out = this.#tf.cast(out, dtype);
-      checkShape(step, out.shape, desc);
-      return out;
+  /** What run() needs beyond the steps, worked out once: how each output is handed out, the constants' slots filled. */
+  #prepareRuns(): void {
+    const inputSlots = new Set(this.#inputSlots.values());
+    const handedOut = new Set<number>();
+    this.#outputs = [...this.#outputSlots].map(([name, slot]) => {
+      const own = !this.#constants.has(slot) && !inputSlots.has(slot) && !handedOut.has(slot);
+      handedOut.add(slot);
+      return { name, slot, home: this.#outputHomes.get(name)!, clone: !own };
     });
+    for (let s = 0; s < this.#slotCount; s++) {
+      this.#values.push(this.#constants.get(s));
+      if (!this.#constants.has(s)) this.#transientSlots.push(s);
+    }
+  }
+
+  /** Runs one step over the values of a run and stores its results in their slots. */
+  #execute(step: Step, values: (Value | undefined)[]): void {
+    const inputs = readInputs(step, values);
+    const slots = step.outputSlots;
+    if (step.op === TRANSFER) {
+      values[slots[0]!] = transferValue(this.#tf, inputs[0]!, step.on, step.env.outputs[0]!.dataType);
+      return;
+    }
+    if (step.on === 'host') {
+      const outputs = this.#runHostStep(step, inputs as (HostTensor | null)[]);
+      for (let i = 0; i < slots.length; i++) values[slots[i]!] = outputs[i];
+      return;
+    }
+    const produced = step.op.lower(inputs as (Tensor | null)[], step.attrs, step.env);
+    if (!Array.isArray(produced)) {
+      if (slots.length !== 1) throw outputCountError(step, 1);
+      values[slots[0]!] = this.#settle(step, inputs, produced, 0);
+      return;
+    }
+    if (produced.length !== slots.length) throw outputCountError(step, produced.length);
+    for (let i = 0; i < slots.length; i++) values[slots[i]!] = this.#settle(step, inputs, produced[i]!, i);
+  }
+
+  /** The i-th result of a lowering as the plan keeps it: a handle of its own, in storage dtype, of the expected shape. */
+  #settle(step: Step, inputs: readonly (Value | null)[], result: Tensor, i: number): Tensor {
+    // A lowering may hand back one of its inputs; a fresh handle keeps disposal per slot.
+    let out = inputs.includes(result) ? result.clone() : result;
+    const dtype = step.outputDtypes[i]!;
+    if (out.dtype !== dtype) out = this.#tf.cast(out, dtype);
+    checkShape(step, out.shape, step.env.outputs[i]!);
+    return out;
   }
 
   #runHostStep(step: Step, inputs: readonly (HostTensor | null)[]): HostTensor[] {
     const produced = step.op.lowerHost!(inputs, step.attrs, step.env);
     const outputs = Array.isArray(produced) ? produced : [produced];
-    if (outputs.length !== step.outputSlots.length) {
-      throw new Error(`${step.name}: host lowering produced ${outputs.length} outputs, expected ${step.outputSlots.length}`);
-    }
+    if (outputs.length !== step.outputSlots.length) throw outputCountError(step, outputs.length);
     return outputs.map((t, i) => {
       const desc = step.env.outputs[i]!;
       if (t.dataType !== desc.dataType || !holdsType(t.values, desc.dataType)) {
@@ -312,46 +392,45 @@ export class Plan {
    * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
    */
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
-    const previous = this.#tf.getBackend();
+    const tf = this.#tf;
+    const previous = tf.getBackend();
+    const values = this.#values;
     try {
-      return this.#run(inputs);
+      for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
+      const results = tidyValues(tf, () => this.#runSteps(values));
+      const named = new Map<string, Value>();
+      for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
+      return named;
     } finally {
+      for (const s of this.#transientSlots) values[s] = undefined;
       activateBackendNow(previous);
     }
   }
 
-  #run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
-    const tf = this.#tf;
-    const names = [...this.#outputSlots.keys()];
-    const results = tidyValues(tf, () => {
-      const values = new Array<Value | undefined>(this.#slotCount);
-      for (const [s, t] of this.#constants) values[s] = t;
-      for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
-      const external = new Set<Value>(values.filter((t): t is Value => t !== undefined));
-      for (const step of this.#steps) {
-        if (step.on !== 'host') activateBackendNow(step.on);
-        const outs = this.#runStep(step, (s) => values[s]!);
-        step.outputSlots.forEach((s, i) => { values[s] = outs[i]; });
-        for (const s of step.release) {
-          values[s]!.dispose();
-          values[s] = undefined;
-        }
+  #runSteps(values: (Value | undefined)[]): Value[] {
+    let active = this.#tf.getBackend();
+    for (const step of this.#steps) {
+      if (step.on !== 'host' && step.on !== active) {
+        activateBackendNow(step.on);
+        active = step.on;
       }
-      // Every output is a tensor of its own, even when two names share an operand or an output is a constant.
-      const handedOut = new Set<Value>();
-      return names.map((name) => {
-        const t = values[this.#outputSlots.get(name)!]!;
-        // Cloned on its own backend: a kernel on another one would move the shared data there.
-        const fresh = external.has(t) || handedOut.has(t) ? (isHostTensor(t) ? t.clone() : atPlacement(this.#outputHomes.get(name)!, () => t.clone())) : t;
-        handedOut.add(fresh);
-        return fresh;
-      });
+      this.#execute(step, values);
+      for (const s of step.release) {
+        values[s]!.dispose();
+        values[s] = undefined;
+      }
+    }
+    return this.#outputs.map(({ slot, home, clone }) => {
+      const t = values[slot]!;
+      if (!clone) return t;
+      // Cloned on its own backend: a kernel on another one would move the shared data there.
+      return isHostTensor(t) ? t.clone() : atPlacement(home, () => t.clone());
     });
-    return new Map(names.map((name, i) => [name, results[i]!]));
   }
 
   dispose(): void {
     for (const t of this.#constants.values()) if (!this.#shared.has(t)) t.dispose();
     this.#constants.clear();
+    this.#values.length = 0;
   }
 }
