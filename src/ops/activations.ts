@@ -32,7 +32,7 @@ type Attrs = Record<string, number>;
 export const ACTIVATION_SCALARS: Readonly<Record<string, (attrs: Readonly<Record<string, unknown>>) => readonly number[]>> = {
   clamp: (a) => [a['minValue'] as number, a['maxValue'] as number],
   hardSigmoid: (a) => [a['alpha'] as number, a['beta'] as number, 0, 1],
-  hardSwish: () => [3, 0, 6],
+  hardSwish: () => [3, 6],
   linear: (a) => [a['alpha'] as number, a['beta'] as number],
   softsign: () => [1],
   gelu: () => [0.5, Math.SQRT2, 1],
@@ -161,8 +161,10 @@ activation('hardSigmoid', FLOAT_TYPES,
     tf.add(tf.mul(x, scalarAt(given, 0, alpha!, env)), scalarAt(given, 1, beta!, env)), 0, 1, env, given.slice(2)),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.2, t), beta: doubleOption(call, dict, 'beta', 0.5, t) }));
 
-activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) => tf.div(tf.mul(x,
-  clampTensor(tf, tf.add(x, scalarAt(given, 0, 3, env)), 0, 6, env, given.slice(1))), scalarAt(given, 2, 6, env)));
+// x * clamp(x + 3, 0, 6) / 6 with Relu6 as the clamp (one kernel, not two): where Relu6 loses a NaN (wasm), x is NaN
+// and so is the product.
+activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) =>
+  tf.div(tf.mul(x, tf.relu6(tf.add(x, scalarAt(given, 0, 3, env)))), scalarAt(given, 1, 6, env)));
 
 // max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
 activation('elu', FLOAT_TYPES, (tf, x, { alpha }, env) => keepNaN(tf, x, alpha === 1 ? tf.elu(x)

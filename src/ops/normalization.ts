@@ -2,14 +2,15 @@
  * instanceNormalization and layerNormalization: (input - mean) / sqrt(variance + epsilon) * scale + bias, with mean
  * and variance computed over some axes of the input itself (spatial axes per sample and channel for instance
  * normalization, options.axes for layer normalization). There is no TF.js kernel for either; both are composed of
- * Mean, Sub, Square, Sqrt, Reciprocal, Mul and Add. The variance is the mean of the squared deviations (two passes),
- * which stays accurate when the mean is large compared to the spread.
+ * Mean, Sub, Square, Rsqrt (Sqrt and Reciprocal on webgl), Mul and Add. The variance is the mean of the squared
+ * deviations (two passes), which stays accurate when the mean is large compared to the spread.
  */
 import { toDictionary, toEnum, toFiniteDouble, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from './builder-internals.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
-import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type Tensor, type TF } from './registry.js';
+import type { BackendName } from '../runtime/backends.js';
+import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type LowerEnv, type Tensor, type TF } from './registry.js';
 import { checkAxes, range } from './shape.js';
 import { permuteList, physicalAxis } from './layout-rules.js';
 
@@ -85,12 +86,14 @@ function buildLayerNormalization(call: OpCall, inputArg: unknown, optionsArg: un
 }
 
 function normalize(tf: TF, x: Tensor, scale: Tensor | null, bias: Tensor | null,
-  { axes, epsilon, parameterShape }: NormalizationAttrs, epsilonScalar: Tensor | null): Tensor {
+  { axes, epsilon, parameterShape }: NormalizationAttrs, epsilonScalar: Tensor | null, backend: BackendName): Tensor {
   const reduce = (t: Tensor) => (axes.length === 0 ? t : tf.mean(t, [...axes], true));
   const centered = tf.sub(x, reduce(x));
   const variance = reduce(tf.square(centered));
   // One reciprocal per reduced entry, then a product per element: (x - mean) * (1 / sqrt(variance + epsilon)).
-  let y = tf.mul(centered, tf.reciprocal(tf.sqrt(tf.add(variance, epsilonScalar ?? tf.scalar(epsilon)))));
+  const shifted = tf.add(variance, epsilonScalar ?? tf.scalar(epsilon));
+  // Rsqrt is one kernel where Sqrt and Reciprocal are two; GPU inverse square roots are coarser, so not on webgl.
+  let y = tf.mul(centered, backend === 'webgl' ? tf.reciprocal(tf.sqrt(shifted)) : tf.rsqrt(shifted));
   if (scale) y = tf.mul(y, tf.reshape(scale, [...parameterShape]));
   if (bias) y = tf.add(y, tf.reshape(bias, [...parameterShape]));
   return y;
@@ -107,8 +110,8 @@ const layout: LayoutRule<NormalizationAttrs> = {
 };
 
 // epsilonScalar: epsilon as a constant (graph/passes/scalar-constants.ts), uploaded once at build.
-const lower = ([x, scale, bias, epsilonScalar]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf }: { tf: TF }) =>
-  normalize(tf, x!, scale ?? null, bias ?? null, attrs, epsilonScalar ?? null);
+const lower = ([x, scale, bias, epsilonScalar]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf, backend }: LowerEnv) =>
+  normalize(tf, x!, scale ?? null, bias ?? null, attrs, epsilonScalar ?? null, backend);
 
 defineOp<NormalizationAttrs>({
   name: 'instanceNormalization',

@@ -1,6 +1,7 @@
 import type { FusedActivation } from '../../ops/conv-util.js';
 import { getOp } from '../../ops/registry.js';
-import type { GraphNode, OperandDescriptor, OperandRef } from '../ir.js';
+import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from '../ir.js';
+import { float16BitsToNumber } from '../../types/float16.js';
 
 /**
  * What the fusion and folding passes share: who reads a value, constants, per-channel shapes, nodes made by a pass
@@ -14,6 +15,16 @@ import type { GraphNode, OperandDescriptor, OperandRef } from '../ir.js';
 export type SoleReader = (ref: OperandRef) => GraphNode | null;
 
 export function soleReaderOf(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): SoleReader {
+  const readers = readersOf(order, outputs);
+  return (ref) => {
+    const list = readers(ref);
+    return list?.length === 1 ? list[0]! : null;
+  };
+}
+
+/** The nodes reading `ref` (a node reading it twice counted twice), or null when it is a graph output. */
+export function readersOf(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>):
+  (ref: OperandRef) => readonly GraphNode[] | null {
   const readers = new Map<OperandRef, GraphNode[]>();
   for (const node of order) {
     for (const ref of node.inputs) {
@@ -24,11 +35,7 @@ export function soleReaderOf(order: readonly GraphNode[], outputs: ReadonlyMap<s
     }
   }
   const graphOutputs = new Set(outputs.values());
-  return (ref) => {
-    if (graphOutputs.has(ref)) return null;
-    const list = readers.get(ref);
-    return list?.length === 1 ? list[0]! : null;
-  };
+  return (ref) => (graphOutputs.has(ref) ? null : readers.get(ref) ?? []);
 }
 
 /**
@@ -49,6 +56,16 @@ export function isConstant(ref: OperandRef): boolean {
 }
 
 const constantness = new WeakMap<OperandRef, boolean>();
+
+/** The value of a float constant holding one element (any rank), when its bytes are at hand; else null. */
+export function scalarValue(ref: OperandRef | null | undefined): number | null {
+  if (!ref || ref.source.kind !== 'constant' || elementCount(ref.desc.shape) !== 1) return null;
+  const { bytes } = ref.source;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (ref.desc.dataType === 'float32') return view.getFloat32(0, true);
+  if (ref.desc.dataType === 'float16') return float16BitsToNumber(view.getUint16(0, true));
+  return null;
+}
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,5 +1,6 @@
 import type { GraphNode, OperandRef } from '../ir.js';
 import { fuseConvolutions } from './conv-fusion.js';
+import { recognizeDecompositions } from './decompositions.js';
 import { fuseMatmuls } from './matmul-fusion.js';
 import { foldNormalizations } from './normalization-folding.js';
 import { makeScalarsConstant } from './scalar-constants.js';
@@ -12,7 +13,8 @@ import { optimizeLayout } from './layout.js';
  */
 export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const laidOut = optimizeLayout(order, outputs);
-  const folded = foldNormalizations(laidOut, outputs);
+  const recognized = recognizeDecompositions(laidOut, outputs);
+  const folded = foldNormalizations(recognized, outputs);
   const convolutions = fuseConvolutions(folded, outputs);
   const products = fuseMatmuls(convolutions, outputs);
   return makeScalarsConstant(products, outputs);

@@ -21,7 +21,7 @@ const CASES: ScalarCase[] = [
     name: 'hardSigmoid(0.3, 0.4)', apply: (b, x) => b.hardSigmoid(x, { alpha: 0.3, beta: 0.4 }),
     ref: (x) => Math.min(1, Math.max(0, f(0.3) * x + f(0.4))), scalars: [f(0.3), f(0.4), 0, 1],
   },
-  { name: 'hardSwish', apply: (b, x) => b.hardSwish(x), ref: (x) => x * Math.min(6, Math.max(0, x + 3)) / 6, scalars: [3, 0, 6] },
+  { name: 'hardSwish', apply: (b, x) => b.hardSwish(x), ref: (x) => x * Math.min(6, Math.max(0, x + 3)) / 6, scalars: [3, 6] },
   { name: 'linear(2, -0.5)', apply: (b, x) => b.linear(x, { alpha: 2, beta: -0.5 }), ref: (x) => 2 * x - 0.5, scalars: [2, -0.5] },
   { name: 'softsign', apply: (b, x) => b.softsign(x), ref: (x) => x / (1 + Math.abs(x)), scalars: [1] },
   { name: 'gelu', apply: (b, x) => b.gelu(x), ref: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), scalars: [0.5, f(Math.SQRT2), 1] },
