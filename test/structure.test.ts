@@ -24,14 +24,18 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 function layerOf(file: string): number | null {
-  let best: { layer: number; length: number } | null = null;
-  LAYERS.forEach((entries, layer) => {
+  let layer: number | null = null;
+  let matched = '';
+  for (const [k, entries] of LAYERS.entries()) {
     for (const entry of entries) {
       const matches = entry.endsWith('/') ? file.startsWith(entry) : file === entry;
-      if (matches && (!best || entry.length > best.length)) best = { layer, length: entry.length };
+      if (matches && entry.length > matched.length) {
+        layer = k;
+        matched = entry;
+      }
     }
-  });
-  return best === null ? null : (best as { layer: number }).layer;
+  }
+  return layer;
 }
 
 /** Every import of a file by a file of a higher layer, and every file in no layer. */
