@@ -1,12 +1,10 @@
-import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
-import { operandRef, type MLOperand } from '../../../src/api/operand.js';
-import { reachableGraph } from '../../../src/graph/compile.js';
-import type { GraphNode, OperandRef } from '../../../src/graph/ir.js';
+import type { MLOperand } from '../../../src/api/operand.js';
+import type { GraphNode } from '../../../src/graph/ir.js';
+import type { BackendName } from '../../../src/runtime/backends.js';
 import { optimizeLayout, transposeBytes } from '../../../src/graph/passes/layout.js';
-import { assertClose, builderFor, forEachBackend, randomData, runGraph, size, strides } from '../../util/harness.js';
+import { assertClose, forEachBackend, randomData, runGraph, size, strides } from '../../util/harness.js';
+import { passNodes, type Builder } from './pass-test-util.js';
 import { conv2dRef, NCHW_TO_NHWC, NHWC_TO_NCHW, pool2dRef, transposeData, type Data } from '../../ops/conv-reference.js';
-
-type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
 const f32 = (shape: number[]) => ({ dataType: 'float32' as const, shape });
 const X: Data = { shape: [1, 3, 5, 5], data: randomData(75, 1) };
@@ -40,14 +38,15 @@ function buildConvRelu(b: Builder, x: MLOperand): MLOperand {
   return b.relu(b.conv2d(x, filter, { bias, padding: [1, 1, 1, 1] }));
 }
 
-/** The nodes optimizeLayout() leaves for the graph `build` makes over an input of `shape`. */
-async function laidOut(backend: string, shape: number[], build: (b: Builder, x: MLOperand) => Record<string, MLOperand>):
+/** The nodes before and after optimizeLayout() for the graph `build` makes over an input of `shape`. */
+async function laidOut(backend: BackendName, shape: number[], build: (b: Builder, x: MLOperand) => Record<string, MLOperand>):
   Promise<{ before: GraphNode[]; after: GraphNode[] }> {
-  const b = (await builderFor(backend as never)) as Builder;
-  const outputs = build(b, b.input('x', f32(shape)));
-  const named = new Map<string, OperandRef>(Object.entries(outputs).map(([k, v]) => [k, operandRef(v)]));
-  const { order } = reachableGraph(named.values());
-  return { before: order, after: optimizeLayout(order, named) };
+  let before: GraphNode[] = [];
+  const after = await passNodes(backend, (order, outputs) => {
+    before = [...order];
+    return optimizeLayout(order, outputs);
+  }, { x: shape }, (b, { x }) => build(b, x!));
+  return { before, after };
 }
 
 const count = (nodes: readonly GraphNode[], op: string) => nodes.filter((n) => n.op === op).length;
