@@ -7,7 +7,7 @@
 // otherwise (wasm, webgl).
 //
 //   npm run bench -- [--no-build] [--quick] [--node-only | --browser-only | --ort-only] [--no-ort]
-//                    [--backends=cpu,wasm] [--ort-backends=wasm,webgl] [--threads=N]
+//                    [--backends=cpu,wasm] [--ort-backends=wasm,webgl] [--ort-models=mobilenet,...] [--threads=N]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -81,11 +81,12 @@ if (withOrt) {
   const { runInChromium } = await import('../bench/browser.mjs');
   const { MODEL_PACKAGES } = await import('../bench/ort/packages.mjs');
   const { formatOrtTable, ORT_LEGEND } = await import('../bench/ort/table.mjs');
-  const threads = option('threads');
+  const query = Object.fromEntries([['threads', option('threads')], ['models', option('ort-models')]]
+    .filter(([, value]) => value !== undefined));
   try {
     const { environment, rows } = await runInChromium({
       root, chromium, backends: option('ort-backends')?.split(',') ?? ['wasm'], quick, entry: 'ort/entry.mjs',
-      scripts: ['/ort/ort.min.js'], modelPackages: MODEL_PACKAGES, query: threads ? { threads } : {},
+      scripts: ['/ort/ort.min.js'], modelPackages: MODEL_PACKAGES, query,
     });
     const browser = /(?:Headless)?Chrome\/[\d.]+/.exec(environment.userAgent)?.[0] ?? environment.userAgent;
     tables.push(`ONNX Runtime Web ${environment.ort} in ${browser}, TF.js ${environment.tfjs}, ` +

@@ -16,6 +16,9 @@ const DEVICE_TYPES = { wasm: 'cpu', webgl: 'gpu' };
 const backends = (params.get('backends') ?? 'wasm').split(',').filter((b) => b in DEVICE_TYPES);
 const runScale = params.has('quick') ? 0.25 : 1;
 const wasmThreads = params.has('threads') ? Number(params.get('threads')) : undefined;
+/** Comma-separated parts of model names to run (all when absent). */
+const modelFilter = params.get('models')?.toLowerCase().split(',');
+const selectedModels = models.filter((m) => !modelFilter || modelFilter.some((part) => m.name.toLowerCase().includes(part)));
 const WARMUP_RUNS = 3;
 const WEBNN_EP = 'WebNNExecutionProvider';
 
@@ -142,6 +145,8 @@ async function measureModel(ort, spec, backend, threads) {
     }
     const profile = await tf.profile(() => webnn.session.run(feeds));
     const kernelNames = profile.kernels.map((k) => k.name);
+    const kernelCounts = {};
+    for (const name of kernelNames) kernelCounts[name] = (kernelCounts[name] ?? 0) + 1;
     const webnnSpread = spread(webnnMs);
     const wasmSpread = spread(wasmMs);
     return {
@@ -158,6 +163,8 @@ async function measureModel(ort, spec, backend, threads) {
       maxOutput: Math.max(...last.wasm.data.map((values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0))),
       dispatchesPerRun,
       kernels: kernelNames.length,
+      kernelCounts,
+      profiledMs: profile.kernels.reduce((sum, k) => sum + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0), 0),
       transposes: kernelNames.filter((name) => name === 'Transpose').length,
       onWebNN: placement.placements.get(WEBNN_EP) ?? 0,
     };
@@ -183,7 +190,7 @@ async function main() {
 
   const rows = [];
   for (const backend of backends) {
-    for (const spec of models) {
+    for (const spec of selectedModels) {
       await post('/progress', { backend: `ort ${backend}`, name: spec.name });
       try {
         rows.push(await measureModel(ort, spec, backend, threads));

@@ -30,9 +30,11 @@ export function formatOrtTable(rows) {
   const notes = measured.flatMap((r) => {
     const elsewhere = Object.entries(r.placements).filter(([ep]) => ep !== 'WebNNExecutionProvider');
     const lines = [`${r.model}: ${r.source}`];
+    const kernels = Object.entries(r.kernelCounts).sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`);
+    lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}`);
     if (r.rejected.length) lines.push(`  not taken by the WebNN EP: ${r.rejected.join(', ')}`);
     if (elsewhere.length) lines.push(`  placed elsewhere: ${elsewhere.map(([ep, n]) => `${n} on ${ep}`).join(', ')}`);
-    return r.backend === measured[0].backend ? lines : [];
+    return r.backend === measured[0].backend ? lines : [`${r.model}:`, lines[1]];
   });
   return [timing, '', start, '', ...notes].join('\n');
 }
