@@ -94,8 +94,14 @@ function normalize(tf: TF, x: Tensor, scale: Tensor | null, bias: Tensor | null,
   const shifted = tf.add(variance, epsilonScalar ?? tf.scalar(epsilon));
   // Rsqrt is one kernel where Sqrt and Reciprocal are two; GPU inverse square roots are coarser, so not on webgl.
   let y = tf.mul(centered, backend === 'webgl' ? tf.reciprocal(tf.sqrt(shifted)) : tf.rsqrt(shifted));
-  if (scale) y = tf.mul(y, tf.reshape(scale, [...parameterShape]));
-  if (bias) y = tf.add(y, tf.reshape(bias, [...parameterShape]));
+  // A parameter already lined up with the trailing axes broadcasts as it is (no Reshape kernel at every run).
+  const aligned = (p: Tensor) => {
+    const lead = parameterShape.length - p.rank;
+    const fits = lead >= 0 && parameterShape.every((d, i) => (i < lead ? d === 1 : d === p.shape[i - lead]));
+    return fits ? p : tf.reshape(p, [...parameterShape]);
+  };
+  if (scale) y = tf.mul(y, aligned(scale));
+  if (bias) y = tf.add(y, aligned(bias));
   return y;
 }
 
