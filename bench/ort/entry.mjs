@@ -144,9 +144,17 @@ async function measureModel(ort, spec, backend, threads) {
       last = results;
     }
     const profile = await tf.profile(() => webnn.session.run(feeds));
-    const kernelNames = profile.kernels.map((k) => k.name);
+    // tf.profile also lists the op around a kernel that has a custom gradient (e.g. fusedConv2d__op around
+    // FusedConv2D), with the same time: those are not kernels of their own.
+    const kernels = profile.kernels.filter((k) => !k.name.endsWith('__op'));
+    const kernelNames = kernels.map((k) => k.name);
+    const kernelMs = (k) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
+    /** Kernel name -> [count, profiled ms] over the run. */
     const kernelCounts = {};
-    for (const name of kernelNames) kernelCounts[name] = (kernelCounts[name] ?? 0) + 1;
+    for (const k of kernels) {
+      const [count, ms] = kernelCounts[k.name] ?? [0, 0];
+      kernelCounts[k.name] = [count + 1, ms + kernelMs(k)];
+    }
     const webnnSpread = spread(webnnMs);
     const wasmSpread = spread(wasmMs);
     return {
@@ -164,7 +172,7 @@ async function measureModel(ort, spec, backend, threads) {
       dispatchesPerRun,
       kernels: kernelNames.length,
       kernelCounts,
-      profiledMs: profile.kernels.reduce((sum, k) => sum + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0), 0),
+      profiledMs: kernels.reduce((sum, k) => sum + kernelMs(k), 0),
       transposes: kernelNames.filter((name) => name === 'Transpose').length,
       onWebNN: placement.placements.get(WEBNN_EP) ?? 0,
     };

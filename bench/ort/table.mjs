@@ -30,7 +30,8 @@ export function formatOrtTable(rows) {
   const notes = measured.flatMap((r) => {
     const elsewhere = Object.entries(r.placements).filter(([ep]) => ep !== 'WebNNExecutionProvider');
     const lines = [`${r.model}: ${r.source}`];
-    const kernels = Object.entries(r.kernelCounts).sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`);
+    const kernels = Object.entries(r.kernelCounts).sort((a, b) => b[1][1] - a[1][1])
+      .map(([name, [count, time]]) => `${name} ${count} (${ms(time)} ms)`);
     lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}`);
     if (r.rejected.length) lines.push(`  not taken by the WebNN EP: ${r.rejected.join(', ')}`);
     if (elsewhere.length) lines.push(`  placed elsewhere: ${elsewhere.map(([ep, n]) => `${n} on ${ep}`).join(', ')}`);
