@@ -2,12 +2,13 @@ import { invalidStateError, notSupportedError, typeError, unknownError } from '.
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend, withBackend } from '../runtime/placement.js';
-import { bytesToHost, bytesToStorage, hostToBytes, storageToBytes } from '../types/convert.js';
-import { HostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
+import { tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
+import { bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
+import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import {
-  bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, copyBytes, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
+  bufferMismatch, byteLengthOf, byteSizeOf, bytesOf, isBufferSource, isDetached, storageDtypeOf, type BufferSource,
 } from '../types/data-type.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
 import { sameDescriptor, toOperandDescriptor } from './descriptor.js';
@@ -15,6 +16,7 @@ import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interf
 import {
   contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,
 } from './internals.js';
+import type { Settle } from '../runtime/timeline.js';
 import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits.js';
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
@@ -40,17 +42,44 @@ function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, make: () => t
   return withBackend(homeBackend(ctx.backend, desc.dataType), make);
 }
 
-/** An MLTensor's data made from WebNN bytes: a host array for uint32, int64 and uint64, else a TF.js tensor. */
-function dataFromBytes(ctx: ContextState, desc: OperandDescriptor, bytes: Uint8Array): Value {
+/**
+ * An MLTensor's data made now from the caller's bytes, which are copied once: into the backend (or, for the data types
+ * TF.js does not store as they are, into their converted values). A host array for uint32, int64 and uint64, else a
+ * TF.js tensor.
+ */
+function dataFromSource(ctx: ContextState, desc: OperandDescriptor, source: BufferSource): Value {
   const t = desc.dataType;
+  const bytes = bytesOf(source);
   if (isHostType(t)) return new HostTensor(t, desc.shape, bytesToHost(bytes, t));
-  return onHomeBackend(ctx, desc, () => tf.tensor(bytesToStorage(bytes, t), desc.shape as number[], storageDtypeOf(t)));
+  const { values, borrowed } = storageValuesOf(bytes, t);
+  return onHomeBackend(ctx, desc, () => tensorFromValues(values, desc.shape, borrowed));
 }
 
 /** An MLTensor's data read out as WebNN bytes into `target`. */
 function dataToBytes(desc: OperandDescriptor, values: ArrayLike<number> | HostValues, target: Uint8Array): void {
   if (isHostType(desc.dataType)) hostToBytes(values as HostValues, target);
   else storageToBytes(values as ArrayLike<number>, desc.dataType, target);
+}
+
+/**
+ * Reads an MLTensor's data out as WebNN bytes, on the timeline: into `target` when it is still attached (straight from
+ * the backend's memory on wasm and cpu), else into a new ArrayBuffer, which is returned. Webgl reads back
+ * asynchronously.
+ */
+function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target: BufferSource | null,
+  byteLength: number): ArrayBuffer | undefined | Promise<ArrayBuffer | undefined> {
+  const write = (values: ArrayLike<number> | HostValues): ArrayBuffer | undefined => {
+    if (!target) {
+      const out = new Uint8Array(byteLength);
+      dataToBytes(desc, values, out);
+      return out.buffer;
+    }
+    if (!isDetached(target) && byteLengthOf(target) === byteLength) dataToBytes(desc, values, bytesOf(target));
+    return undefined;
+  };
+  if (isHostTensor(data)) return write(data.values);
+  const inPlace = valuesInPlace(data, homeBackend(ctx.backend, desc.dataType));
+  return inPlace ? write(inPlace) : data.data().then(write);
 }
 
 function checkDataTypeSupported(where: string, desc: OperandDescriptor): void {
@@ -71,6 +100,29 @@ function reportTimelineError(where: string, error: unknown): void {
   console.error(`WebNN ${where} failed:`, error);
 }
 
+const reportDispatchFailure: Settle = (failed, error) => {
+  if (failed) reportTimelineError('MLContext.dispatch', error);
+};
+
+/** The converter of dispatch()'s records: each value must be an MLTensor (messages made only when one is not). */
+const tensorOf = (record: 'inputs' | 'outputs') => (value: unknown, key: string): TensorState =>
+  tensorSlots.find(value) ?? tensorSlots.get(value, `MLContext.dispatch: ${record}['${key}']`);
+
+/** dispatch()'s checks of its bindings: no MLTensor bound twice, every one of this context and not destroyed. */
+function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+  const bound = [...ins.values(), ...outs.values()];
+  const labelOf = (i: number) => (i < ins.size ? `inputs['${[...ins.keys()][i]}']` : `outputs['${[...outs.keys()][i - ins.size]}']`);
+  for (let i = 0; i < bound.length; i++) {
+    const previous = bound.indexOf(bound[i]!);
+    if (previous < i) throw typeError('MLContext.dispatch', `${labelOf(i)} is the same MLTensor as ${labelOf(previous)}`);
+  }
+  for (let i = 0; i < bound.length; i++) {
+    const t = bound[i]!;
+    if (t.context !== ctx) throw typeError('MLContext.dispatch', `${labelOf(i)} belongs to another MLContext`);
+    if (t.destroyed) throw typeError('MLContext.dispatch', `${labelOf(i)} has been destroyed`);
+  }
+}
+
 const isGPUDevice = (x: unknown): boolean =>
   typeof (globalThis as { GPUDevice?: unknown }).GPUDevice === 'function' &&
   x instanceof (globalThis as unknown as { GPUDevice: new () => object }).GPUDevice;
@@ -89,33 +141,20 @@ export class MLContext {
     const where = 'MLContext.dispatch';
     requireArgs(where, arguments, 3);
     const ctx = contextSlots.get(this, where);
-    const g = graphSlots.get(graph, `${where}: graph`);
-    const tensorOf = (record: string) => (v: unknown, key: string) => tensorSlots.get(v, `${where}: ${record}['${key}']`);
+    const g = graphSlots.get(graph, 'MLContext.dispatch: graph');
     const ins = toRecord(where, 'inputs', inputs, tensorOf('inputs'));
     const outs = toRecord(where, 'outputs', outputs, tensorOf('outputs'));
     if (g.context !== ctx) throw typeError(where, 'graph belongs to another MLContext');
     if (g.destroyed) throw invalidStateError(where, 'graph has been destroyed');
-    const all = [...[...ins].map(([name, t]) => [`inputs['${name}']`, t] as const),
-      ...[...outs].map(([name, t]) => [`outputs['${name}']`, t] as const)];
-    const firstUse = new Map<TensorState, string>();
-    for (const [label, t] of all) {
-      const previous = firstUse.get(t);
-      if (previous !== undefined) throw typeError(where, `${label} is the same MLTensor as ${previous}`);
-      firstUse.set(t, label);
-    }
-    for (const [label, t] of all) {
-      if (t.context !== ctx) throw typeError(where, `${label} belongs to another MLContext`);
-      if (t.destroyed) throw typeError(where, `${label} has been destroyed`);
-    }
+    checkBoundTensors(ctx, ins, outs);
     if (g.dynamic) {
       const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
-      ctx.enqueue(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs))
-        .catch((error: unknown) => reportTimelineError(where, error));
+      ctx.enqueueSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), reportDispatchFailure);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
-    ctx.enqueue(where, () => runPlan(g.plan!, ins, outs)).catch((error: unknown) => reportTimelineError(where, error));
+    ctx.enqueueSettled(where, () => runPlan(g.plan!, ins, outs), reportDispatchFailure);
   }
 
   /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
@@ -163,18 +202,22 @@ export class MLContext {
       checkDataTypeSupported(where, desc);
       const mismatch = bufferMismatch(source, desc.dataType, elementCount(desc.shape));
       if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
-      const bytes = copyBytes(source);
+      let data: Value;
+      try {
+        data = dataFromSource(ctx, desc, source);
+      } catch (error) {
+        throw asUnknownError(where, error);
+      }
       const state = new TensorState(ctx, desc, false, false, true);
       const tensor = createTensorObject(state);
-      return ctx.enqueue(where, () => {
-        try {
-          if (!state.destroyed) {
-            state.data = dataFromBytes(ctx, desc, bytes);
-          }
-        } catch (error) {
-          throw asUnknownError(where, error);
-        }
-        return tensor;
+      return new Promise<MLTensor>((resolve, reject) => {
+        ctx.enqueueSettled(where, () => {
+          if (!state.destroyed) state.data = data;
+        }, (failed, error) => {
+          if (state.data !== data) data.dispose();
+          if (failed) reject(error);
+          else resolve(tensor);
+        });
       });
     });
   }
@@ -218,38 +261,19 @@ export class MLContext {
       }
       return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
         t.pendingReads.add(reject);
-        // destroy() may already have rejected this read: then it is no longer pending and settles no more.
-        const settle = (fn: () => void) => {
-          if (!t.pendingReads.delete(reject)) return;
-          try {
-            fn();
-          } catch (error) {
-            reject(asUnknownError(where, error));
-          }
-        };
         // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
-        ctx.enqueue(where, async () => {
+        ctx.enqueueSettled(where, () => {
           const data = tensorSlots.find(tensor)?.data;
           if (!data) throw invalidStateError(where, 'tensor has been destroyed');
-          try {
-            return await data.data();
-          } catch (error) {
-            throw asUnknownError(where, error);
-          }
-        }).then((values) => settle(() => {
-          if (target) {
-            if (isDetached(target) || byteLengthOf(target) !== byteLength) {
-              reject(typeError(where, 'outputData has been detached'));
-              return;
-            }
-            dataToBytes(t.desc, values, bytesOf(target));
-            resolve(undefined);
-            return;
-          }
-          const out = new Uint8Array(byteLength);
-          dataToBytes(t.desc, values, out);
-          resolve(out.buffer);
-        }), (error: unknown) => settle(() => reject(error)));
+          return readOut(ctx, t.desc, data, target, byteLength);
+        }, (failed, outcome) => {
+          // destroy() may already have rejected this read: then it is no longer pending and settles no more.
+          if (!t.pendingReads.delete(reject)) return;
+          if (failed) reject(asUnknownError(where, outcome));
+          else if (target && (isDetached(target) || byteLengthOf(target) !== byteLength)) {
+            reject(typeError(where, 'outputData has been detached'));
+          } else resolve(outcome as ArrayBuffer | undefined);
+        });
       });
     });
   }
@@ -266,11 +290,20 @@ export class MLContext {
     if (!t.writable) throw typeError(where, 'tensor was not created writable');
     const mismatch = bufferMismatch(source, t.desc.dataType, elementCount(t.desc.shape));
     if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
-    const bytes = copyBytes(source);
-    ctx.enqueue(where, () => {
-      if (t.destroyed) return;
-      t.replaceData(dataFromBytes(ctx, t.desc, bytes));
-    }).catch((error: unknown) => reportTimelineError(where, error));
+    // The copy is made now, straight into the backend: the caller may change its buffer as soon as this returns.
+    let data: Value;
+    try {
+      data = dataFromSource(ctx, t.desc, source);
+    } catch (error) {
+      reportTimelineError(where, error);
+      return;
+    }
+    ctx.enqueueSettled(where, () => {
+      if (!t.destroyed) t.replaceData(data);
+    }, (failed, error) => {
+      if (t.data !== data) data.dispose();
+      if (failed) reportTimelineError(where, error);
+    });
   }
 
   /** Not supported: no tensor of this implementation is exportable to WebGPU, so this always throws TypeError. */

@@ -5,7 +5,8 @@ import type { OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
-import { runOnBackend, type BackendName } from '../runtime/backends.js';
+import { onBackend, runOnBackend, type BackendName } from '../runtime/backends.js';
+import { enqueueJob, type Settle } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
 
 export interface MLContextLostInfo {
@@ -32,10 +33,17 @@ export class ContextState {
    * an InvalidStateError, when the context is lost by the time the job's turn comes.
    */
   enqueue<T>(where: string, job: () => T | Promise<T>): Promise<T> {
-    return runOnBackend(this.backend, () => {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueueSettled(where, job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)));
+    });
+  }
+
+  /** enqueue() handing the job's outcome to `settle` (in the same microtask) instead of to a promise. */
+  enqueueSettled(where: string, job: () => unknown, settle: Settle): void {
+    enqueueJob(onBackend(this.backend, () => {
       if (this.isLost) throw invalidStateError(where, 'the context is lost');
       return job();
-    });
+    }), settle);
   }
 
   /** The spec's "lose": resolve [[lost]], then destroy every graph and tensor of the context. */

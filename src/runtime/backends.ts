@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { runExclusive } from './timeline.js';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -85,15 +86,6 @@ export function silenceCpuBanner(): void {
 
 const initialised = new Map<BackendName, Promise<boolean>>();
 
-/** Serialises every use of TF.js: its active backend is one global, while each context owns its own backend. */
-let tail: Promise<unknown> = Promise.resolve();
-
-export function runExclusive<T>(job: () => T | Promise<T>): Promise<T> {
-  const run = tail.then(job);
-  tail = run.then(() => undefined, () => undefined);
-  return run;
-}
-
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'webgl' && !webglAvailable()) return false;
   try {
@@ -133,12 +125,30 @@ export function ensureBackend(name: BackendName): Promise<boolean> {
   return ready;
 }
 
+/**
+ * Makes `name` TF.js's active backend at once. tf.setBackend() switches synchronously to a backend that is already
+ * initialised (its body awaits only a backend's first initialisation), and the cpu backend initialises synchronously.
+ */
+export function activateBackendNow(name: string): void {
+  if (tf.getBackend() === name) return;
+  if (!tf.findBackend(name)) throw new Error(`TF.js backend ${name} is not initialised`);
+  if (name === 'cpu') silenceCpuBanner();
+  void tf.setBackend(name);
+  if (tf.getBackend() !== name) throw new Error(`TF.js did not switch to backend ${name}`);
+}
+
+/** `job` made to run with `name` as TF.js's active backend (waiting only while a backend is still starting). */
+export function onBackend<T>(name: BackendName, job: () => T | Promise<T>): () => T | Promise<T> {
+  return () => {
+    if (tf.getBackend() === name) return job();
+    const switched = tf.setBackend(name);
+    return tf.getBackend() === name ? job() : switched.then(() => job());
+  };
+}
+
 /** Runs `job` with `name` as TF.js's active backend, after every earlier job of every context. */
 export function runOnBackend<T>(name: BackendName, job: () => T | Promise<T>): Promise<T> {
-  return runExclusive(async () => {
-    if (tf.getBackend() !== name) await tf.setBackend(name);
-    return job();
-  });
+  return runExclusive(onBackend(name, job));
 }
 
 export { tf };

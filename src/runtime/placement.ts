@@ -5,13 +5,15 @@
  * tensors of several backends in one engine. int8 and uint8 stay on webgl: their values, and the intermediates their
  * lowerings make, stay far below 2^24.
  */
-import { silenceCpuBanner, tf, type BackendName } from './backends.js';
+import { activateBackendNow, tf, type BackendName } from './backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { isHostType } from '../types/host-tensor.js';
 
 /** A TF.js backend, or the host: uint32, int64 and uint64 values and the operations on them (types/host-tensor.ts). */
 export type Placement = BackendName | 'host';
+
+export { activateBackendNow };
 
 /** Where a context's values of `dataType` live. */
 export function homePlacement(contextBackend: BackendName, dataType: MLOperandDataType): Placement {
@@ -47,18 +49,6 @@ export function operationBackend(contextBackend: BackendName, inputs: readonly (
   if (!input) return contextBackend;
   const positionsExact = [...inputs, ...outputs].every((d) => d === null || d.shape.every((n) => n <= FLOAT32_EXACT_INTEGERS));
   return int32InputsArePositions && positionsExact ? contextBackend : homeBackend(contextBackend, input.dataType);
-}
-
-/**
- * Makes `name` TF.js's active backend at once. tf.setBackend() switches synchronously to a backend that is already
- * initialised (its body awaits only a backend's first initialisation), and the cpu backend initialises synchronously.
- */
-export function activateBackendNow(name: string): void {
-  if (tf.getBackend() === name) return;
-  if (!tf.findBackend(name)) throw new Error(`TF.js backend ${name} is not initialised`);
-  if (name === 'cpu') silenceCpuBanner();
-  void tf.setBackend(name);
-  if (tf.getBackend() !== name) throw new Error(`TF.js did not switch to backend ${name}`);
 }
 
 /** Runs `fn` with `name` as TF.js's active backend, then restores the backend that was active before. */

@@ -1,14 +1,33 @@
 import { float16BitsToNumber, numberToFloat16Bits } from './float16.js';
-import type { MLOperandDataType } from './data-type.js';
+import { byteSizeOf, type MLOperandDataType } from './data-type.js';
 import type { HostDataType, HostValues } from './host-tensor.js';
 
-/** WebNN bytes -> the values a TF.js tensor of the storage dtype is made from. */
+/** WebNN bytes -> the values a TF.js tensor of the storage dtype is made from (a copy). */
 export function bytesToStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array | Int32Array {
-  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const { values, borrowed } = storageValuesOf(bytes, t);
+  return borrowed ? values.slice() : values;
+}
+
+/**
+ * WebNN bytes -> the values a TF.js tensor of the storage dtype is made from: a view of `bytes` (`borrowed`) where
+ * they already are those values (float32, int32 and uint32 bytes at a 4-byte aligned offset), else a new array.
+ */
+export function storageValuesOf(bytes: Uint8Array, t: MLOperandDataType): { values: Float32Array | Int32Array; borrowed: boolean } {
+  const { buffer, byteOffset, byteLength } = bytes;
+  if ((t === 'float32' || t === 'int32' || t === 'uint32') && byteOffset % 4 === 0) {
+    const View = t === 'float32' ? Float32Array : Int32Array;
+    return { values: new View(buffer as ArrayBuffer, byteOffset, byteLength / 4), borrowed: true };
+  }
+  return { values: convertedStorage(bytes, t), borrowed: false };
+}
+
+/** The values of `bytes` in a new array: converted, or copied to an aligned offset. */
+function convertedStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array | Int32Array {
+  const aligned = bytes.byteOffset % byteSizeOf(t) === 0 ? bytes : bytes.slice();
   const { buffer, byteOffset, byteLength } = aligned;
   switch (t) {
-    case 'float32': return new Float32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
-    case 'int32': return new Int32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+    case 'float32': return new Float32Array(bytes.slice().buffer);
+    case 'int32': case 'uint32': return new Int32Array(bytes.slice().buffer);
     case 'float16': {
       const bits = new Uint16Array(buffer, byteOffset, byteLength / 2);
       const out = new Float32Array(bits.length);
@@ -17,7 +36,6 @@ export function bytesToStorage(bytes: Uint8Array, t: MLOperandDataType): Float32
     }
     case 'int8': return Int32Array.from(new Int8Array(buffer, byteOffset, byteLength));
     case 'uint8': return Int32Array.from(new Uint8Array(buffer, byteOffset, byteLength));
-    case 'uint32': return new Int32Array(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
     case 'int64': case 'uint64':
       throw new TypeError(`${t} tensors are not supported by this implementation`);
   }
@@ -29,7 +47,7 @@ export function storageToBytes(values: ArrayLike<number>, t: MLOperandDataType, 
   const buffer = target.buffer;
   const offset = target.byteOffset;
   // Unaligned targets are written through a scratch copy.
-  const aligned = offset % 8 === 0;
+  const aligned = offset % byteSizeOf(t) === 0;
   const dst = aligned ? target : new Uint8Array(target.byteLength);
   const dBuf = dst.buffer;
   const dOff = dst.byteOffset;

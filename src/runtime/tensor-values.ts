@@ -1,0 +1,38 @@
+/**
+ * Moving values into and out of TF.js tensors with one copy each way. The backends differ in who copies: the wasm
+ * backend copies what it is given into its heap, and keeps values in that heap; the cpu backend, and webgl until its
+ * first upload, keep the very array they are given, and the cpu backend reads back that same array.
+ */
+import { tf } from './backends.js';
+
+export type StorageValues = Float32Array | Int32Array;
+
+interface WasmHeapBackend {
+  typedArrayFromHeap(info: { shape: number[]; dtype: string; dataId: object }): StorageValues | Uint8Array;
+}
+
+/**
+ * A tensor on the active backend holding `values`, made outside any tf.tidy() the caller may be in. `borrowed` values
+ * (a view of memory the caller may change) are copied first where the backend would keep the array itself.
+ */
+export function tensorFromValues(values: StorageValues, shape: readonly number[], borrowed: boolean): tf.Tensor {
+  const dtype = values instanceof Float32Array ? 'float32' : 'int32';
+  const owned = borrowed && tf.getBackend() !== 'wasm' ? values.slice() : values;
+  return tf.keep(tf.tensor(owned, shape as number[], dtype));
+}
+
+/**
+ * The values of `t` where its backend keeps them, without a copy: a view of the wasm heap, or the cpu backend's own
+ * array. Valid only until the next TF.js call (the wasm heap may grow and move), and never to be written. Null on
+ * backends that read back asynchronously (webgl), or when `t` is not where expected.
+ */
+export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues | null {
+  if (t.dtype !== 'float32' && t.dtype !== 'int32') return null;
+  if (backendName === 'cpu') return t.dataSync() as StorageValues;
+  if (backendName !== 'wasm') return null;
+  const backend = tf.findBackend('wasm') as unknown as Partial<WasmHeapBackend> | null;
+  const holder = (tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: unknown }> } }).state.tensorInfo
+    .get(t.dataId)?.backend;
+  if (!backend?.typedArrayFromHeap || holder !== backend) return null;
+  return backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId }) as StorageValues;
+}

@@ -1,0 +1,133 @@
+/**
+ * writeTensor and readTensor move the caller's bytes with one copy each way, so these tests hold them to what the spec
+ * asks of the copies: writeTensor takes its copy before it returns, whatever the view (any offset, a
+ * SharedArrayBuffer) and whatever tf.tidy() the caller is in; readTensor writes exactly the destination's bytes,
+ * and resolves with a buffer of its own; writes that never land give their TF.js memory back.
+ */
+import { forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import type { MLContext, MLTensor } from '../../src/index.js';
+import type { MLOperandDataType } from '../../src/types/data-type.js';
+import { newContext, settledState } from './api-util.js';
+
+/** Little-endian bytes of `count` elements of `dataType`, made from seeded byte values. */
+function patternBytes(dataType: MLOperandDataType, count: number, seed: number): Uint8Array {
+  const size = { float32: 4, float16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, int8: 1, uint8: 1 }[dataType];
+  const bytes = new Uint8Array(count * size);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + seed * 11) & 0xff;
+  // Float exponents kept near 0 (normal numbers, either sign), whose bits survive every backend's storage.
+  if (dataType === 'float32') for (let i = 3; i < bytes.length; i += 4) bytes[i] = (bytes[i]! & 0x81) | 0x3e;
+  if (dataType === 'float16') for (let i = 1; i < bytes.length; i += 2) bytes[i] = (bytes[i]! & 0x87) | 0x38;
+  return bytes;
+}
+
+/** `bytes` copied into a view at `offset` bytes into a larger buffer (a SharedArrayBuffer when asked). */
+function placed(bytes: Uint8Array, offset: number, shared = false): Uint8Array {
+  const buffer = shared ? new SharedArrayBuffer(bytes.length + offset + 5) : new ArrayBuffer(bytes.length + offset + 5);
+  const view = new Uint8Array(buffer, offset, bytes.length);
+  view.set(bytes);
+  return view;
+}
+
+function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
+  if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} bytes, expected ${expected.length}`);
+  const at = actual.findIndex((v, i) => v !== expected[i]);
+  if (at >= 0) throw new Error(`${what}: byte ${at} is ${actual[at]}, expected ${expected[at]}`);
+}
+
+const TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'uint32', 'int8', 'uint8', 'int64', 'uint64'];
+
+forEachBackend('tensor I/O copies', (backend) => {
+  let ctx: MLContext;
+  before(async () => {
+    ctx = await newContext(backend);
+  });
+  after(() => ctx.destroy());
+
+  async function tensorOf(dataType: MLOperandDataType, count: number): Promise<MLTensor> {
+    return ctx.createTensor({ dataType, shape: [count], readable: true, writable: true });
+  }
+
+  for (const dataType of TYPES) {
+    it(`${dataType}: a write from any view (offsets 0 to 3, SharedArrayBuffer) is taken at the call`, async () => {
+      const t = await tensorOf(dataType, 7);
+      for (const shared of [false, true]) {
+        for (let offset = 0; offset < 4; offset++) {
+          const expected = patternBytes(dataType, 7, offset + (shared ? 4 : 0));
+          const source = placed(expected, offset, shared);
+          ctx.writeTensor(t, source);
+          source.fill(0xff); // the caller reuses its buffer at once
+          const read = new Uint8Array(await ctx.readTensor(t));
+          sameBytes(read, expected, `offset ${offset}${shared ? ', shared' : ''}`);
+        }
+      }
+      t.destroy();
+    });
+
+    it(`${dataType}: a read writes exactly the destination's bytes (offsets 0 to 3, SharedArrayBuffer)`, async () => {
+      const t = await tensorOf(dataType, 5);
+      const expected = patternBytes(dataType, 5, 9);
+      ctx.writeTensor(t, expected);
+      for (const shared of [false, true]) {
+        for (let offset = 0; offset < 4; offset++) {
+          const destination = placed(new Uint8Array(expected.length).fill(0xee), offset, shared);
+          const whole = new Uint8Array(destination.buffer);
+          await ctx.readTensor(t, destination);
+          sameBytes(destination, expected, `offset ${offset}${shared ? ', shared' : ''}`);
+          if (whole.some((v, i) => (i < offset || i >= offset + expected.length) && v !== 0)) {
+            throw new Error(`offset ${offset}: a byte outside the destination view was written`);
+          }
+        }
+      }
+      t.destroy();
+    });
+  }
+
+  it('readTensor(tensor) resolves with a buffer of its own: later writes and changes to it do not meet', async () => {
+    const t = await tensorOf('float32', 4);
+    ctx.writeTensor(t, new Float32Array([1, 2, 3, 4]));
+    const first = new Float32Array(await ctx.readTensor(t));
+    ctx.writeTensor(t, new Float32Array([5, 6, 7, 8]));
+    first.fill(-1);
+    const second = new Float32Array(await ctx.readTensor(t));
+    if (second.join() !== '5,6,7,8') throw new Error(`second read ${second.join()}`);
+    second.fill(-2);
+    const third = new Float32Array(await ctx.readTensor(t));
+    if (third.join() !== '5,6,7,8') throw new Error(`third read ${third.join()}`);
+    if (first.join() !== '-1,-1,-1,-1') throw new Error('the first result changed');
+    t.destroy();
+  });
+
+  it('a write made inside the caller\'s tf.tidy() outlives it', async () => {
+    const t = await tensorOf('float32', 3);
+    tf.tidy(() => {
+      ctx.writeTensor(t, new Float32Array([0.25, 0.5, 0.75]));
+    });
+    const values = new Float32Array(await ctx.readTensor(t));
+    if (values.join() !== '0.25,0.5,0.75') throw new Error(`${values.join()}`);
+    t.destroy();
+  });
+
+  it('writes that never land (tensor or context destroyed first) and reads of them leave no TF.js tensor behind', async () => {
+    const other = await newContext(backend);
+    const probe = await other.createTensor({ dataType: 'float32', shape: [1], readable: true });
+    await other.readTensor(probe);
+    const before = tf.memory().numTensors;
+    const t = await tensorOf('float32', 16);
+    ctx.writeTensor(t, new Float32Array(16).fill(3));
+    t.destroy();
+    const doomed = await newContext(backend);
+    const u = await doomed.createTensor({ dataType: 'float32', shape: [16], readable: true, writable: true });
+    const constant = doomed.createConstantTensor({ dataType: 'float32', shape: [2] }, new Float32Array([1, 2]));
+    doomed.writeTensor(u, new Float32Array(16).fill(4));
+    const read = doomed.readTensor(u);
+    doomed.destroy();
+    if (await settledState(read) !== 'InvalidStateError') throw new Error('the pending read must reject InvalidStateError');
+    if (await settledState(constant) !== 'InvalidStateError') throw new Error('the constant tensor must reject InvalidStateError');
+    await other.readTensor(probe); // every job enqueued above has run
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`numTensors ${before} -> ${after}`);
+    probe.destroy();
+    other.destroy();
+  });
+});
