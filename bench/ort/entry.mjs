@@ -173,6 +173,8 @@ async function measureModel(ort, spec, backend, threads) {
       kernels: kernelNames.length,
       kernelCounts,
       profiledMs: kernels.reduce((sum, k) => sum + kernelMs(k), 0),
+      slowestKernels: [...kernels].sort((a, b) => kernelMs(b) - kernelMs(a)).slice(0, 3)
+        .map((k) => ({ name: k.name, inputShapes: k.inputShapes, ms: kernelMs(k) })),
       transposes: kernelNames.filter((name) => name === 'Transpose').length,
       onWebNN: placement.placements.get(WEBNN_EP) ?? 0,
     };

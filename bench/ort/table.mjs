@@ -32,7 +32,8 @@ export function formatOrtTable(rows) {
     const lines = [`${r.model}: ${r.source}`];
     const kernels = Object.entries(r.kernelCounts).sort((a, b) => b[1][1] - a[1][1])
       .map(([name, [count, time]]) => `${name} ${count} (${ms(time)} ms)`);
-    lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}`);
+    lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}; ` +
+      `slowest: ${r.slowestKernels.map((k) => `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')} ${ms(k.ms)} ms`).join(', ')}`);
     if (r.rejected.length) lines.push(`  not taken by the WebNN EP: ${r.rejected.join(', ')}`);
     if (elsewhere.length) lines.push(`  placed elsewhere: ${elsewhere.map(([ep, n]) => `${n} on ${ep}`).join(', ')}`);
     return r.backend === measured[0].backend ? lines : [`${r.model}:`, lines[1]];
