@@ -6,6 +6,8 @@
 import { toEnum, toUnsignedLong, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
+import type { BackendName } from '../runtime/backends.js';
+import { selectSameShape } from './elementwise-binary.js';
 import { defineOp, type Tensor, type TF } from './registry.js';
 
 export type InputLayout = 'nchw' | 'nhwc';
@@ -122,6 +124,30 @@ export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation |
     case 'elu': return tf.elu(x);
     case 'leakyrelu': return tf.leakyRelu(x, activation.alpha);
     case 'prelu': return tf.prelu(x, slope!);
+  }
+}
+
+/**
+ * The part of `activation` a fused kernel on `backend` computes as the operation does. WebGL's fused activations
+ * multiply by 0/1 masks (a negative value gives -0 where relu gives +0, an infinity gives NaN) and its Elu drops NaN,
+ * so there only sigmoid stays in the kernel; activationAfterKernel() applies the rest.
+ */
+export function kernelActivation(activation: FusedActivation | undefined, backend: BackendName): FusedActivation | undefined {
+  return backend === 'webgl' && activation?.kind !== 'sigmoid' ? undefined : activation;
+}
+
+/** What kernelActivation() left out of the kernel, applied to its result as the operations compute it on webgl. */
+export function activationAfterKernel(tf: TF, y: Tensor, activation: FusedActivation | undefined, slope: Tensor | null,
+  backend: BackendName): Tensor {
+  if (!activation || kernelActivation(activation, backend)) return y;
+  const zero = tf.scalar(0);
+  switch (activation.kind) {
+    case 'relu': return tf.maximum(y, zero);
+    case 'relu6': return tf.minimum(tf.maximum(y, zero), tf.scalar(6));
+    case 'leakyrelu': return tf.add(tf.maximum(y, zero), tf.mul(tf.minimum(y, zero), tf.scalar(activation.alpha)));
+    case 'prelu': return tf.add(tf.maximum(y, zero), tf.mul(slope!, tf.minimum(y, zero)));
+    case 'elu': return selectSameShape(tf, tf.isNaN(y), y, tf.elu(y));
+    case 'sigmoid': return tf.sigmoid(y);
   }
 }
 

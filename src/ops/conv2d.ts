@@ -9,10 +9,12 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toDictionary } from '../webidl.js';
 import type { MLOperand } from './builder-internals.js';
 import {
-  applyActivation, combinedBias, convArguments, convOutputSize, dilatedShape, fusedActivationArgs, isValidDimension,
+  activationAfterKernel, applyActivation, combinedBias, convArguments, convOutputSize, dilatedShape, fusedActivationArgs,
+  isValidDimension, kernelActivation,
   NCHW_TO_NHWC, nchwShape, NHWC_TO_NCHW, permuteShape, transposeIf, type FilterRewrite, type FusedActivation,
   type InputLayout, type Pair, type Quad,
 } from './conv-util.js';
+import type { BackendName } from '../runtime/backends.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
 import { channelsLastRule } from './layout-rules.js';
@@ -105,21 +107,23 @@ function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, option
 
 /** NHWC convolution of `x` with a kernel-layout filter; bias and activation fused where TF.js can. */
 export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs,
-  slope: Tensor | null = null): Tensor {
-  const { padding, strides, dilations, kind, groups, activation } = attrs;
+  slope: Tensor | null, backend: BackendName): Tensor {
+  const { padding, strides, dilations, kind, groups } = attrs;
+  const activation = kernelActivation(attrs.activation, backend);
   const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
   const common = {
     strides, pad: pad as never, dataFormat: 'NHWC' as const, dilations,
     bias: bias ?? undefined, ...fusedActivationArgs(activation, slope),
   };
-  if (kind === 'conv') return tf.fused.conv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
-  if (kind === 'depthwise') return tf.fused.depthwiseConv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common });
+  const after = (y: Tensor) => activationAfterKernel(tf, y, attrs.activation, slope, backend);
+  if (kind === 'conv') return after(tf.fused.conv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common }));
+  if (kind === 'depthwise') return after(tf.fused.depthwiseConv2d({ x: x as Tensor4D, filter: filter as Tensor4D, ...common }));
   const xs = tf.split(x, groups, 3);
   const fs = tf.split(filter, groups, 3);
   const parts: Tensor[] = xs.map((xg, g) => tf.conv2d(xg as Tensor4D, fs[g] as Tensor4D, strides, pad as never, 'NHWC', dilations));
   let y = tf.concat(parts, 3);
   if (bias) y = tf.add(y, bias);
-  return applyActivation(tf, y, activation, slope);
+  return after(applyActivation(tf, y, activation, slope));
 }
 
 defineOp<Conv2dAttrs>({
@@ -130,11 +134,11 @@ defineOp<Conv2dAttrs>({
     input: limit(FLOAT_TYPES, 4, 4), filter: limit(FLOAT_TYPES, 4, 4),
     bias: limit(FLOAT_TYPES, 1, 1), output: limit(FLOAT_TYPES, 4, 4),
   },
-  lower([input, filter, bias, fusedBias, slope], attrs, { tf }) {
+  lower([input, filter, bias, fusedBias, slope], attrs, { tf, backend }) {
     const nchw = attrs.inputLayout === 'nchw';
     const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
     const b = combinedBias(tf, bias, fusedBias, attrs.outputChannels);
-    const y = convolveNhwc(tf, x, filter!, b, attrs, slope ?? null);
+    const y = convolveNhwc(tf, x, filter!, b, attrs, slope ?? null, backend);
     return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
   },
 });

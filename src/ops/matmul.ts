@@ -1,5 +1,7 @@
 import type { BackendName } from '../runtime/backends.js';
-import { applyActivation, fusedActivationArgs, type FusedActivation } from './conv-util.js';
+import {
+  activationAfterKernel, applyActivation, fusedActivationArgs, kernelActivation, type FusedActivation,
+} from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type TF, type Tensor } from './registry.js';
 import { broadcastShapes } from './shape.js';
@@ -71,9 +73,13 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
   const transposeB = attrs.transposeB ?? false;
   const rows = !transposeA && b.rank === 2 && a.rank > 2 ? tf.reshape(a, [-1, a.shape[a.rank - 1]!]) : a;
   const single = elements(rows.shape.slice(0, -2)) === 1 && elements(b.shape.slice(0, -2)) === 1;
+  const activation = kernelActivation(attrs.activation, backend);
+  let y: Tensor;
   if (backend === 'wasm' && bias && (transposeA || transposeB || !single)) {
-    return applyActivation(tf, tf.add(tf.matMul(a, b, transposeA, transposeB), bias), attrs.activation, slope);
+    y = applyActivation(tf, tf.add(tf.matMul(a, b, transposeA, transposeB), bias), activation, slope);
+  } else {
+    y = tf.fused.matMul({ a: rows, b, transposeA, transposeB, bias: bias ?? undefined, ...fusedActivationArgs(activation, slope) });
+    if (rows !== a) y = tf.reshape(y, [...outputShape]);
   }
-  const y = tf.fused.matMul({ a: rows, b, transposeA, transposeB, bias: bias ?? undefined, ...fusedActivationArgs(attrs.activation, slope) });
-  return rows === a ? y : tf.reshape(y, [...outputShape]);
+  return activationAfterKernel(tf, y, attrs.activation, slope, backend);
 }
