@@ -223,6 +223,7 @@ export class MLGraphBuilder {
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }
+        plan.warmUp();
         const graph = new GraphState(ctx, plan,
           new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
           new Map([...named].map(([name, ref]) => [name, ref.desc])));
@@ -298,6 +299,7 @@ function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph):
     } catch (error) {
       throw operationError(where, error instanceof Error ? error.message : String(error));
     }
+    plan.warmUp();
     const outputDescs = new Map([...concrete.outputs].map(([name, ref]) => [name, ref.desc]));
     return createGraphObject(new GraphState(ctx, plan, inputDescs, outputDescs));
   });

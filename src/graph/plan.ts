@@ -2,7 +2,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getOp, type LowerEnv, type OpDefinition, type TF } from '../ops/registry.js';
 import type { BackendName } from '../runtime/backends.js';
 import {
-  activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, type Placement,
+  activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, withBackend, type Placement,
 } from '../runtime/placement.js';
 import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
 import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
@@ -426,6 +426,29 @@ export class Plan {
       // Cloned on its own backend: a kernel on another one would move the shared data there.
       return isHostTensor(t) ? t.clone() : atPlacement(home, () => t.clone());
     });
+  }
+
+  /**
+   * Runs the plan once on zero inputs and drops the results, so that the backends' one-time work for each kernel and
+   * shape is done before the first dispatch: webgl compiles its shader programs, wasm sets up its XNNPACK operators
+   * (packing their weights), and the JavaScript of the kernels run (all of the cpu backend's) gets compiled. Zeros
+   * are not the inputs dispatches will see: an error here is left to them, which report what goes wrong on theirs.
+   */
+  warmUp(): void {
+    const feeds = new Map<string, Value>();
+    try {
+      for (const [name, s] of this.#inputSlots) {
+        const { dataType, shape } = this.#descs[s]!;
+        const home = this.#homes[s]!;
+        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape)
+          : withBackend(home, () => this.#tf.zeros(shape as number[], storageDtypeOf(dataType))));
+      }
+      for (const result of this.run(feeds).values()) result.dispose();
+    } catch {
+      // Left to the dispatches, which report what goes wrong on their inputs.
+    } finally {
+      for (const t of feeds.values()) t.dispose();
+    }
   }
 
   dispose(): void {

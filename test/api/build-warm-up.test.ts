@@ -1,0 +1,61 @@
+/**
+ * build() runs the compiled plan once on zero-filled inputs (README: what build() costs), so that the backends' one-time
+ * work is done before the first dispatch; that run leaves nothing behind and changes no result.
+ */
+import { forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import { Plan, type Value } from '../../src/graph/plan.js';
+import type { MLContext } from '../../src/index.js';
+import { newBuilder, newContext } from './api-util.js';
+
+forEachBackend('build() warm-up', (backend) => {
+  let ctx: MLContext;
+  before(async () => {
+    ctx = await newContext(backend);
+  });
+  after(() => ctx.destroy());
+
+  it('runs the plan once, on zeros of every input\'s shape and type, and leaves no tensor of it behind', async () => {
+    const b = newBuilder(ctx);
+    const x = b.input('x', { dataType: 'float32', shape: [2, 3] });
+    const k = b.input('k', { dataType: 'int32', shape: [3] });
+    const y = b.add(b.mul(x, b.constant({ dataType: 'float32', shape: [3] }, new Float32Array([1, 2, 3]))), b.cast(k, 'float32'));
+    const seen: string[] = [];
+    const run = Plan.prototype.run;
+    Plan.prototype.run = function (this: Plan, inputs: ReadonlyMap<string, Value>) {
+      for (const [name, value] of inputs) {
+        const values = Array.from(value instanceof tf.Tensor ? value.dataSync() : value.values, Number);
+        seen.push(`${name} [${value.shape.join(',')}] ${values.every((v) => v === 0) ? 'zeros' : values.join()}`);
+      }
+      return run.call(this, inputs);
+    };
+    const before = tf.memory().numTensors;
+    let graph;
+    try {
+      graph = await b.build({ y });
+    } finally {
+      Plan.prototype.run = run;
+    }
+    if (seen.sort().join('; ') !== 'k [3] zeros; x [2,3] zeros') throw new Error(`build() ran the plan on: ${seen.join('; ')}`);
+    graph.destroy();
+    const probe = await ctx.createTensor({ dataType: 'float32', shape: [1], readable: true });
+    await ctx.readTensor(probe); // the graph's release has run
+    probe.destroy();
+    const after = tf.memory().numTensors;
+    if (after !== before + 1) throw new Error(`numTensors ${before} before build(), ${after} after (the probe is one)`);
+  });
+
+  it('the first dispatch after build() computes from its own inputs', async () => {
+    const b = newBuilder(ctx);
+    const x = b.input('x', { dataType: 'float32', shape: [4] });
+    const graph = await b.build({ y: b.div(b.constant({ dataType: 'float32', shape: [4] }, new Float32Array([1, 2, 3, 4])), x) });
+    const [tx, ty] = await Promise.all([ctx.createTensor({ dataType: 'float32', shape: [4], writable: true }),
+      ctx.createTensor({ dataType: 'float32', shape: [4], readable: true })]);
+    ctx.writeTensor(tx, new Float32Array([2, 4, 8, 16]));
+    ctx.dispatch(graph, { x: tx }, { y: ty });
+    const values = Array.from(new Float32Array(await ctx.readTensor(ty)));
+    const expected = [1 / 2, 2 / 4, 3 / 8, 4 / 16];
+    if (values.some((v, i) => v !== expected[i])) throw new Error(`${values} instead of ${expected}`);
+    for (const d of [graph, tx, ty]) d.destroy();
+  });
+});
