@@ -45,4 +45,6 @@ export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the 
   'wasm EP (lower is better), the two run in turn in one page with the same thread count; one run = session.run() ' +
   'with every output read; kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
   'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
-  '= time in MLGraphBuilder.build(); session ms = InferenceSession.create(); first run = the first session.run()';
+  '= time in MLGraphBuilder.build(); session ms = InferenceSession.create() of the timed ' +
+  'session, the second of the model in the page (the first, with verbose logging, says where nodes were placed); first ' +
+  'run = its first session.run()';
