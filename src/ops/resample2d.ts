@@ -3,8 +3,10 @@
  *
  * Input coordinates follow the spec: (output + 0.5) / scale - 0.5, clamped to [0, inputSize - 1], where scale is
  * the given scale, or outputSize / inputSize when sizes are given (as in the reference implementation).
- * Nearest-neighbor rounds half down (ceil(x - 0.5)), unlike TF.js's ResizeNearestNeighbor, so it is two gathers with
- * build-time index vectors. Linear runs TF.js's ResizeBilinear with half-pixel centers, which computes exactly this
+ * Nearest-neighbor rounds half down (ceil(x - 0.5)), which TF.js's ResizeNearestNeighbor does not in general: it is
+ * two gathers with build-time index vectors, or, on data whose resampled axes are 1 and 2 (NHWC), that kernel where
+ * its own source indices (computed at build as it computes them, in float32 and in float64) are the spec's for every
+ * output position (integer upsampling, say). Linear runs TF.js's ResizeBilinear with half-pixel centers, which computes exactly this
  * when the scale is outputSize / inputSize; for other given scales each axis is two gathers and a weighted sum.
  */
 import { toDictionary, toEnum, toFiniteDouble, toSequence, toUnsignedLongSequence } from '../webidl.js';
@@ -25,6 +27,8 @@ interface Resample2dOptions {
 interface Resample2dAttrs {
   /** How each of the two axes is resampled (inputs after `input` follow this order). */
   readonly plan: 'gather' | 'bilinear';
+  /** Nearest-neighbor: which of ResizeNearestNeighbor's two index formulas gives the spec's indices, if one does. */
+  readonly halfPixelCenters?: boolean;
   readonly axes: Pair;
   /** Per axis, whether it has index (and weight) inputs; identity axes have none. */
   readonly resampled: readonly [boolean, boolean];
@@ -37,6 +41,23 @@ function toFloatItem(call: OpCall, name: string, value: unknown): number {
   const x = Math.fround(toFiniteDouble(call.where, name, value));
   if (!Number.isFinite(x)) call.fail(`${name} (${String(value)}) is outside the range of float`);
   return x;
+}
+
+/** The input position ResizeNearestNeighbor (align corners off) reads for each output position, in float64 or float32. */
+function kernelNearestIndices(inputSize: number, outputSize: number, halfPixelCenters: boolean, round: (x: number) => number): number[] {
+  const ratio = round(inputSize / outputSize);
+  return Array.from({ length: outputSize }, (_, o) =>
+    Math.max(0, Math.min(inputSize - 1, Math.floor(round(ratio * round(halfPixelCenters ? o + 0.5 : o))))));
+}
+
+/** The half-pixel-centers setting under which ResizeNearestNeighbor reads `indices` along each axis, if there is one. */
+function nearestKernelSetting(inputSizes: readonly number[], indices: readonly (readonly number[])[]): boolean | null {
+  const same = (a: readonly number[], b: readonly number[]) => a.every((v, i) => v === b[i]);
+  for (const halfPixelCenters of [false, true]) {
+    if (indices.every((wanted, i) => [(x: number) => x, Math.fround].every((round) =>
+      same(kernelNearestIndices(inputSizes[i]!, wanted.length, halfPixelCenters, round), wanted)))) return halfPixelCenters;
+  }
+  return null;
 }
 
 /** The spec's clamped input coordinate of each output position. */
@@ -104,7 +125,9 @@ export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unk
     extra.push(buildTensor(call, coords.map((c) => 1 - (c - Math.floor(c))), weightShape, 'float32'));
     extra.push(buildTensor(call, coords.map((c) => c - Math.floor(c)), weightShape, 'float32'));
   }
-  const attrs: Resample2dAttrs = { ...base, plan: 'gather' };
+  const nearestIndices = [0, 1].map((i) => inputCoordinates(inputSizes[i]!, sizes[i]!, axisScales[i]!).map((c) => Math.ceil(c - 0.5)));
+  const halfPixelCenters = mode === 'nearest-neighbor' ? nearestKernelSetting(inputSizes, nearestIndices) : null;
+  const attrs: Resample2dAttrs = { ...base, plan: 'gather', ...(halfPixelCenters === null ? {} : { halfPixelCenters }) };
   return call.emitOne([input, ...extra], { ...attrs }, output);
 }
 
@@ -119,6 +142,11 @@ function lowerBilinear(tf: TF, x: Tensor, { axes, sizes }: Resample2dAttrs): Ten
 }
 
 function lowerGather(tf: TF, inputs: readonly (Tensor | null)[], attrs: Resample2dAttrs): Tensor {
+  const resampled = attrs.resampled[0] || attrs.resampled[1];
+  if (resampled && attrs.halfPixelCenters !== undefined && attrs.axes[0] === 1 && attrs.axes[1] === 2) {
+    return tf.image.resizeNearestNeighbor(inputs[0] as Parameters<TF['image']['resizeNearestNeighbor']>[0], attrs.sizes, false,
+      attrs.halfPixelCenters);
+  }
   let y = inputs[0]!;
   let next = 1;
   for (let i = 0; i < 2; i++) {

@@ -2,6 +2,7 @@ import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, size, strides } from '../util/harness.js';
+import { kernelsOf } from '../graph/passes/pass-test-util.js';
 
 type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 type Mode = 'nearest-neighbor' | 'linear';
@@ -65,6 +66,10 @@ const shapes: [number[], Options][] = [
   [[2, 3, 4, 3], { scales: [0.5, 2], axes: [3, 1] }],
   [[1, 2, 3, 3], { scales: [1, 2] }],
   [[1, 1, 2, 2], {}],
+  // NHWC: nearest-neighbor runs ResizeNearestNeighbor where its indices are the spec's (the first two), else gathers.
+  [[1, 4, 6, 2], { scales: [2, 4], axes: [1, 2] }],
+  [[2, 8, 6, 3], { scales: [0.5, 0.5], axes: [1, 2] }],
+  [[1, 3, 5, 2], { sizes: [7, 4], axes: [1, 2] }],
 ];
 
 forEachBackend('resample2d', (backend) => {
@@ -89,6 +94,12 @@ forEachBackend('resample2d', (backend) => {
     const result = await runGraph(backend, { x: { dataType: 'float32', shape: [1, 1, 4, 2], data: [0, 1, 2, 3, 4, 5, 6, 7] } },
       (b, { x }) => ({ out: (b as Builder)['resample2d']!(x, { sizes: [2, 3] }) }));
     assertClose(result['out']!, { shape: [1, 1, 2, 3], data: [0, 0, 1, 4, 4, 5] });
+  });
+
+  it('nearest-neighbor on NHWC data with integer scales runs one ResizeNearestNeighbor kernel', async () => {
+    const kernels = await kernelsOf(backend, { x: { dataType: 'float32', shape: [1, 4, 6, 2], data: randomData(48, 5) } },
+      (b, { x }) => ({ out: b['resample2d']!(x, { scales: [2, 4], axes: [1, 2] }) }));
+    if (kernels.join() !== 'ResizeNearestNeighbor') throw new Error(`kernels: ${kernels.join(', ')}`);
   });
 
   describe('validation', () => {

@@ -127,6 +127,12 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'nearest-neighbor upsampling',
+    transposes: 2,
+    build: (b, y) => [b.resample2d(y, { scales: [2, 2] })],
+    expected: (y) => [fill([1, 4, 10, 10], ([n, c, h, w]) => at(y, [n!, c!, Math.floor(h! / 2), Math.floor(w! / 2)]))],
+  },
+  {
     name: 'a transpose and a reshape',
     transposes: 3,
     build: (b, y) => [b.transpose(y, { permutation: [0, 2, 1, 3] }), b.reshape(y, [1, 100])],
