@@ -11,8 +11,9 @@ export interface BackendConfig {
   /** Where tfjs-backend-wasm's .wasm files are: a directory URL ending in '/', or a map of file name to URL. */
   wasmPaths?: string | Record<string, string>;
   /**
-   * Wasm worker threads (at most 8, tfjs-backend-wasm's pool size); defaults to every logical core. Threads run only
-   * where the page is cross-origin isolated (SharedArrayBuffer), never in Node.
+   * Wasm threads, the calling one included (at most 8, tfjs-backend-wasm's pool size); defaults to half the logical
+   * cores, at most 4 (defaultWasmThreads). Threads run only where the page is cross-origin isolated
+   * (SharedArrayBuffer), never in Node.
    */
   wasmThreads?: number;
 }
@@ -33,9 +34,20 @@ function navigatorObject(): NavigatorLike | undefined {
   return (globalThis as { navigator?: NavigatorLike }).navigator;
 }
 
+/**
+ * The default thread count for `cores` logical cores: half of them, at most 4, as TF.js and ONNX Runtime Web choose.
+ * XNNPACK's threads wait for each other at every kernel, spinning: a thread that finds no free core stalls the whole
+ * kernel. On 2 cores, 2 threads ran MobileNetV2 1.9x faster than 1 while nothing else ran, and 2.7x slower than 1 beside
+ * two busy processes (small convolutions: a tail of runs 20x slower); one thread per two cores keeps that collapse
+ * away when the page, the browser or another tab wants a core.
+ */
+function defaultWasmThreads(cores: number): number {
+  return Math.max(1, Math.min(4, Math.ceil(cores / 2)));
+}
+
 function wantedWasmThreads(): number {
   const cores = navigatorObject()?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(8, Math.floor(config.wasmThreads ?? cores)));
+  return Math.max(1, Math.min(8, Math.floor(config.wasmThreads ?? defaultWasmThreads(cores))));
 }
 
 function configureWasmOnce(): void {
