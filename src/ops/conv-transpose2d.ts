@@ -37,6 +37,13 @@ interface ConvTranspose2dAttrs {
   readonly filterSize: Pair;
   readonly outputSize: Pair;
   readonly outputChannels: number;
+  /**
+   * Set when the filter windows tile the output without overlap or padding (filter size = stride, no groups): each
+   * output pixel is one input pixel times one filter tap, so the node is a 1x1 convolution to stride x stride x
+   * channels values per pixel, spread out by DepthToSpace with this block size. Its filter input is then the
+   * [1, 1, in, stride * stride * out] matrix of that convolution.
+   */
+  readonly blockSize?: number;
 }
 
 interface ConvTranspose2dOptions {
@@ -107,6 +114,18 @@ function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknow
     inputLayout, padding, strides, groups, filterSize: [effectiveHeight, effectiveWidth],
     outputSize: [outputHeight, outputWidth], outputChannels,
   };
+  const block = strides[0];
+  const tiles = groups === 1 && strides[1] === block && effectiveHeight === block && effectiveWidth === block &&
+    padding.every((p) => p === 0) && outputHeight === inputHeight * block && outputWidth === inputWidth * block;
+  if (tiles && block > 1) {
+    // [h, w, out, in] -> [in, h, w, out] -> [1, 1, in, h * w * out]: DepthToSpace's channel order (row, column, channel).
+    const dataType = filter.dataType;
+    const byInput = call.emitOne([kernelFilter], { permutation: [3, 0, 1, 2] },
+      { dataType, shape: [inputChannels, block, block, outputChannels] }, 'transpose');
+    const matrix = call.emitOne([byInput], { shape: [1, 1, inputChannels, block * block * outputChannels] },
+      { dataType, shape: [1, 1, inputChannels, block * block * outputChannels] }, 'reshape');
+    return call.emitOne([input, matrix, bias], { ...attrs, blockSize: block }, output);
+  }
   return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
 }
 
@@ -146,6 +165,11 @@ defineOp<ConvTranspose2dAttrs>({
     const { inputLayout, padding, strides, groups, filterSize, outputSize, outputChannels } = attrs;
     const nchw = inputLayout === 'nchw';
     const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
+    const b = combinedBias(tf, bias, fusedBias, outputChannels);
+    if (attrs.blockSize) {
+      const pixels = tf.depthToSpace(tf.conv2d(x as Tensor4D, filter as Tensor4D, 1, 'valid'), attrs.blockSize, 'NHWC');
+      return transposeIf(tf, b ? tf.add(pixels, b) : pixels, nchw ? NHWC_TO_NCHW : null);
+    }
     const [n, h, w] = x.shape as [number, number, number, number];
     const fullShape: Quad = [
       n, (h - 1) * strides[0] + filterSize[0], (w - 1) * strides[1] + filterSize[1], outputChannels / groups,
@@ -156,7 +180,6 @@ defineOp<ConvTranspose2dAttrs>({
     let y: Tensor = parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
     y = cropOrExtend(tf, y, 1, padding[0], outputSize[0]);
     y = cropOrExtend(tf, y, 2, padding[2], outputSize[1]);
-    const b = combinedBias(tf, bias, fusedBias, outputChannels);
     if (b) y = tf.add(y, b);
     return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
   },
