@@ -4,6 +4,7 @@ import type { BackendName } from '../runtime/backends.js';
 import {
   activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, withBackend, type Placement,
 } from '../runtime/placement.js';
+import { tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
 import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
 import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
 import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from './ir.js';
@@ -436,18 +437,25 @@ export class Plan {
    */
   warmUp(): void {
     const feeds = new Map<string, Value>();
+    let results: Map<string, Value> | null = null;
     try {
       for (const [name, s] of this.#inputSlots) {
         const { dataType, shape } = this.#descs[s]!;
         const home = this.#homes[s]!;
-        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape)
-          : withBackend(home, () => this.#tf.zeros(shape as number[], storageDtypeOf(dataType))));
+        // Uploaded and read back as writeTensor() and readTensor() do: webgl has shader programs for those too.
+        const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
+        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : withBackend(home, () => tensorFromValues(zeros, shape, false)));
       }
-      for (const result of this.run(feeds).values()) result.dispose();
+      results = this.run(feeds);
+      for (const { name, home } of this.#outputs) {
+        const result = results.get(name)!;
+        if (!isHostTensor(result) && !valuesInPlace(result, home)) result.dataSync();
+      }
     } catch {
       // Left to the dispatches, which report what goes wrong on their inputs.
     } finally {
       for (const t of feeds.values()) t.dispose();
+      for (const t of results?.values() ?? []) t.dispose();
     }
   }
 
