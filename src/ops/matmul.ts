@@ -38,7 +38,8 @@ export function batchMatMul(tf: TF, a: Tensor, b: Tensor, outputShape: readonly 
 
 /**
  * Set by the fusion pass (graph/passes/matmul-fusion.ts) on matmul nodes it rewrites, gemm's included: the node reads
- * [a, b, bias, prelu slope] (bias and slope rank-1 along the last axis, or absent) and runs as tf.fused.matMul.
+ * [a, b, bias, prelu slope] (bias and slope rank-1 along the last axis, or absent; a constant b given a leading 1)
+ * and runs as TF.js's fused product kernel.
  */
 export interface FusedMatmulAttrs {
   readonly fused?: true;
@@ -72,9 +73,9 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
   backend: BackendName, outputShape: readonly number[]): Tensor {
   const transposeA = attrs.transposeA ?? false;
   const transposeB = attrs.transposeB ?? false;
-  const stacked = !transposeA && b.rank === 2 && a.rank > 2;
-  const batchA = stacked ? 1 : elements(a.shape.slice(0, -2));
   const batchB = elements(b.shape.slice(0, -2));
+  const stacked = !transposeA && batchB === 1 && a.rank > 2;
+  const batchA = stacked ? 1 : elements(a.shape.slice(0, -2));
   const activation = kernelActivation(attrs.activation, backend);
   let y: Tensor;
   if (backend === 'wasm' && bias && (transposeA || transposeB || batchA !== 1 || batchB !== 1)) {
@@ -91,7 +92,8 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
     if (args.preluActivationWeights) inputs['preluActivationWeights'] = args.preluActivationWeights;
     const kernelAttrs = { transposeA, transposeB, activation: args.activation, leakyreluAlpha: args.leakyreluAlpha ?? 0 };
     y = tf.engine().runKernel(tf._FusedMatMul, inputs, kernelAttrs) as Tensor;
-    if (y.rank !== outputShape.length || y.shape.some((d, i) => d !== outputShape[i])) y = tf.reshape(y, [...outputShape]);
   }
+  // The product of rank-3 operands, or of a matrix and a constant given a leading 1 (matmul-fusion.ts), has its own rank.
+  if (y.rank !== outputShape.length || y.shape.some((d, i) => d !== outputShape[i])) y = tf.reshape(y, [...outputShape]);
   return activationAfterKernel(tf, y, attrs.activation, slope, backend);
 }

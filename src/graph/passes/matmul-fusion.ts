@@ -50,6 +50,11 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
     if (tail === productOutput && !product.bias) continue;
     const vector = bias ? channelVectorNode(bias, columns) : null;
     const slope = fusable?.slope ? channelVectorNode(fusable.slope, columns) : null;
+    // The kernel takes rank-3 operands: a constant matrix is given its leading 1 once, at build.
+    const b = product.b;
+    const stackedB = b.desc.shape.length === 2 && isConstant(b)
+      ? internalNode('reshape', [b], { shape: [1, ...b.desc.shape] }, { dataType: b.desc.dataType, shape: [1, ...b.desc.shape] }, b)
+      : null;
     const attrs: FusedMatmulAttrs = {
       fused: true, transposeA: product.transposeA, transposeB: product.transposeB,
       ...(fusable ? { activation: fusable.activation } : {}),
@@ -58,10 +63,11 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
       ...made,
       ...(vector ? [vector] : []),
       ...(slope ? [slope] : []),
+      ...(stackedB ? [stackedB] : []),
       {
         id: node.id,
         op: 'matmul',
-        inputs: [product.a, product.b, vector?.outputs[0] ?? null, slope?.outputs[0] ?? null],
+        inputs: [product.a, stackedB?.outputs[0] ?? b, vector?.outputs[0] ?? null, slope?.outputs[0] ?? null],
         attrs: { ...attrs },
         outputs: [tail],
         label: node.label,

@@ -128,7 +128,7 @@ forEachBackend('matmul fusion', (backend) => {
         buildMatmulChain(b, xo!, c, w, add, slope, expose);
 
       const nodes = await passNodes(backend, fuseMatmuls, { x: c.a }, build(false));
-      const expectedOps = [...(add ? ['conv.channelVector'] : []), ...(slope ? ['conv.channelVector'] : []), 'matmul'].join(', ');
+      const expectedOps = [...(add ? ['conv.channelVector'] : []), ...(slope ? ['conv.channelVector'] : []), 'reshape', 'matmul'].join(', ');
       if (opsOf(nodes) !== expectedOps || fusedNodeCount(nodes) !== 1) throw new Error(`planned ${opsOf(nodes)}`);
       const exposed = await passNodes(backend, fuseMatmuls, { x: c.a }, build(true));
       if (fusedNodeCount(exposed) !== 0) throw new Error('a chain whose product is a graph output was fused');
@@ -152,7 +152,7 @@ forEachBackend('matmul fusion', (backend) => {
       } else {
         const made = [...(g.bTranspose ? ['transpose'] : []),
           ...(c && g.beta !== undefined ? ['gemm.scaledC'] : []), ...(c && add ? ['add'] : []),
-          ...(c || add ? ['conv.channelVector'] : []), 'matmul'].join(', ');
+          ...(c || add ? ['conv.channelVector'] : []), 'reshape', 'matmul'].join(', ');
         if (opsOf(nodes) !== made || fusedNodeCount(nodes) !== 1) throw new Error(`planned ${opsOf(nodes)}, expected ${made}`);
       }
       const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, o) => build(b as Builder, o));
