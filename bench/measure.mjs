@@ -63,19 +63,28 @@ export async function measureCase({
     y.dispose();
   };
 
+  // One sample times `batch` runs in a row: browsers round performance.now() to 5 us (100 us without cross-origin
+  // isolation), more than a tiny graph takes.
+  let batch = 1;
   const time = async (fn) => {
     const t0 = performance.now();
-    await fn();
-    return performance.now() - t0;
+    for (let i = 0; i < batch; i++) await fn();
+    return (performance.now() - t0) / batch;
   };
 
   // At least one run per input shape: webgl compiles its shaders per shape, at the first run of each, and whichever
   // side ran a shape first would pay for both.
-  const warmupEnd = performance.now() + warmupMs;
-  for (let warmups = 0; performance.now() < warmupEnd || warmups < runs.length; warmups++) {
+  const warmupStart = performance.now();
+  const warmupEnd = warmupStart + warmupMs;
+  let warmups = 0;
+  for (; performance.now() < warmupEnd || warmups < runs.length; warmups++) {
     await polyfillRun();
     await tfjsRun();
   }
+  // Samples of at least 0.5 ms each, and a whole number of cycles through the input shapes.
+  const runMs = (performance.now() - warmupStart) / warmups / 2;
+  batch = Math.min(100, Math.max(1, Math.ceil(0.5 / Math.max(runMs, 0.001))));
+  batch = Math.ceil(batch / runs.length) * runs.length;
 
   const tensorsBefore = tf.memory().numTensors;
   const polyfillMs = [];
@@ -101,7 +110,7 @@ export async function measureCase({
   const polyfill = median(polyfillMs);
   const tfjs = median(tfjsMs);
   return {
-    backend, name: benchCase.name, runs: polyfillMs.length, polyfill, tfjs, ratio: polyfill / tfjs,
+    backend, name: benchCase.name, runs: polyfillMs.length * batch, polyfill, tfjs, ratio: polyfill / tfjs,
     tensorsBefore, tensorsAfter, maxDifference,
   };
 }
@@ -110,7 +119,7 @@ export function formatTable(rows) {
   const header = ['backend', 'case', 'polyfill ms', 'TF.js ms', 'ratio', 'runs', 'tensors before/after', 'max |diff|'];
   const body = rows.map((r) => (r.skipped
     ? [r.backend, r.name, '-', '-', '-', '-', '-', r.skipped]
-    : [r.backend, r.name, r.polyfill.toFixed(3), r.tfjs.toFixed(3), `${r.ratio.toFixed(2)}x`, String(r.runs),
+    : [r.backend, r.name, r.polyfill.toFixed(3), r.tfjs.toFixed(3), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : '-', String(r.runs),
       `${r.tensorsBefore}/${r.tensorsAfter}`, r.maxDifference.toExponential(1)]));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const numeric = new Set([2, 3, 4, 5, 6, 7]);

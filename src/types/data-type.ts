@@ -30,9 +30,14 @@ export function storageDtypeOf(t: MLOperandDataType): StorageDtype {
   return isFloatType(t) ? 'float32' : 'int32';
 }
 
+/** %TypedArray%.prototype[@@toStringTag]: a typed array's name (of any realm), undefined for anything else. */
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype) as object, Symbol.toStringTag)!
+  .get! as (this: unknown) => string | undefined;
+
 /** The [[Class]]-like tag of a value; unlike instanceof it also recognises objects from other realms (iframes). */
 function tagOf(x: unknown): string {
-  return Object.prototype.toString.call(x).slice(8, -1);
+  // Typed arrays, the common case, without the string Object.prototype.toString builds.
+  return typedArrayName.call(x) ?? Object.prototype.toString.call(x).slice(8, -1);
 }
 
 const VIEW_TYPE: Record<MLOperandDataType, string> = {
