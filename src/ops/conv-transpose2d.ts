@@ -38,10 +38,11 @@ interface ConvTranspose2dAttrs {
   readonly outputSize: Pair;
   readonly outputChannels: number;
   /**
-   * Set when the filter windows tile the output without overlap or padding (filter size = stride, no groups): each
-   * output pixel is one input pixel times one filter tap, so the node is a 1x1 convolution to stride x stride x
-   * channels values per pixel, spread out by DepthToSpace with this block size. Its filter input is then the
-   * [1, 1, in, stride * stride * out] matrix of that convolution.
+   * Set on wasm when the filter windows tile the output without overlap or padding (filter size = stride, no
+   * groups): each output pixel is one input pixel times one filter tap, so the node is a 1x1 convolution to
+   * stride x stride x channels values per pixel, whose rows are then interleaved (a reshape, a transpose of two axes
+   * and a reshape; wasm's DepthToSpace and Conv2DBackpropInput are several times slower). Its filter input is then
+   * the [1, 1, in, stride * stride * out] matrix of that convolution, its bias the bias repeated per tap.
    */
   readonly blockSize?: number;
 }
@@ -117,14 +118,16 @@ function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknow
   const block = strides[0];
   const tiles = groups === 1 && strides[1] === block && effectiveHeight === block && effectiveWidth === block &&
     padding.every((p) => p === 0) && outputHeight === inputHeight * block && outputWidth === inputWidth * block;
-  if (tiles && block > 1) {
+  if (tiles && block > 1 && call.backend === 'wasm') {
     // [h, w, out, in] -> [in, h, w, out] -> [1, 1, in, h * w * out]: DepthToSpace's channel order (row, column, channel).
     const dataType = filter.dataType;
     const byInput = call.emitOne([kernelFilter], { permutation: [3, 0, 1, 2] },
       { dataType, shape: [inputChannels, block, block, outputChannels] }, 'transpose');
     const matrix = call.emitOne([byInput], { shape: [1, 1, inputChannels, block * block * outputChannels] },
       { dataType, shape: [1, 1, inputChannels, block * block * outputChannels] }, 'reshape');
-    return call.emitOne([input, matrix, bias], { ...attrs, blockSize: block }, output);
+    const perTap = bias && call.emitOne([bias], { repetitions: [block * block] },
+      { dataType, shape: [block * block * outputChannels] }, 'tile');
+    return call.emitOne([input, matrix, perTap], { ...attrs, blockSize: block }, output);
   }
   return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
 }
@@ -165,12 +168,15 @@ defineOp<ConvTranspose2dAttrs>({
     const { inputLayout, padding, strides, groups, filterSize, outputSize, outputChannels } = attrs;
     const nchw = inputLayout === 'nchw';
     const x = transposeIf(tf, input!, nchw ? NCHW_TO_NHWC : null);
-    const b = combinedBias(tf, bias, fusedBias, outputChannels);
-    if (attrs.blockSize) {
-      const pixels = tf.depthToSpace(tf.conv2d(x as Tensor4D, filter as Tensor4D, 1, 'valid'), attrs.blockSize, 'NHWC');
-      return transposeIf(tf, b ? tf.add(pixels, b) : pixels, nchw ? NHWC_TO_NCHW : null);
-    }
     const [n, h, w] = x.shape as [number, number, number, number];
+    if (attrs.blockSize) {
+      const block = attrs.blockSize;
+      const taps = tf.fused.conv2d({ x: x as Tensor4D, filter: filter as Tensor4D, strides: 1, pad: 'valid', bias: bias ?? undefined });
+      // [n * h, w, block, block * out] -> [n * h, block, w, block * out] is the output's row-major order.
+      const rows = tf.transpose(tf.reshape(taps, [n * h, w, block, block * outputChannels]), [0, 2, 1, 3]);
+      return transposeIf(tf, tf.reshape(rows, [n, h * block, w * block, outputChannels]), nchw ? NHWC_TO_NCHW : null);
+    }
+    const b = combinedBias(tf, bias, fusedBias, outputChannels);
     const fullShape: Quad = [
       n, (h - 1) * strides[0] + filterSize[0], (w - 1) * strides[1] + filterSize[1], outputChannels / groups,
     ];
