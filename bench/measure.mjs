@@ -91,8 +91,14 @@ export async function measureCase({
   const tfjsMs = [];
   const measureEnd = performance.now() + measureMs;
   while ((polyfillMs.length < minRuns || performance.now() < measureEnd) && polyfillMs.length < maxRuns) {
-    polyfillMs.push(await time(polyfillRun));
-    tfjsMs.push(await time(tfjsRun));
+    // Each side goes first every other sample: the garbage one side leaves is collected during either.
+    if (polyfillMs.length % 2) {
+      tfjsMs.push(await time(tfjsRun));
+      polyfillMs.push(await time(polyfillRun));
+    } else {
+      polyfillMs.push(await time(polyfillRun));
+      tfjsMs.push(await time(tfjsRun));
+    }
   }
   const tensorsAfter = tf.memory().numTensors;
 
