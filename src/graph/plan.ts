@@ -123,6 +123,8 @@ export class Plan {
   readonly #values: (Value | undefined)[] = [];
   /** The slots that are not constants. */
   readonly #transientSlots: number[] = [];
+  /** A run has completed: every step's results had their expected shapes. */
+  #shapesChecked = false;
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
@@ -370,7 +372,8 @@ export class Plan {
     let out = inputs.includes(result) ? result.clone() : result;
     const dtype = step.outputDtypes[i]!;
     if (out.dtype !== dtype) out = this.#tf.cast(out, dtype);
-    checkShape(step, out.shape, step.env.outputs[i]!);
+    // A plan's shapes are fixed: once one run has produced them all (build()'s warm-up does), they are known right.
+    if (!this.#shapesChecked) checkShape(step, out.shape, step.env.outputs[i]!);
     return out;
   }
 
@@ -399,6 +402,7 @@ export class Plan {
     try {
       for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
       const results = tidyValues(tf, () => this.#runSteps(values));
+      this.#shapesChecked = true;
       const named = new Map<string, Value>();
       for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
       return named;
