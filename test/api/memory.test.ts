@@ -2,7 +2,7 @@
  * TF.js memory: dispatch and read leave tf.memory().numTensors unchanged; destroying graphs, tensors and contexts
  * gives everything back; so does dropping them (FinalizationRegistry), checked where the test can force a collection.
  */
-import { forEachBackend } from '../util/harness.js';
+import { forEachBackend, withDynamicShapes } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import type { MLContext, MLTensor } from '../../src/index.js';
 import { newBuilder, newContext } from './api-util.js';
@@ -64,6 +64,37 @@ forEachBackend('memory', (backend) => {
     const after = tf.memory().numTensors;
     if (after !== before) throw new Error(`numTensors ${before} -> ${after} after 1000 cycles`);
     for (const d of [graph, tx, ty, out, twice]) d.destroy();
+  });
+
+  describe('with the dynamic-shape proposal on', () => {
+    withDynamicShapes(true);
+    it('a graph run at more input sizes than it keeps plans for holds a bounded number of tensors', async () => {
+      // An NCHW convolution, a constant [C, 1, 1] the layout pass lays out as NHWC, a clamp whose bounds become constants.
+      const b = newBuilder(ctx);
+      const x = b.input('x', { dataType: 'float32', shape: [1, 2, 'h', 4] as unknown as number[] });
+      const filter = b.constant({ dataType: 'float32', shape: [3, 2, 1, 1] }, new Float32Array([1, 2, 3, 4, 5, 6]));
+      const c = b.constant({ dataType: 'float32', shape: [3, 1, 1] }, new Float32Array([1, 2, 3]));
+      const graph = await b.build({ y: b.clamp(b.sub(b.conv2d(x, filter), c), { minValue: -1, maxValue: 6 }) });
+      const cycle = async () => {
+        for (let h = 1; h <= 20; h++) {
+          const [tx, ty] = await Promise.all([ctx.createTensor({ dataType: 'float32', shape: [1, 2, h, 4], writable: true }),
+            ctx.createTensor({ dataType: 'float32', shape: [1, 3, h, 4], readable: true })]);
+          ctx.writeTensor(tx, new Float32Array(8 * h).fill(1));
+          ctx.dispatch(graph, { x: tx }, { y: ty });
+          const y = new Float32Array(await ctx.readTensor(ty));
+          // Channels: 1 + 2 - 1, 3 + 4 - 2, 5 + 6 - 3 clamped to 6.
+          if (y[0] !== 2 || y[4 * h] !== 5 || y[y.length - 1] !== 6) throw new Error(`h ${h}: ${y[0]}, ${y[y.length - 1]}`);
+          tx.destroy();
+          ty.destroy();
+        }
+        await flush(ctx, probe);
+        return tf.memory().numTensors;
+      };
+      const first = await cycle();
+      const second = await cycle();
+      graph.destroy();
+      if (second !== first) throw new Error(`numTensors ${first} after 20 input sizes, ${second} after 20 more`);
+    });
   });
 
   it('destroying graphs and tensors gives back all their TF.js tensors', async () => {

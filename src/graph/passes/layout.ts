@@ -143,7 +143,7 @@ class LayoutPropagation {
   /** For a constant given by bytes, the transposed constant made now; null for anything else. */
   #permutedConstant(from: OperandRef, perm: Perm, shape: number[]): OperandRef | null {
     if (from.source.kind !== 'constant') return null;
-    const bytes = transposeBytes(from.source.bytes, from.desc.shape, perm, byteSizeOf(from.desc.dataType));
+    const bytes = permutedBytes(from.source.bytes, from.desc.shape, perm, byteSizeOf(from.desc.dataType));
     return { id: nextId(), builder: from.builder, desc: { dataType: from.desc.dataType, shape }, source: { kind: 'constant', bytes } };
   }
 
@@ -205,6 +205,21 @@ class LayoutPropagation {
     }
     return best;
   }
+}
+
+/**
+ * Transposed constants by their source bytes, made once: the plans of a dynamic-shape graph's input-shape signatures
+ * share constants by their bytes (dynamic/dynamic-graph.ts), so each run of this pass must give the same bytes.
+ */
+const transposedBytes = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+
+function permutedBytes(bytes: Uint8Array, shape: readonly number[], perm: Perm, size: number): Uint8Array {
+  let byLayout = transposedBytes.get(bytes);
+  if (!byLayout) transposedBytes.set(bytes, byLayout = new Map());
+  const key = `${shape.join(',')}|${keyOf(perm)}|${size}`;
+  let permuted = byLayout.get(key);
+  if (!permuted) byLayout.set(key, permuted = transposeBytes(bytes, shape, perm, size));
+  return permuted;
 }
 
 /** The bytes of an array of `shape` (elements of `size` bytes) transposed by `perm`. */

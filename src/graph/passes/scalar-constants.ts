@@ -20,6 +20,21 @@ function scalarType(dataType: MLOperandDataType): 'float32' | 'int32' | null {
 }
 
 /**
+ * The bytes of each scalar, made once: the plans of a dynamic-shape graph's input-shape signatures share constants
+ * by their bytes (dynamic/dynamic-graph.ts), so each run of this pass must give a value the same bytes.
+ */
+const bytesByScalar = new Map<string, Uint8Array>();
+
+function scalarBytes(key: string, value: number, dataType: 'float32' | 'int32'): Uint8Array {
+  let bytes = bytesByScalar.get(key);
+  if (!bytes) {
+    bytes = new Uint8Array((dataType === 'float32' ? Float32Array.of(value) : Int32Array.of(value)).buffer);
+    bytesByScalar.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
  * The scalars a lowering would make from attribute values at every run (tf.scalar, or a number TF.js turns into a
  * tensor) become constant inputs of the node, uploaded once when the plan is built: one constant per data type and
  * value in the graph. Non-finite values, which the lowerings skip (an absent clamp bound), get none. Runs last, on
@@ -32,8 +47,7 @@ export function makeScalarsConstant(order: readonly GraphNode[], _outputs: Reado
     const key = `${dataType}:${value}`;
     let ref = constants.get(key);
     if (!ref) {
-      const data = dataType === 'float32' ? Float32Array.of(value) : Int32Array.of(value);
-      ref = { id: nextId(), builder: like.builder, desc: { dataType, shape: [] }, source: { kind: 'constant', bytes: new Uint8Array(data.buffer) } };
+      ref = { id: nextId(), builder: like.builder, desc: { dataType, shape: [] }, source: { kind: 'constant', bytes: scalarBytes(key, value, dataType) } };
       constants.set(key, ref);
     }
     return ref;
