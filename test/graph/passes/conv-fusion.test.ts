@@ -2,7 +2,7 @@ import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
 import { graphSlots } from '../../../src/api/internals.js';
 import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseConvolutions } from '../../../src/graph/passes/conv-fusion.js';
-import { passNodes } from './pass-test-util.js';
+import { FUSED_ACTIVATIONS, passNodes, type FusedActivationCase } from './pass-test-util.js';
 import { fusedNodeCount, isConstant } from '../../../src/graph/passes/fusion-util.js';
 import type { GraphNode } from '../../../src/graph/ir.js';
 import type { MLOperandDataType } from '../../../src/types/data-type.js';
@@ -12,20 +12,8 @@ import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams, type Data } fr
 
 type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
-interface Activation {
-  name: string;
-  apply: (b: Builder, x: MLOperand) => MLOperand;
-  ref: (x: number) => number;
-}
-
-const ACTIVATIONS: Activation[] = [
-  { name: 'relu', apply: (b, x) => b.relu(x), ref: (x) => Math.max(0, x) },
-  { name: 'clamp(0, 6)', apply: (b, x) => b.clamp(x, { minValue: 0, maxValue: 6 }), ref: (x) => Math.min(6, Math.max(0, x)) },
-  { name: 'clamp(0)', apply: (b, x) => b.clamp(x, { minValue: 0 }), ref: (x) => Math.max(0, x) },
-  { name: 'sigmoid', apply: (b, x) => b.sigmoid(x), ref: (x) => 1 / (1 + Math.exp(-x)) },
-  { name: 'leakyRelu(0.2)', apply: (b, x) => b.leakyRelu(x, { alpha: 0.2 }), ref: (x) => (x < 0 ? Math.fround(0.2) * x : x) },
-  { name: 'elu', apply: (b, x) => b.elu(x), ref: (x) => (x < 0 ? Math.expm1(x) : x) },
-];
+type Activation = FusedActivationCase;
+const ACTIVATIONS = FUSED_ACTIVATIONS;
 
 /** An activation no fused kernel computes: the chain must stop before it. */
 const CLAMP_OTHER: Activation = {

@@ -2,7 +2,9 @@ import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseMatmuls } from '../../../src/graph/passes/matmul-fusion.js';
 import { fusedNodeCount } from '../../../src/graph/passes/fusion-util.js';
 import { assertClose, broadcastTo, forEachBackend, runGraph } from '../../util/harness.js';
-import { constantOf, data, kernelsOf, matmulRef, opsOf, passNodes, type Builder, type Data } from './pass-test-util.js';
+import {
+  constantOf, data, FUSED_ACTIVATIONS, kernelsOf, matmulRef, opsOf, passNodes, type Builder, type Data,
+} from './pass-test-util.js';
 
 
 interface Activation {
@@ -15,12 +17,7 @@ interface Activation {
 }
 
 const ACTIVATIONS: Activation[] = [
-  { name: 'relu', apply: (b, x) => b.relu(x), ref: (x) => Math.max(0, x) },
-  { name: 'clamp(0, 6)', apply: (b, x) => b.clamp(x, { minValue: 0, maxValue: 6 }), ref: (x) => Math.min(6, Math.max(0, x)) },
-  { name: 'clamp(0)', apply: (b, x) => b.clamp(x, { minValue: 0 }), ref: (x) => Math.max(0, x) },
-  { name: 'sigmoid', apply: (b, x) => b.sigmoid(x), ref: (x) => 1 / (1 + Math.exp(-x)) },
-  { name: 'leakyRelu(0.2)', apply: (b, x) => b.leakyRelu(x, { alpha: 0.2 }), ref: (x) => (x < 0 ? Math.fround(0.2) * x : x) },
-  { name: 'elu', apply: (b, x) => b.elu(x), ref: (x) => (x < 0 ? Math.expm1(x) : x) },
+  ...FUSED_ACTIVATIONS,
   { name: 'prelu [4]', slopeShape: [4], apply: (b, x, s) => b.prelu(x, s!), ref: (x, s) => (x < 0 ? s * x : x) },
   { name: 'prelu [1, 1]', slopeShape: [1, 1], apply: (b, x, s) => b.prelu(x, s!), ref: (x, s) => (x < 0 ? s * x : x) },
 ];

@@ -44,6 +44,22 @@ export function matmulRef(a: Data, b: Data, transposeA = false, transposeB = fal
   return { data: out, shape: [...a.shape.slice(0, -2), m, n] };
 }
 
+/** An activation the fused convolution and product kernels apply, with its float64 reference. */
+export interface FusedActivationCase {
+  name: string;
+  apply: (b: Builder, x: MLOperand) => MLOperand;
+  ref: (x: number) => number;
+}
+
+export const FUSED_ACTIVATIONS: readonly FusedActivationCase[] = [
+  { name: 'relu', apply: (b, x) => b.relu(x), ref: (x) => Math.max(0, x) },
+  { name: 'clamp(0, 6)', apply: (b, x) => b.clamp(x, { minValue: 0, maxValue: 6 }), ref: (x) => Math.min(6, Math.max(0, x)) },
+  { name: 'clamp(0)', apply: (b, x) => b.clamp(x, { minValue: 0 }), ref: (x) => Math.max(0, x) },
+  { name: 'sigmoid', apply: (b, x) => b.sigmoid(x), ref: (x) => 1 / (1 + Math.exp(-x)) },
+  { name: 'leakyRelu(0.2)', apply: (b, x) => b.leakyRelu(x, { alpha: 0.2 }), ref: (x) => (x < 0 ? Math.fround(0.2) * x : x) },
+  { name: 'elu', apply: (b, x) => b.elu(x), ref: (x) => (x < 0 ? Math.expm1(x) : x) },
+];
+
 /** A float32 constant of `shape` holding `data`. */
 export function constantOf(b: Builder, shape: number[], data: readonly number[]): MLOperand {
   return b.constant({ dataType: 'float32', shape }, typedArrayFor({ dataType: 'float32', shape, data }));
