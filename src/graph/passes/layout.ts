@@ -33,6 +33,8 @@ class LayoutPropagation {
   readonly #broadcasts = new Map<OperandRef, Map<string, OperandRef>>();
   readonly #graphOutputs: ReadonlySet<OperandRef>;
   readonly #outputs: ReadonlyMap<string, OperandRef>;
+  /** OperandRefs made by this pass for its nodes' results. */
+  readonly #madeHere = new Set<OperandRef>();
 
   constructor(outputs: ReadonlyMap<string, OperandRef>) {
     this.#outputs = outputs;
@@ -51,9 +53,6 @@ class LayoutPropagation {
     }
     return this.#nodes;
   }
-
-  /** OperandRefs made by this pass for its nodes' results. */
-  readonly #madeHere = new Set<OperandRef>();
 
   #rename(from: OperandRef, to: OperandRef): void {
     const swap = (r: OperandRef | null) => (r === from ? to : r);
@@ -105,8 +104,8 @@ class LayoutPropagation {
     const shape = permuted(ref.desc.shape, perm);
     // The identity version of a graph output is the output itself.
     const reuse = isIdentity(perm) && this.#graphOutputs.has(ref) ? ref : null;
-    const made = reuse ? null : this.#permutedConstant(from, perm.map((p) => fromPerm.indexOf(p)), shape);
-    const held = made ?? this.#rearrange(from, perm.map((p) => fromPerm.indexOf(p)), shape, reuse);
+    const relative = perm.map((p) => fromPerm.indexOf(p));
+    const held = (reuse ? null : this.#permutedConstant(from, relative, shape)) ?? this.#rearrange(from, relative, shape, reuse);
     versions.set(key, held);
     return held;
   }
