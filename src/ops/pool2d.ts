@@ -170,6 +170,12 @@ function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, perP
 function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
   const { kind, window, strides, padding } = attrs;
   const nchw = attrs.layout === 'nchw';
+  const spatial = nchw ? [2, 3] : [1, 2];
+  if (kind !== 'l2' && padding.every((p) => p === 0) && window[0] === input.shape[spatial[0]!] &&
+    window[1] === input.shape[spatial[1]!]) {
+    // Global pooling (one window over the whole plane) as one reduction, in either layout: TF.js's AvgPool also casts.
+    return kind === 'max' ? tf.max(input, spatial, true) : tf.mean(input, spatial, true);
+  }
   const x = transposeIf(tf, input, nchw ? NCHW_TO_NHWC : null) as Parameters<TF['avgPool']>[0];
   const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
   let y: Tensor;

@@ -3,6 +3,7 @@ import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, size } from '../util/harness.js';
 import { NCHW_TO_NHWC, pool2dRef, transposeData, type PoolKind } from './conv-reference.js';
+import { kernelsOf } from '../graph/passes/pass-test-util.js';
 
 type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
@@ -62,6 +63,11 @@ forEachBackend('pool2d', (backend) => {
     });
   }
 
+  it('global average and max pooling run one reduction kernel each', async () => {
+    const kernels = await kernelsOf(backend, { x: { dataType: 'float32', shape: [1, 4, 5, 3], data: randomData(60, 8) } },
+      (b, { x }) => ({ mean: b.averagePool2d(x, { layout: 'nhwc' }), max: b.maxPool2d(x, { layout: 'nhwc' }) }));
+    if ([...kernels].sort().join() !== 'Max,Mean') throw new Error(`kernels: ${kernels.join(', ')}`);
+  });
   it('windows lying wholly in padding: average NaN, l2 0, max -Infinity', async () => {
     const x = { data: [1, -2, 3, 4, 5, -6, 7, 8, 9], shape: [1, 1, 3, 3] };
     const options = { windowDimensions: [1, 2], strides: [2, 1], padding: [0, 2, 0, 0] };
