@@ -36,8 +36,12 @@ const takeLog = () => {
   return taken;
 };
 
-/** Time spent in MLGraphBuilder.build and the number of MLContext.dispatch calls, as ORT makes them. */
-const polyfillCalls = { buildMs: 0, dispatches: 0 };
+/**
+ * Time spent in MLGraphBuilder.build, the number of MLContext.dispatch calls as ORT makes them, and the polyfill's part
+ * of a run: the writeTensor calls, and from each dispatch until the next readTensor resolves.
+ */
+const polyfillCalls = { buildMs: 0, dispatches: 0, runMs: 0 };
+let dispatchedAt = null;
 function instrumentPolyfill() {
   const build = MLGraphBuilder.prototype.build;
   MLGraphBuilder.prototype.build = async function timedBuild(...args) {
@@ -51,7 +55,25 @@ function instrumentPolyfill() {
   const dispatch = MLContext.prototype.dispatch;
   MLContext.prototype.dispatch = function countedDispatch(...args) {
     polyfillCalls.dispatches += 1;
+    dispatchedAt ??= performance.now();
     return dispatch.apply(this, args);
+  };
+  const writeTensor = MLContext.prototype.writeTensor;
+  MLContext.prototype.writeTensor = function timedWrite(...args) {
+    const start = performance.now();
+    try {
+      return writeTensor.apply(this, args);
+    } finally {
+      polyfillCalls.runMs += performance.now() - start;
+    }
+  };
+  const readTensor = MLContext.prototype.readTensor;
+  MLContext.prototype.readTensor = function timedRead(...args) {
+    return readTensor.apply(this, args).then((result) => {
+      if (dispatchedAt !== null) polyfillCalls.runMs += performance.now() - dispatchedAt;
+      dispatchedAt = null;
+      return result;
+    });
   };
 }
 
@@ -131,13 +153,16 @@ async function measureModel(ort, spec, backend, threads) {
     const runs = Math.max(5, Math.round(spec.runs * runScale));
     const webnnMs = [];
     const wasmMs = [];
+    const polyfillMs = [];
     let last;
     for (let i = 0; i < runs; i++) {
       // Alternating which goes first keeps either from always running on a cache the other warmed.
       const order = i % 2 === 0 ? ['webnn', 'wasm'] : ['wasm', 'webnn'];
       const results = {};
       for (const which of order) {
+        const before = polyfillCalls.runMs;
         results[which] = await timedRun(which === 'webnn' ? webnn.session : wasm.session, feeds);
+        if (which === 'webnn') polyfillMs.push(polyfillCalls.runMs - before);
       }
       webnnMs.push(results.webnn.ms);
       wasmMs.push(results.wasm.ms);
@@ -166,7 +191,7 @@ async function measureModel(ort, spec, backend, threads) {
       rejected: placement.nodes.filter((n) => !n.supported).map((n) => `${n.opType}:${n.name}`),
       webnnSessionMs: webnn.ms, polyfillBuildMs, wasmSessionMs: wasm.ms,
       webnnFirstMs: webnnFirst.ms, wasmFirstMs: wasmFirst.ms,
-      webnn: webnnSpread, wasm: wasmSpread, ratio: webnnSpread.median / wasmSpread.median,
+      webnn: webnnSpread, wasm: wasmSpread, ratio: webnnSpread.median / wasmSpread.median, polyfill: spread(polyfillMs),
       maxDifference: maxAbsDiff(last.webnn.data, last.wasm.data),
       maxOutput: Math.max(...last.wasm.data.map((values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0))),
       dispatchesPerRun,
