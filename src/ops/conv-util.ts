@@ -13,9 +13,7 @@ import { defineOp, type Tensor, type TF } from './registry.js';
 export type InputLayout = 'nchw' | 'nhwc';
 export const INPUT_LAYOUTS: readonly InputLayout[] = ['nchw', 'nhwc'];
 
-/** TF.js convolution and pooling kernels want NHWC; wasm rejects channels-first outright. */
-export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
-export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+export { NCHW_TO_NHWC, NHWC_TO_NCHW } from './layout-rules.js';
 
 export type Pair = [number, number];
 export type Quad = [number, number, number, number];

@@ -4,15 +4,18 @@
  */
 import type { LayoutRule } from './registry.js';
 
-export const IDENTITY_4D: readonly number[] = [0, 1, 2, 3];
-/** NCHW data held as NHWC: physical axes N, H, W, C are logical axes 0, 2, 3, 1. */
-export const NCHW_AS_NHWC: readonly number[] = [0, 2, 3, 1];
+/**
+ * NCHW data held as NHWC (physical axes N, H, W, C are logical axes 0, 2, 3, 1), the order TF.js's convolution and
+ * pooling kernels want (wasm rejects channels-first outright); and back.
+ */
+export const NCHW_TO_NHWC: readonly number[] = [0, 2, 3, 1];
+export const NHWC_TO_NCHW: readonly number[] = [0, 3, 1, 2];
 
 export function isIdentity(perm: readonly number[]): boolean {
   return perm.every((p, i) => p === i);
 }
 
-export function samePerm(a: readonly number[], b: readonly number[]): boolean {
+function samePerm(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
@@ -60,10 +63,10 @@ export function channelsLastRule<A>(layoutKey: keyof A & string, usable: (attrs:
   const layoutOf = (attrs: A) => attrs[layoutKey] as unknown as 'nchw' | 'nhwc';
   return {
     dataInputs: [0],
-    preferred: (attrs) => (layoutOf(attrs) === 'nchw' && usable(attrs) ? NCHW_AS_NHWC : null),
+    preferred: (attrs) => (layoutOf(attrs) === 'nchw' && usable(attrs) ? NCHW_TO_NHWC : null),
     permute: (attrs, perm) => {
       if (isIdentity(perm)) return { attrs, outputPerms: [perm] };
-      if (layoutOf(attrs) !== 'nchw' || !usable(attrs) || !samePerm(perm, NCHW_AS_NHWC)) return null;
+      if (layoutOf(attrs) !== 'nchw' || !usable(attrs) || !samePerm(perm, NCHW_TO_NHWC)) return null;
       return { attrs: { ...attrs, [layoutKey]: 'nhwc' }, outputPerms: [perm] };
     },
   };

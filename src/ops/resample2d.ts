@@ -15,7 +15,7 @@ import { buildTensor } from './build-tensor.js';
 import { isValidDimension, transposeIf, type Pair } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
-import { NCHW_AS_NHWC, physicalAxis } from './layout-rules.js';
+import { NCHW_TO_NHWC, physicalAxis } from './layout-rules.js';
 
 type Mode = 'nearest-neighbor' | 'linear';
 const MODES: readonly Mode[] = ['nearest-neighbor', 'linear'];
@@ -110,14 +110,16 @@ export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unk
     const attrs: Resample2dAttrs = { ...base, plan: 'bilinear' };
     return call.emitOne([input], { ...attrs }, output);
   }
+  const coordinates = [0, 1].map((i) => inputCoordinates(inputSizes[i]!, sizes[i]!, axisScales[i]!));
+  const nearestIndices = mode === 'nearest-neighbor' ? coordinates.map((axis) => axis.map((c) => Math.ceil(c - 0.5))) : null;
   const extra: MLOperand[] = [];
   for (let i = 0; i < 2; i++) {
     if (identity[i]) continue;
-    const coords = inputCoordinates(inputSizes[i]!, sizes[i]!, axisScales[i]!);
-    if (mode === 'nearest-neighbor') {
-      extra.push(buildTensor(call, coords.map((c) => Math.ceil(c - 0.5)), [sizes[i]!], 'int32'));
+    if (nearestIndices) {
+      extra.push(buildTensor(call, nearestIndices[i]!, [sizes[i]!], 'int32'));
       continue;
     }
+    const coords = coordinates[i]!;
     const weightShape = new Array<number>(rank).fill(1);
     weightShape[axes[i]!] = sizes[i]!;
     extra.push(buildTensor(call, coords.map(Math.floor), [sizes[i]!], 'int32'));
@@ -125,8 +127,7 @@ export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unk
     extra.push(buildTensor(call, coords.map((c) => 1 - (c - Math.floor(c))), weightShape, 'float32'));
     extra.push(buildTensor(call, coords.map((c) => c - Math.floor(c)), weightShape, 'float32'));
   }
-  const nearestIndices = [0, 1].map((i) => inputCoordinates(inputSizes[i]!, sizes[i]!, axisScales[i]!).map((c) => Math.ceil(c - 0.5)));
-  const halfPixelCenters = mode === 'nearest-neighbor' ? nearestKernelSetting(inputSizes, nearestIndices) : null;
+  const halfPixelCenters = nearestIndices ? nearestKernelSetting(inputSizes, nearestIndices) : null;
   const attrs: Resample2dAttrs = { ...base, plan: 'gather', ...(halfPixelCenters === null ? {} : { halfPixelCenters }) };
   return call.emitOne([input, ...extra], { ...attrs }, output);
 }
@@ -171,7 +172,7 @@ defineOp<Resample2dAttrs>({
   layout: {
     dataInputs: [0],
     // ResizeBilinear works on axes 1 and 2: NCHW data held as NHWC needs no transposes.
-    preferred: (attrs) => (attrs.plan === 'bilinear' && [...attrs.axes].sort().join() === '2,3' ? NCHW_AS_NHWC : null),
+    preferred: (attrs) => (attrs.plan === 'bilinear' && [...attrs.axes].sort().join() === '2,3' ? NCHW_TO_NHWC : null),
     permute: (attrs, perm) => (anyOrder(attrs)
       ? { attrs: { ...attrs, axes: attrs.axes.map((a) => physicalAxis(perm, a)) as Pair }, outputPerms: [perm] } : null),
   },

@@ -6,6 +6,7 @@ import { elementCount, nextId, type GraphNode, type OperandDescriptor, type Oper
 type Perm = readonly number[];
 
 const keyOf = (perm: Perm): string => perm.join(',');
+const permOf = (key: string): Perm => (key === '' ? [] : key.split(',').map(Number));
 const identity = (rank: number): number[] => Array.from({ length: rank }, (_, i) => i);
 const permuted = (shape: readonly number[], perm: Perm): number[] => perm.map((p) => shape[p]!);
 
@@ -75,8 +76,7 @@ class LayoutPropagation {
 
   /** The permutation a value was first held in (the one its producer computed). */
   #primaryPerm(ref: OperandRef): Perm {
-    const first = this.#versionsOf(ref).keys().next().value!;
-    return first === '' ? [] : first.split(',').map(Number);
+    return permOf(this.#versionsOf(ref).keys().next().value!);
   }
 
   #emit(op: string, inputs: readonly (OperandRef | null)[], attrs: Readonly<Record<string, unknown>>,
@@ -100,7 +100,7 @@ class LayoutPropagation {
     const existing = versions.get(key);
     if (existing) return existing;
     const [fromKey, from] = versions.entries().next().value!;
-    const fromPerm = fromKey === '' ? [] : fromKey.split(',').map(Number);
+    const fromPerm = permOf(fromKey);
     const shape = permuted(ref.desc.shape, perm);
     // The identity version of a graph output is the output itself.
     const reuse = isIdentity(perm) && this.#graphOutputs.has(ref) ? ref : null;
