@@ -22,7 +22,8 @@ export class OpCall {
     this.#limits = limits;
     const dict = toDictionary<{ label: unknown }>(op, 'options', options);
     this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
-    this.where = this.#label ? `${op} ('${sanitizeLabel(this.#label)}')` : op;
+    // The label in brackets, as browsers write it and the web-platform-tests' validation helpers look for it.
+    this.where = this.#label ? `${op} [${sanitizeLabel(this.#label)}]` : op;
     // WebIDL converts arguments before the spec's steps run, so "is this an MLOperand" (a TypeError) comes before
     // "can build" (InvalidStateError): the check runs at the first operand, or before recording at the latest.
     this.#canBuildChecked = !checkCanBuild;

@@ -296,14 +296,15 @@ forEachBackend('MLGraphBuilder', (backend) => {
       throwsNow(() => b.add(x, y), 'TypeError', 'add');
       throwsNow(() => b.add(x, {} as never), 'TypeError', 'add');
       throwsNow(() => (b.add as (...a: unknown[]) => MLOperand)(x), 'TypeError', '2 arguments');
-      // The label names the node in messages, with bidi controls removed.
+      // The label names the node in messages in brackets, as browsers write it, with bidi controls removed.
       let message = '';
       try {
         b.add(x, y, { label: 'my\u202Eadd' });
       } catch (e) {
         message = (e as Error).message;
       }
-      if (!message.includes("'myadd'") || message.includes('\u202E')) throw new Error(`label in '${message}'`);
+      if (!message.includes('add [myadd]') || message.includes('\u202E')) throw new Error(`label in '${message}'`);
+      throwsNow(() => b.reshape(x, [3], { label: 'too many' }), 'TypeError', 'reshape [too many]: newShape');
     });
   });
 });

@@ -261,7 +261,7 @@ forEachBackend('activations', (backend) => {
         await assertThrows(() => method(builder, op)([x]), 'TypeError', op);
         await assertThrows(() => method(builder, op)(), 'TypeError');
         const other = (await builderFor(backend)).input('x', { dataType: 'float32', shape: [2] });
-        await assertThrows(() => method(builder, op)(other, { label: 'lbl' }), 'TypeError', 'lbl');
+        await assertThrows(() => method(builder, op)(other, { label: 'lbl' }), 'TypeError', `${op} [lbl]`);
         const out = method(builder, op)(builder.input('h', { dataType: 'float16', shape: [3, 1] }), { label: 'fine' });
         if (out.dataType !== 'float16' || out.shape.join() !== '3,1') throw new Error(`${op}: ${out.dataType} [${out.shape}]`);
         if ((builder as unknown as Record<string, { length: number }>)[op]!.length !== 1) throw new Error(`${op}.length`);

@@ -156,7 +156,7 @@ forEachBackend('cast', (backend) => {
       await assertThrows(() => method(builder, 'cast')(x), 'TypeError');
       await assertThrows(() => method(builder, 'cast')(1, 'int32'), 'TypeError', 'cast');
       const other = (await builderFor(backend)).input('x', { dataType: 'float32', shape: [2] });
-      await assertThrows(() => method(builder, 'cast')(other, 'int8', { label: 'lbl' }), 'TypeError', 'lbl');
+      await assertThrows(() => method(builder, 'cast')(other, 'int8', { label: 'lbl' }), 'TypeError', 'cast [lbl]');
       const out = method(builder, 'cast')(x, 'uint8');
       if (out.dataType !== 'uint8' || out.shape.join() !== '2,3') throw new Error(`${out.dataType} [${out.shape}]`);
       if ((builder as unknown as { cast: { length: number } }).cast.length !== 2) throw new Error('cast.length');

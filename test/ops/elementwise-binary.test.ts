@@ -203,7 +203,7 @@ forEachBackend('element-wise binary', (backend) => {
         const other = (await builderFor(backend)).input('a', { dataType: 'float32', shape: [2, 3] });
         await assertThrows(() => method(builder, op)(f32, other), 'TypeError', op);
         method(builder, op)(f32, f32, { label: 'my-label' });
-        await assertThrows(() => method(builder, op)(f32, f32b, { label: 'my-label' }), 'TypeError', 'my-label');
+        await assertThrows(() => method(builder, op)(f32, f32b, { label: 'my-label' }), 'TypeError', `${op} [my-label]`);
       });
     }
 

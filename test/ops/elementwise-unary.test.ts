@@ -152,7 +152,7 @@ forEachBackend('element-wise unary', (backend) => {
         await assertThrows(() => (method(builder, op) as (...args: unknown[]) => unknown)(), 'TypeError');
         const other = (await builderFor(backend)).input('x', { dataType: 'float32', shape: [2] });
         await assertThrows(() => method(builder, op)(other), 'TypeError', op);
-        await assertThrows(() => method(builder, op)(other, { label: 'lbl' }), 'TypeError', 'lbl');
+        await assertThrows(() => method(builder, op)(other, { label: 'lbl' }), 'TypeError', `${op} [lbl]`);
         const out = method(builder, op)(builder.input('f', { dataType: 'float16', shape: [3, 1, 2] }), { label: 'ok' });
         if (out.dataType !== 'float16' || out.shape.join() !== '3,1,2') throw new Error(`${op}: ${out.dataType} [${out.shape}]`);
         const fn = (builder as unknown as Record<string, { length: number }>)[op]!;

@@ -351,7 +351,7 @@ forEachBackend('gru', (backend) => {
     const foreign = other.input('x', { dataType: 'float32', shape: [1, 6, 4] });
     await assertThrows(() => gru(x, foreign, r, 3, 2), 'TypeError', /gru.*weight/);
     await assertThrows(() => gru(x, w, r, 3), 'TypeError', 'gru');
-    await assertThrows(() => gru(x, w, r, 3, 2, { label: 'my-gru', layout: 'x' }), 'TypeError', 'my-gru');
+    await assertThrows(() => gru(x, w, r, 3, 2, { label: 'my-gru', layout: 'x' }), 'TypeError', 'gru [my-gru]');
   });
 
   it('gruCell validation errors name gruCell and the argument', async () => {

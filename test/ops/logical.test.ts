@@ -195,7 +195,7 @@ forEachBackend('element-wise logical', (backend) => {
           }
           const other = (await builderFor(backend)).input('a', { dataType: t, shape: [2, 3] });
           await assertThrows(() => method(builder, op)(other, x), 'TypeError', op);
-          await assertThrows(() => method(builder, op)(x, z, { label: 'lbl' }), 'TypeError', 'lbl');
+          await assertThrows(() => method(builder, op)(x, z, { label: 'lbl' }), 'TypeError', `${op} [lbl]`);
           const out = method(builder, op)(x, builder.input('d', { dataType: t, shape: [3] }));
           if (out.dataType !== 'uint8' || out.shape.join() !== '2,3') throw new Error(`${op}: ${out.dataType} [${out.shape}]`);
           if ((builder as unknown as Record<string, { length: number }>)[op]!.length !== 2) throw new Error(`${op}.length`);

@@ -63,7 +63,7 @@ forEachBackend('softmax', (backend) => {
       await assertThrows(() => softmax(builder)(builder.input('i', { dataType: 'int32', shape: [3] }), 0), 'TypeError', 'softmax');
       await assertThrows(() => softmax(builder)('x', 0), 'TypeError', 'softmax');
       const other = (await builderFor(backend)).input('x', { dataType: 'float32', shape: [3] });
-      await assertThrows(() => softmax(builder)(other, 0, { label: 'lbl' }), 'TypeError', 'lbl');
+      await assertThrows(() => softmax(builder)(other, 0, { label: 'lbl' }), 'TypeError', 'softmax [lbl]');
       const out = softmax(builder)(builder.input('h', { dataType: 'float16', shape: [2, 5] }), 0);
       if (out.dataType !== 'float16' || out.shape.join() !== '2,5') throw new Error(`${out.dataType} [${out.shape}]`);
       if ((builder as unknown as { softmax: { length: number } }).softmax.length !== 2) throw new Error('softmax.length');
