@@ -20,11 +20,56 @@ export function toBoolean(value: unknown, fallback: boolean): boolean {
   return value === undefined ? fallback : Boolean(value);
 }
 
-export function toUnsignedLong(where: string, name: string, value: unknown): number {
-  const n = Number(value);
-  if (typeof value === 'bigint' || typeof value === 'symbol' || !Number.isFinite(n)) {
-    throw typeError(where, `${name} (${String(value)}) is not a finite number`);
+/**
+ * ECMAScript's ToPrimitive on an object: its @@toPrimitive method, else valueOf and toString in the hint's order. An
+ * error thrown by one of them propagates as is (WebIDL rethrows it); a missing or object-returning conversion is a
+ * TypeError naming the argument.
+ */
+function toPrimitive(where: string, name: string, value: object, hint: 'number' | 'string'): unknown {
+  const exotic = (value as { [Symbol.toPrimitive]?: unknown })[Symbol.toPrimitive];
+  if (exotic !== undefined && exotic !== null) {
+    if (typeof exotic !== 'function') throw typeError(where, `${name} has a @@toPrimitive that is not a function`);
+    const result: unknown = Reflect.apply(exotic, value, [hint]);
+    if (!isObject(result)) return result;
+    throw typeError(where, `${name}'s @@toPrimitive returned an object`);
   }
+  for (const method of hint === 'string' ? ['toString', 'valueOf'] : ['valueOf', 'toString']) {
+    const fn = (value as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') continue;
+    const result: unknown = Reflect.apply(fn, value, []);
+    if (!isObject(result)) return result;
+  }
+  throw typeError(where, `${name} cannot be converted to a primitive value`);
+}
+
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/** ECMAScript's ToNumeric: a number, or a bigint when the value (or its primitive) is one. */
+function toNumeric(where: string, name: string, value: unknown): number | bigint {
+  const primitive = isObject(value) ? toPrimitive(where, name, value, 'number') : value;
+  if (typeof primitive === 'symbol') throw typeError(where, `${name} is a Symbol, not a number`);
+  return typeof primitive === 'bigint' ? primitive : Number(primitive);
+}
+
+/** ECMAScript's ToNumber: as ToNumeric, and a bigint is a TypeError. */
+function toNumber(where: string, name: string, value: unknown): number {
+  const n = toNumeric(where, name, value);
+  if (typeof n === 'bigint') throw typeError(where, `${name} is a BigInt, not a number`);
+  return n;
+}
+
+/** ECMAScript's ToString, with the TypeErrors (a Symbol) naming the argument. */
+export function toDOMString(where: string, name: string, value: unknown): string {
+  const primitive = isObject(value) ? toPrimitive(where, name, value, 'string') : value;
+  if (typeof primitive === 'symbol') throw typeError(where, `${name} is a Symbol, not a string`);
+  return String(primitive);
+}
+
+export function toUnsignedLong(where: string, name: string, value: unknown): number {
+  const n = toNumber(where, name, value);
+  if (!Number.isFinite(n)) throw typeError(where, `${name} (${n}) is not a finite number`);
   const t = Math.trunc(n);
   if (t < 0 || t > 0xffffffff) throw typeError(where, `${name} (${n}) is outside the range of unsigned long`);
   return t;
@@ -32,20 +77,15 @@ export function toUnsignedLong(where: string, name: string, value: unknown): num
 
 /** `unsigned long` without [EnforceRange]: NaN and infinities become 0, other values wrap modulo 2^32. */
 export function toUnsignedLongModulo(where: string, name: string, value: unknown): number {
-  if (typeof value === 'bigint' || typeof value === 'symbol') {
-    throw typeError(where, `${name} (${String(value)}) is not a number`);
-  }
-  const n = Number(value);
+  const n = toNumber(where, name, value);
   if (!Number.isFinite(n)) return 0;
   const t = Math.trunc(n) % 2 ** 32;
   return t < 0 ? t + 2 ** 32 : t + 0;
 }
 
 export function toLong(where: string, name: string, value: unknown): number {
-  const n = Number(value);
-  if (typeof value === 'bigint' || typeof value === 'symbol' || !Number.isFinite(n)) {
-    throw typeError(where, `${name} (${String(value)}) is not a finite number`);
-  }
+  const n = toNumber(where, name, value);
+  if (!Number.isFinite(n)) throw typeError(where, `${name} (${n}) is not a finite number`);
   const t = Math.trunc(n);
   if (t < -0x80000000 || t > 0x7fffffff) throw typeError(where, `${name} (${n}) is outside the range of long`);
   return t;
@@ -54,10 +94,8 @@ export function toLong(where: string, name: string, value: unknown): number {
 /** A restricted `double` or `float`: finite, or TypeError. */
 export function toFiniteDouble(where: string, name: string, value: unknown, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  const n = Number(value);
-  if (typeof value === 'symbol' || typeof value === 'bigint' || !Number.isFinite(n)) {
-    throw typeError(where, `${name} (${String(value)}) is not a finite number`);
-  }
+  const n = toNumber(where, name, value);
+  if (!Number.isFinite(n)) throw typeError(where, `${name} (${n}) is not a finite number`);
   return n;
 }
 
@@ -67,18 +105,29 @@ export function toFloat(where: string, name: string, value: unknown, fallback: n
   return Math.fround(n);
 }
 
-/** MLNumber: (bigint or unrestricted double). */
+/** MLNumber: (bigint or unrestricted double), converted by ToNumeric as WebIDL does for that union. */
 export function toMLNumber(where: string, name: string, value: unknown): number | bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'symbol') throw typeError(where, `${name} is not a number`);
-  return Number(value);
+  return toNumeric(where, name, value);
 }
 
+/**
+ * WebIDL sequence<T>: an object whose @@iterator (read once) yields the items, each converted as it comes. An error
+ * from the iterator or a conversion propagates without closing the iterator, as WebIDL's steps do.
+ */
 export function toSequence<T>(where: string, name: string, value: unknown, convert: (item: unknown, i: number) => T): T[] {
-  if (value === null || typeof value !== 'object' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw typeError(where, `${name} is not a sequence`);
+  const method = isObject(value) ? (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] : undefined;
+  if (typeof method !== 'function') throw typeError(where, `${name} is not a sequence`);
+  const iterator: unknown = Reflect.apply(method, value, []);
+  if (!isObject(iterator)) throw typeError(where, `${name}'s iterator is not an object`);
+  const next = (iterator as { next?: unknown }).next;
+  const out: T[] = [];
+  for (;;) {
+    if (typeof next !== 'function') throw typeError(where, `${name}'s iterator has no next method`);
+    const step: unknown = Reflect.apply(next, iterator, []);
+    if (!isObject(step)) throw typeError(where, `${name}'s iterator result is not an object`);
+    if ((step as IteratorResult<unknown>).done) return out;
+    out.push(convert((step as IteratorResult<unknown>).value, out.length));
   }
-  return Array.from(value as Iterable<unknown>, (item, i) => convert(item, i));
 }
 
 export function toUnsignedLongSequence(where: string, name: string, value: unknown): number[] {
@@ -87,7 +136,7 @@ export function toUnsignedLongSequence(where: string, name: string, value: unkno
 
 export function toEnum<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[], fallback?: T): T {
   if (value === undefined && fallback !== undefined) return fallback;
-  const s = String(value);
+  const s = toDOMString(where, name, value);
   if (!(allowed as readonly string[]).includes(s)) {
     throw typeError(where, `${name} '${s}' is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   }
@@ -95,7 +144,7 @@ export function toEnum<T extends string>(where: string, name: string, value: unk
 }
 
 export function toDataType(where: string, name: string, value: unknown): MLOperandDataType {
-  const s = String(value);
+  const s = toDOMString(where, name, value);
   if (!isDataType(s)) throw typeError(where, `${name} '${s}' is not a valid MLOperandDataType`);
   return s;
 }
@@ -117,7 +166,6 @@ export function toRecord<T>(where: string, name: string, value: unknown, convert
   return out;
 }
 
-export function toUSVString(value: unknown): string {
-  if (typeof value === 'symbol') throw new TypeError('cannot convert a Symbol to a string');
-  return String(value).toWellFormed();
+export function toUSVString(where: string, name: string, value: unknown): string {
+  return toDOMString(where, name, value).toWellFormed();
 }

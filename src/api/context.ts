@@ -327,9 +327,12 @@ export class MLContext {
     contextSlots.get(this, 'MLContext.destroy').lose('MLContext.destroy() was called');
   }
 
-  /** The `accelerated` preference the context was created with. */
+  /**
+   * Whether the context computes on a massively parallel device (the spec's "CPU or massively parallel processing"):
+   * true on the WebGL backend, false on Wasm and cpu, whatever `accelerated` option the context was created with.
+   */
   get accelerated(): boolean {
-    return contextSlots.get(this, 'MLContext.accelerated').accelerated;
+    return contextSlots.get(this, 'MLContext.accelerated').backend === 'webgl';
   }
 
   /** Resolves (never rejects) when the context is lost, e.g. by destroy(). */

@@ -138,7 +138,7 @@ export class MLGraphBuilder {
     const where = 'MLGraphBuilder.input';
     requireArgs(where, arguments, 2);
     const s = state(this, where);
-    const inputName = toUSVString(name);
+    const inputName = toUSVString(where, 'name', name);
     if (s.symbolic) return symbolicInput(s, where, inputName, descriptor);
     const desc = toOperandDescriptor(where, 'descriptor', descriptor);
     s.checkCanBuild(where);

@@ -21,7 +21,7 @@ export class OpCall {
     this.#builder = builder;
     this.#limits = limits;
     const dict = toDictionary<{ label: unknown }>(op, 'options', options);
-    this.#label = dict.label === undefined ? '' : toUSVString(dict.label);
+    this.#label = dict.label === undefined ? '' : toUSVString(op, 'options.label', dict.label);
     // The label in brackets, as browsers write it and the web-platform-tests' validation helpers look for it.
     this.where = this.#label ? `${op} [${sanitizeLabel(this.#label)}]` : op;
     // WebIDL converts arguments before the spec's steps run, so "is this an MLOperand" (a TypeError) comes before

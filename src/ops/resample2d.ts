@@ -38,8 +38,9 @@ interface Resample2dAttrs {
 
 /** A WebIDL `float` (restricted: NaN and infinities are TypeErrors), as its float32 value. */
 function toFloatItem(call: OpCall, name: string, value: unknown): number {
-  const x = Math.fround(toFiniteDouble(call.where, name, value));
-  if (!Number.isFinite(x)) call.fail(`${name} (${String(value)}) is outside the range of float`);
+  const n = toFiniteDouble(call.where, name, value);
+  const x = Math.fround(n);
+  if (!Number.isFinite(x)) call.fail(`${name} (${n}) is outside the range of float`);
   return x;
 }
 

@@ -10,9 +10,14 @@ interface SplitAttrs {
   readonly axis: number;
 }
 
-/** The (unsigned long or sequence<unsigned long>) union: an iterable object is the sequence. */
+/**
+ * The (unsigned long or sequence<unsigned long>) union: an object with an @@iterator is the sequence; any other value,
+ * objects included, converts to the number.
+ */
 function toSplits(call: OpCall, value: unknown): number | number[] {
-  if (value !== null && typeof value === 'object') return toUnsignedLongSequence(call.where, 'splits', value);
+  const isObject = (value !== null && typeof value === 'object') || typeof value === 'function';
+  const iterator = isObject ? (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] : undefined;
+  if (iterator !== undefined && iterator !== null) return toUnsignedLongSequence(call.where, 'splits', value);
   return toUnsignedLong(call.where, 'splits', value);
 }
 
