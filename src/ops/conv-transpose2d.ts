@@ -68,8 +68,7 @@ function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknow
   if (inputChannels !== filterInputChannels) {
     call.fail(`filter input channels (${filterInputChannels}) must equal input channels (${inputChannels})`);
   }
-  // Each group reads its own slice of input channels (and of the filter's input axis).
-  if (inputChannels % groups !== 0) call.fail(`input channels (${inputChannels}) are not divisible by groups (${groups})`);
+  // The spec does not require groups to divide the input channels (groupChannelRanges says how they are shared then).
   const outputChannels = filterOutputChannels * groups;
   if (!isValidDimension(outputChannels)) call.fail(`output channels (${outputChannels}) is not a valid dimension`);
   if (bias) {
@@ -132,6 +131,16 @@ function buildConvTranspose2d(call: OpCall, inputArg: unknown, filterArg: unknow
   return call.emitOne([input, kernelFilter, bias], { ...attrs }, output);
 }
 
+/**
+ * The input channels each group reads, as [first, count]: channel c belongs to group floor(c / (channels / groups)),
+ * the spec's channels / groups per group read literally, which also holds when groups does not divide the channels
+ * (the spec accepts that; a group may then read no channel and give only its bias).
+ */
+export function groupChannelRanges(channels: number, groups: number): [number, number][] {
+  const firstOf = (g: number) => Math.ceil((g * channels) / groups);
+  return Array.from({ length: groups }, (_, g) => [firstOf(g), firstOf(g + 1) - firstOf(g)]);
+}
+
 /** Keeps [begin, begin + size) of `axis`, appending zeros where that range passes the end. */
 function cropOrExtend(tf: TF, x: Tensor, axis: number, begin: number, size: number): Tensor {
   const length = x.shape[axis]!;
@@ -180,9 +189,12 @@ defineOp<ConvTranspose2dAttrs>({
     const fullShape: Quad = [
       n, (h - 1) * strides[0] + filterSize[0], (w - 1) * strides[1] + filterSize[1], outputChannels / groups,
     ];
-    const xs = groups === 1 ? [x] : tf.split(x, groups, 3);
-    const fs = groups === 1 ? [filter!] : tf.split(filter!, groups, 3);
-    const parts: Tensor[] = xs.map((xg, g) => tf.conv2dTranspose(xg as Tensor4D, fs[g] as Tensor4D, fullShape, strides, 'valid'));
+    const parts: Tensor[] = groupChannelRanges(x.shape[3]!, groups).map(([begin, count]) => {
+      if (count === 0) return tf.zeros(fullShape);
+      const xg = groups === 1 ? x : tf.slice(x, [0, 0, 0, begin], [-1, -1, -1, count]);
+      const fg = groups === 1 ? filter! : tf.slice(filter!, [0, 0, 0, begin], [-1, -1, -1, count]);
+      return tf.conv2dTranspose(xg as Tensor4D, fg as Tensor4D, fullShape, strides, 'valid');
+    });
     let y: Tensor = parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
     y = cropOrExtend(tf, y, 1, padding[0], outputSize[0]);
     y = cropOrExtend(tf, y, 2, padding[2], outputSize[1]);

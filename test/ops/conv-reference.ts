@@ -95,14 +95,14 @@ export function convTranspose2dRef(x: Data, w: Data, bias: number[] | undefined,
   const oh = p.outputSizes?.[0] ?? (h - 1) * sh! + (kh - 1) * dh! + 1 - pt! - pb! + oph!;
   const ow = p.outputSizes?.[1] ?? (wd - 1) * sw! + (kw - 1) * dw! + 1 - pl! - pr! + opw!;
   const o = og * groups;
-  const icg = c / groups;
   const out = new Array<number>(n * o * oh * ow).fill(0);
   for (let b = 0; b < n; b++) {
     for (let oc = 0; oc < o; oc++) {
       for (let y = 0; y < oh; y++) for (let xo = 0; xo < ow; xo++) out[((b * o + oc) * oh + y) * ow + xo] = bias ? bias[oc]! : 0;
     }
     for (let ic = 0; ic < c; ic++) {
-      const g = Math.floor(ic / icg);
+      // ic / (c / groups), in integers: groups need not divide the channels.
+      const g = Math.floor((ic * groups) / c);
       for (let iy = 0; iy < h; iy++) {
         for (let ix = 0; ix < wd; ix++) {
           const v = x.data[((b * c + ic) * h + iy) * wd + ix]!;

@@ -63,6 +63,9 @@ const cases: Case[] = [
     params: { strides: [2, 3], dilations: [2, 2], padding: [1, 2, 0, 1], outputPadding: [1, 2] } },
   { name: 'groups 2', input: [1, 4, 3, 3], filter: [4, 3, 2, 2], bias: true, params: { groups: 2, strides: [2, 1], padding: [0, 1, 1, 0] } },
   { name: 'depthwise groups', input: [2, 3, 3, 2], filter: [3, 1, 3, 3], params: { groups: 3, strides: [2, 2], dilations: [1, 2] } },
+  // The spec does not require groups to divide the input channels: channel c feeds group floor(c / (channels / groups)).
+  { name: 'groups not dividing the channels', input: [1, 5, 3, 3], filter: [5, 2, 2, 2], bias: true, params: { groups: 3, strides: [2, 1] } },
+  { name: 'more groups than channels', input: [1, 2, 3, 2], filter: [2, 1, 2, 2], bias: true, params: { groups: 3 } },
   // Filter windows tiling the output (filter size = strides, no padding): on wasm, a 1x1 convolution and a transpose.
   { name: 'filter size = strides 2', input: [2, 5, 3, 4], filter: [5, 3, 2, 2], bias: true, params: { strides: [2, 2] } },
   { name: 'filter size = strides 3', input: [1, 2, 2, 3], filter: [2, 4, 3, 3], params: { strides: [3, 3] } },
@@ -129,7 +132,10 @@ forEachBackend('convTranspose2d', (backend) => {
     it('channels and groups', async () => {
       await check((b) => b.convTranspose2d(input(b), filter(b, [3, 3, 3, 3])));
       await check((b) => b.convTranspose2d(input(b), filter(b), { groups: 0 }));
-      await check((b) => b.convTranspose2d(input(b, [1, 3, 3, 3]), filter(b, [3, 1, 3, 3]), { groups: 2 }));
+      // No rule that groups divide the input channels (the spec's steps have none): output channels = filter's * groups.
+      const b = (await builderFor(backend)) as Builder;
+      const out = b.convTranspose2d(input(b, [1, 3, 3, 3]), filter(b, [3, 1, 3, 3]), { groups: 2 });
+      if (out.shape.join() !== '1,2,5,5') throw new Error(`shape ${out.shape.join()}`);
     });
     it('padding larger than the output', async () => {
       await check((b) => b.convTranspose2d(input(b), filter(b), { padding: [3, 2, 0, 0] }));
