@@ -4,6 +4,7 @@ import type { BackendName } from '../runtime/backends.js';
 import {
   activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, withBackend, type Placement,
 } from '../runtime/placement.js';
+import { KernelProgram, recordKernels, replayAllowed } from '../runtime/kernel-replay.js';
 import { tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
 import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
 import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
@@ -128,11 +129,15 @@ export class Plan {
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
+  readonly #backend: BackendName;
+  /** The kernels of a run, recorded by warmUp(), replayed by run() (runtime/kernel-replay.ts). */
+  #program: KernelProgram | null = null;
 
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
     outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value, shared: ReadonlySet<Value> = new Set()) {
     this.#tf = tf;
     this.#shared = shared;
+    this.#backend = backend;
     const slotOf = new Map<OperandRef, number>();
     this.#descs = [];
     this.#homes = [];
@@ -396,6 +401,7 @@ export class Plan {
    * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
    */
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+    if (this.#program !== null && replayAllowed()) return this.#replay(this.#program, inputs);
     const tf = this.#tf;
     const previous = tf.getBackend();
     const values = this.#values;
@@ -433,6 +439,35 @@ export class Plan {
     });
   }
 
+  #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+    const tensors: Tensor[] = [];
+    for (const name of this.#inputSlots.keys()) tensors.push(inputs.get(name) as Tensor);
+    const results = program.run(tensors);
+    const named = new Map<string, Value>();
+    for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
+    return named;
+  }
+
+  /** A run that is a fixed sequence of kernels of the context's backend, with no value on the host, can be replayed. */
+  #replayable(): boolean {
+    return this.#steps.every((step) => step.on === this.#backend && step.op !== TRANSFER) &&
+      [...this.#constants.values()].every((t) => !isHostTensor(t));
+  }
+
+  /** Runs the plan, recording its kernels for replays when it can be replayed. */
+  #runRecorded(feeds: ReadonlyMap<string, Value>): Map<string, Value> {
+    if (!this.#replayable() || !replayAllowed()) return this.run(feeds);
+    const { outputs, program } = withBackend(this.#backend, () => recordKernels(() => {
+      const results = this.run(feeds);
+      return this.#outputs.map(({ name }) => results.get(name) as Tensor);
+    }, {
+      inputs: [...this.#inputSlots.keys()].map((name) => feeds.get(name) as Tensor),
+      constants: [...this.#constants.values()] as Tensor[],
+    }));
+    this.#program = program;
+    return new Map(outputs.map((t, i) => [this.#outputs[i]!.name, t]));
+  }
+
   /**
    * Runs the plan once on zero inputs and drops the results, so that the backends' one-time work for each kernel and
    * shape is done before the first dispatch: webgl compiles its shader programs, wasm sets up its XNNPACK operators
@@ -450,7 +485,7 @@ export class Plan {
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
         feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : withBackend(home, () => tensorFromValues(zeros, shape, false)));
       }
-      results = this.run(feeds);
+      results = this.#runRecorded(feeds);
       for (const { name, home } of this.#outputs) {
         const result = results.get(name)!;
         if (!isHostTensor(result) && !valuesInPlace(result, home)) result.dataSync();
@@ -464,6 +499,8 @@ export class Plan {
   }
 
   dispose(): void {
+    this.#program?.dispose();
+    this.#program = null;
     for (const t of this.#constants.values()) if (!this.#shared.has(t)) t.dispose();
     this.#constants.clear();
     this.#values.length = 0;

@@ -48,11 +48,14 @@ forEachBackend('memory', (backend) => {
   });
   after(() => ctx.destroy());
 
-  it('1000 dispatch + read cycles leave tf.memory().numTensors unchanged', async () => {
+  it('1000 dispatch + read cycles leave tf.memory().numTensors and the backend\'s data unchanged', async () => {
     const { graph, tensors: [tx, ty, out, twice] } = await smallGraph(ctx);
     ctx.writeTensor(ty, new Float32Array(6).fill(0.5));
     await flush(ctx, probe);
     const before = tf.memory().numTensors;
+    // Dispatches replay kernels without the engine (runtime/kernel-replay.ts): count what the backend itself holds too.
+    const dataIds = () => tf.findBackend(backend)!.numDataIds();
+    const dataBefore = dataIds();
     const target = new Float32Array(6);
     for (let i = 0; i < 1000; i++) {
       ctx.writeTensor(tx, new Float32Array(6).fill(i));
@@ -63,6 +66,7 @@ forEachBackend('memory', (backend) => {
     }
     const after = tf.memory().numTensors;
     if (after !== before) throw new Error(`numTensors ${before} -> ${after} after 1000 cycles`);
+    if (dataIds() !== dataBefore) throw new Error(`backend data ${dataBefore} -> ${dataIds()} after 1000 cycles`);
     for (const d of [graph, tx, ty, out, twice]) d.destroy();
   });
 

@@ -1,0 +1,85 @@
+/**
+ * A built graph's dispatches replay the kernels its warm-up recorded (runtime/kernel-replay.ts): no kernel goes through
+ * the TF.js engine, results match float64 arithmetic written here, nothing stays on the backend; under tf.profile()
+ * the plan runs through the engine, so profiles list its kernels.
+ */
+import { strict as assert } from 'node:assert';
+import { forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import type { MLContext } from '../../src/index.js';
+import { newBuilder, newContext } from '../api/api-util.js';
+
+/** NCHW conv2d (1x1, 2 -> 2 channels) + bias, hardSwish, then x * 2 concatenated; and a copy of x. */
+async function build(ctx: MLContext) {
+  const b = newBuilder(ctx);
+  const x = b.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+  const filter = b.constant({ dataType: 'float32', shape: [2, 2, 1, 1] }, new Float32Array([1, -1, 0.5, 2]));
+  const bias = b.constant({ dataType: 'float32', shape: [2] }, new Float32Array([0.25, -3]));
+  const conv = b.hardSwish(b.conv2d(x, filter, { bias }));
+  const doubled = b.mul(x, b.constant({ dataType: 'float32', shape: [] }, new Float32Array([2])));
+  const graph = await b.build({ y: b.concat([conv, doubled], 1), same: b.identity(x) });
+  const tensor = (shape: number[], usage: object) => ctx.createTensor({ dataType: 'float32', shape, ...usage });
+  return { graph, x: await tensor([1, 2, 2, 2], { writable: true }), y: await tensor([1, 4, 2, 2], { readable: true }), same: await tensor([1, 2, 2, 2], { readable: true }) };
+}
+
+function expected(xs: readonly number[]): number[] {
+  const hardSwish = (v: number) => v * Math.min(6, Math.max(0, v + 3)) / 6;
+  const w = [[1, -1], [0.5, 2]];
+  const bias = [0.25, -3];
+  const conv = [0, 1].flatMap((o) => [0, 1, 2, 3].map((p) => hardSwish(w[o]![0]! * xs[p]! + w[o]![1]! * xs[4 + p]! + bias[o]!)));
+  return [...conv, ...xs.map((v) => v * 2)];
+}
+
+function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void {
+  assert.equal(actual.length, wanted.length);
+  for (let i = 0; i < wanted.length; i++) assert.ok(Math.abs(actual[i]! - wanted[i]!) <= 1e-5 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
+}
+
+forEachBackend('plan replay', (backend) => {
+  let ctx: MLContext;
+  before(async () => { ctx = await newContext(backend); });
+  after(() => ctx.destroy());
+
+  it('dispatches run no kernel through the engine, compute right and leave nothing on the backend', async () => {
+    const { graph, x, y, same } = await build(ctx);
+    const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
+    const runKernel = engine.runKernel;
+    let engineKernels = 0;
+    const dataIds = () => tf.findBackend(backend)!.numDataIds();
+    const inputs = [[1, -2, 3, 0.5, -4, 6, 0, 2], [0.1, 0.2, -7, 8, 1, 1, -1, -1]];
+    ctx.writeTensor(x, new Float32Array(inputs[0]!));
+    ctx.dispatch(graph, { x }, { y, same });
+    await ctx.readTensor(y);
+    const before = dataIds();
+    engine.runKernel = function counted(this: unknown, ...args: unknown[]) { engineKernels++; return runKernel.apply(this, args); };
+    try {
+      for (let i = 0; i < 20; i++) {
+        const xs = inputs[i % 2]!;
+        ctx.writeTensor(x, new Float32Array(xs));
+        ctx.dispatch(graph, { x }, { y, same });
+        assertClose(new Float32Array(await ctx.readTensor(y)), expected(xs));
+        assertClose(new Float32Array(await ctx.readTensor(same)), xs);
+      }
+    } finally {
+      delete (engine as Partial<typeof engine>).runKernel;
+    }
+    assert.equal(engineKernels, 0, 'kernels run through the engine during dispatches');
+    assert.equal(dataIds(), before, 'data left on the backend by 20 dispatches');
+    for (const d of [graph, x, y, same]) d.destroy();
+  });
+
+  it('runs through the engine under tf.profile(), with the same results', async () => {
+    const { graph, x, y, same } = await build(ctx);
+    const xs = [1, -2, 3, 0.5, -4, 6, 0, 2];
+    ctx.writeTensor(x, new Float32Array(xs));
+    await ctx.readTensor(y);
+    let read = new ArrayBuffer(0);
+    const profile = await tf.profile(async () => {
+      ctx.dispatch(graph, { x }, { y, same });
+      read = await ctx.readTensor(y);
+    });
+    assertClose(new Float32Array(read), expected(xs));
+    assert.ok(profile.kernels.some((k) => /Conv2D/.test(k.name)), profile.kernels.map((k) => k.name).join());
+    for (const d of [graph, x, y, same]) d.destroy();
+  });
+});

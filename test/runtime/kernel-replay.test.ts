@@ -1,0 +1,147 @@
+/**
+ * runtime/kernel-replay.ts alone: a run recorded as kernels and replayed on new inputs computes what the run computes
+ * (checked against float64 arithmetic written here), without the engine, and leaves nothing behind on the backend,
+ * also when a kernel throws; runs that cannot be replayed are refused.
+ */
+import { strict as assert } from 'node:assert';
+import { contextFor, forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import { withBackend } from '../../src/runtime/placement.js';
+import { recordKernels } from '../../src/runtime/kernel-replay.js';
+
+const PROBE = 'KernelReplayTestProbe';
+let probeFails = false;
+
+/** A kernel that copies its input, or throws while probeFails is set: a fault only a test can cause. */
+function registerProbe(backendName: string): void {
+  if (tf.getKernel(PROBE, backendName)) return;
+  tf.registerKernel({
+    kernelName: PROBE, backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      if (probeFails) throw new Error('probe kernel failed');
+      return tf.getKernel('Identity', backendName)!.kernelFunc({ inputs, backend, attrs });
+    },
+  });
+}
+
+/** (x + 1.5) * y, concatenated with x, split in two, the second half reshaped; and a copy of x. */
+function computation(x: tf.Tensor, y: tf.Tensor): tf.Tensor[] {
+  const sum = tf.mul(tf.add(x, 1.5), y);
+  const [first, second] = tf.split(tf.concat([sum, x], 1), 2, 1);
+  const probed = tf.engine().runKernel(PROBE, { x: first! }) as tf.Tensor;
+  return [probed, tf.reshape(second!, [-1]), x.clone()];
+}
+
+/** The same in float64: x, y are [2, 3] row-major. */
+function expected(x: readonly number[], y: readonly number[]): number[][] {
+  const sum = x.map((v, i) => (v + 1.5) * y[i]!);
+  const rows = [0, 1].map((r) => [...sum.slice(3 * r, 3 * r + 3), ...x.slice(3 * r, 3 * r + 3)]);
+  return [rows.flatMap((row) => row.slice(0, 3)), rows.flatMap((row) => row.slice(3)), [...x]];
+}
+
+function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void {
+  assert.equal(actual.length, wanted.length);
+  for (let i = 0; i < wanted.length; i++) assert.ok(Math.abs(actual[i]! - wanted[i]!) <= 1e-6 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
+}
+
+forEachBackend('kernel replay', (backend) => {
+  before(async () => {
+    await contextFor(backend);
+    // withBackend() restores the backend active before; one must be.
+    await tf.ready();
+    registerProbe(backend);
+  });
+  afterEach(() => { probeFails = false; });
+
+  const on = <T>(fn: () => T): T => withBackend(backend, fn);
+  const dataIds = () => tf.findBackend(backend)!.numDataIds();
+
+  it('replays a recorded run on new inputs without the engine, and frees every intermediate', () => on(() => {
+    const x0 = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const y0 = tf.tensor2d([0.5, -1, 2, 3, 0.25, -4], [2, 3]);
+    const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x0, y0)), { inputs: [x0, y0], constants: [] });
+    assert.ok(program, 'the run is replayable');
+    expected([1, 2, 3, 4, 5, 6], [0.5, -1, 2, 3, 0.25, -4]).forEach((want, i) => assertClose(outputs[i]!.dataSync(), want));
+    for (const t of outputs) t.dispose();
+
+    const xs = [-2, 0.5, 7, 1e3, -0.25, 3];
+    const ys = [1, 2, 3, 4, 5, 6];
+    const x = tf.tensor2d(xs, [2, 3]);
+    const y = tf.tensor2d(ys, [2, 3]);
+    const before = dataIds();
+    const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
+    const runKernel = engine.runKernel;
+    let engineKernels = 0;
+    engine.runKernel = function counted(this: unknown, ...args: unknown[]) { engineKernels++; return runKernel.apply(this, args); };
+    let replayed: tf.Tensor[];
+    try {
+      replayed = program.run([x, y]);
+    } finally {
+      delete (engine as Partial<typeof engine>).runKernel;
+    }
+    assert.equal(engineKernels, 0);
+    assert.deepEqual(replayed.map((t) => t.shape), [[2, 3], [6], [2, 3]]);
+    expected(xs, ys).forEach((want, i) => assertClose(replayed[i]!.dataSync(), want));
+    for (const t of replayed) t.dispose();
+    assert.equal(dataIds(), before, 'data left on the backend after a replay');
+    for (const t of [x0, y0, x, y]) t.dispose();
+    program.dispose();
+  }));
+
+  it('frees what a replay made so far when one of its kernels throws', () => on(() => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const y = tf.tensor2d([1, 1, 1, 1, 1, 1], [2, 3]);
+    const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x, y)), { inputs: [x, y], constants: [] });
+    for (const t of outputs) t.dispose();
+    assert.ok(program);
+    const before = dataIds();
+    const tensorsBefore = tf.memory().numTensors;
+    probeFails = true;
+    assert.throws(() => program.run([x, y]), /probe kernel failed/);
+    assert.equal(dataIds(), before, 'data left on the backend after a failed replay');
+    assert.equal(tf.memory().numTensors, tensorsBefore);
+    probeFails = false;
+    const again = program.run([x, y]);
+    expected([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]).forEach((want, i) => assertClose(again[i]!.dataSync(), want));
+    for (const t of [...again, x, y]) t.dispose();
+    program.dispose();
+  }));
+
+  it('keeps the tensors a run makes from known values, once, until the program is disposed', () => on(() => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const tensorsBefore = tf.memory().numTensors;
+    const { outputs, program } = recordKernels(() => tf.tidy(() => [tf.mul(x, tf.scalar(3))]), { inputs: [x], constants: [] });
+    assert.ok(program);
+    outputs[0]!.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore + 1, 'the scalar 3 is kept for the replays');
+    const [y] = program.run([x]);
+    assertClose(y!.dataSync(), [3, 6, 9]);
+    y!.dispose();
+    program.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore);
+    x.dispose();
+  }));
+
+  it('refuses runs that read tensor data, dispose what they made, or read tensors from elsewhere', () => on(() => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const outside = tf.tensor1d([1, 1, 1]);
+    const before = tf.memory().numTensors;
+    const runs: [string, () => tf.Tensor[]][] = [
+      ['reads', () => [tf.add(x, tf.scalar(tf.max(x).dataSync()[0]!))]],
+      ['disposes', () => { const s = tf.scalar(2); const y = tf.mul(x, s); s.dispose(); return [y]; }],
+      ['elsewhere', () => [tf.add(x, outside)]],
+    ];
+    const wanted: Record<string, number[]> = { reads: [4, 5, 6], disposes: [2, 4, 6], elsewhere: [2, 3, 4] };
+    for (const [name, run] of runs) {
+      const { outputs, program } = recordKernels(() => tf.tidy(run), { inputs: [x], constants: [] });
+      assert.equal(program, null, name);
+      assertClose(outputs[0]!.dataSync(), wanted[name]!);
+      outputs[0]!.dispose();
+      assert.equal(tf.memory().numTensors, before, `${name}: tensors left behind`);
+    }
+    const engine = tf.engine() as unknown as Record<string, unknown>;
+    for (const method of ['runKernel', 'makeTensor', 'readSync', 'read']) assert.equal(Object.hasOwn(engine, method), false, method);
+    x.dispose();
+    outside.dispose();
+  }));
+});
