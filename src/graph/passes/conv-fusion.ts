@@ -1,13 +1,15 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
-import type { GraphNode, OperandRef } from '../ir.js';
+import { nextId, type GraphNode, type OperandRef } from '../ir.js';
 import {
-  activationOf, applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, soleReaderOf,
+  activationOf, applyRewrites, channelVectorNode, clampCeilingOf, internalNode, isConstant, perChannelConstant, type Rewrite,
+  soleReaderOf,
 } from './fusion-util.js';
 
 /**
  * A conv2d, optionally followed by an add of a per-channel constant and then by relu, clamp(0, 6), clamp(0, +Infinity),
  * sigmoid, leakyRelu, elu(alpha 1) or prelu with a per-channel constant slope, becomes one conv2d node that TF.js
- * runs as tf.fused.conv2d / tf.fused.depthwiseConv2d (bias and activation inside the kernel). A step is absorbed
+ * runs as tf.fused.conv2d / tf.fused.depthwiseConv2d (bias and activation inside the kernel). A clamp(0, max) with
+ * another finite max becomes the kernel's relu and a clamp(-Infinity, max) after it. A step is absorbed
  * only when the value before it has that step as its sole reader and is not a graph output, so nothing else can
  * observe the intermediate results that disappear.
  *
@@ -32,11 +34,13 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
       tail = next.outputs[0]!;
       next = soleReader(tail);
     }
-    const fusable = next ? activationOf(next, tail, channelAxis) : null;
+    const ceiling = next ? clampCeilingOf(next, tail) : null;
+    const fusable = next ? (ceiling !== null ? { activation: { kind: 'relu' as const }, slope: null } : activationOf(next, tail, channelAxis)) : null;
     if (next && fusable) {
       replaced.push(next);
       tail = next.outputs[0]!;
     }
+    const capped = next && ceiling !== null ? ceilingClamp(next, ceiling, node) : null;
     if (tail === convOutput) continue;
     const vector = fusedBias ? channelVectorNode(fusedBias, attrs.outputChannels) : null;
     // A constant bias option and the added constant are summed once at build, not by the lowering at every run.
@@ -55,10 +59,21 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
           ? [node.inputs[0] ?? null, node.inputs[1] ?? null, sum.outputs[0]!, null, slope?.outputs[0] ?? null]
           : [node.inputs[0] ?? null, node.inputs[1] ?? null, biasOption, vector?.outputs[0] ?? null, slope?.outputs[0] ?? null],
         attrs: { ...node.attrs, activation: fusable?.activation, fused: true },
-        outputs: [tail],
+        outputs: [capped ? capped.inputs[0]! : tail],
         label: node.label,
       },
+      ...(capped ? [capped] : []),
     ] });
   }
   return applyRewrites(order, rewrites);
+}
+
+/** clamp(x, 0, max) as clamp(x', -Infinity, max), x' a fresh value: the convolution's relu(x). */
+function ceilingClamp(clamp: GraphNode, max: number, conv: GraphNode): GraphNode {
+  const result = clamp.outputs[0]!;
+  const rectified: OperandRef = { id: nextId(), builder: result.builder, desc: result.desc, source: { kind: 'node', node: conv, index: 0 } };
+  return {
+    id: clamp.id, op: 'clamp', inputs: [rectified], attrs: { minValue: -Infinity, maxValue: max, exactMin: -Infinity, exactMax: max },
+    outputs: [result], label: clamp.label,
+  };
 }

@@ -136,6 +136,18 @@ export function fusedNodeCount(nodes: readonly GraphNode[]): number {
   return nodes.filter((node) => node.attrs['fused'] === true).length;
 }
 
+/**
+ * The upper bound of a clamp(0, max) that no fused activation computes (max finite and not 6): a fused relu and a
+ * clamp to max after the kernel compute it, one kernel (a min) instead of two.
+ */
+export function clampCeilingOf(node: GraphNode, value: OperandRef): number | null {
+  if (node.op !== 'clamp' || node.inputs[0] !== value || node.outputs.length !== 1) return null;
+  if (node.outputs[0]!.desc.dataType !== value.desc.dataType) return null;
+  const min = numberAttr(node.attrs['minValue'], -Infinity);
+  const max = numberAttr(node.attrs['maxValue'], Infinity);
+  return min === 0 && Number.isFinite(max) && max > 0 && max !== 6 ? max : null;
+}
+
 function numberAttr(value: unknown, absent: number): number {
   if (value === undefined) return absent;
   return typeof value === 'number' ? value : NaN;

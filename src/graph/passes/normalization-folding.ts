@@ -1,6 +1,7 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
 import type { GemmAttrs } from '../../ops/gemm.js';
-import type { GraphNode, OperandRef } from '../ir.js';
+import { nextId, type GraphNode, type OperandRef } from '../ir.js';
+import { numberToFloat16Bits } from '../../types/float16.js';
 import {
   applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, type SoleReader, soleReaderOf,
 } from './fusion-util.js';
@@ -12,6 +13,8 @@ import {
  * one. With y = x W + b0 followed by (y - mean) * factor + shift, the node becomes x (W * factor) + ((b0 - mean) *
  * factor + shift): the weights are scaled along their output-channel axes (HWIO's O, depthwise [h, w, C, M]'s C and
  * M, a matrix's columns) and the bias is a new constant; later passes fuse what follows (relu, ...) into the kernel.
+ * A hardSigmoid (clamp(alpha * y + beta, 0, 1)) folds the same way and leaves its clamp(0, 1), which the convolution
+ * fusion then runs as the kernel's relu and a min: 2 kernels instead of 5 in every squeeze-and-excitation block.
  * A matmul becomes a gemm (c: the folded bias). A step is folded only when the value before it has that step as its
  * sole reader and is not a graph output. The results equal the unfolded ones up to float32 rounding (the products
  * are associated differently).
@@ -24,13 +27,15 @@ export function foldNormalizations(order: readonly GraphNode[], outputs: Readonl
     let target = foldTarget(node, made);
     if (!target) continue;
     const replaced = [node];
-    for (;;) {
+    let clamp: GraphNode | null = null;
+    while (!clamp) {
       const step = affineStep(soleReader, target, made);
       if (!step) break;
       replaced.push(step.node);
       target = fold(target, step, made);
+      clamp = step.clamp ? clampOf(target, step) : null;
     }
-    if (target.node !== node) rewrites.push({ replaced, nodes: [...made, target.node] });
+    if (target.node !== node) rewrites.push({ replaced, nodes: [...made, target.node, ...(clamp ? [clamp] : [])] });
   }
   return applyRewrites(order, rewrites);
 }
@@ -101,12 +106,16 @@ function gemmBias(c: OperandRef, beta: number, columns: number, made: GraphNode[
   return vector.outputs[0]!;
 }
 
-/** One step (y - mean) * factor + shift on the target's output; null members are absent (0, 1, 0). */
+/**
+ * One step (y - mean) * factor + shift on the target's output; null members are absent (0, 1, 0). With `clamp`, the
+ * step's node goes on to clamp the result to [min, max] (hardSigmoid), which a clamp node after the target does.
+ */
 interface AffineStep {
   readonly node: GraphNode;
   readonly mean: OperandRef | null;
   readonly factor: OperandRef | null;
   readonly shift: OperandRef | null;
+  readonly clamp?: { readonly minValue: number; readonly maxValue: number };
 }
 
 function affineStep(soleReader: SoleReader, target: FoldTarget, made: GraphNode[]): AffineStep | null {
@@ -125,12 +134,35 @@ function affineStep(soleReader: SoleReader, target: FoldTarget, made: GraphNode[
     if (!mean || !factor || !isConstant(mean) || !isConstant(factor) || (shift && !isConstant(shift))) return null;
     return { node: next, mean, factor, shift: shift ?? null };
   }
+  if (next.op === 'hardSigmoid') return hardSigmoidStep(next, output, target.channels);
   if (next.op !== 'mul' && next.op !== 'add') return null;
   const constant = perChannelConstant(next, output, target.channelAxis);
   if (!constant) return null;
   return next.op === 'mul'
     ? { node: next, mean: null, factor: vector(constant), shift: null }
     : { node: next, mean: null, factor: null, shift: vector(constant) };
+}
+
+function hardSigmoidStep(node: GraphNode, output: OperandRef, channels: number): AffineStep | null {
+  const { alpha, beta } = node.attrs;
+  if (node.inputs[0] !== output || typeof alpha !== 'number' || typeof beta !== 'number') return null;
+  const dataType = output.desc.dataType;
+  if (dataType !== 'float32' && dataType !== 'float16') return null;
+  const filled = (value: number): OperandRef => {
+    const bytes = dataType === 'float32'
+      ? new Uint8Array(new Float32Array(channels).fill(value).buffer)
+      : new Uint8Array(new Uint16Array(channels).fill(numberToFloat16Bits(value)).buffer);
+    return { id: nextId(), builder: output.builder, desc: { dataType, shape: [channels] }, source: { kind: 'constant', bytes } };
+  };
+  return { node, mean: null, factor: filled(alpha), shift: filled(beta), clamp: { minValue: 0, maxValue: 1 } };
+}
+
+/** The clamp that ends a clamping step: it reads the folded target's output (a fresh value) and gives the step's. */
+function clampOf(target: FoldTarget, step: AffineStep): GraphNode {
+  const output = target.node.outputs[0]!;
+  const folded: OperandRef = { id: nextId(), builder: output.builder, desc: output.desc, source: { kind: 'node', node: target.node, index: 0 } };
+  target.node.outputs[0] = folded;
+  return { id: step.node.id, op: 'clamp', inputs: [folded], attrs: { ...step.clamp!, exactMin: step.clamp!.minValue, exactMax: step.clamp!.maxValue }, outputs: [output], label: step.node.label };
 }
 
 /** The target computing its output followed by `step`. */

@@ -218,3 +218,25 @@ forEachBackend('conv2d fusion', (backend) => {
     if (ops !== 'conv.channelVector, conv2d' || fusedNodeCount(nodes) !== 1) throw new Error(`planned ${ops}`);
   });
 });
+
+forEachBackend('conv fusion: clamp(0, max)', (backend) => {
+  it('conv2d + clamp(0, 2.5): the kernel applies relu, a clamp to 2.5 follows; equal to the float64 reference', async () => {
+    const chain: Chain = { layout: 'nchw', input: [1, 3, 5, 5], filter: [4, 3, 3, 3] };
+    const capped: Activation = { name: 'clamp(0, 2.5)', apply: (b, y) => b.clamp(y, { minValue: 0, maxValue: 2.5 }), ref: (v) => Math.min(2.5, Math.max(0, v)) };
+    const x = data(chain.input, 81);
+    const w = data(chain.filter, 83);
+    const build = (b: Builder, xo: MLOperand) => ({ out: capped.apply(b, b.conv2d(xo, b.constant({ dataType: 'float32', shape: w.shape },
+      typedArrayFor({ dataType: 'float32', ...w })), { inputLayout: 'nchw', filterLayout: 'oihw' })) });
+    const nodes = await plannedNodes(backend, build, chain.input);
+    const fused = nodes.find((n) => n.op === 'conv2d');
+    const clamp = nodes.find((n) => n.op === 'clamp');
+    if ((fused?.attrs['activation'] as { kind?: string } | undefined)?.kind !== 'relu' || clamp?.attrs['minValue'] !== -Infinity ||
+      clamp.attrs['maxValue'] !== 2.5 || clamp.inputs[0] !== fused!.outputs[0]) {
+      throw new Error(`planned ${nodes.map((n) => n.op).join(', ')}`);
+    }
+    const expected = expectedChain({ ...chain, activation: capped }, x, w, undefined, null);
+    if (!expected.data.some((v) => v === 2.5) || !expected.data.some((v) => v === 0)) throw new Error('the data should reach both bounds');
+    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, { x: xo }) => build(b as Builder, xo!));
+    assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+  });
+});

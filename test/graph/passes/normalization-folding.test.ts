@@ -167,3 +167,40 @@ forEachBackend('normalization folding', (backend) => {
     if (kernels.join(', ') !== (backend === 'webgl' ? 'FusedConv2D, Maximum' : 'FusedConv2D')) throw new Error(`kernels: ${kernels.join(', ')}`);
   });
 });
+
+forEachBackend('normalization folding: hardSigmoid', (backend) => {
+  const hardSigmoid = (v: number, alpha: number, beta: number) => Math.min(1, Math.max(0, alpha * v + beta));
+  for (const [layout, groups] of [['nchw', 1], ['nhwc', 1], ['nchw', 4]] as const) {
+    it(`conv2d ${layout}${groups > 1 ? ' depthwise' : ''} + bias + hardSigmoid: folded, a clamp(0, 1) left; the relu runs in the kernel; equal to the float64 reference`, async () => {
+      const [alpha, beta] = [0.2, 0.5];
+      const x = data([1, 4, 5, 5], 41);
+      const xIn = layout === 'nchw' ? x : transposeData(x, NCHW_TO_NHWC);
+      const w = data([4, 4 / groups, 3, 3], 43);
+      const bias = data([4], 45).data;
+      let y = conv2dRef(x, w, bias, { padding: [1, 1, 1, 1], groups });
+      if (layout === 'nhwc') y = transposeData(y, NCHW_TO_NHWC);
+      const expected = { ...y, data: y.data.map((v) => hardSigmoid(v, alpha, beta)) };
+      const build = (b: Builder, { x: xo }: Record<string, MLOperand>) => ({
+        out: b.hardSigmoid(b.conv2d(xo!, constantOf(b, w.shape, w.data),
+          { padding: [1, 1, 1, 1], groups, inputLayout: layout, filterLayout: 'oihw', bias: constantOf(b, [4], bias) }), { alpha, beta }),
+      });
+      checkOnlyBuildTimeBesides(await passNodes(backend, foldNormalizations, { x: xIn.shape }, build), ['conv2d', 'clamp']);
+      const result = await runGraph(backend, { x: { dataType: 'float32', ...xIn } }, (b, o) => build(b as Builder, o));
+      assertClose(result['out']!, expected, TOLERANCE);
+      const kernels = (await kernelsOf(backend, { x: { dataType: 'float32', ...xIn } }, build)).filter((k) => k !== 'Transpose');
+      const conv = groups > 1 ? 'FusedDepthwiseConv2D' : 'FusedConv2D';
+      // webgl's fused relu gives -0 for negative values: there relu follows the kernel.
+      const wanted = backend === 'webgl' ? `${conv}, Maximum, Minimum` : `${conv}, Minimum`;
+      if (kernels.join(', ') !== wanted) throw new Error(`kernels: ${kernels.join(', ')}`);
+    });
+  }
+
+  it('leaves a hardSigmoid alone after a convolution whose output is read elsewhere', async () => {
+    const w = data([4, 3, 3, 3], 23);
+    const nodes = await passNodes(backend, foldNormalizations, { x: [1, 3, 5, 5] }, (b, { x }) => {
+      const y = b.conv2d(x!, constantOf(b, w.shape, w.data));
+      return { out: b.hardSigmoid(y), y };
+    });
+    if (!nodes.some((n) => n.op === 'hardSigmoid')) throw new Error(`folded: ${opsOf(nodes)}`);
+  });
+});
