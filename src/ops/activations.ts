@@ -8,6 +8,7 @@ import { toDictionary, toFiniteDouble, toMLNumber } from '../webidl.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
+import { ERF_SCALARS, gelu } from './erf.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
@@ -33,9 +34,11 @@ export const ACTIVATION_SCALARS: Readonly<Record<string, (attrs: Readonly<Record
   clamp: (a) => [a['minValue'] as number, a['maxValue'] as number],
   hardSigmoid: (a) => [a['alpha'] as number, a['beta'] as number, 0, 1],
   hardSwish: () => [3, 6],
+  'hardSwish.timesSix': () => [3],
   linear: (a) => [a['alpha'] as number, a['beta'] as number],
   softsign: () => [1],
-  gelu: () => [0.5, Math.SQRT2, 1],
+  gelu: () => ERF_SCALARS,
+  erf: () => ERF_SCALARS,
   prelu: () => [0],
 };
 
@@ -166,6 +169,13 @@ activation('hardSigmoid', FLOAT_TYPES,
 activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) =>
   tf.div(tf.mul(x, tf.relu6(tf.add(x, scalarAt(given, 0, 3, env)))), scalarAt(given, 1, 6, env)));
 
+/** 6 * hardSwish(x), for a reader that divides by 6 itself (graph/passes/hard-swish-scaling.ts). */
+defineOp({
+  name: 'hardSwish.timesSix',
+  lower: ([x, three], _attrs, env) => env.tf.mul(x!, env.tf.relu6(env.tf.add(x!, scalarAt([three], 0, 3, env)))),
+  layout: elementwiseRule(),
+});
+
 // max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
 activation('elu', FLOAT_TYPES, (tf, x, { alpha }, env) => keepNaN(tf, x, alpha === 1 ? tf.elu(x)
   : tf.add(relu(tf, x, env.backend), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha!)), env.backend),
@@ -179,8 +189,8 @@ activation('linear', FLOAT_TYPES,
 activation('softplus', FLOAT_TYPES, (tf, x, _attrs, env) => keepNaN(tf, x, tf.softplus(x), env.backend));
 activation('softsign', FLOAT_TYPES,
   (tf, x, _attrs, env, given) => divideFloat(tf, x, tf.add(tf.abs(x), scalarAt(given, 0, 1, env)), env.backend));
-activation('gelu', FLOAT_TYPES, (tf, x, _attrs, env, given) => tf.mul(tf.mul(x, scalarAt(given, 0, 0.5, env)),
-  tf.add(tf.erf(tf.div(x, scalarAt(given, 1, Math.SQRT2, env))), scalarAt(given, 2, 1, env))));
+activation('gelu', FLOAT_TYPES,
+  (tf, x, _attrs, env, given) => gelu(tf, x, (i) => scalarAt(given, i, ERF_SCALARS[i]!, env)));
 
 // prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
 // kernel is wrong for int32, so it is composed; integer products wrap.

@@ -4,13 +4,15 @@ import type { HostLowering, LowerEnv } from './registry.js';
 import { integerUnaryOnHost } from './host-kernels.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
+import { erf, ERF_SCALARS } from './erf.js';
 
 // abs, neg and sign also take the signed integers the backends hold exactly, and int64 on the host.
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
 const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
 
-type UnaryKernel = (tf: TF, x: Tensor, env: LowerEnv) => Tensor;
+/** `given`: the node's inputs after x, the build-time scalars some kernels read (activations.ts's ACTIVATION_SCALARS). */
+type UnaryKernel = (tf: TF, x: Tensor, env: LowerEnv, given: readonly (Tensor | null)[]) => Tensor;
 
 function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: UnaryKernel,
   lowerHost?: HostLowering<Record<string, never>>): void {
@@ -25,7 +27,7 @@ function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: Un
       },
     },
     limits: { input: limit(dataTypes), output: limit(dataTypes) },
-    lower: ([x], _attrs, env) => kernel(env.tf, x!, env),
+    lower: ([x, ...given], _attrs, env) => kernel(env.tf, x!, env, given),
     layout: elementwiseRule<Record<string, never>>(),
     ...(lowerHost ? { lowerHost } : {}),
   });
@@ -107,9 +109,7 @@ const trig = (fn: 'sin' | 'cos' | 'tan'): UnaryKernel => (tf, x, env) =>
 unary('cos', FLOAT_TYPES, trig('cos'));
 unary('sin', FLOAT_TYPES, trig('sin'));
 unary('tan', FLOAT_TYPES, trig('tan'));
-// WebGL's Erf multiplies by sign(x), which is 0 for -0: zeros pass through as they are.
-unary('erf', FLOAT_TYPES, (tf, x, env) =>
-  (env.backend === 'webgl' ? selectSameShape(tf, tf.equal(x, 0), x, tf.erf(x)) : tf.erf(x)));
+unary('erf', FLOAT_TYPES, (tf, x, _env, given) => erf(tf, x, (i) => given[i] ?? tf.scalar(ERF_SCALARS[i]!)));
 unary('exp', FLOAT_TYPES, (tf, x) => tf.exp(x));
 unary('log', FLOAT_TYPES, (tf, x) => tf.log(x));
 unary('sqrt', FLOAT_TYPES, (tf, x) => tf.sqrt(x));
