@@ -22,6 +22,7 @@ import {
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
 import { channelsLastRule } from './layout-rules.js';
+import type { MLOperandDataType } from '../types/data-type.js';
 
 type PoolKind = 'average' | 'l2' | 'max';
 
@@ -117,7 +118,9 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   const rows = axisWindows(kind, inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
   const cols = axisWindows(kind, inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
   const someWindowEmpty = rows.covered.includes(0) || cols.covered.includes(0);
-  const gather = dilations[0] !== 1 || dilations[1] !== 1 || someWindowEmpty;
+  // Integer max pooling gathers and reduces with Max, exact in int32; TF.js's MaxPool kernels compute in float32.
+  const integer = !FLOAT_TYPES.includes(input.dataType);
+  const gather = integer || dilations[0] !== 1 || dilations[1] !== 1 || someWindowEmpty;
   // End padding that makes TF.js's floor-rounded size the output size (ceil rounding, outputSizes).
   const extraHeight = Math.max(0, (outputHeight - 1) * strides[0] + window[0] - (inputHeight + padding[0] + padding[1]));
   const extraWidth = Math.max(0, (outputWidth - 1) * strides[1] + window[1] - (inputWidth + padding[2] + padding[3]));
@@ -135,6 +138,10 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   if (kind === 'average') {
     // A product with 1 / count, as webgl's division returns 1 for 0 / 0: NaN marks a window without input cells.
     perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? NaN : 1 / n)), positionShape, 'float32');
+  } else if (kind === 'max' && someWindowEmpty && integer) {
+    // An upper bound per position: the type's lowest value where a window has no input cell (as -Infinity for floats).
+    const [lowest, highest] = INTEGER_RANGES[input.dataType]!;
+    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? lowest : highest)), positionShape, 'int32');
   } else if (kind === 'max' && someWindowEmpty) {
     perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? -Infinity : 0)), positionShape, 'float32');
   }
@@ -164,7 +171,8 @@ function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, perP
   const pooled = reduceWindows(tf, byRow, colIndex, wAxis, attrs.window[1], attrs.kind);
   if (attrs.kind === 'l2') return tf.sqrt(pooled);
   if (attrs.kind === 'average') return tf.mul(pooled, perPosition!);
-  return perPosition ? tf.add(pooled, perPosition) : pooled;
+  if (!perPosition) return pooled;
+  return pooled.dtype === 'int32' ? tf.minimum(pooled, perPosition) : tf.add(pooled, perPosition);
 }
 
 function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
@@ -191,11 +199,17 @@ function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
   return transposeIf(tf, y, nchw ? NHWC_TO_NCHW : null);
 }
 
+/** The integer types max pooling takes (held as int32 by every backend; a webgl context computes them on cpu). */
+const INTEGER_RANGES: Partial<Record<MLOperandDataType, readonly [number, number]>> = {
+  int32: [-2147483648, 2147483647], int8: [-128, 127], uint8: [0, 255],
+};
+
 function pool(name: string, kind: PoolKind): void {
+  const types = kind === 'max' ? [...FLOAT_TYPES, 'int32', 'int8', 'uint8'] as const : FLOAT_TYPES;
   defineOp<Pool2dAttrs>({
     name,
     method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildPool2d(call, kind, input, options) },
-    limits: { input: limit(FLOAT_TYPES, 4, 4), output: limit(FLOAT_TYPES, 4, 4) },
+    limits: { input: limit(types, 4, 4), output: limit(types, 4, 4) },
     // The gathering form's position inputs are shaped for its layout.
     layout: channelsLastRule('layout', (attrs) => !attrs.gather),
     lower([x, rowIndex, colIndex, perPosition], attrs, { tf }) {

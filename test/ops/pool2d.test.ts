@@ -1,7 +1,9 @@
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
-import { assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, size } from '../util/harness.js';
+import {
+  assertClose, assertThrows, builderFor, contextFor, forEachBackend, randomData, representable, runGraph, size,
+} from '../util/harness.js';
 import { NCHW_TO_NHWC, pool2dRef, transposeData, type PoolKind } from './conv-reference.js';
 import { kernelsOf } from '../graph/passes/pass-test-util.js';
 
@@ -63,6 +65,39 @@ forEachBackend('pool2d', (backend) => {
     });
   }
 
+  // Integer max pooling is exact: int32 values beyond 2^24 that differ by 1 stay apart; a window with no input cell
+  // gives the type's lowest value (where a float gives -Infinity).
+  const INTEGER_RANGES: [MLOperandDataType, number, number][] = [['int32', -2147483648, 2147483647], ['int8', -128, 127], ['uint8', 0, 255]];
+  for (const [dataType, lowest, highest] of INTEGER_RANGES) {
+    it(`maxPool2d ${dataType}: exact, in both layouts, with padding, dilations and windows wholly in padding`, async () => {
+      const integerCases: Case[] = [...cases,
+        { name: 'windows in padding', input: [1, 2, 3, 3], options: { windowDimensions: [1, 2], strides: [2, 1], padding: [0, 2, 0, 0] },
+          output: [3, 2] }];
+      for (const c of integerCases) {
+        const count = size(c.input);
+        // Near the type's extremes, neighbours 1 apart: float32 would merge the int32 ones.
+        const data = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? highest - (i % 5) : i % 3 === 1 ? lowest + (i % 7) : (i * 37) % 101));
+        const x = { data, shape: c.input };
+        const window = c.options.windowDimensions ?? c.input.slice(2);
+        const expected = pool2dRef('max', x, { ...c.options, window, outputSize: c.output });
+        const exact = { ...expected, data: expected.data.map((v) => (v === -Infinity ? lowest : v)) };
+        for (const layout of ['nchw', 'nhwc'] as const) {
+          const xIn = layout === 'nchw' ? x : transposeData(x, NCHW_TO_NHWC);
+          const want = layout === 'nchw' ? exact : transposeData(exact, NCHW_TO_NHWC);
+          const result = await runGraph(backend, { x: { dataType, ...xIn } }, (b, { x: input }) =>
+            ({ out: (b as Builder)['maxPool2d']!(input, { ...c.options, layout }) }));
+          assertClose(result['out']!, want, undefined, `${c.name} ${layout}`);
+        }
+      }
+    });
+  }
+  it('averagePool2d and l2Pool2d take float types only; maxPool2d the integers held exactly too', async () => {
+    const limits = (await contextFor(backend)).opSupportLimits() as unknown as Record<string, { input: { dataTypes: string[] } }>;
+    if (limits['maxPool2d']!.input.dataTypes.join() !== 'float32,float16,int32,int8,uint8') throw new Error('maxPool2d types');
+    if (limits['averagePool2d']!.input.dataTypes.join() !== 'float32,float16') throw new Error('averagePool2d types');
+    if (limits['l2Pool2d']!.input.dataTypes.join() !== 'float32,float16') throw new Error('l2Pool2d types');
+  });
+
   it('global average and max pooling run one reduction kernel each', async () => {
     const kernels = await kernelsOf(backend, { x: { dataType: 'float32', shape: [1, 4, 5, 3], data: randomData(60, 8) } },
       (b, { x }) => ({ mean: b.averagePool2d(x, { layout: 'nhwc' }), max: b.maxPool2d(x, { layout: 'nhwc' }) }));
@@ -99,7 +134,7 @@ forEachBackend('pool2d', (backend) => {
       const m = METHODS[kind];
       it(`${m} rejects bad inputs and options`, async () => {
         await check(kind, (b, x) => b[m]!(x), [2, 5, 5]);
-        await check(kind, (b, x) => b[m]!(x), [1, 2, 5, 5], 'int32');
+        await check(kind, (b, x) => b[m]!(x), [1, 2, 5, 5], kind === 'max' ? 'int64' : 'int32');
         await check(kind, (b, x) => b[m]!(x, { windowDimensions: [2] }));
         await check(kind, (b, x) => b[m]!(x, { windowDimensions: [0, 2] }));
         await check(kind, (b, x) => b[m]!(x, { padding: [1, 1] }));
