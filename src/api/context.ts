@@ -16,7 +16,7 @@ import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interf
 import {
   contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,
 } from './internals.js';
-import type { Settle } from '../runtime/timeline.js';
+import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
 import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits.js';
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
@@ -78,6 +78,7 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
     return undefined;
   };
   if (isHostTensor(data)) return write(data.values);
+  if (readHangs()) return new Promise<never>(() => undefined);
   const inPlace = valuesInPlace(data, homeBackend(ctx.backend, desc.dataType));
   return inPlace ? write(inPlace) : data.data().then(write);
 }
@@ -93,16 +94,6 @@ function asUnknownError(where: string, error: unknown): Error {
   if (error instanceof DOMException || error instanceof TypeError) return error;
   return unknownError(where, error instanceof Error ? error.message : String(error));
 }
-
-function reportTimelineError(where: string, error: unknown): void {
-  // The spec gives dispatch() and writeTensor() no error channel (webnn#778); make failures visible rather than silent.
-  if (error instanceof DOMException && error.name === 'InvalidStateError') return;
-  console.error(`WebNN ${where} failed:`, error);
-}
-
-const reportDispatchFailure: Settle = (failed, error) => {
-  if (failed) reportTimelineError('MLContext.dispatch', error);
-};
 
 /** The converter of dispatch()'s records: each value must be an MLTensor (messages made only when one is not). */
 const tensorOf = (record: 'inputs' | 'outputs') => (value: unknown, key: string): TensorState =>
@@ -149,12 +140,12 @@ export class MLContext {
     checkBoundTensors(ctx, ins, outs);
     if (g.dynamic) {
       const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
-      ctx.enqueueSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), reportDispatchFailure);
+      ctx.enqueueSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), ctx.settleDispatch);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
-    ctx.enqueueSettled(where, () => runPlan(g.plan!, ins, outs), reportDispatchFailure);
+    ctx.enqueueSettled(where, () => runPlan(g.plan!, ins, outs), ctx.settleDispatch);
   }
 
   /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
@@ -293,16 +284,20 @@ export class MLContext {
     // The copy is made now, straight into the backend: the caller may change its buffer as soon as this returns.
     let data: Value;
     try {
+      writeFaultCheck();
       data = dataFromSource(ctx, t.desc, source);
     } catch (error) {
-      reportTimelineError(where, error);
+      // Failed in the write's place on the timeline, after the work enqueued before it.
+      ctx.enqueueSettled(where, () => {
+        throw error;
+      }, ctx.settleWrite);
       return;
     }
     ctx.enqueueSettled(where, () => {
       if (!t.destroyed) t.replaceData(data);
     }, (failed, error) => {
       if (t.data !== data) data.dispose();
-      if (failed) reportTimelineError(where, error);
+      ctx.settleWrite(failed, error);
     });
   }
 
@@ -388,6 +383,7 @@ function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGr
 
 /** The compute request of one dispatch, on the timeline. */
 function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+  dispatchFaultCheck();
   const feeds = new Map<string, Value>();
   for (const [name, t] of ins) {
     if (!t.data) throw new Error(`inputs['${name}'] has no data`);

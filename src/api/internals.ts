@@ -5,56 +5,104 @@ import type { OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
-import { onBackend, runOnBackend, type BackendName } from '../runtime/backends.js';
-import { enqueueJob, type Settle } from '../runtime/timeline.js';
+import { activateBackendNow, type BackendName } from '../runtime/backends.js';
+import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
+import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
 
 export interface MLContextLostInfo {
   message: string;
 }
 
-export class ContextState {
+export class ContextState implements TimelineOwner {
   /** "is lost": [[lost]] is settled. */
   isLost = false;
   readonly lost: Promise<MLContextLostInfo>;
   readonly #resolveLost: (info: MLContextLostInfo) => void;
   readonly graphs = new Set<GraphState>();
   readonly tensors = new Set<TensorState>();
+  /** The context's [[timeline]]: its own, so that what fails or hangs on it holds up no other context. */
+  readonly #timeline = new Timeline(this);
+  readonly #stopWatchingBackend: () => void;
 
   constructor(readonly backend: BackendName, readonly accelerated: boolean, readonly powerPreference: MLPowerPreference) {
     let resolve!: (info: MLContextLostInfo) => void;
     this.lost = new Promise((r) => { resolve = r; });
     this.#resolveLost = resolve;
+    this.#stopWatchingBackend = whenBackendLost(backend, (message) => this.lose(message));
   }
 
   /**
-   * The context's [[timeline]]: runs `job` after every job enqueued before it (on any context, since TF.js has one
-   * active backend), with TF.js switched to this context's backend. The job is aborted, and the promise rejected with
-   * an InvalidStateError, when the context is lost by the time the job's turn comes.
+   * Runs `job` on the context's [[timeline]], after every job enqueued before it, with TF.js switched to the context's
+   * backend. The job is aborted, and the promise rejected with an InvalidStateError, when the context is lost by the
+   * time the job's turn comes.
    */
   enqueue<T>(where: string, job: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.enqueueSettled(where, job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)));
+      this.#timeline.enqueue(job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), where);
     });
   }
 
   /** enqueue() handing the job's outcome to `settle` (in the same microtask) instead of to a promise. */
   enqueueSettled(where: string, job: () => unknown, settle: Settle): void {
-    enqueueJob(onBackend(this.backend, () => {
-      if (this.isLost) throw invalidStateError(where, 'the context is lost');
-      return job();
-    }), settle);
+    this.#timeline.enqueue(job, settle, where);
   }
 
-  /** The spec's "lose": resolve [[lost]], then destroy every graph and tensor of the context. */
+  /** Runs `job` on the timeline after the jobs enqueued before it, even once the context is lost (releasing memory). */
+  enqueueRelease(job: () => void): void {
+    this.#timeline.enqueue(job, ignoreOutcome, null);
+  }
+
+  /**
+   * What a dispatch or write that fails on the timeline (a kernel throws, an allocation fails) leaves behind cannot be
+   * trusted: its output tensors would keep the previous results, and a read would return them as if they were this
+   * one's. The spec gives dispatch() and writeTensor() no error channel (webnn#778); as Chromium does, the context is
+   * lost, with the error as the message. A job aborted because the context was lost already changes nothing.
+   */
+  #loseAfterFailure(where: string, error: unknown): void {
+    if (this.isLost) return;
+    console.error(`WebNN ${where} failed; the context is lost:`, error);
+    this.lose(`${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** The settle of dispatch() jobs (one function per context: dispatch() allocates none). */
+  readonly settleDispatch: Settle = (failed, error) => {
+    if (failed) this.#loseAfterFailure('MLContext.dispatch', error);
+  };
+
+  readonly settleWrite: Settle = (failed, error) => {
+    if (failed) this.#loseAfterFailure('MLContext.writeTensor', error);
+  };
+
+  /** TimelineOwner: a job of a lost context is aborted; any other runs with the context's backend active. */
+  enter(where: string): void {
+    if (this.isLost) throw invalidStateError(where, 'the context is lost');
+    activateBackendNow(this.backend);
+  }
+
+  /** TimelineOwner: a job waited too long for the backend (a readback that cannot finish). */
+  stalled(): void {
+    // A lost device loses every context on the backend, this one included.
+    if (checkBackendLost(this.backend)) return;
+    this.lose(`a job on the TF.js ${this.backend} backend did not finish within ${timelineLimits.stallMs} ms`);
+  }
+
+  /**
+   * The spec's "lose": resolve [[lost]], then destroy every graph and tensor of the context. The job the timeline
+   * waits for, if any, is given up with an InvalidStateError, and the jobs after it are aborted.
+   */
   lose(message: string): void {
     if (this.isLost) return;
     this.isLost = true;
+    this.#stopWatchingBackend();
     this.#resolveLost({ message });
     for (const graph of [...this.graphs]) graph.destroy();
     for (const tensor of [...this.tensors]) tensor.destroy();
+    this.#timeline.release(invalidStateError('MLContext', `the context is lost: ${message}`));
   }
 }
+
+const ignoreOutcome: Settle = () => undefined;
 
 export class TensorState {
   destroyed = false;
@@ -87,9 +135,10 @@ export class TensorState {
     this.pendingReads.clear();
     for (const reject of pending) reject(invalidStateError('MLTensor.destroy', 'the tensor was destroyed while a read was pending'));
     // Released on the timeline, after the work already enqueued that may still use it (even when the context is lost).
-    void runOnBackend(this.context.backend, () => {
-      this.data?.dispose();
+    this.context.enqueueRelease(() => {
+      const data = this.data;
       this.data = null;
+      data?.dispose();
     });
   }
 }
@@ -112,7 +161,7 @@ export class GraphState {
     forgetCollection(this);
     this.context.graphs.delete(this);
     // Dispatches enqueued before destroy() still run; the plan's constants are released after them.
-    void runOnBackend(this.context.backend, () => {
+    this.context.enqueueRelease(() => {
       this.plan?.dispose();
       this.dynamic?.dispose();
     });

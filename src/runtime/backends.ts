@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { runExclusive } from './timeline.js';
+import { Timeline } from './timeline.js';
+import { useThreadsOnlyIfWorkersStart, withinStartLimit } from './wasm-start.js';
+import { startedBackend, watchForWebglLoss, whenBackendLost } from './backend-loss.js';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -98,15 +100,34 @@ export function silenceCpuBanner(): void {
 
 const initialised = new Map<BackendName, Promise<boolean>>();
 
+interface EngineStart {
+  initializeBackend(name: string): { success: boolean | Promise<boolean> };
+}
+
+/**
+ * Starts `name` without making it TF.js's active backend: tf.setBackend() would switch to it while it starts
+ * asynchronously (wasm), and the work of other contexts, switching backends meanwhile, would leave TF.js's engine with
+ * one backend's name and another's kernels. Once started, tf.setBackend() switches to it synchronously.
+ */
+function initialize(name: BackendName): boolean | Promise<boolean> {
+  if (startedBackend(name)) return true;
+  return (tf.engine() as unknown as EngineStart).initializeBackend(name).success;
+}
+
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'webgl' && !webglAvailable()) return false;
   try {
     if (name === 'wasm') {
       configureWasmOnce();
-      return await withWasmCoreCount(() => tf.setBackend(name));
+      await useThreadsOnlyIfWorkersStart();
+      return await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
     }
-    const ok = await tf.setBackend(name);
+    const ok = await initialize(name);
     if (ok && name === 'cpu') silenceCpuBanner();
+    if (ok && name === 'webgl') {
+      watchForWebglLoss();
+      whenBackendLost(name, () => initialised.delete(name));
+    }
     return ok;
   } catch {
     return false;
@@ -127,11 +148,11 @@ export function webglAvailable(): boolean {
   }
 }
 
-/** Initialises `name` once (inside the exclusive section); later calls reuse the outcome. */
+/** Starts `name` once; later calls reuse the outcome (until the backend is lost: then it starts afresh). */
 export function ensureBackend(name: BackendName): Promise<boolean> {
   let ready = initialised.get(name);
   if (!ready) {
-    ready = runExclusive(() => activate(name));
+    ready = activate(name);
     initialised.set(name, ready);
   }
   return ready;
@@ -149,18 +170,29 @@ export function activateBackendNow(name: string): void {
   if (tf.getBackend() !== name) throw new Error(`TF.js did not switch to backend ${name}`);
 }
 
-/** `job` made to run with `name` as TF.js's active backend (waiting only while a backend is still starting). */
-export function onBackend<T>(name: BackendName, job: () => T | Promise<T>): () => T | Promise<T> {
-  return () => {
-    if (tf.getBackend() === name) return job();
-    const switched = tf.setBackend(name);
-    return tf.getBackend() === name ? job() : switched.then(() => job());
-  };
+/** Jobs of no context (releasing memory), one timeline per backend. */
+const backendTimelines = new Map<BackendName, Timeline>();
+
+function backendTimeline(name: BackendName): Timeline {
+  let timeline = backendTimelines.get(name);
+  if (!timeline) {
+    timeline = new Timeline({
+      // Releasing memory needs no active backend (a tensor is disposed by its own backend), only a live one is made so.
+      enter: () => {
+        if (startedBackend(name)) activateBackendNow(name);
+      },
+      stalled: () => undefined,
+    });
+    backendTimelines.set(name, timeline);
+  }
+  return timeline;
 }
 
-/** Runs `job` with `name` as TF.js's active backend, after every earlier job of every context. */
+/** Runs `job` with `name` as TF.js's active backend when it is live, after the earlier jobs of runOnBackend(name). */
 export function runOnBackend<T>(name: BackendName, job: () => T | Promise<T>): Promise<T> {
-  return runExclusive(onBackend(name, job));
+  return new Promise<T>((resolve, reject) => {
+    backendTimeline(name).enqueue(job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), name);
+  });
 }
 
 export { tf };

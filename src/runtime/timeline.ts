@@ -1,10 +1,12 @@
 /**
- * The one queue every use of TF.js goes through: its active backend is one global, while each context owns its own
- * backend, so the work of all contexts runs in the order it was enqueued, one job at a time.
+ * A context's [[timeline]]: its jobs run in the order they were enqueued, one at a time. Each context has its own, so a
+ * job that fails or never finishes holds up only the jobs of its own context. TF.js's active backend is one global,
+ * which is safe to share: every job makes its context's backend active as it starts, and only a job's synchronous part
+ * computes (what a job waits for, a webgl readback, reads a tensor on its own backend).
  *
  * Jobs enqueued together run together, in one microtask, without a promise each: a dispatch's write, run and read
- * cost a few function calls, not a chain of promise reactions. A job that returns a promise holds the queue until it
- * settles (a backend's first start, a webgl readback).
+ * cost a few function calls, not a chain of promise reactions. A job that returns a promise holds its timeline until
+ * the promise settles, for at most `timelineLimits.stallMs`: after that the timeline reports the job stalled.
  */
 
 /** Called once with the job's outcome: what it threw or its promise rejected with (`failed`), else its result. */
@@ -13,12 +15,17 @@ export type Settle = (failed: boolean, outcome: unknown) => void;
 interface Job {
   readonly run: () => unknown;
   readonly settle: Settle;
+  /** The method that enqueued the job, handed to the timeline's `enter`; null for a job that always runs. */
+  readonly where: string | null;
 }
 
-const jobs: (Job | undefined)[] = [];
-let next = 0;
-/** A drain is scheduled, running, or waiting for a job's promise. */
-let draining = false;
+export const timelineLimits = {
+  /**
+   * How long a job may wait for its promise (a webgl readback) before its timeline is reported stalled. A readback
+   * waits for the GPU to finish the work enqueued before it; a minute is far beyond any single dispatch.
+   */
+  stallMs: 60_000,
+};
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (typeof x === 'object' || typeof x === 'function') && x !== null && typeof (x as { then?: unknown }).then === 'function';
@@ -28,50 +35,111 @@ function settleSafely(job: Job, failed: boolean, outcome: unknown): void {
   try {
     job.settle(failed, outcome);
   } catch {
-    // A settle callback only resolves, rejects or reports; nothing it throws may stop the queue.
+    // A settle callback only resolves, rejects or reports; nothing it throws may stop the timeline.
   }
 }
 
-function drain(): void {
-  while (next < jobs.length) {
-    const job = jobs[next]!;
-    jobs[next++] = undefined;
-    let result: unknown;
-    try {
-      result = job.run();
-    } catch (error) {
-      settleSafely(job, true, error);
-      continue;
+export interface TimelineOwner {
+  /**
+   * Called before each job that has a `where`: throws to fail the job without running it (the context is lost), else
+   * makes TF.js ready to run it (the context's backend active).
+   */
+  enter(where: string): void;
+  /** A job has waited `timelineLimits.stallMs` for its promise: the owner gives up on it by calling release(). */
+  stalled(): void;
+}
+
+export class Timeline {
+  readonly #owner: TimelineOwner;
+  readonly #jobs: (Job | undefined)[] = [];
+  #next = 0;
+  /** A drain is scheduled, running, or waiting for a job's promise. */
+  #draining = false;
+  /** The job whose promise the timeline waits for. */
+  #waitingFor: Job | null = null;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #drain = (): void => this.#runJobs();
+  readonly #onStall = (): void => this.#stalled();
+
+  constructor(owner: TimelineOwner) {
+    this.#owner = owner;
+  }
+
+  /**
+   * Runs `run` after every job enqueued before it on this timeline, then calls `settle` with its outcome. `where`
+   * names the method for the owner's `enter`; null runs the job whatever state the owner is in (releasing memory).
+   */
+  enqueue(run: () => unknown, settle: Settle, where: string | null): void {
+    this.#jobs.push({ run, settle, where });
+    if (!this.#draining) {
+      this.#draining = true;
+      queueMicrotask(this.#drain);
     }
-    if (isThenable(result)) {
-      result.then((value) => {
-        settleSafely(job, false, value);
-        drain();
-      }, (error: unknown) => {
+  }
+
+  /** Stops waiting for the job in progress, if any, which settles as failed with `error`; the jobs after it run. */
+  release(error: unknown): void {
+    const job = this.#waitingFor;
+    if (!job) return;
+    this.#stopWaiting();
+    settleSafely(job, true, error);
+    queueMicrotask(this.#drain);
+  }
+
+  #runJobs(): void {
+    const jobs = this.#jobs;
+    while (this.#next < jobs.length) {
+      const job = jobs[this.#next]!;
+      jobs[this.#next++] = undefined;
+      let result: unknown;
+      try {
+        if (job.where !== null) this.#owner.enter(job.where);
+        result = job.run();
+      } catch (error) {
         settleSafely(job, true, error);
-        drain();
-      });
-      return;
+        continue;
+      }
+      if (isThenable(result)) {
+        this.#waitFor(job, result);
+        return;
+      }
+      settleSafely(job, false, result);
     }
-    settleSafely(job, false, result);
+    jobs.length = 0;
+    this.#next = 0;
+    this.#draining = false;
   }
-  jobs.length = 0;
-  next = 0;
-  draining = false;
-}
 
-/** Runs `run` after every job enqueued before it, then calls `settle` with its outcome. */
-export function enqueueJob(run: () => unknown, settle: Settle): void {
-  jobs.push({ run, settle });
-  if (!draining) {
-    draining = true;
-    queueMicrotask(drain);
+  #waitFor(job: Job, result: PromiseLike<unknown>): void {
+    this.#waitingFor = job;
+    this.#stallTimer = setTimeout(this.#onStall, timelineLimits.stallMs);
+    // In Node the timer alone must not keep a process alive that has nothing else to do.
+    (this.#stallTimer as { unref?: () => void }).unref?.();
+    result.then((value) => this.#finish(job, false, value), (error: unknown) => this.#finish(job, true, error));
   }
-}
 
-/** enqueueJob() for a caller that wants a promise of the outcome. */
-export function runExclusive<T>(run: () => T | Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    enqueueJob(run, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)));
-  });
+  #finish(job: Job, failed: boolean, outcome: unknown): void {
+    // A job released while it waited has settled already.
+    if (this.#waitingFor !== job) return;
+    this.#stopWaiting();
+    settleSafely(job, failed, outcome);
+    this.#runJobs();
+  }
+
+  #stopWaiting(): void {
+    this.#waitingFor = null;
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
+  }
+
+  #stalled(): void {
+    const job = this.#waitingFor;
+    if (!job) return;
+    try {
+      this.#owner.stalled();
+    } finally {
+      // The owner releases the job; should it not, the timeline must still move on.
+      if (this.#waitingFor === job) this.release(new Error(`a job did not finish within ${timelineLimits.stallMs} ms`));
+    }
+  }
 }
