@@ -34,6 +34,7 @@ export const ACTIVATION_SCALARS: Readonly<Record<string, (attrs: Readonly<Record
   clamp: (a) => [a['minValue'] as number, a['maxValue'] as number],
   hardSigmoid: (a) => [a['alpha'] as number, a['beta'] as number, 0, 1],
   hardSwish: () => [3, 6],
+  'hardSwish.timesSix': () => [3],
   linear: (a) => [a['alpha'] as number, a['beta'] as number],
   softsign: () => [1],
   gelu: () => ERF_SCALARS,
@@ -167,6 +168,13 @@ activation('hardSigmoid', FLOAT_TYPES,
 // and so is the product.
 activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) =>
   tf.div(tf.mul(x, tf.relu6(tf.add(x, scalarAt(given, 0, 3, env)))), scalarAt(given, 1, 6, env)));
+
+/** 6 * hardSwish(x), for a reader that divides by 6 itself (graph/passes/hard-swish-scaling.ts). */
+defineOp({
+  name: 'hardSwish.timesSix',
+  lower: ([x, three], _attrs, env) => env.tf.mul(x!, env.tf.relu6(env.tf.add(x!, scalarAt([three], 0, 3, env)))),
+  layout: elementwiseRule(),
+});
 
 // max(0, x) + alpha * (exp(min(0, x)) - 1); TF.js's Elu is the alpha = 1 case.
 activation('elu', FLOAT_TYPES, (tf, x, { alpha }, env) => keepNaN(tf, x, alpha === 1 ? tf.elu(x)
