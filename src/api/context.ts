@@ -17,6 +17,7 @@ import {
   contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,
 } from './internals.js';
 import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
+import { checkBackendLost } from '../runtime/backend-loss.js';
 import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits.js';
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
@@ -80,7 +81,12 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
   if (isHostTensor(data)) return write(data.values);
   if (readHangs()) return new Promise<never>(() => undefined);
   const inPlace = valuesInPlace(data, homeBackend(ctx.backend, desc.dataType));
-  return inPlace ? write(inPlace) : data.data().then(write);
+  if (inPlace) return write(inPlace);
+  // A readback that finishes after the device was lost has read garbage: the loss rejects the read instead.
+  return data.data().then((values) => {
+    if (checkBackendLost(ctx.backend)) throw invalidStateError('MLContext.readTensor', 'the context is lost');
+    return write(values);
+  });
 }
 
 function checkDataTypeSupported(where: string, desc: OperandDescriptor): void {

@@ -74,9 +74,12 @@ export class ContextState implements TimelineOwner {
     if (failed) this.#loseAfterFailure('MLContext.writeTensor', error);
   };
 
-  /** TimelineOwner: a job of a lost context is aborted; any other runs with the context's backend active. */
+  /**
+   * TimelineOwner: a job of a lost context is aborted; any other runs with the context's backend active. A device lost
+   * since the last job (its loss event comes later, as a task) loses the context now, before the job computes garbage.
+   */
   enter(where: string): void {
-    if (this.isLost) throw invalidStateError(where, 'the context is lost');
+    if (this.isLost || checkBackendLost(this.backend)) throw invalidStateError(where, 'the context is lost');
     activateBackendNow(this.backend);
   }
 

@@ -5,25 +5,11 @@
  * the previous dispatch's output as if it were a result. Faults are injected through src/runtime/faults.ts.
  */
 import { assertThrows, forEachBackend } from '../util/harness.js';
-import type { MLContext, MLContextLostInfo } from '../../src/index.js';
+import type { MLContextLostInfo } from '../../src/index.js';
 import { clearFaults, failNextDispatch, failNextWrite, hangNextRead } from '../../src/runtime/faults.js';
 import { timelineLimits } from '../../src/runtime/timeline.js';
 import { addGraph, newContext, readFloat32 } from './api-util.js';
-
-/** `p`'s outcome, or an error naming `what` if it has not settled within `ms` (a hang fails the test, not the run). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-/** `p`, marked as handled: it is awaited later, after other awaits during which it may already reject. */
-function later<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
+import { computeSums, later, SUMS, within } from './fault-util.js';
 
 /** Runs `fn` with console.error collected instead of printed (a failed dispatch reports itself there). */
 async function collectingErrors<T>(fn: (logged: unknown[][]) => Promise<T>): Promise<T> {
@@ -36,17 +22,6 @@ async function collectingErrors<T>(fn: (logged: unknown[][]) => Promise<T>): Pro
     console.error = original;
   }
 }
-
-/** x + y on a fresh add graph: [1,2,3,4] + [9,10,11,12]. */
-async function computeSums(ctx: MLContext): Promise<number[]> {
-  const { graph, x, y, out } = await addGraph(ctx);
-  ctx.writeTensor(x, new Float32Array([1, 2, 3, 4]));
-  ctx.writeTensor(y, new Float32Array([9, 10, 11, 12]));
-  ctx.dispatch(graph, { x, y }, { out });
-  return readFloat32(ctx, out);
-}
-
-const SUMS = '10,12,14,16';
 
 forEachBackend('faults', (backend) => {
   const defaultStallMs = timelineLimits.stallMs;
