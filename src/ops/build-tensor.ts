@@ -6,9 +6,15 @@ import type { MLOperand } from './builder-internals.js';
 import type { OpCall } from './op-call.js';
 import { defineOp } from './registry.js';
 
+type Values = readonly number[] | Int32Array | Float32Array;
+
 interface BuildTensorAttrs {
-  /** The values, or a function computing them when the plan folds the node (not while a graph is only being built). */
-  readonly values: readonly number[] | (() => readonly number[]);
+  /**
+   * The values, or a function computing them when the plan folds the node (not while a graph is only being built):
+   * a builder step does no work that grows with a tensor's size. Large ones are typed arrays (V8 aborts the process on
+   * plain arrays of more than about 2^27 elements).
+   */
+  readonly values: Values | (() => Values);
   readonly shape: readonly number[];
   readonly dtype: 'float32' | 'int32';
 }
@@ -16,7 +22,9 @@ interface BuildTensorAttrs {
 defineOp<BuildTensorAttrs>({
   name: 'buildTensor',
   lower(_inputs, { values, shape, dtype }, { tf }) {
-    return tf.tensor([...(typeof values === 'function' ? values() : values)], [...shape], dtype);
+    // Values made by a function are the tensor's own; stored ones are copied, as the node may be folded again.
+    const own = typeof values === 'function' ? values() : values.slice();
+    return tf.tensor(own as number[] | Int32Array | Float32Array, [...shape], dtype);
   },
 });
 

@@ -10,9 +10,18 @@ interface GatherAttrs {
   readonly axis: number;
 }
 
-/** An int32 index vector known when the graph is built (pad, strided slice), folded once at build(). */
+/** An int32 index vector known when the graph is built (gatherND's dimensions), folded once at build(). */
 export function indexVector(call: OpCall, values: readonly number[]): MLOperand {
   return buildTensor(call, values, [values.length], 'int32');
+}
+
+/** An int32 index vector of `length` positions, `at(i)` each, computed when the plan folds it (pad, strided slice). */
+export function indexVectorOf(call: OpCall, length: number, at: (i: number) => number): MLOperand {
+  return buildTensor(call, () => {
+    const values = new Int32Array(length);
+    for (let i = 0; i < length; i++) values[i] = at(i);
+    return values;
+  }, [length], 'int32');
 }
 
 function int32(tf: TF, value: number): Tensor {

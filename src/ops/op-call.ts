@@ -101,10 +101,14 @@ export class OpCall {
     }
   }
 
-  /** Checks an output descriptor against the op's output limits before recording it. */
+  /**
+   * Checks an output descriptor against the op's output limits and the spec's "check dimensions" (valid dimensions,
+   * element count, byte length). Builder steps call it before any work that grows with the output's size.
+   */
   checkOutput(desc: OperandDescriptor, member = 'output'): void {
     const l = this.#limits[member];
     if (l) this.checkLimit(`output ${describe(desc)}`, desc.dataType, desc.shape.length, l);
+    this.#builder.checkDimensions(this.where, [desc]);
   }
 
   /** Records a node of `op` (this call's op by default, or an internal one) and returns its outputs. */

@@ -3,11 +3,10 @@ import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import { isFloatType } from '../types/data-type.js';
-import { gatherInRange, indexVector } from './gather.js';
+import { gatherInRange, indexVectorOf } from './gather.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type TF, type Tensor } from './registry.js';
 import { byPositions } from './host-kernels.js';
-import { range } from './shape.js';
 import { permuteList } from './layout-rules.js';
 
 type PaddingMode = 'constant' | 'edge' | 'reflection';
@@ -24,13 +23,11 @@ type PadAttrs = {
   readonly exactValue: number | bigint;
 };
 
-/** The input index each output position along one axis reads, for edge and reflection padding. */
-export function paddedIndices(mode: 'edge' | 'reflection', size: number, before: number, after: number): number[] {
-  return range(before + size + after).map((o) => {
-    const i = o - before;
-    if (mode === 'edge') return Math.min(Math.max(i, 0), size - 1);
-    return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
-  });
+/** The input index output position o along one axis reads, for edge and reflection padding. */
+function paddedIndex(mode: 'edge' | 'reflection', size: number, before: number, o: number): number {
+  const i = o - before;
+  if (mode === 'edge') return Math.min(Math.max(i, 0), size - 1);
+  return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
 }
 
 /**
@@ -64,6 +61,8 @@ export function buildPad(call: OpCall, inputArg: unknown, beginningArg: unknown,
   });
   const value = castNumber(rawValue, input.dataType);
   const output = { dataType: input.dataType, shape };
+  // Before edge padding builds an index per output position.
+  call.checkOutput(output);
   const intValue = isFloatType(input.dataType) ? undefined : value;
   const padded = beginning.some((p, d) => p > 0 || ending[d]! > 0);
   if (!padded || mode === 'constant' || (mode === 'reflection' && padKernelWorks(call.backend, rank))) {
@@ -78,7 +77,9 @@ export function buildPad(call: OpCall, inputArg: unknown, beginningArg: unknown,
   let result = input;
   for (let d = 0; d < rank; d++) {
     if (beginning[d] === 0 && ending[d] === 0) continue;
-    result = gatherInRange(call, result, indexVector(call, paddedIndices(mode, input.shape[d]!, beginning[d]!, ending[d]!)), d);
+    const size = input.shape[d]!;
+    const indices = indexVectorOf(call, shape[d]!, (o) => paddedIndex(mode, size, beginning[d]!, o));
+    result = gatherInRange(call, result, indices, d);
   }
   return result;
 }

@@ -45,29 +45,53 @@ interface Pool2dOptions {
   layout: unknown; outputShapeRounding: unknown; outputSizes: unknown;
 }
 
-interface AxisWindows {
+/**
+ * The windows along one spatial axis: output position o reads input positions o * stride + k * dilation - padBegin
+ * for k in [0, window). Everything is computed per position in constant time, and the vectors only when the plan folds
+ * them: a builder step does no work that grows with the output.
+ */
+class AxisWindows {
+  constructor(readonly kind: PoolKind, readonly inputSize: number, readonly outputSize: number, readonly window: number,
+    readonly stride: number, readonly dilation: number, readonly padBegin: number) {}
+
+  /** The taps of position o that are inside the input: [first, last] (empty when first > last). */
+  #insideTaps(o: number): [number, number] {
+    const start = o * this.stride - this.padBegin;
+    return [Math.max(0, Math.ceil(-start / this.dilation)),
+      Math.min(this.window - 1, Math.floor((this.inputSize - 1 - start) / this.dilation))];
+  }
+
+  /** The number of input cells the window of position o covers. */
+  covered(o: number): number {
+    const [first, last] = this.#insideTaps(o);
+    return Math.max(0, last - first + 1);
+  }
+
+  /**
+   * Whether some window may cover no input cell. While the dilation is at most the input size, a window straddling
+   * the input has a tap inside it, so only the first and last windows can be empty; otherwise (rare) maybe.
+   */
+  someEmpty(): boolean {
+    if (this.dilation > this.inputSize) return true;
+    return this.covered(0) === 0 || this.covered(this.outputSize - 1) === 0;
+  }
+
   /**
    * For each output position and window tap, the input index. A tap outside the input points at a padding cell
    * (index `inputSize`) for the sums; for max it repeats a tap of the same window that is inside (which leaves the
    * maximum unchanged and needs no -Infinity padding, which webgl's pad cannot produce), or 0 if there is none.
    */
-  readonly index: number[];
-  /** For each output position, the number of input cells its window covers. */
-  readonly covered: number[];
-}
-
-function axisWindows(kind: PoolKind, inputSize: number, outputSize: number, window: number, stride: number,
-  dilation: number, padBegin: number): AxisWindows {
-  const index: number[] = [];
-  const covered: number[] = [];
-  for (let o = 0; o < outputSize; o++) {
-    const taps = Array.from({ length: window }, (_, k) => o * stride + k * dilation - padBegin);
-    const inside = taps.filter((i) => i >= 0 && i < inputSize);
-    const outside = kind === 'max' ? inside[0] ?? 0 : inputSize;
-    for (const i of taps) index.push(i >= 0 && i < inputSize ? i : outside);
-    covered.push(inside.length);
+  index(): Int32Array {
+    const { window, stride, dilation, padBegin, inputSize } = this;
+    const index = new Int32Array(this.outputSize * window);
+    for (let o = 0; o < this.outputSize; o++) {
+      const [first, last] = this.#insideTaps(o);
+      const start = o * stride - padBegin;
+      const outside = this.kind !== 'max' ? inputSize : first <= last ? start + first * dilation : 0;
+      for (let k = 0; k < window; k++) index[o * window + k] = k >= first && k <= last ? start + k * dilation : outside;
+    }
+    return index;
   }
-  return { index, covered };
 }
 
 const ROUNDINGS = ['floor', 'ceil'] as const;
@@ -115,9 +139,9 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
   const output = { dataType: input.dataType, shape: outputShape };
   call.checkOutput(output);
 
-  const rows = axisWindows(kind, inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
-  const cols = axisWindows(kind, inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
-  const someWindowEmpty = rows.covered.includes(0) || cols.covered.includes(0);
+  const rows = new AxisWindows(kind, inputHeight, outputHeight, window[0], strides[0], dilations[0], padding[0]);
+  const cols = new AxisWindows(kind, inputWidth, outputWidth, window[1], strides[1], dilations[1], padding[2]);
+  const someWindowEmpty = rows.someEmpty() || cols.someEmpty();
   // Integer max pooling gathers and reduces with Max, exact in int32; TF.js's MaxPool kernels compute in float32.
   const integer = !FLOAT_TYPES.includes(input.dataType);
   const gather = integer || dilations[0] !== 1 || dilations[1] !== 1 || someWindowEmpty;
@@ -129,21 +153,28 @@ function buildPool2d(call: OpCall, kind: PoolKind, inputArg: unknown, optionsArg
     padding: [padding[0], padding[1] + extraHeight, padding[2], padding[3] + extraWidth],
   };
   if (!gather) return call.emitOne([input], { ...attrs }, output);
-  const rowIndex = buildTensor(call, rows.index, [rows.index.length], 'int32');
-  const colIndex = buildTensor(call, cols.index, [cols.index.length], 'int32');
+  const rowIndex = buildTensor(call, () => rows.index(), [outputHeight * window[0]], 'int32');
+  const colIndex = buildTensor(call, () => cols.index(), [outputWidth * window[1]], 'int32');
   // Per output position; computed when the plan folds the node.
-  const counts = () => rows.covered.flatMap((r) => cols.covered.map((c) => r * c));
+  const counts = (value: (count: number) => number, Values: Int32ArrayConstructor | Float32ArrayConstructor) => () => {
+    const values = new Values(outputHeight * outputWidth);
+    for (let r = 0; r < outputHeight; r++) {
+      const rowCount = rows.covered(r);
+      for (let c = 0; c < outputWidth; c++) values[r * outputWidth + c] = value(rowCount * cols.covered(c));
+    }
+    return values;
+  };
   const positionShape = layout === 'nchw' ? [outputHeight, outputWidth] : [outputHeight, outputWidth, 1];
   let perPosition: MLOperand | null = null;
   if (kind === 'average') {
     // A product with 1 / count, as webgl's division returns 1 for 0 / 0: NaN marks a window without input cells.
-    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? NaN : 1 / n)), positionShape, 'float32');
+    perPosition = buildTensor(call, counts((n) => (n === 0 ? NaN : 1 / n), Float32Array), positionShape, 'float32');
   } else if (kind === 'max' && someWindowEmpty && integer) {
     // An upper bound per position: the type's lowest value where a window has no input cell (as -Infinity for floats).
     const [lowest, highest] = INTEGER_RANGES[input.dataType]!;
-    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? lowest : highest)), positionShape, 'int32');
+    perPosition = buildTensor(call, counts((n) => (n === 0 ? lowest : highest), Int32Array), positionShape, 'int32');
   } else if (kind === 'max' && someWindowEmpty) {
-    perPosition = buildTensor(call, () => counts().map((n) => (n === 0 ? -Infinity : 0)), positionShape, 'float32');
+    perPosition = buildTensor(call, counts((n) => (n === 0 ? -Infinity : 0), Float32Array), positionShape, 'float32');
   }
   return call.emitOne([input, rowIndex, colIndex, perPosition], { ...attrs }, output);
 }

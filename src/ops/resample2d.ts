@@ -61,10 +61,18 @@ function nearestKernelSetting(inputSizes: readonly number[], indices: readonly (
   return null;
 }
 
-/** The spec's clamped input coordinate of each output position. */
-function inputCoordinates(inputSize: number, outputSize: number, scale: number): number[] {
-  return Array.from({ length: outputSize }, (_, o) => Math.min(Math.max((o + 0.5) / scale - 0.5, 0), inputSize - 1));
+/** The spec's clamped input coordinate of output position o. */
+function inputCoordinate(inputSize: number, scale: number, o: number): number {
+  return Math.min(Math.max((o + 0.5) / scale - 0.5, 0), inputSize - 1);
 }
+
+function filled<T extends Int32Array | Float32Array>(array: T, at: (o: number) => number): T {
+  for (let o = 0; o < array.length; o++) array[o] = at(o);
+  return array;
+}
+
+/** The output size up to which the builder checks whether ResizeNearestNeighbor reads the spec's indices. */
+const NEAREST_CHECK_LIMIT = 2 ** 16;
 
 export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unknown): MLOperand {
   const options = toDictionary<Resample2dOptions>(call.where, 'options', optionsArg);
@@ -111,24 +119,31 @@ export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unk
     const attrs: Resample2dAttrs = { ...base, plan: 'bilinear' };
     return call.emitOne([input], { ...attrs }, output);
   }
-  const coordinates = [0, 1].map((i) => inputCoordinates(inputSizes[i]!, sizes[i]!, axisScales[i]!));
-  const nearestIndices = mode === 'nearest-neighbor' ? coordinates.map((axis) => axis.map((c) => Math.ceil(c - 0.5))) : null;
+  // The index and weight vectors are computed when the plan folds them: a builder step does no work that grows with
+  // the output. Only the choice of ResizeNearestNeighbor compares indices here, for sizes images have.
+  const coordinate = (i: number, o: number) => inputCoordinate(inputSizes[i]!, axisScales[i]!, o);
+  const nearest = (i: number, o: number) => Math.ceil(coordinate(i, o) - 0.5);
   const extra: MLOperand[] = [];
   for (let i = 0; i < 2; i++) {
     if (identity[i]) continue;
-    if (nearestIndices) {
-      extra.push(buildTensor(call, nearestIndices[i]!, [sizes[i]!], 'int32'));
+    const size = sizes[i]!;
+    const ints = (at: (o: number) => number) => () => filled(new Int32Array(size), at);
+    if (mode === 'nearest-neighbor') {
+      extra.push(buildTensor(call, ints((o) => nearest(i, o)), [size], 'int32'));
       continue;
     }
-    const coords = coordinates[i]!;
     const weightShape = new Array<number>(rank).fill(1);
-    weightShape[axes[i]!] = sizes[i]!;
-    extra.push(buildTensor(call, coords.map(Math.floor), [sizes[i]!], 'int32'));
-    extra.push(buildTensor(call, coords.map(Math.ceil), [sizes[i]!], 'int32'));
-    extra.push(buildTensor(call, coords.map((c) => 1 - (c - Math.floor(c))), weightShape, 'float32'));
-    extra.push(buildTensor(call, coords.map((c) => c - Math.floor(c)), weightShape, 'float32'));
+    weightShape[axes[i]!] = size;
+    const fraction = (o: number) => coordinate(i, o) - Math.floor(coordinate(i, o));
+    extra.push(buildTensor(call, ints((o) => Math.floor(coordinate(i, o))), [size], 'int32'));
+    extra.push(buildTensor(call, ints((o) => Math.ceil(coordinate(i, o))), [size], 'int32'));
+    extra.push(buildTensor(call, () => filled(new Float32Array(size), (o) => 1 - fraction(o)), weightShape, 'float32'));
+    extra.push(buildTensor(call, () => filled(new Float32Array(size), fraction), weightShape, 'float32'));
   }
-  const halfPixelCenters = nearestIndices ? nearestKernelSetting(inputSizes, nearestIndices) : null;
+  const checked = mode === 'nearest-neighbor' && sizes.every((n) => n <= NEAREST_CHECK_LIMIT);
+  const halfPixelCenters = checked
+    ? nearestKernelSetting(inputSizes, [0, 1].map((i) => Array.from({ length: sizes[i]! }, (_, o) => nearest(i, o))))
+    : null;
   const attrs: Resample2dAttrs = { ...base, plan: 'gather', ...(halfPixelCenters === null ? {} : { halfPixelCenters }) };
   return call.emitOne([input, ...extra], { ...attrs }, output);
 }

@@ -2,7 +2,7 @@ import { toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { MLOperand } from './builder-internals.js';
 import type { BackendName } from '../runtime/backends.js';
 import { isFloatType, type MLOperandDataType } from '../types/data-type.js';
-import { gatherInRange, indexVector } from './gather.js';
+import { gatherInRange, indexVectorOf } from './gather.js';
 import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit } from './registry.js';
 import { byPositions } from './host-kernels.js';
@@ -59,7 +59,8 @@ export function buildSlice(call: OpCall, inputArg: unknown, startsArg: unknown, 
   let result = call.emitOne([input], { starts, sizes }, { dataType: input.dataType, shape: sizes });
   for (let d = 0; d < rank; d++) {
     if (strides[d] === 1 || shape[d] === 1) continue;
-    result = gatherInRange(call, result, indexVector(call, range(shape[d]!).map((i) => i * strides[d]!)), d);
+    const stride = strides[d]!;
+    result = gatherInRange(call, result, indexVectorOf(call, shape[d]!, (i) => i * stride), d);
   }
   return result;
 }
