@@ -3,11 +3,18 @@
  * the TF.js engine, results match float64 arithmetic written here, nothing stays on the backend; under tf.profile()
  * the plan runs through the engine, so profiles list its kernels.
  */
-import { strict as assert } from 'node:assert';
 import { forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import type { MLContext } from '../../src/index.js';
 import { newBuilder, newContext } from '../api/api-util.js';
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function checkEqual<T>(actual: T, expected: T, message = ''): void {
+  if (actual !== expected) throw new Error(`${message ? `${message}: ` : ''}${String(actual)}, expected ${String(expected)}`);
+}
 
 /** NCHW conv2d (1x1, 2 -> 2 channels) + bias, hardSwish, then x * 2 concatenated; and a copy of x. */
 async function build(ctx: MLContext) {
@@ -31,8 +38,8 @@ function expected(xs: readonly number[]): number[] {
 }
 
 function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void {
-  assert.equal(actual.length, wanted.length);
-  for (let i = 0; i < wanted.length; i++) assert.ok(Math.abs(actual[i]! - wanted[i]!) <= 1e-5 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
+  checkEqual(actual.length, wanted.length);
+  for (let i = 0; i < wanted.length; i++) check(Math.abs(actual[i]! - wanted[i]!) <= 1e-5 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
 }
 
 forEachBackend('plan replay', (backend) => {
@@ -63,8 +70,8 @@ forEachBackend('plan replay', (backend) => {
     } finally {
       delete (engine as Partial<typeof engine>).runKernel;
     }
-    assert.equal(engineKernels, 0, 'kernels run through the engine during dispatches');
-    assert.equal(dataIds(), before, 'data left on the backend by 20 dispatches');
+    checkEqual(engineKernels, 0, 'kernels run through the engine during dispatches');
+    checkEqual(dataIds(), before, 'data left on the backend by 20 dispatches');
     for (const d of [graph, x, y, same]) d.destroy();
   });
 
@@ -79,7 +86,7 @@ forEachBackend('plan replay', (backend) => {
       read = await ctx.readTensor(y);
     });
     assertClose(new Float32Array(read), expected(xs));
-    assert.ok(profile.kernels.some((k) => /Conv2D/.test(k.name)), profile.kernels.map((k) => k.name).join());
+    check(profile.kernels.some((k) => /Conv2D/.test(k.name)), profile.kernels.map((k) => k.name).join());
     for (const d of [graph, x, y, same]) d.destroy();
   });
 });

@@ -3,11 +3,18 @@
  * (checked against float64 arithmetic written here), without the engine, and leaves nothing behind on the backend,
  * also when a kernel throws; runs that cannot be replayed are refused.
  */
-import { strict as assert } from 'node:assert';
 import { contextFor, forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import { withBackend } from '../../src/runtime/placement.js';
 import { recordKernels } from '../../src/runtime/kernel-replay.js';
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function checkEqual<T>(actual: T, expected: T, message = ''): void {
+  if (actual !== expected) throw new Error(`${message ? `${message}: ` : ''}${String(actual)}, expected ${String(expected)}`);
+}
 
 const PROBE = 'KernelReplayTestProbe';
 let probeFails = false;
@@ -40,8 +47,8 @@ function expected(x: readonly number[], y: readonly number[]): number[][] {
 }
 
 function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void {
-  assert.equal(actual.length, wanted.length);
-  for (let i = 0; i < wanted.length; i++) assert.ok(Math.abs(actual[i]! - wanted[i]!) <= 1e-6 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
+  checkEqual(actual.length, wanted.length);
+  for (let i = 0; i < wanted.length; i++) check(Math.abs(actual[i]! - wanted[i]!) <= 1e-6 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
 }
 
 forEachBackend('kernel replay', (backend) => {
@@ -60,7 +67,7 @@ forEachBackend('kernel replay', (backend) => {
     const x0 = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
     const y0 = tf.tensor2d([0.5, -1, 2, 3, 0.25, -4], [2, 3]);
     const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x0, y0)), { inputs: [x0, y0], constants: [] });
-    assert.ok(program, 'the run is replayable');
+    check(program, 'the run is replayable');
     expected([1, 2, 3, 4, 5, 6], [0.5, -1, 2, 3, 0.25, -4]).forEach((want, i) => assertClose(outputs[i]!.dataSync(), want));
     for (const t of outputs) t.dispose();
 
@@ -79,11 +86,11 @@ forEachBackend('kernel replay', (backend) => {
     } finally {
       delete (engine as Partial<typeof engine>).runKernel;
     }
-    assert.equal(engineKernels, 0);
-    assert.deepEqual(replayed.map((t) => t.shape), [[2, 3], [6], [2, 3]]);
+    checkEqual(engineKernels, 0);
+    checkEqual(JSON.stringify(replayed.map((t) => t.shape)), JSON.stringify([[2, 3], [6], [2, 3]]));
     expected(xs, ys).forEach((want, i) => assertClose(replayed[i]!.dataSync(), want));
     for (const t of replayed) t.dispose();
-    assert.equal(dataIds(), before, 'data left on the backend after a replay');
+    checkEqual(dataIds(), before, 'data left on the backend after a replay');
     for (const t of [x0, y0, x, y]) t.dispose();
     program.dispose();
   }));
@@ -93,13 +100,19 @@ forEachBackend('kernel replay', (backend) => {
     const y = tf.tensor2d([1, 1, 1, 1, 1, 1], [2, 3]);
     const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x, y)), { inputs: [x, y], constants: [] });
     for (const t of outputs) t.dispose();
-    assert.ok(program);
+    check(program, 'the run is replayable');
     const before = dataIds();
     const tensorsBefore = tf.memory().numTensors;
     probeFails = true;
-    assert.throws(() => program.run([x, y]), /probe kernel failed/);
-    assert.equal(dataIds(), before, 'data left on the backend after a failed replay');
-    assert.equal(tf.memory().numTensors, tensorsBefore);
+    let thrown: unknown = null;
+    try {
+      program.run([x, y]);
+    } catch (error) {
+      thrown = error;
+    }
+    check(thrown instanceof Error && /probe kernel failed/.test(thrown.message), `replay threw ${String(thrown)}`);
+    checkEqual(dataIds(), before, 'data left on the backend after a failed replay');
+    checkEqual(tf.memory().numTensors, tensorsBefore);
     probeFails = false;
     const again = program.run([x, y]);
     expected([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]).forEach((want, i) => assertClose(again[i]!.dataSync(), want));
@@ -111,14 +124,14 @@ forEachBackend('kernel replay', (backend) => {
     const x = tf.tensor1d([1, 2, 3]);
     const tensorsBefore = tf.memory().numTensors;
     const { outputs, program } = recordKernels(() => tf.tidy(() => [tf.mul(x, tf.scalar(3))]), { inputs: [x], constants: [] });
-    assert.ok(program);
+    check(program, 'the run is replayable');
     outputs[0]!.dispose();
-    assert.equal(tf.memory().numTensors, tensorsBefore + 1, 'the scalar 3 is kept for the replays');
+    checkEqual(tf.memory().numTensors, tensorsBefore + 1, 'the scalar 3 is kept for the replays');
     const [y] = program.run([x]);
     assertClose(y!.dataSync(), [3, 6, 9]);
     y!.dispose();
     program.dispose();
-    assert.equal(tf.memory().numTensors, tensorsBefore);
+    checkEqual(tf.memory().numTensors, tensorsBefore);
     x.dispose();
   }));
 
@@ -134,13 +147,13 @@ forEachBackend('kernel replay', (backend) => {
     const wanted: Record<string, number[]> = { reads: [4, 5, 6], disposes: [2, 4, 6], elsewhere: [2, 3, 4] };
     for (const [name, run] of runs) {
       const { outputs, program } = recordKernels(() => tf.tidy(run), { inputs: [x], constants: [] });
-      assert.equal(program, null, name);
+      checkEqual(program, null, name);
       assertClose(outputs[0]!.dataSync(), wanted[name]!);
       outputs[0]!.dispose();
-      assert.equal(tf.memory().numTensors, before, `${name}: tensors left behind`);
+      checkEqual(tf.memory().numTensors, before, `${name}: tensors left behind`);
     }
     const engine = tf.engine() as unknown as Record<string, unknown>;
-    for (const method of ['runKernel', 'makeTensor', 'readSync', 'read']) assert.equal(Object.hasOwn(engine, method), false, method);
+    for (const method of ['runKernel', 'makeTensor', 'readSync', 'read']) checkEqual(Object.hasOwn(engine, method), false, method);
     x.dispose();
     outside.dispose();
   }));
