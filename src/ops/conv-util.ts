@@ -127,17 +127,21 @@ export function applyActivation(tf: TF, x: Tensor, activation: FusedActivation |
 
 /**
  * The part of `activation` a fused kernel on `backend` computes as the operation does. WebGL's fused activations
- * multiply by 0/1 masks (a negative value gives -0 where relu gives +0, an infinity gives NaN) and its Elu drops NaN,
- * so there only sigmoid stays in the kernel; activationAfterKernel() applies the rest.
+ * multiply by 0/1 masks (a negative value gives -0 where relu gives +0, -Infinity gives NaN) and its Elu drops NaN,
+ * so there only sigmoid stays in the kernel, and the masked ones too when `zerosSummed`: the result is read only by
+ * convolutions and products, which add up what they read, so a -0 counts as the 0 it equals (and -Infinity, which
+ * only infinite inputs or weights make, is left aside). activationAfterKernel() applies the rest.
  */
-export function kernelActivation(activation: FusedActivation | undefined, backend: BackendName): FusedActivation | undefined {
-  return backend === 'webgl' && activation?.kind !== 'sigmoid' ? undefined : activation;
+export function kernelActivation(activation: FusedActivation | undefined, backend: BackendName, zerosSummed = false):
+  FusedActivation | undefined {
+  if (backend !== 'webgl' || activation?.kind === 'sigmoid') return activation;
+  return zerosSummed && activation?.kind !== 'elu' ? activation : undefined;
 }
 
 /** What kernelActivation() left out of the kernel, applied to its result as the operations compute it on webgl. */
 export function activationAfterKernel(tf: TF, y: Tensor, activation: FusedActivation | undefined, slope: Tensor | null,
-  backend: BackendName): Tensor {
-  if (!activation || kernelActivation(activation, backend)) return y;
+  backend: BackendName, zerosSummed = false): Tensor {
+  if (!activation || kernelActivation(activation, backend, zerosSummed)) return y;
   const zero = tf.scalar(0);
   switch (activation.kind) {
     case 'relu': return tf.maximum(y, zero);

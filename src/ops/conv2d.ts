@@ -43,6 +43,8 @@ export interface Conv2dAttrs {
   readonly outputChannels: number;
   /** Set by the fusion pass (graph/passes/conv-fusion.ts); prelu's slope is the node's fifth input. */
   readonly activation?: FusedActivation;
+  /** Set by the fusion pass: the result is read only by convolutions and products (see kernelActivation). */
+  readonly zerosSummed?: boolean;
 }
 
 interface Conv2dOptions {
@@ -109,9 +111,9 @@ function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, option
 export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs,
   slope: Tensor | null, backend: BackendName): Tensor {
   const { padding, strides, dilations, kind, groups } = attrs;
-  const activation = kernelActivation(attrs.activation, backend);
+  const activation = kernelActivation(attrs.activation, backend, attrs.zerosSummed);
   const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
-  const after = (y: Tensor) => activationAfterKernel(tf, y, attrs.activation, slope, backend);
+  const after = (y: Tensor) => activationAfterKernel(tf, y, attrs.activation, slope, backend, attrs.zerosSummed);
   if (kind !== 'grouped') {
     // The kernels called directly: tf.fused.conv2d's gradient wrapper costs about a quarter of a small convolution.
     const args = fusedActivationArgs(activation, slope);

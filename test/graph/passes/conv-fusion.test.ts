@@ -2,7 +2,7 @@ import type { MLGraphBuilder } from '../../../src/api/graph-builder.js';
 import { graphSlots } from '../../../src/api/internals.js';
 import type { MLOperand } from '../../../src/api/operand.js';
 import { fuseConvolutions } from '../../../src/graph/passes/conv-fusion.js';
-import { FUSED_ACTIVATIONS, passNodes, type FusedActivationCase } from './pass-test-util.js';
+import { FUSED_ACTIVATIONS, kernelsOf, passNodes, type FusedActivationCase } from './pass-test-util.js';
 import { fusedNodeCount, isConstant } from '../../../src/graph/passes/fusion-util.js';
 import type { GraphNode } from '../../../src/graph/ir.js';
 import type { MLOperandDataType } from '../../../src/types/data-type.js';
@@ -238,5 +238,30 @@ forEachBackend('conv fusion: clamp(0, max)', (backend) => {
     if (!expected.data.some((v) => v === 2.5) || !expected.data.some((v) => v === 0)) throw new Error('the data should reach both bounds');
     const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, { x: xo }) => build(b as Builder, xo!));
     assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+  });
+});
+
+forEachBackend('conv fusion: activations read only by convolutions', (backend) => {
+  it('conv2d + relu6 read only by a depthwise conv2d: both activations in their kernels (webgl too); equal to the float64 reference', async () => {
+    const x = data([1, 3, 5, 5], 91);
+    const w1 = data([4, 3, 1, 1], 93);
+    const w2 = data([4, 1, 3, 3], 95);
+    const relu6: Activation = { name: 'relu6', apply: (b, y) => b.clamp(y, { minValue: 0, maxValue: 6 }), ref: (v) => Math.min(6, Math.max(0, v)) };
+    const constant = (b: Builder, d: Data) => b.constant({ dataType: 'float32', shape: d.shape }, typedArrayFor({ dataType: 'float32', ...d }));
+    const build = (b: Builder, xo: MLOperand) => {
+      const first = relu6.apply(b, b.conv2d(xo, constant(b, w1)));
+      return { out: relu6.apply(b, b.conv2d(first, constant(b, w2), { groups: 4, padding: [1, 1, 1, 1] })) };
+    };
+    const first = conv2dRef(x, w1, undefined, {});
+    const middle = { ...first, data: first.data.map(relu6.ref) };
+    const second = conv2dRef(middle, w2, undefined, { groups: 4, padding: [1, 1, 1, 1] });
+    const expected = { ...second, data: second.data.map(relu6.ref) };
+    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, { x: xo }) => build(b as Builder, xo!));
+    assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+    const kernels = (await kernelsOf(backend, { x: { dataType: 'float32', ...x } }, (b, { x: xo }) => build(b as Builder, xo!)))
+      .filter((k) => k !== 'Transpose');
+    // The graph's output is relu6's own: on webgl its relu6 follows the kernel, where a -0 would show.
+    const wanted = backend === 'webgl' ? 'FusedConv2D, FusedDepthwiseConv2D, Maximum, Minimum' : 'FusedConv2D, FusedDepthwiseConv2D';
+    if (kernels.join(', ') !== wanted) throw new Error(`kernels: ${kernels.join(', ')}`);
   });
 });
