@@ -130,8 +130,9 @@ export class Plan {
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
   readonly #backend: BackendName;
-  /** The kernels of a run, recorded by warmUp(), replayed by run() (runtime/kernel-replay.ts). */
+  /** The kernels of a run, recorded by the first run (build()'s warm-up or a first dispatch), replayed by the next. */
   #program: KernelProgram | null = null;
+  #recordNext = true;
 
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
     outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value, shared: ReadonlySet<Value> = new Set()) {
@@ -401,7 +402,16 @@ export class Plan {
    * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
    */
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
-    if (this.#program !== null && replayAllowed()) return this.#replay(this.#program, inputs);
+    if (this.#program !== null) {
+      if (replayAllowed()) return this.#replay(this.#program, inputs);
+    } else if (this.#recordNext && replayAllowed()) {
+      this.#recordNext = false;
+      if (this.#replayable()) return this.#runRecorded(inputs);
+    }
+    return this.#runThroughEngine(inputs);
+  }
+
+  #runThroughEngine(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
     const tf = this.#tf;
     const previous = tf.getBackend();
     const values = this.#values;
@@ -454,11 +464,10 @@ export class Plan {
       [...this.#constants.values()].every((t) => !isHostTensor(t));
   }
 
-  /** Runs the plan, recording its kernels for replays when it can be replayed. */
+  /** Runs the plan, recording its kernels for replays. */
   #runRecorded(feeds: ReadonlyMap<string, Value>): Map<string, Value> {
-    if (!this.#replayable() || !replayAllowed()) return this.run(feeds);
     const { outputs, program } = withBackend(this.#backend, () => recordKernels(() => {
-      const results = this.run(feeds);
+      const results = this.#runThroughEngine(feeds);
       return this.#outputs.map(({ name }) => results.get(name) as Tensor);
     }, {
       inputs: [...this.#inputSlots.keys()].map((name) => feeds.get(name) as Tensor),
@@ -485,7 +494,7 @@ export class Plan {
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
         feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : withBackend(home, () => tensorFromValues(zeros, shape, false)));
       }
-      results = this.#runRecorded(feeds);
+      results = this.run(feeds);
       for (const { name, home } of this.#outputs) {
         const result = results.get(name)!;
         if (!isHostTensor(result) && !valuesInPlace(result, home)) result.dataSync();

@@ -3,7 +3,7 @@
  * the TF.js engine, results match float64 arithmetic written here, nothing stays on the backend; under tf.profile()
  * the plan runs through the engine, so profiles list its kernels.
  */
-import { forEachBackend } from '../util/harness.js';
+import { forEachBackend, withDynamicShapes } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import type { MLContext } from '../../src/index.js';
 import { newBuilder, newContext } from '../api/api-util.js';
@@ -73,6 +73,35 @@ forEachBackend('plan replay', (backend) => {
     checkEqual(engineKernels, 0, 'kernels run through the engine during dispatches');
     checkEqual(dataIds(), before, 'data left on the backend by 20 dispatches');
     for (const d of [graph, x, y, same]) d.destroy();
+  });
+
+  describe('with the dynamic-shape proposal on', () => {
+    withDynamicShapes(true);
+    it('the plan for an input shape records its first dispatch and replays the next', async () => {
+      const b = newBuilder(ctx);
+      const x = b.input('x', { dataType: 'float32', shape: [2, 'n'] as unknown as number[] });
+      const graph = await b.build({ y: b.relu(b.sub(x, b.constant({ dataType: 'float32', shape: [] }, new Float32Array([1])))) });
+      const tx = await ctx.createTensor({ dataType: 'float32', shape: [2, 3], writable: true });
+      const ty = await ctx.createTensor({ dataType: 'float32', shape: [2, 3], readable: true });
+      const xs = [0, 1, 2, -3, 4, 0.5];
+      ctx.writeTensor(tx, new Float32Array(xs));
+      ctx.dispatch(graph, { x: tx }, { y: ty });
+      assertClose(new Float32Array(await ctx.readTensor(ty)), xs.map((v) => Math.max(0, v - 1)));
+      const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
+      const runKernel = engine.runKernel;
+      let engineKernels = 0;
+      engine.runKernel = function counted(this: unknown, ...args: unknown[]) { engineKernels++; return runKernel.apply(this, args); };
+      try {
+        const next = [5, -1, 1.5, 2, 3, 1];
+        ctx.writeTensor(tx, new Float32Array(next));
+        ctx.dispatch(graph, { x: tx }, { y: ty });
+        assertClose(new Float32Array(await ctx.readTensor(ty)), next.map((v) => Math.max(0, v - 1)));
+      } finally {
+        delete (engine as Partial<typeof engine>).runKernel;
+      }
+      checkEqual(engineKernels, 0, 'kernels run through the engine by the second dispatch');
+      for (const d of [graph, tx, ty]) d.destroy();
+    });
   });
 
   it('runs through the engine under tf.profile(), with the same results', async () => {
