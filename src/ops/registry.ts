@@ -126,7 +126,7 @@ export const ALL_TYPES: readonly MLOperandDataType[] =
   ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
 /** The spec's data types of gather and scatter indices. */
 export const INDEX_TYPES: readonly MLOperandDataType[] = ['int32', 'uint32', 'int64'];
-export const MAX_RANK = 5;
+export const MAX_RANK = 6;
 
 export function limit(dataTypes: readonly MLOperandDataType[], min = 0, max = MAX_RANK): TensorLimit {
   return { dataTypes, rankRange: [min, max] };

@@ -12,10 +12,10 @@ export function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unkno
   const input = call.operand('input', inputArg, 'input');
   const newShape = toUnsignedLongSequence(call.where, 'newShape', newShapeArg);
   const output = { dataType: input.dataType, shape: newShape };
-  call.checkOutput(output);
   for (const [i, d] of newShape.entries()) {
     if (d === 0) call.fail(`newShape[${i}] is 0, which is not a valid dimension`);
   }
+  call.checkOutput(output);
   const inputCount = elementCount(input.shape);
   const outputCount = elementCount(newShape);
   if (outputCount !== inputCount) {

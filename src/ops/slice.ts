@@ -17,10 +17,12 @@ interface SliceAttrs {
 }
 
 /**
- * StridedSlice is wrong on wasm for int32 (it returns the int bits as float32) and on webgl for rank 5 (its shader
- * indexes the ivec5 struct); there strided axes are gathered with constant index vectors instead.
+ * StridedSlice is wrong on wasm for int32 (it returns the int bits as float32), on webgl for rank 5 (its shader
+ * indexes the ivec5 struct) and everywhere beyond rank 5 (the result keeps every element of the range); there strided
+ * axes are gathered with constant index vectors instead.
  */
 function stridedSliceKernelWorks(backend: BackendName, dataType: MLOperandDataType, rank: number): boolean {
+  if (rank > 5) return false;
   if (backend === 'wasm') return isFloatType(dataType);
   if (backend === 'webgl') return rank <= 4;
   return true;
@@ -51,7 +53,8 @@ export function buildSlice(call: OpCall, inputArg: unknown, startsArg: unknown, 
   });
   const output = { dataType: input.dataType, shape };
   const strided = strides !== null && strides.some((s, d) => s !== 1 && shape[d]! > 1);
-  if (!strided) return call.emitOne([input], { starts, sizes }, output);
+  // Strides only of axes that keep one element: a plain slice of that element.
+  if (!strided) return call.emitOne([input], { starts, sizes: shape }, output);
   if (stridedSliceKernelWorks(call.backend, input.dataType, rank)) {
     return call.emitOne([input], { starts, sizes, strides }, output);
   }

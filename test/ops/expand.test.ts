@@ -69,7 +69,7 @@ forEachBackend('expand', (backend) => {
     await fails(x, []);
     await fails(x, [4, 2, 3, 1]);
     await fails(b.input('y', { dataType: 'float32', shape: [1, 3] }), [2, 0]);
-    await fails(b.input('z', { dataType: 'float32', shape: [1] }), [1, 2, 1, 1, 1, 1]);
+    await fails(b.input('z', { dataType: 'float32', shape: [1] }), [1, 2, 1, 1, 1, 1, 1]);
     await fails(x, [2, -3]);
     await fails(x, [2, 2 ** 32 + 3]);
     await fails(x, 6);

@@ -93,7 +93,7 @@ forEachBackend('gather', (backend) => {
     await assertThrows(() => g(x, i, { axis: 2 }), 'TypeError', 'gather');
     await assertThrows(() => g(x, i, { axis: -1 }), 'TypeError', 'gather');
     await assertThrows(() => g(b.input('s', { dataType: 'float32', shape: [] }), i), 'TypeError', 'gather');
-    await assertThrows(() => g(b.input('r5', { dataType: 'float32', shape: [1, 2, 1, 2, 1] }),
+    await assertThrows(() => g(b.input('r6', { dataType: 'float32', shape: [1, 2, 1, 2, 1, 2] }),
       b.input('i2', { dataType: 'int32', shape: [2, 2] })), 'TypeError', 'gather');
     const other = (await builderFor(backend)).input('i', { dataType: 'int32', shape: [2] });
     await assertThrows(() => g(x, other), 'TypeError', 'gather');

@@ -62,6 +62,13 @@ forEachBackend('slice', (backend) => {
     assertClose(result['out']!, sliceReference(data, [9], [0], [9], [2]));
   });
 
+  it('strides whose axes keep one element take that element (the range is not kept whole)', async () => {
+    const data = Array.from({ length: 20 }, (_, i) => i);
+    const result = await runGraph(backend, { x: { dataType: 'float32', shape: [4, 5], data } },
+      (b, { x }) => ({ out: sliceOf(b)(x!, [1, 1], [2, 3], { strides: [2, 3] }) }));
+    assertClose(result['out']!, { shape: [1, 1], data: [6] });
+  });
+
   it('rejects invalid starts, sizes and strides', async () => {
     const b = await builderFor(backend);
     const s = sliceOf(b);
