@@ -46,6 +46,8 @@ export interface FusedMatmulAttrs {
   readonly transposeA?: boolean;
   readonly transposeB?: boolean;
   readonly activation?: FusedActivation;
+  /** The result is read only by convolutions and products (see conv-util.ts kernelActivation). */
+  readonly zerosSummed?: boolean;
 }
 
 /** True when tf.fused.matMul computes a product of these batch shapes the way batchMatMul() does, with no expansion. */
@@ -76,7 +78,7 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
   const batchB = elements(b.shape.slice(0, -2));
   const stacked = !transposeA && batchB === 1 && a.rank > 2;
   const batchA = stacked ? 1 : elements(a.shape.slice(0, -2));
-  const activation = kernelActivation(attrs.activation, backend);
+  const activation = kernelActivation(attrs.activation, backend, attrs.zerosSummed);
   let y: Tensor;
   if (backend === 'wasm' && bias && (transposeA || transposeB || batchA !== 1 || batchB !== 1)) {
     y = applyActivation(tf, tf.add(tf.matMul(a, b, transposeA, transposeB), bias), activation, slope);
@@ -95,5 +97,5 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
   }
   // The product of rank-3 operands, or of a matrix and a constant given a leading 1 (matmul-fusion.ts), has its own rank.
   if (y.rank !== outputShape.length || y.shape.some((d, i) => d !== outputShape[i])) y = tf.reshape(y, [...outputShape]);
-  return activationAfterKernel(tf, y, attrs.activation, slope, backend);
+  return activationAfterKernel(tf, y, attrs.activation, slope, backend, attrs.zerosSummed);
 }

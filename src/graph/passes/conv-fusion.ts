@@ -1,8 +1,8 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
 import { nextId, type GraphNode, type OperandRef } from '../ir.js';
 import {
-  activationOf, applyRewrites, channelVectorNode, clampCeilingOf, internalNode, isConstant, perChannelConstant, readersOf,
-  type Rewrite, soleReaderOf,
+  activationOf, applyRewrites, channelVectorNode, clampCeilingOf, internalNode, isConstant, perChannelConstant, readBySums,
+  readersOf, type Rewrite, soleReaderOf,
 } from './fusion-util.js';
 
 /**
@@ -67,15 +67,6 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
     ] });
   }
   return applyRewrites(order, rewrites);
-}
-
-/** Operations that add up products of what they read as their first input (conv2d's kernelActivation). */
-const SUMS = new Set(['conv2d', 'convTranspose2d', 'matmul', 'gemm']);
-
-/** True when every reader of `value` sums it, as its first input only (readers null: `value` is a graph output). */
-function readBySums(value: OperandRef, readers: readonly GraphNode[] | null): boolean {
-  return readers !== null && readers.length > 0 &&
-    readers.every((r) => SUMS.has(r.op) && r.inputs[0] === value && !r.inputs.slice(1).includes(value));
 }
 
 /** clamp(x, 0, max) as clamp(x', -Infinity, max), x' a fresh value: the convolution's relu(x). */

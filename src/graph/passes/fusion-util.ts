@@ -148,6 +148,15 @@ export function clampCeilingOf(node: GraphNode, value: OperandRef): number | nul
   return min === 0 && Number.isFinite(max) && max > 0 && max !== 6 ? max : null;
 }
 
+/** Operations that add up products of what they read as their first input (ops/conv-util.ts kernelActivation). */
+const SUMS = new Set(['conv2d', 'convTranspose2d', 'matmul', 'gemm']);
+
+/** True when every reader of `value` sums it, as its first input only (readers null: `value` is a graph output). */
+export function readBySums(value: OperandRef, readers: readonly GraphNode[] | null): boolean {
+  return readers !== null && readers.length > 0 &&
+    readers.every((r) => SUMS.has(r.op) && r.inputs[0] === value && !r.inputs.slice(1).includes(value));
+}
+
 function numberAttr(value: unknown, absent: number): number {
   if (value === undefined) return absent;
   return typeof value === 'number' ? value : NaN;

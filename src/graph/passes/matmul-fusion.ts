@@ -2,7 +2,8 @@ import type { GemmAttrs } from '../../ops/gemm.js';
 import { batchesBroadcastDirectly, type FusedMatmulAttrs } from '../../ops/matmul.js';
 import type { GraphNode, OperandRef } from '../ir.js';
 import {
-  activationOf, applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, soleReaderOf,
+  activationOf, applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, readBySums, readersOf, type Rewrite,
+  soleReaderOf,
   variesAlongOnly,
 } from './fusion-util.js';
 
@@ -16,6 +17,7 @@ import {
  */
 export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const soleReader = soleReaderOf(order, outputs);
+  const readers = readersOf(order, outputs);
   const rewrites: Rewrite[] = [];
   for (const node of order) {
     const product = productOf(node);
@@ -57,7 +59,7 @@ export function fuseMatmuls(order: readonly GraphNode[], outputs: ReadonlyMap<st
       : null;
     const attrs: FusedMatmulAttrs = {
       fused: true, transposeA: product.transposeA, transposeB: product.transposeB,
-      ...(fusable ? { activation: fusable.activation } : {}),
+      ...(fusable ? { activation: fusable.activation, zerosSummed: readBySums(tail, readers(tail)) } : {}),
     };
     rewrites.push({ replaced, nodes: [
       ...made,
