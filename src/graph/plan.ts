@@ -130,9 +130,13 @@ export class Plan {
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
   readonly #backend: BackendName;
-  /** The kernels of a run, recorded by the first run (build()'s warm-up or a first dispatch), replayed by the next. */
+  /**
+   * The kernels of a run, recorded by build()'s warm-up, replayed by the dispatches. A plan the dynamic-shape proposal
+   * makes at a dispatch records its second run: one that runs once (input shapes cycling through more signatures than
+   * are kept) does not pay for recording.
+   */
   #program: KernelProgram | null = null;
-  #recordNext = true;
+  #runsBeforeRecording = 1;
 
   constructor(tf: TF, backend: LowerEnv['backend'], order: readonly GraphNode[], inputs: ReadonlyMap<string, OperandRef>,
     outputs: ReadonlyMap<string, OperandRef>, uploadConstant: (ref: OperandRef) => Value, shared: ReadonlySet<Value> = new Set()) {
@@ -404,8 +408,7 @@ export class Plan {
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
     if (this.#program !== null) {
       if (replayAllowed()) return this.#replay(this.#program, inputs);
-    } else if (this.#recordNext && replayAllowed()) {
-      this.#recordNext = false;
+    } else if (this.#runsBeforeRecording >= 0 && replayAllowed() && this.#runsBeforeRecording-- === 0) {
       if (this.#replayable()) return this.#runRecorded(inputs);
     }
     return this.#runThroughEngine(inputs);
@@ -494,6 +497,7 @@ export class Plan {
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
         feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : withBackend(home, () => tensorFromValues(zeros, shape, false)));
       }
+      this.#runsBeforeRecording = 0;
       results = this.run(feeds);
       for (const { name, home } of this.#outputs) {
         const result = results.get(name)!;
