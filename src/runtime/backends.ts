@@ -119,7 +119,7 @@ async function activate(name: BackendName): Promise<boolean> {
   try {
     if (name === 'wasm') {
       configureWasmOnce();
-      await useThreadsOnlyIfWorkersStart();
+      await useThreadsOnlyIfWorkersStart(config.wasmThreads);
       return await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
     }
     const ok = await initialize(name);

@@ -6,7 +6,7 @@
  *
  * Jobs enqueued together run together, in one microtask, without a promise each: a dispatch's write, run and read
  * cost a few function calls, not a chain of promise reactions. A job that returns a promise holds its timeline until
- * the promise settles, for at most `timelineLimits.stallMs`: after that the timeline reports the job stalled.
+ * the promise settles; one still waiting after `timelineLimits.stallMs` (at most twice that) is reported stalled.
  */
 
 /** Called once with the job's outcome: what it threw or its promise rejected with (`failed`), else its result. */
@@ -21,8 +21,9 @@ interface Job {
 
 export const timelineLimits = {
   /**
-   * How long a job may wait for its promise (a webgl readback) before its timeline is reported stalled. A readback
-   * waits for the GPU to finish the work enqueued before it; a minute is far beyond any single dispatch.
+   * How long a job may wait for its promise (a webgl readback) before its timeline is reported stalled (detected
+   * within twice that). A readback waits for the GPU to finish the work enqueued before it; a minute is far beyond
+   * any single dispatch.
    */
   stallMs: 60_000,
 };
@@ -57,9 +58,51 @@ export class Timeline {
   #draining = false;
   /** The job whose promise the timeline waits for. */
   #waitingFor: Job | null = null;
-  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How many times the timeline has waited for a promise; and that count when the watchdog last looked. */
+  #waits = 0;
+  #waitsSeen = -1;
+  /** In Timeline.#watchlist, from its first wait until the watchdog finds it no longer waiting. */
+  #listed = false;
   readonly #drain = (): void => this.#runJobs();
-  readonly #onStall = (): void => this.#stalled();
+
+  /**
+   * One watchdog for every timeline, rather than a timer per wait (a webgl readback of a small tensor takes a few
+   * microseconds; a timer costs about one): every stallMs, a timeline found in the same wait as last time is stalled.
+   * A wait only bumps a count; the watchdog drops the timelines it finds idle.
+   */
+  static #watchlist: Timeline[] = [];
+  static #watchdog: ReturnType<typeof setTimeout> | undefined;
+  static #watchdogMs = 0;
+
+  static #watch(): void {
+    const ms = timelineLimits.stallMs;
+    if (Timeline.#watchdog !== undefined) {
+      if (Timeline.#watchdogMs <= ms) return;
+      clearTimeout(Timeline.#watchdog);
+    }
+    Timeline.#watchdogMs = ms;
+    Timeline.#watchdog = setTimeout(Timeline.#look, ms);
+    // In Node the watchdog alone must not keep a process alive that has nothing else to do.
+    (Timeline.#watchdog as { unref?: () => void }).unref?.();
+  }
+
+  static readonly #look = (): void => {
+    Timeline.#watchdog = undefined;
+    const listed = Timeline.#watchlist;
+    Timeline.#watchlist = [];
+    for (const timeline of listed) {
+      if (timeline.#waitingFor === null) {
+        timeline.#listed = false;
+        continue;
+      }
+      if (timeline.#waitsSeen === timeline.#waits) timeline.#stalled();
+      else timeline.#waitsSeen = timeline.#waits;
+      // Still waiting (a stalled job's owner may not have released it): looked at again next time.
+      if (timeline.#waitingFor === null) timeline.#listed = false;
+      else Timeline.#watchlist.push(timeline);
+    }
+    if (Timeline.#watchlist.length > 0) Timeline.#watch();
+  };
 
   constructor(owner: TimelineOwner) {
     this.#owner = owner;
@@ -112,9 +155,12 @@ export class Timeline {
 
   #waitFor(job: Job, result: PromiseLike<unknown>): void {
     this.#waitingFor = job;
-    this.#stallTimer = setTimeout(this.#onStall, timelineLimits.stallMs);
-    // In Node the timer alone must not keep a process alive that has nothing else to do.
-    (this.#stallTimer as { unref?: () => void }).unref?.();
+    this.#waits++;
+    if (!this.#listed) {
+      this.#listed = true;
+      Timeline.#watchlist.push(this);
+    }
+    if (Timeline.#watchdog === undefined || Timeline.#watchdogMs > timelineLimits.stallMs) Timeline.#watch();
     result.then((value) => this.#finish(job, false, value), (error: unknown) => this.#finish(job, true, error));
   }
 
@@ -128,8 +174,6 @@ export class Timeline {
 
   #stopWaiting(): void {
     this.#waitingFor = null;
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
   }
 
   #stalled(): void {

@@ -51,10 +51,18 @@ function blobWorkerFailure(): Promise<string | null> {
 
 /**
  * Where tfjs-backend-wasm would use threads, checks first that their workers start; if they do not, the backend is
- * told that threads are unsupported, and a console warning says why.
+ * told that threads are unsupported, and a console warning says why. `asked` threads (the wasmThreads option, if
+ * given) that cannot run for want of cross-origin isolation are warned about too.
  */
-export async function useThreadsOnlyIfWorkersStart(): Promise<void> {
-  if (!(await tf.env().getAsync(THREADS_FLAG))) return;
+export async function useThreadsOnlyIfWorkersStart(asked: number | undefined): Promise<void> {
+  if (!(await tf.env().getAsync(THREADS_FLAG))) {
+    if (asked !== undefined && asked > 1 && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+      console.warn(`WebNN: the wasm backend runs single-threaded, not with the ${asked} threads asked for: the page is ` +
+        'not cross-origin isolated (threads need SharedArrayBuffer: Cross-Origin-Opener-Policy: same-origin and ' +
+        'Cross-Origin-Embedder-Policy: require-corp)');
+    }
+    return;
+  }
   const failure = typeof Worker === 'function' && typeof Blob === 'function' ? await blobWorkerFailure() : 'there are no workers here';
   if (failure === null) return;
   tf.env().set(THREADS_FLAG, false);
