@@ -1,5 +1,5 @@
 import { MAX_TENSOR_BYTE_LENGTH } from '../ops/check-dimensions.js';
-import { allOps, limitsOf, MAX_RANK, type TensorLimit } from '../ops/registry.js';
+import { allOps, limitsOf, MAX_FLAT_RANK, type TensorLimit } from '../ops/registry.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { dynamicShapesEnabled } from './proposal.js';
@@ -17,7 +17,7 @@ function toTensorLimits(l: TensorLimit): MLTensorLimits {
 
 /** Generated from the operation table: what the builder accepts on `backend` is exactly what is reported. */
 export function opSupportLimits(backend: BackendName): MLOpSupportLimits {
-  const io = () => toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_RANK] });
+  const io = () => toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_FLAT_RANK] });
   const result: MLOpSupportLimits = {
     preferredInputLayout: 'nhwc',
     maxTensorByteLength: MAX_TENSOR_BYTE_LENGTH,

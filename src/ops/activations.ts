@@ -1,4 +1,6 @@
-import { defineOp, FLOAT_TYPES, limit, type HostLowering, type LowerEnv, type Tensor, type TensorLimit, type TF } from './registry.js';
+import {
+  defineOp, flattened, FLOAT_TYPES, limit, MAX_FLAT_RANK, type HostLowering, type LowerEnv, type Tensor, type TensorLimit, type TF,
+} from './registry.js';
 import { integerBinaryOnHost, integerUnaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.js';
@@ -16,7 +18,7 @@ const INT_MIN: Partial<Record<MLOperandDataType, number>> = { int32: -2147483648
 const INT_MAX: Partial<Record<MLOperandDataType, number>> = { int32: 2147483647, int8: 127, uint8: 255 };
 
 const single = (types: readonly MLOperandDataType[]): Record<string, TensorLimit> =>
-  ({ input: limit(types), output: limit(types) });
+  ({ input: limit(types, 0, MAX_FLAT_RANK), output: limit(types, 0, MAX_FLAT_RANK) });
 const isFloat = (t: string) => t === 'float32' || t === 'float16';
 const dtypeOf = (env: LowerEnv) => env.outputs[0]!.dataType;
 
@@ -69,7 +71,7 @@ function activation(name: string, types: readonly MLOperandDataType[],
       },
     },
     limits: single(types),
-    lower: ([x, ...given], attrs, env) => lower(env.tf, x!, attrs, env, given),
+    lower: flattened(([x, ...given], attrs, env) => lower(env.tf, x!, attrs, env, given)),
     layout: elementwiseRule(),
     ...(lowerHost ? { lowerHost } : {}),
   });
@@ -142,7 +144,7 @@ defineOp<ClampAttrs>({
     },
   },
   limits: single([...ANY, 'uint32', 'int64', 'uint64']),
-  lower: ([x, ...given], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env, given),
+  lower: flattened(([x, ...given], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env, given)),
   // uint32, int64, uint64: bounds cast exactly to the type (absent ones are the type's own range).
   lowerHost: (inputs, attrs, env) => {
     const lo = BigInt(attrs.exactMin);

@@ -1,4 +1,4 @@
-import { defineOp, limit, type Tensor, type TF } from './registry.js';
+import { defineOp, flattened, limit, MAX_FLAT_RANK, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import { toDataType } from '../webidl.js';
 import type { BackendName } from '../runtime/backends.js';
@@ -76,7 +76,7 @@ defineOp<{ dataType: MLOperandDataType }>({
       return call.emitOne([x], { dataType }, { dataType, shape: x.shape });
     },
   },
-  limits: { input: limit(ALL_DATA_TYPES), output: limit(ALL_DATA_TYPES) },
-  lower: ([x], { dataType }, env) => castTensor(env.tf, x!, env.inputs[0]!.dataType, dataType, env.backend),
+  limits: { input: limit(ALL_DATA_TYPES, 0, MAX_FLAT_RANK), output: limit(ALL_DATA_TYPES, 0, MAX_FLAT_RANK) },
+  lower: flattened(([x], { dataType }, env) => castTensor(env.tf, x!, env.inputs[0]!.dataType, dataType, env.backend)),
   lowerHost: ([x], { dataType }) => new HostTensor(dataType, x!.shape, castHostValues(x!.values, x!.dataType, dataType)),
 });

@@ -2,7 +2,7 @@
 import { typeError } from '../errors.js';
 import { elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { byteSizeOf } from '../types/data-type.js';
-import { MAX_RANK } from './registry.js';
+import { MAX_FLAT_RANK } from './registry.js';
 
 /** The largest "valid dimension": the range of WebIDL `long`. */
 const MAX_DIMENSION = 2 ** 31 - 1;
@@ -16,8 +16,8 @@ export const MAX_TENSOR_BYTE_LENGTH = 2 ** 31 - 1;
  * so the rank check can be left out (`checkRank` false) for those.
  */
 export function checkDimensions(where: string, desc: OperandDescriptor, name = 'shape', checkRank = true): void {
-  if (checkRank && desc.shape.length > MAX_RANK) {
-    throw typeError(where, `${name} has rank ${desc.shape.length}, more than the supported ${MAX_RANK}`);
+  if (checkRank && desc.shape.length > MAX_FLAT_RANK) {
+    throw typeError(where, `${name} has rank ${desc.shape.length}, more than the supported ${MAX_FLAT_RANK}`);
   }
   for (const [i, d] of desc.shape.entries()) {
     if (!Number.isInteger(d) || d <= 0 || d > MAX_DIMENSION) {

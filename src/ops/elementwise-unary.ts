@@ -1,4 +1,4 @@
-import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { defineOp, flattened, FLOAT_TYPES, limit, MAX_FLAT_RANK, type Tensor, type TF } from './registry.js';
 import { selectSameShape, wrapInteger } from './elementwise-binary.js';
 import type { HostLowering, LowerEnv } from './registry.js';
 import { integerUnaryOnHost } from './host-kernels.js';
@@ -26,8 +26,8 @@ function unary(name: string, dataTypes: readonly MLOperandDataType[], kernel: Un
         return call.emitOne([x], {}, { dataType: x.dataType, shape: x.shape });
       },
     },
-    limits: { input: limit(dataTypes), output: limit(dataTypes) },
-    lower: ([x, ...given], _attrs, env) => kernel(env.tf, x!, env, given),
+    limits: { input: limit(dataTypes, 0, MAX_FLAT_RANK), output: limit(dataTypes, 0, MAX_FLAT_RANK) },
+    lower: flattened(([x, ...given], _attrs, env) => kernel(env.tf, x!, env, given)),
     layout: elementwiseRule<Record<string, never>>(),
     ...(lowerHost ? { lowerHost } : {}),
   });

@@ -1,4 +1,6 @@
-import { ALL_TYPES, defineOp, FLOAT_TYPES, limit, type HostLowering, type LowerEnv, type Tensor, type TF } from './registry.js';
+import {
+  ALL_TYPES, defineOp, flattened, FLOAT_TYPES, limit, MAX_FLAT_RANK, type HostLowering, type LowerEnv, type Tensor, type TF,
+} from './registry.js';
 import { HostTensor } from '../types/host-tensor.js';
 import { comparisonOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
@@ -34,8 +36,8 @@ function unaryLogical(name: string, types: readonly MLOperandDataType[], kernel:
   defineOp({
     name,
     method: { length: 1, optionsIndex: 1, build: (call, a) => buildLogical(call, false, a) },
-    limits: { a: limit(types), output: limit(UINT8) },
-    lower: ([a], _attrs, env) => kernel(env.tf, a!, env),
+    limits: { a: limit(types, 0, MAX_FLAT_RANK), output: limit(UINT8, 0, MAX_FLAT_RANK) },
+    lower: flattened(([a], _attrs, env) => kernel(env.tf, a!, env)),
     layout: elementwiseRule<Record<string, never>>(),
     ...(lowerHost ? { lowerHost } : {}),
   });

@@ -127,7 +127,23 @@ export const ALL_TYPES: readonly MLOperandDataType[] =
 /** The spec's data types of gather and scatter indices. */
 export const INDEX_TYPES: readonly MLOperandDataType[] = ['int32', 'uint32', 'int64'];
 export const MAX_RANK = 6;
+/**
+ * The rank of operations computed element by element on one input (and of reshape): beyond MAX_RANK they run on the
+ * data flattened to one dimension (flattened()), which gives the same elements. Also the rank of graph inputs,
+ * constants and MLTensors.
+ */
+export const MAX_FLAT_RANK = 8;
 
 export function limit(dataTypes: readonly MLOperandDataType[], min = 0, max = MAX_RANK): TensorLimit {
   return { dataTypes, rankRange: [min, max] };
+}
+
+/** A lowering of an element-by-element operation whose first input is the data: run flattened beyond MAX_RANK. */
+export function flattened<A>(lower: Lowering<A>): Lowering<A> {
+  return (inputs, attrs, env) => {
+    const x = inputs[0];
+    if (!x || x.rank <= MAX_RANK) return lower(inputs, attrs, env);
+    const result = lower([env.tf.reshape(x, [x.size]), ...inputs.slice(1)], attrs, env);
+    return env.tf.reshape(result as Tensor, x.shape);
+  };
 }

@@ -1,7 +1,7 @@
 import { toUnsignedLongSequence } from '../webidl.js';
 import { elementCount } from '../graph/ir.js';
 import type { OpCall } from './op-call.js';
-import { ALL_TYPES, defineOp, limit } from './registry.js';
+import { ALL_TYPES, defineOp, limit, MAX_FLAT_RANK } from './registry.js';
 import { byPositions } from './host-kernels.js';
 
 interface ReshapeAttrs {
@@ -27,7 +27,8 @@ export function buildReshape(call: OpCall, inputArg: unknown, newShapeArg: unkno
 defineOp<ReshapeAttrs>({
   name: 'reshape',
   method: { length: 2, optionsIndex: 2, build: (call, input, newShape) => buildReshape(call, input, newShape) },
-  limits: { input: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  // Only the shape changes: any rank.
+  limits: { input: limit(ALL_TYPES, 0, MAX_FLAT_RANK), output: limit(ALL_TYPES, 0, MAX_FLAT_RANK) },
   lowerHost: byPositions('reshape', [0]),
   lower: ([x], { shape }, { tf }) => tf.reshape(x!, [...shape]),
 });

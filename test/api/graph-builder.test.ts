@@ -90,7 +90,7 @@ forEachBackend('MLGraphBuilder', (backend) => {
       throwsNow(() => b.input('x', f32([3])), 'TypeError', '\'x\'');
       throwsNow(() => b.input('y', f32([2, 0])), 'TypeError', 'shape[1]');
       throwsNow(() => b.input('y', f32([2 ** 31])), 'TypeError', 'shape[0]');
-      throwsNow(() => b.input('y', f32([1, 1, 1, 1, 1, 1, 1])), 'TypeError', 'rank');
+      throwsNow(() => b.input('y', f32([1, 1, 1, 1, 1, 1, 1, 1, 1])), 'TypeError', 'rank');
       throwsNow(() => b.input('y', { dataType: 'bfloat16', shape: [2] } as never), 'TypeError', 'dataType');
       throwsNow(() => b.input('y', { dataType: 'float32' } as never), 'TypeError', 'shape');
     });

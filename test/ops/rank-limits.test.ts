@@ -1,6 +1,7 @@
 /**
- * Every operation at the highest rank opSupportLimits() advertises for it: computed against a float64 reference on
- * every backend. The limits must say at least 6 for each operation listed here.
+ * Every operation at the highest rank opSupportLimits() advertises for it, computed against a float64 reference on
+ * every backend: 6 for those TF.js's kernels take at that rank, 8 for those computed element by element (flattened)
+ * and reshape. Graph inputs and tensors take rank 8 and no more.
  */
 import {
   assertClose, broadcastTo, contextFor, forEachBackend, randomData, representable, runGraph, size, strides, withDynamicShapes,
@@ -391,12 +392,46 @@ const PROPOSAL_CASES: Case[] = [
   },
 ];
 
-function rankCase(backend: BackendName, c: Case): void {
-  it(`${c.op}: advertised and computed at rank ${RANK}`, async () => {
+const FLAT_RANK = 8;
+const X8 = [2, 1, 2, 1, 2, 1, 2, 2];
+const A8 = f32(X8, 21);
+const POSITIVE8 = f32(X8, 22, 0.25, 3);
+const flat = (op: string, fn: (v: number) => number, input = A8, build?: Case['build']): Case => ({
+  op, inputs: { a: input }, build: build ?? ((b, x) => b[op]!(x['a'])), expected: (x) => ({ shape: input.shape, data: x['a']!.data.map(fn) }),
+});
+
+/** Operations computed element by element, and reshape, at rank 8. */
+const FLAT_CASES: Case[] = [
+  flat('abs', Math.abs), flat('neg', (v) => -v), flat('ceil', Math.ceil), flat('floor', Math.floor), flat('exp', Math.exp),
+  flat('log', Math.log, POSITIVE8), flat('sqrt', Math.sqrt, POSITIVE8), flat('sin', Math.sin), flat('cos', Math.cos),
+  flat('tan', Math.tan), flat('erf', erf), flat('reciprocal', (v) => 1 / v, POSITIVE8), flat('sign', Math.sign),
+  flat('roundEven', roundEven), flat('identity', (v) => v), flat('relu', (v) => Math.max(0, v)), flat('sigmoid', sigmoid),
+  flat('tanh', Math.tanh), flat('elu', (v) => (v > 0 ? v : Math.exp(v) - 1)), flat('softplus', (v) => Math.log1p(Math.exp(v))),
+  flat('softsign', (v) => v / (1 + Math.abs(v))), flat('gelu', (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))),
+  flat('leakyRelu', (v) => (v > 0 ? v : 0.01 * v)), flat('hardSigmoid', (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5))),
+  flat('hardSwish', (v) => (v * Math.min(6, Math.max(0, v + 3))) / 6), flat('linear', (v) => v),
+  flat('clamp', (v) => Math.min(1, Math.max(-0.5, v)), A8, (b, x) => b['clamp']!(x['a'], { minValue: -0.5, maxValue: 1 })),
+  flat('clamp (int64, on the host)', (v) => Math.min(3, Math.max(-2, v)), ints('int64', X8, (i) => i - 16),
+    (b, x) => b['clamp']!(x['a'], { minValue: -2, maxValue: 3 })),
+  flat('abs (int32)', Math.abs, ints('int32', X8, (i) => (i - 16) * 70001), (b, x) => b['abs']!(x['a'])),
+  flat('isNaN', () => 0), flat('isInfinite', () => 0), flat('logicalNot', (v) => bool(v === 0), ints('uint8', X8, (i) => i % 2)),
+  flat('cast', Math.trunc, A8, (b, x) => b['cast']!(x['a'], 'int32')),
+  flat('cast (to int64)', Math.trunc, A8, (b, x) => b['cast']!(x['a'], 'int64')),
+  { op: 'reshape', inputs: { a: A8 }, build: (b, x) => b['reshape']!(x['a'], [1, 2, 2, 2, 1, 2, 1, 2]),
+    expected: (x) => ({ shape: [1, 2, 2, 2, 1, 2, 1, 2], data: x['a']!.data }) },
+];
+
+const PROPOSAL_FLAT_CASES: Case[] = [
+  { op: 'reshapeDynamic', inputs: { a: A8 }, build: (b, x) => b['reshapeDynamic']!(x['a'], uint32s(b, [1, 2, 2, 2, 1, 2, 1, 2])),
+    expected: (x) => ({ shape: [1, 2, 2, 2, 1, 2, 1, 2], data: x['a']!.data }) },
+];
+
+function rankCase(backend: BackendName, c: Case, rank = RANK): void {
+  it(`${c.op}: advertised and computed at rank ${rank}`, async () => {
     const name = c.op.split(' ')[0]!;
     const limits = (await contextFor(backend)).opSupportLimits() as unknown as Record<string, Record<string, { rankRange: { max: number } }>>;
     const highest = Math.max(...Object.values(limits[name] ?? {}).map((l) => l.rankRange.max));
-    if (highest < RANK) throw new Error(`${name} advertises rank ${highest} at most`);
+    if (highest < rank) throw new Error(`${name} advertises rank ${highest} at most`);
     const result = await runGraph(backend, c.inputs, (b, x) => ({ out: c.build(b as Builder, x) }));
     const expected = c.expected(c.inputs);
     const out = result['out']!;
@@ -405,10 +440,29 @@ function rankCase(backend: BackendName, c: Case): void {
   });
 }
 
-forEachBackend(`rank ${RANK}`, (backend) => {
+forEachBackend('rank limits', (backend) => {
   for (const c of CASES) rankCase(backend, c);
+  for (const c of FLAT_CASES) rankCase(backend, c, FLAT_RANK);
+  it('every operation is computed here at the highest rank it advertises', async () => {
+    const limits = (await contextFor(backend)).opSupportLimits() as unknown as Record<string, Record<string, { rankRange?: { max: number } }>>;
+    const tested = (cases: Case[]) => new Set(cases.map((c) => c.op.split(' ')[0]!));
+    const [six, eight] = [tested([...CASES, ...PROPOSAL_CASES]), tested([...FLAT_CASES, ...PROPOSAL_FLAT_CASES])];
+    for (const [op, members] of Object.entries(limits)) {
+      const highest = Math.max(...Object.values(members).map((l) => l.rankRange?.max ?? 0));
+      if ((highest === FLAT_RANK && !eight.has(op)) || (highest === RANK && !six.has(op)) || highest > FLAT_RANK) {
+        throw new Error(`${op}: rank ${highest} advertised, not tested`);
+      }
+    }
+  });
+  it(`graph inputs, constants and outputs: rank ${FLAT_RANK} at most`, async () => {
+    const limits = (await contextFor(backend)).opSupportLimits();
+    for (const member of [limits.input, limits.constant, limits.output]) {
+      if (member.rankRange.max !== FLAT_RANK) throw new Error(`rank ${member.rankRange.max}`);
+    }
+  });
   describe('with the dynamic-shape proposal', () => {
     withDynamicShapes(true);
     for (const c of PROPOSAL_CASES) rankCase(backend, c);
+    for (const c of PROPOSAL_FLAT_CASES) rankCase(backend, c, FLAT_RANK);
   });
 });
