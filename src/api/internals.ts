@@ -29,7 +29,9 @@ export class ContextState implements TimelineOwner {
     let resolve!: (info: MLContextLostInfo) => void;
     this.lost = new Promise((r) => { resolve = r; });
     this.#resolveLost = resolve;
-    this.#stopWatchingBackend = whenBackendLost(backend, (message) => this.lose(message));
+    // Held weakly: a context dropped without destroy() is collected as before, whatever its backend's listeners hold.
+    const self = new WeakRef(this);
+    this.#stopWatchingBackend = whenBackendLost(backend, (message) => self.deref()?.lose(message));
   }
 
   /**

@@ -22,8 +22,14 @@ export function startedBackend(name: string): object | undefined {
   return registryOf().registry[name];
 }
 
-/** Calls `listener` once if the instance of `name` running now is lost; the function returned unsubscribes. */
+const unsubscribed = (): void => undefined;
+
+/**
+ * Calls `listener` once if the instance of `name` running now is lost; the function returned unsubscribes. Only webgl
+ * can be lost: for the others nothing is kept.
+ */
 export function whenBackendLost(name: string, listener: LossListener): () => void {
+  if (name !== 'webgl') return unsubscribed;
   let set = listeners.get(name);
   if (!set) {
     set = new Set();
