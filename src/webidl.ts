@@ -70,7 +70,7 @@ export function toDOMString(where: string, name: string, value: unknown): string
 export function toUnsignedLong(where: string, name: string, value: unknown): number {
   const n = toNumber(where, name, value);
   if (!Number.isFinite(n)) throw typeError(where, `${name} (${n}) is not a finite number`);
-  const t = Math.trunc(n);
+  const t = Math.trunc(n) + 0; // -0.5 truncates to -0, which WebIDL's integer is not
   if (t < 0 || t > 0xffffffff) throw typeError(where, `${name} (${n}) is outside the range of unsigned long`);
   return t;
 }
@@ -86,7 +86,7 @@ export function toUnsignedLongModulo(where: string, name: string, value: unknown
 export function toLong(where: string, name: string, value: unknown): number {
   const n = toNumber(where, name, value);
   if (!Number.isFinite(n)) throw typeError(where, `${name} (${n}) is not a finite number`);
-  const t = Math.trunc(n);
+  const t = Math.trunc(n) + 0;
   if (t < -0x80000000 || t > 0x7fffffff) throw typeError(where, `${name} (${n}) is outside the range of long`);
   return t;
 }

@@ -107,6 +107,18 @@ function operands(b: MLGraphBuilder): Record<string, MLOperand> {
 }
 
 forEachBackend('WebIDL conversions of builder arguments', (backend) => {
+  it('numbers convert as WebIDL says: truncated, -0.5 to +0, objects through valueOf, strings parsed', async () => {
+    const b = await builderFor(backend);
+    const x = b.input('x', { dataType: 'float32', shape: [2, 3] });
+    const methods = b as unknown as Record<string, (...args: unknown[]) => MLOperand>;
+    const squeezed = (axis: unknown) => methods['reduceSum']!(x, { axes: [axis] }).shape.join();
+    if (squeezed(-0.5) !== '3' || squeezed(1.9) !== '2' || squeezed({ valueOf: () => 1 }) !== '2' || squeezed(' 1 ') !== '2') {
+      throw new Error('converted axes');
+    }
+    const slope = methods['leakyRelu']!(x, { alpha: { [Symbol.toPrimitive]: (hint: string) => (hint === 'number' ? 0.5 : NaN) } });
+    if (slope.shape.join() !== '2,3') throw new Error('@@toPrimitive with the number hint');
+  });
+
   for (const c of CASES) {
     it(`${c.op} ${c.argument}: bad ${c.slot} values are TypeErrors naming both; the caller's own error propagates`, async () => {
       const b = await builderFor(backend);
