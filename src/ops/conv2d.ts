@@ -107,6 +107,23 @@ function buildConv2d(call: OpCall, inputArg: unknown, filterArg: unknown, option
   return call.emitOne([input, kernelFilter, biasVector], { ...attrs }, output);
 }
 
+/**
+ * For graph/passes/conv-input-folding.ts, on constants, so computed once at build: the bias that adds to a
+ * convolution's result what a constant `shift` (one value per input channel, or one value) added to its input would
+ * contribute, plus the bias it has: for output channel o, bias[o] + the sum over the filter window and the input
+ * channels c feeding o of filter * shift[c]. The filter is in kernel layout (HWIO; depthwise [h, w, C, M], output
+ * channel c * M + m).
+ */
+defineOp<{ kind: Conv2dKind; outputChannels: number }>({
+  name: 'conv.inputShiftBias',
+  lower([filter, shift, bias], { kind, outputChannels }, { tf }) {
+    const perChannel = tf.reshape(shift!, shift!.size === 1 ? [1, 1, 1, 1] : [1, 1, filter!.shape[2]!, 1]);
+    const weighted = tf.mul(filter!, perChannel);
+    const contribution = tf.reshape(tf.sum(weighted, kind === 'depthwise' ? [0, 1] : [0, 1, 2]), [outputChannels]);
+    return bias ? tf.add(tf.reshape(bias, [outputChannels]), contribution) : contribution;
+  },
+});
+
 /** NHWC convolution of `x` with a kernel-layout filter; bias and activation fused where TF.js can. */
 export function convolveNhwc(tf: TF, x: Tensor, filter: Tensor, bias: Tensor | null, attrs: Conv2dAttrs,
   slope: Tensor | null, backend: BackendName): Tensor {

@@ -84,6 +84,23 @@ forEachBackend('hardSwish scaling', (backend) => {
     if (kernels.includes('RealDiv')) throw new Error(`kernels: ${kernels.join(', ')}`);
   });
 
+  it('hardSwish, a learnable affine step (mul, add of scalars) and a 1x1 conv2d, as PP-OCRv4 writes them: hardSwish\'s own 3 kernels and the convolution', async () => {
+    const x = { ...data([1, 5, 5, 4], 81) };
+    x.data = x.data.map((v) => v * 3);
+    const w = data([3, 4, 1, 1], 83);
+    const [scale, shift] = [Math.fround(0.8), Math.fround(-0.3)];
+    const build = (b: Builder, { x: xo }: Record<string, MLOperand>) => ({
+      out: b.conv2d(b.add(b.mul(constantOf(b, [1], [scale]), b.hardSwish(xo!)), constantOf(b, [1], [shift])), constantOf(b, w.shape, w.data),
+        { inputLayout: 'nhwc', filterLayout: 'oihw' }),
+    });
+    const affine = transposeData(x, [0, 3, 1, 2]);
+    const expected = transposeData(conv2dRef({ ...affine, data: affine.data.map((v) => scale * hardSwish(v) + shift) }, w, undefined, {}), NCHW_TO_NHWC);
+    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, o) => build(b as Builder, o));
+    assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+    const kernels = await kernelsOf(backend, { x: { dataType: 'float32', ...x } }, build);
+    if (kernels.join(', ') !== 'Add, Relu6, Multiply, FusedConv2D') throw new Error(`kernels: ${kernels.join(', ')}`);
+  });
+
   it('leaves alone a hardSwish read elsewhere too, or read as the filter, or before a filter that is an input', async () => {
     const w = data([4, 3, 1, 1], 57);
     const cases: [string, Record<string, number[]>, (b: Builder, o: Record<string, MLOperand>) => Record<string, MLOperand>][] = [
