@@ -43,9 +43,9 @@ export function elementOffsets(call: OpCall, indices: MLOperand, inputShape: rea
   }
   // Computed when the plan folds the node: its size is that of the indices, which a symbolic graph's build-time
   // trials make large.
-  const base = (): number[] => {
+  const base = (): Int32Array => {
     const count = shape.reduce((a, b) => a * b, 1);
-    const offsets = new Array<number>(count);
+    const offsets = new Int32Array(count);
     const coords = new Array<number>(shape.length).fill(0);
     for (let p = 0; p < count; p++) {
       let offset = 0;

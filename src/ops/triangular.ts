@@ -31,9 +31,9 @@ function buildTriangular(call: OpCall, inputArg: unknown, options: unknown): MLO
   const none = upper ? columns - 1 < diagonal : -(rows - 1) > diagonal;
   const coverage: Coverage = all ? 'all' : none ? 'none' : 'some';
   // Computed when the plan folds the node: a symbolic graph's build-time trials make rows and columns large.
-  const mask = (): number[] => {
-    const values: number[] = [];
-    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) values.push(kept(i, j) ? 1 : 0);
+  const mask = (): Float32Array => {
+    const values = new Float32Array(rows * columns);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) values[i * columns + j] = kept(i, j) ? 1 : 0;
     return values;
   };
   // float32, not int32: a webgl context keeps int32 values on the cpu backend, and with them the steps reading them.
