@@ -11,14 +11,16 @@ import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
 import { ERF_SCALARS, gelu } from './erf.js';
+import { anyRank } from './broadcast-rank.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
 const INT_MIN: Partial<Record<MLOperandDataType, number>> = { int32: -2147483648, int8: -128, uint8: 0 };
 const INT_MAX: Partial<Record<MLOperandDataType, number>> = { int32: 2147483647, int8: 127, uint8: 255 };
 
+const flatLimit = (types: readonly MLOperandDataType[]) => limit(types, 0, MAX_FLAT_RANK);
 const single = (types: readonly MLOperandDataType[]): Record<string, TensorLimit> =>
-  ({ input: limit(types, 0, MAX_FLAT_RANK), output: limit(types, 0, MAX_FLAT_RANK) });
+  ({ input: flatLimit(types), output: flatLimit(types) });
 const isFloat = (t: string) => t === 'float32' || t === 'float16';
 const dtypeOf = (env: LowerEnv) => env.outputs[0]!.dataType;
 
@@ -210,10 +212,10 @@ defineOp({
       return call.emitOne([x, s], {}, { dataType: x.dataType, shape });
     },
   },
-  limits: { input: limit([...SIGNED, 'int64']), slope: limit([...SIGNED, 'int64']), output: limit([...SIGNED, 'int64']) },
+  limits: { input: flatLimit([...SIGNED, 'int64']), slope: flatLimit([...SIGNED, 'int64']), output: flatLimit([...SIGNED, 'int64']) },
   // int64: x, or slope * x wrapped, on the host.
   lowerHost: ([x, slope], _attrs, env) => integerBinaryOnHost((v, k) => (v >= 0n ? v : k * v))([x, slope], {}, env),
-  lower: ([x, slope, ...given], _attrs, env) => {
+  lower: anyRank(([x, slope, ...given], _attrs, env) => {
     const { tf } = env;
     const t = dtypeOf(env);
     const negative = tf.minimum(x!, scalarAt(given, 0, 0, env));
@@ -221,5 +223,5 @@ defineOp({
     if (isFloat(t)) return tf.add(positive, tf.mul(slope!, negative));
     // One of the two terms is zero, so only the product can overflow; mulInteger wraps it.
     return tf.add(positive, mulInteger(tf, slope!, negative, t, env.backend));
-  },
+  }),
 });

@@ -1,4 +1,5 @@
-import { defineOp, limit, type Lowering, type Tensor, type TensorLimit, type TF } from './registry.js';
+import { defineOp, limit, MAX_FLAT_RANK, type Lowering, type Tensor, type TensorLimit, type TF } from './registry.js';
+import { anyRank } from './broadcast-rank.js';
 import { integerBinaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
@@ -10,7 +11,7 @@ const ALL: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'
 const HOST_TYPES: readonly MLOperandDataType[] = ['uint32', 'int64', 'uint64'];
 
 function binaryLimits(types: readonly MLOperandDataType[]): Record<string, TensorLimit> {
-  return { a: limit(types), b: limit(types), output: limit(types) };
+  return { a: limit(types, 0, MAX_FLAT_RANK), b: limit(types, 0, MAX_FLAT_RANK), output: limit(types, 0, MAX_FLAT_RANK) };
 }
 
 function buildBinary(call: OpCall, a: unknown, b: unknown) {
@@ -162,7 +163,7 @@ function binary(name: string, kernel: Kernel, onHost: (x: bigint, y: bigint) => 
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildBinary(call, a, b) },
     limits: binaryLimits([...ALL, ...HOST_TYPES]),
-    lower,
+    lower: anyRank(lower),
     layout: elementwiseRule<Record<string, never>>(),
     // uint32, int64 and uint64: BigInt arithmetic on the host, wrapped to the type.
     lowerHost: integerBinaryOnHost(onHost),

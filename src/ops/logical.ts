@@ -1,6 +1,7 @@
 import {
   ALL_TYPES, defineOp, flattened, FLOAT_TYPES, limit, MAX_FLAT_RANK, type HostLowering, type LowerEnv, type Tensor, type TF,
 } from './registry.js';
+import { anyRank } from './broadcast-rank.js';
 import { HostTensor } from '../types/host-tensor.js';
 import { comparisonOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
@@ -24,8 +25,8 @@ function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildLogical(call, true, a, b) },
-    limits: { a: limit(types), b: limit(types), output: limit(UINT8) },
-    lower: ([a, b], _attrs, env) => kernel(env.tf, a!, b!),
+    limits: { a: limit(types, 0, MAX_FLAT_RANK), b: limit(types, 0, MAX_FLAT_RANK), output: limit(UINT8, 0, MAX_FLAT_RANK) },
+    lower: anyRank(([a, b], _attrs, env) => kernel(env.tf, a!, b!)),
     layout: elementwiseRule<Record<string, never>>(),
     ...(onHost ? { lowerHost: comparisonOnHost(onHost) } : {}),
   });

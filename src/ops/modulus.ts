@@ -8,7 +8,8 @@ import { isFloatType } from '../types/data-type.js';
 import { divTruncInteger, mulInt32 } from './elementwise-binary.js';
 import { integerBinaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
-import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, limit, MAX_FLAT_RANK, type Tensor, type TF } from './registry.js';
+import { anyRank } from './broadcast-rank.js';
 import { broadcastShapes } from './shape.js';
 
 type Rounding = 'floor' | 'truncate';
@@ -67,9 +68,9 @@ function modulus(name: string, rounding: Rounding): void {
     name,
     proposal: 'dynamic-shapes',
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildModulus(call, a, b) },
-    limits: { a: limit(ALL_TYPES), b: limit(ALL_TYPES), output: limit(ALL_TYPES) },
-    lower: ([a, b], _attrs, { tf, backend, outputs }) => (isFloatType(outputs[0]!.dataType)
-      ? floatModulus(tf, a!, b!, rounding) : integerModulus(tf, a!, b!, rounding, backend)),
+    limits: { a: limit(ALL_TYPES, 0, MAX_FLAT_RANK), b: limit(ALL_TYPES, 0, MAX_FLAT_RANK), output: limit(ALL_TYPES, 0, MAX_FLAT_RANK) },
+    lower: anyRank(([a, b], _attrs, { tf, backend, outputs }) => (isFloatType(outputs[0]!.dataType)
+      ? floatModulus(tf, a!, b!, rounding) : integerModulus(tf, a!, b!, rounding, backend))),
     lowerHost: integerBinaryOnHost(hostModulus(rounding)),
   });
 }

@@ -6,7 +6,8 @@ import type { MLOperand } from './builder-internals.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { selectSameShape } from './elementwise-binary.js';
 import type { OpCall } from './op-call.js';
-import { ALL_TYPES, defineOp, limit, type Tensor, type TF } from './registry.js';
+import { ALL_TYPES, defineOp, limit, MAX_FLAT_RANK, type Tensor, type TF } from './registry.js';
+import { anyRank } from './broadcast-rank.js';
 import { byPositions } from './host-kernels.js';
 import { broadcastShapes } from './shape.js';
 import { elementwiseRule } from './layout-rules.js';
@@ -39,11 +40,14 @@ defineOp({
     length: 3, optionsIndex: 3,
     build: (call, condition, trueValue, falseValue) => buildWhere(call, condition, trueValue, falseValue),
   },
-  limits: { condition: limit(UINT8), trueValue: limit(ALL_TYPES), falseValue: limit(ALL_TYPES), output: limit(ALL_TYPES) },
+  limits: {
+    condition: limit(UINT8, 0, MAX_FLAT_RANK), trueValue: limit(ALL_TYPES, 0, MAX_FLAT_RANK),
+    falseValue: limit(ALL_TYPES, 0, MAX_FLAT_RANK), output: limit(ALL_TYPES, 0, MAX_FLAT_RANK),
+  },
   lowerHost: byPositions('where', [1, 2]),
-  lower: ([c, t, f], _attrs, { tf, outputs }) => {
+  lower: anyRank(([c, t, f], _attrs, { tf, outputs }) => {
     const shape = outputs[0]!.shape;
     const condition = tf.notEqual(broadcast(tf, c!, shape), tf.scalar(0, 'int32'));
     return selectSameShape(tf, condition, broadcast(tf, t!, shape), broadcast(tf, f!, shape));
-  },
+  }),
 });

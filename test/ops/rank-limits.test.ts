@@ -400,8 +400,56 @@ const flat = (op: string, fn: (v: number) => number, input = A8, build?: Case['b
   op, inputs: { a: input }, build: build ?? ((b, x) => b[op]!(x['a'])), expected: (x) => ({ shape: input.shape, data: x['a']!.data.map(fn) }),
 });
 
+// Broadcast along alternating axes (8 groups: computed per position of the first axis) and along runs of axes.
+const P8 = [2, 1, 2, 1, 2, 1, 2, 1];
+const Q8 = [1, 2, 1, 2, 1, 2, 1, 2];
+const R8 = [2, 3, 1, 1, 2, 2, 1, 2];
+const S8 = [3, 1, 1, 2, 2, 1, 2];
+const broadcast8 = (op: string, fn: (p: number, q: number) => number, a: Tensor, b: Tensor, build?: Case['build']): Case => ({
+  op, inputs: { a, b }, build: build ?? ((bd, x) => bd[op]!(x['a'], x['b'])),
+  expected: (x) => {
+    const out = [...new Array<number>(8 - a.shape.length).fill(1), ...a.shape].map((d, i) =>
+      Math.max(d, [...new Array<number>(8 - b.shape.length).fill(1), ...b.shape][i]!));
+    const p = broadcastTo(x['a']!.data, a.shape, out);
+    const q = broadcastTo(x['b']!.data, b.shape, out);
+    return { shape: out, data: p.map((v, i) => fn(v, q[i]!)) };
+  },
+});
+const BROADCAST_CASES: Case[] = [
+  broadcast8('add', (p, q) => p + q, f32(P8, 31), f32(Q8, 32)), broadcast8('sub', (p, q) => p - q, f32(R8, 33), f32(S8, 34)),
+  broadcast8('mul', (p, q) => p * q, f32(P8, 35), f32(Q8, 36)), broadcast8('div', (p, q) => p / q, f32(R8, 37), f32(S8, 38)),
+  broadcast8('max', Math.max, f32(P8, 39), f32(Q8, 40)), broadcast8('min', Math.min, f32(R8, 41), f32(S8, 42)),
+  broadcast8('pow', (p, q) => p ** q, f32(P8, 43, 0.25, 3), f32(Q8, 44)),
+  broadcast8('equal', (p, q) => bool(p === q), ints('int32', P8, (i) => i % 3), ints('int32', Q8, (i) => i % 2)),
+  broadcast8('notEqual', (p, q) => bool(p !== q), ints('int32', R8, (i) => i % 3), ints('int32', S8, (i) => i % 2)),
+  broadcast8('greater', (p, q) => bool(p > q), f32(P8, 45), f32(Q8, 46)),
+  broadcast8('greaterOrEqual', (p, q) => bool(p >= q), f32(R8, 47), f32(S8, 48)),
+  broadcast8('lesser', (p, q) => bool(p < q), f32(P8, 49), f32(Q8, 50)),
+  broadcast8('lesserOrEqual', (p, q) => bool(p <= q), f32(R8, 51), f32(S8, 52)),
+  broadcast8('logicalAnd', (p, q) => bool(p !== 0 && q !== 0), ints('uint8', P8, (i) => i % 2), ints('uint8', Q8, (i) => i % 3 % 2)),
+  broadcast8('logicalOr', (p, q) => bool(p !== 0 || q !== 0), ints('uint8', R8, (i) => i % 2), ints('uint8', S8, (i) => i % 3 % 2)),
+  broadcast8('logicalXor', (p, q) => bool((p !== 0) !== (q !== 0)), ints('uint8', P8, (i) => i % 2), ints('uint8', Q8, (i) => i % 3 % 2)),
+  broadcast8('prelu', (p, q) => (p >= 0 ? p : p * q), f32(P8, 53), f32(Q8, 54)),
+  broadcast8('add (int64, on the host)', (p, q) => p + q, ints('int64', P8, (i) => i * 1000 - 7000), ints('int64', Q8, (i) => i - 9),
+    (bd, x) => bd['add']!(x['a'], x['b'])),
+  broadcast8('mul (int32)', (p, q) => p * q, ints('int32', R8, (i) => i * 3001 - 50000), ints('int32', S8, (i) => i - 20),
+    (bd, x) => bd['mul']!(x['a'], x['b'])),
+  {
+    op: 'where', inputs: { c: ints('uint8', P8, (i) => i % 2), a: f32(Q8, 55), b: f32([2, 1, 1, 2], 56) },
+    build: (b, x) => b['where']!(x['c'], x['a'], x['b']),
+    expected: (x) => {
+      const out = [2, 2, 2, 2, 2, 2, 2, 2];
+      const c = broadcastTo(x['c']!.data, P8, out);
+      const p = broadcastTo(x['a']!.data, Q8, out);
+      const q = broadcastTo(x['b']!.data, [2, 1, 1, 2], out);
+      return { shape: out, data: c.map((v, i) => (v ? p[i]! : q[i]!)) };
+    },
+  },
+];
+
 /** Operations computed element by element, and reshape, at rank 8. */
 const FLAT_CASES: Case[] = [
+  ...BROADCAST_CASES,
   flat('abs', Math.abs), flat('neg', (v) => -v), flat('ceil', Math.ceil), flat('floor', Math.floor), flat('exp', Math.exp),
   flat('log', Math.log, POSITIVE8), flat('sqrt', Math.sqrt, POSITIVE8), flat('sin', Math.sin), flat('cos', Math.cos),
   flat('tan', Math.tan), flat('erf', erf), flat('reciprocal', (v) => 1 / v, POSITIVE8), flat('sign', Math.sign),
@@ -421,7 +469,10 @@ const FLAT_CASES: Case[] = [
     expected: (x) => ({ shape: [1, 2, 2, 2, 1, 2, 1, 2], data: x['a']!.data }) },
 ];
 
+const modulus8 = (floor: boolean) => (p: number, q: number) => p - q * (floor ? Math.floor(p / q) : Math.trunc(p / q));
 const PROPOSAL_FLAT_CASES: Case[] = [
+  broadcast8('modulusFloor', modulus8(true), f32(P8, 57), f32(Q8, 58, 0.5, 2)),
+  broadcast8('modulusTruncate', modulus8(false), ints('int32', R8, (i) => i * 7 - 40), ints('int32', S8, (i) => (i % 5) + 1)),
   { op: 'reshapeDynamic', inputs: { a: A8 }, build: (b, x) => b['reshapeDynamic']!(x['a'], uint32s(b, [1, 2, 2, 2, 1, 2, 1, 2])),
     expected: (x) => ({ shape: [1, 2, 2, 2, 1, 2, 1, 2], data: x['a']!.data }) },
 ];
