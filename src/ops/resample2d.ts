@@ -140,9 +140,12 @@ export function buildResample2d(call: OpCall, inputArg: unknown, optionsArg: unk
     extra.push(buildTensor(call, () => filled(new Float32Array(size), (o) => 1 - fraction(o)), weightShape, 'float32'));
     extra.push(buildTensor(call, () => filled(new Float32Array(size), fraction), weightShape, 'float32'));
   }
-  const checked = mode === 'nearest-neighbor' && sizes.every((n) => n <= NEAREST_CHECK_LIMIT);
+  // Identity axes read index o at o under either setting: only the resampled ones are compared.
+  const resampled = [0, 1].filter((i) => !identity[i]);
+  const checked = mode === 'nearest-neighbor' && resampled.every((i) => sizes[i]! <= NEAREST_CHECK_LIMIT);
   const halfPixelCenters = checked
-    ? nearestKernelSetting(inputSizes, [0, 1].map((i) => Array.from({ length: sizes[i]! }, (_, o) => nearest(i, o))))
+    ? nearestKernelSetting(resampled.map((i) => inputSizes[i]!),
+      resampled.map((i) => Array.from({ length: sizes[i]! }, (_, o) => nearest(i, o))))
     : null;
   const attrs: Resample2dAttrs = { ...base, plan: 'gather', ...(halfPixelCenters === null ? {} : { halfPixelCenters }) };
   return call.emitOne([input, ...extra], { ...attrs }, output);
