@@ -15,6 +15,9 @@ import {
  */
 export function foldConvInputs(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const soleReader = soleReaderOf(order, outputs);
+  // From the nodes themselves: an earlier pass may have rebuilt a value's producer, leaving the value's source behind.
+  const producer = new Map<OperandRef, GraphNode>();
+  for (const n of order) for (const o of n.outputs) producer.set(o, n);
   const rewrites: Rewrite[] = [];
   for (const node of order) {
     if (node.op !== 'conv2d' || node.attrs['fused'] || node.inputs.length > 3 || node.outputs.length !== 1) continue;
@@ -32,7 +35,7 @@ export function foldConvInputs(order: readonly GraphNode[], outputs: ReadonlyMap
     let weights = filter;
     let shiftedBias: OperandRef | null = bias ?? null;
     for (;;) {
-      const step = value.source.kind === 'node' ? value.source.node : null;
+      const step = producer.get(value);
       if (!step || (step.op !== 'mul' && step.op !== 'add') || soleReader(value) !== (replaced[0] ?? node)) break;
       const [a, b] = step.inputs;
       // perChannelConstant(step, x) is the other input when x is the data and the other a fitting constant.

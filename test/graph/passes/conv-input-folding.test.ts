@@ -63,6 +63,24 @@ forEachBackend('conv input folding', (backend) => {
     });
   }
 
+  it('conv2d, mul, add, conv2d 1x1: the steps fold into the first convolution (normalization folding), the second reads its result', async () => {
+    const x = data([1, 4, 5, 5], 91);
+    const w1 = data([4, 4, 3, 3], 93);
+    const w2 = data([2, 4, 1, 1], 95);
+    const [scale, shift] = [Math.fround(1.5), Math.fround(-0.25)];
+    const build = (b: Builder, { x: xo }: Record<string, MLOperand>) => {
+      const first = b.conv2d(xo!, constantOf(b, w1.shape, w1.data), { padding: [1, 1, 1, 1] });
+      const affine = b.add(b.mul(first, constantOf(b, [1], [scale])), constantOf(b, [1], [shift]));
+      return { out: b.conv2d(affine, constantOf(b, w2.shape, w2.data)) };
+    };
+    const first = conv2dRef(x, w1, undefined, { padding: [1, 1, 1, 1] });
+    const expected = conv2dRef({ ...first, data: first.data.map((v) => v * scale + shift) }, w2, undefined, {});
+    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, o) => build(b as Builder, o));
+    assertClose(result['out']!, expected, { atol: 1e-5, rtol: 1e-5 });
+    const kernels = (await kernelsOf(backend, { x: { dataType: 'float32', ...x } }, build)).filter((k) => k !== 'Transpose');
+    if (kernels.join(', ') !== 'FusedConv2D, FusedConv2D') throw new Error(`kernels: ${kernels.join(', ')}`);
+  });
+
   it('leaves alone: an add before a padded convolution, a step read elsewhere, a non-constant or non-channel operand', async () => {
     const w = data([4, 4, 3, 3], 81);
     const conv = (b: Builder, v: MLOperand, padding = [1, 1, 1, 1]) => b.conv2d(v, constantOf(b, w.shape, w.data), { padding });
