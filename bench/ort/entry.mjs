@@ -143,7 +143,9 @@ async function measureModel(ort, spec, backend, threads) {
   const wasm = await createSession(ort, model, 'wasm', extra);
   try {
     polyfillCalls.dispatches = 0;
+    const polyfillBeforeFirst = polyfillCalls.runMs;
     const webnnFirst = await timedRun(webnn.session, feeds);
+    const polyfillFirstMs = polyfillCalls.runMs - polyfillBeforeFirst;
     const dispatchesPerRun = polyfillCalls.dispatches;
     const wasmFirst = await timedRun(wasm.session, feeds);
     for (let i = 0; i < WARMUP_RUNS; i++) {
@@ -190,7 +192,7 @@ async function measureModel(ort, spec, backend, threads) {
       placements: Object.fromEntries(placement.placements),
       rejected: placement.nodes.filter((n) => !n.supported).map((n) => `${n.opType}:${n.name}`),
       webnnSessionMs: webnn.ms, polyfillBuildMs, wasmSessionMs: wasm.ms,
-      webnnFirstMs: webnnFirst.ms, wasmFirstMs: wasmFirst.ms,
+      webnnFirstMs: webnnFirst.ms, wasmFirstMs: wasmFirst.ms, polyfillFirstMs,
       webnn: webnnSpread, wasm: wasmSpread, ratio: webnnSpread.median / wasmSpread.median, polyfill: spread(polyfillMs),
       maxDifference: maxAbsDiff(last.webnn.data, last.wasm.data),
       maxOutput: Math.max(...last.wasm.data.map((values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0))),

