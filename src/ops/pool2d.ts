@@ -23,7 +23,6 @@ import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
 import { channelsLastRule } from './layout-rules.js';
 import type { MLOperandDataType } from '../types/data-type.js';
-import type { BackendName } from '../runtime/backends.js';
 
 type PoolKind = 'average' | 'l2' | 'max';
 
@@ -207,28 +206,13 @@ function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, perP
   return pooled.dtype === 'int32' ? tf.minimum(pooled, perPosition) : tf.add(pooled, perPosition);
 }
 
-/**
- * The average over the height and width of float32 NHWC data, [N, 1, 1, C], on wasm: a product of the data as
- * [N, H * W, C] rows with a row of 1 / (H * W). Its Mean transposes the data to reduce innermost axes, and its
- * AvgPool loses NaN (a window holding one gives -Infinity); the product keeps NaN and takes a fifth to a tenth of the
- * time (a [1, 80, 80, 96] average: 0.16 ms instead of 0.93). Also reduceMean over axes [1, 2] (reduce.ts).
- */
-export function planeMeanNhwc(tf: TF, x: Tensor): Tensor {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const weights = tf.tensor(new Float32Array(h * w).fill(1 / (h * w)), [1, 1, h * w]);
-  const rows = tf.reshape(x, [n, h * w, c]);
-  const product = tf.engine().runKernel(tf.BatchMatMul, { a: weights, b: rows }, { transposeA: false, transposeB: false }) as Tensor;
-  return tf.reshape(product, [n, 1, 1, c]);
-}
-
-function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs, backend: BackendName): Tensor {
+function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs): Tensor {
   const { kind, window, strides, padding } = attrs;
   const nchw = attrs.layout === 'nchw';
   const spatial = nchw ? [2, 3] : [1, 2];
   if (kind !== 'l2' && padding.every((p) => p === 0) && window[0] === input.shape[spatial[0]!] &&
     window[1] === input.shape[spatial[1]!]) {
-    // Global pooling (one window over the whole plane) as one reduction, in either layout (tf.avgPool also casts).
-    if (backend === 'wasm' && !nchw && kind === 'average' && input.dtype === 'float32') return planeMeanNhwc(tf, input);
+    // Global pooling (one window over the whole plane) as one reduction, in either layout: TF.js's AvgPool also casts.
     return kind === 'max' ? tf.max(input, spatial, true) : tf.mean(input, spatial, true);
   }
   const x = transposeIf(tf, input, nchw ? NCHW_TO_NHWC : null) as Parameters<TF['avgPool']>[0];
@@ -259,8 +243,8 @@ function pool(name: string, kind: PoolKind): void {
     limits: { input: limit(types, 4, 4), output: limit(types, 4, 4) },
     // The gathering form's position inputs are shaped for its layout.
     layout: channelsLastRule('layout', (attrs) => !attrs.gather),
-    lower([x, rowIndex, colIndex, perPosition], attrs, { tf, backend }) {
-      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs, backend);
+    lower([x, rowIndex, colIndex, perPosition], attrs, { tf }) {
+      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs);
     },
     int32InputsArePositions: true,
   });

@@ -1,6 +1,5 @@
 import { toBoolean, toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { BackendName } from '../runtime/backends.js';
-import { planeMeanNhwc } from './pool2d.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor } from './registry.js';
@@ -38,17 +37,6 @@ function absolute(x: Tensor, { tf, isInt }: ReduceContext): Tensor {
  * float32), so there the square is assembled from 16-bit halves whose products stay below 2^53:
  * x = hi*2^16 + lo  =>  x*x = lo*lo + hi*lo*2^17 (mod 2^32).
  */
-/** A float32 mean over the height and width of rank-4 data on wasm, which a product computes faster (pool2d.ts). */
-function overPlaneOnWasm(x: Tensor, axes: readonly number[], { backend }: ReduceContext): boolean {
-  return backend === 'wasm' && x.rank === 4 && x.dtype === 'float32' && axes.length === 2 &&
-    Math.min(axes[0]!, axes[1]!) === 1 && Math.max(axes[0]!, axes[1]!) === 2;
-}
-
-function planeMean(x: Tensor, keep: boolean, { tf }: ReduceContext): Tensor {
-  const mean = planeMeanNhwc(tf, x);
-  return keep ? mean : tf.reshape(mean, [x.shape[0]!, x.shape[3]!]);
-}
-
 function square(x: Tensor, { tf, backend, isInt }: ReduceContext): Tensor {
   if (!isInt) return tf.square(x);
   if (backend !== 'cpu') return tf.mul(x, x);
@@ -92,7 +80,7 @@ const REDUCTIONS: Record<string, Reduction> = {
     single: (x) => x,
   },
   reduceMean: {
-    over: (x, axes, keep, ctx) => (overPlaneOnWasm(x, axes, ctx) ? planeMean(x, keep, ctx) : ctx.tf.mean(x, axes, keep)),
+    over: (x, axes, keep, { tf }) => tf.mean(x, axes, keep),
     single: (x) => x,
   },
   reduceMin: {
