@@ -103,6 +103,27 @@ forEachBackend('pool2d', (backend) => {
       (b, { x }) => ({ mean: b.averagePool2d(x, { layout: 'nhwc' }), max: b.maxPool2d(x, { layout: 'nhwc' }) }));
     if ([...kernels].sort().join() !== 'Max,Mean') throw new Error(`kernels: ${kernels.join(', ')}`);
   });
+  it('a global average and a reduceMean over height and width give NaN for a channel holding one, in either layout', async () => {
+    // NHWC [1, 3, 4, 2]: channel 0 holds a NaN, channel 1 does not; the same data as NCHW for the other layout.
+    const data = randomData(24, 12);
+    data[2 * 5] = NaN;
+    const nhwc = { data, shape: [1, 3, 4, 2] };
+    const channelMean = (c: number) => data.filter((_, i) => i % 2 === c).reduce((p, v) => p + Math.fround(v), 0) / 12;
+    const expected = [NaN, channelMean(1)];
+    const nchw = transposeData(nhwc, [0, 3, 1, 2]);
+    for (const [layout, x] of [['nhwc', nhwc], ['nchw', nchw]] as const) {
+      const axes = layout === 'nhwc' ? [1, 2] : [2, 3];
+      const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, { x: input }) => ({
+        pooled: (b as Builder)['averagePool2d']!(input, { layout }),
+        reduced: (b as Builder)['reduceMean']!(input, { axes }),
+      }));
+      for (const name of ['pooled', 'reduced']) {
+        const got = result[name]!.data;
+        if (!Number.isNaN(got[0]) || Math.abs(got[1]! - expected[1]!) > 1e-6) throw new Error(`${layout} ${name}: [${got.join(', ')}]`);
+      }
+    }
+  });
+
   it('windows lying wholly in padding: average NaN, l2 0, max -Infinity', async () => {
     const x = { data: [1, -2, 3, 4, 5, -6, 7, 8, 9], shape: [1, 1, 3, 3] };
     const options = { windowDimensions: [1, 2], strides: [2, 1], padding: [0, 2, 0, 0] };
