@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { installNow, MLContext, MLGraphBuilder } from '../../src/index.ts';
-import { seededRandom } from '../../test/browser/onnx/conv-net.ts';
+import { seededRandom } from '../../test/util/seeded-random.ts';
 import { readWebNNPlacement } from '../../test/browser/ort/placement.ts';
 import { models } from './models.mjs';
 

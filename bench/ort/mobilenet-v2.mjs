@@ -3,7 +3,7 @@
 // are seeded pseudo-random numbers scaled so activations stay of order 1 through all 17 blocks: the bench compares
 // speed and agreement between two runtimes, not accuracy on images.
 import { float, int, ints, OnnxModelWriter } from '../../test/browser/onnx/model-writer.ts';
-import { seededRandom } from '../../test/browser/onnx/conv-net.ts';
+import { seededRandom } from '../../test/util/seeded-random.ts';
 
 const OPSET = 13;
 const IR_VERSION = 7;

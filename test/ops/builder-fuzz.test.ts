@@ -10,6 +10,7 @@ import { tf } from '../../src/runtime/backends.js';
 import type { MLContext } from '../../src/api/context.js';
 import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 const env = typeof process !== 'undefined' ? process.env : {};
 const CALLS = Number(env['WEBNN_FUZZ_CALLS'] ?? 2000);
@@ -21,17 +22,6 @@ const DOM_EXCEPTIONS = new Set(['InvalidStateError', 'NotSupportedError', 'Opera
 /** The error a fuzzed conversion (valueOf, toString, an iterator) throws: it must reach the caller unchanged. */
 class CallerError extends Error {}
 
-/** mulberry32: a small seeded generator. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DATA_TYPES = ['float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'];
 const STRINGS = ['nchw', 'nhwc', 'oihw', 'hwio', 'ohwi', 'ihwo', 'iohw', 'hwoi', 'linear', 'nearest-neighbor', 'constant',
@@ -50,7 +40,7 @@ class Fuzzer {
   readonly foreign: MLOperand[] = [];
 
   constructor(seed: number) {
-    this.random = generator(seed);
+    this.random = seededRandom(seed);
   }
 
   int(n: number): number {

@@ -4,23 +4,13 @@
  * Weights are deterministic pseudo-random numbers scaled so every activation stays of order 1.
  */
 import { float, int, ints, OnnxModelWriter } from './model-writer.js';
+import { seededRandom } from '../../util/seeded-random.js';
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
 export const INPUT_SHAPE = [2, 3, 16, 16] as const;
 export const CLASSES = 10;
 
-/** mulberry32: a seeded generator, so the model and input are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uniform(random: () => number, count: number, scale: number): Float32Array {
   return Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale);
