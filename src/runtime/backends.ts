@@ -162,8 +162,9 @@ export function ensureBackend(name: BackendName): Promise<boolean> {
  * Makes `name` TF.js's active backend at once. tf.setBackend() switches synchronously to a backend that is already
  * initialised (its body awaits only a backend's first initialisation), and the cpu backend initialises synchronously.
  */
-export function activateBackendNow(name: string): void {
-  if (tf.getBackend() === name) return;
+export function activateBackendNow(name: string | null | undefined): void {
+  // Restoring "no backend active" (backends start without becoming active): the current one stays.
+  if (name == null || tf.getBackend() === name) return;
   if (!tf.findBackend(name)) throw new Error(`TF.js backend ${name} is not initialised`);
   if (name === 'cpu') silenceCpuBanner();
   void tf.setBackend(name);
