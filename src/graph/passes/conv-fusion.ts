@@ -1,8 +1,8 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
-import { nextId, type GraphNode, type OperandRef } from '../ir.js';
+import type { GraphNode, OperandRef } from '../ir.js';
 import {
-  activationOf, applyRewrites, channelVectorNode, clampCeilingOf, internalNode, isConstant, perChannelConstant, readBySums,
-  readersOf, type Rewrite, soleReaderOf,
+  activationOf, applyRewrites, channelVectorNode, clampCeilingOf, clampNode, freshValue, internalNode, isConstant,
+  perChannelConstant, readBySums, readersOf, type Rewrite, soleReaderOf,
 } from './fusion-util.js';
 
 /**
@@ -72,9 +72,5 @@ export function fuseConvolutions(order: readonly GraphNode[], outputs: ReadonlyM
 /** clamp(x, 0, max) as clamp(x', -Infinity, max), x' a fresh value: the convolution's relu(x). */
 function ceilingClamp(clamp: GraphNode, max: number, conv: GraphNode): GraphNode {
   const result = clamp.outputs[0]!;
-  const rectified: OperandRef = { id: nextId(), builder: result.builder, desc: result.desc, source: { kind: 'node', node: conv, index: 0 } };
-  return {
-    id: clamp.id, op: 'clamp', inputs: [rectified], attrs: { minValue: -Infinity, maxValue: max, exactMin: -Infinity, exactMax: max },
-    outputs: [result], label: clamp.label,
-  };
+  return clampNode(freshValue(result, conv), result, -Infinity, max, clamp);
 }

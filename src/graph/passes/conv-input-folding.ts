@@ -39,9 +39,9 @@ export function foldConvInputs(order: readonly GraphNode[], outputs: ReadonlyMap
       if (!step || (step.op !== 'mul' && step.op !== 'add') || soleReader(value) !== (replaced[0] ?? node)) break;
       const [a, b] = step.inputs;
       // perChannelConstant(step, x) is the other input when x is the data and the other a fitting constant.
-      const afterA = a ? perChannelConstant(step, a, channelAxis) : null;
-      const data = afterA ? a! : b && perChannelConstant(step, b, channelAxis) ? b : null;
-      const constant = afterA ?? (b ? perChannelConstant(step, b, channelAxis) : null);
+      const besideA = a ? perChannelConstant(step, a, channelAxis) : null;
+      const besideB = !besideA && b ? perChannelConstant(step, b, channelAxis) : null;
+      const [data, constant] = besideA ? [a!, besideA] : [b ?? null, besideB];
       if (!data || !constant || isConstant(data) || constant.desc.dataType !== dataType || (step.op === 'add' && !unpadded)) break;
       const vector = constant.desc.shape.some((d) => d !== 1) ? channelVectorNode(constant, channels) : null;
       if (vector) made.push(vector);

@@ -1,7 +1,7 @@
 import type { FusedActivation } from '../../ops/conv-util.js';
 import { getOp } from '../../ops/registry.js';
-import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from '../ir.js';
-import { float16BitsToNumber } from '../../types/float16.js';
+import { elementCount, nextId, type GraphNode, type OperandDescriptor, type OperandRef } from '../ir.js';
+import { float16BitsToNumber, numberToFloat16Bits } from '../../types/float16.js';
 
 /**
  * What the fusion and folding passes share: who reads a value, constants, per-channel shapes, nodes made by a pass
@@ -101,6 +101,28 @@ export function internalNode(op: string, inputs: readonly (OperandRef | null)[],
   const node: GraphNode = { id: like.id, op, inputs, attrs, outputs, label: '' };
   outputs.push({ id: like.id, builder: like.builder, desc, source: { kind: 'node', node, index: 0 } });
   return node;
+}
+
+/** A float32 or float16 constant of `shape` holding `value` everywhere, made by a pass (of `like`'s builder). */
+export function filledConstant(like: OperandRef, dataType: 'float32' | 'float16', shape: readonly number[], value: number): OperandRef {
+  const count = elementCount(shape);
+  const bytes = dataType === 'float32'
+    ? new Uint8Array(new Float32Array(count).fill(value).buffer)
+    : new Uint8Array(new Uint16Array(count).fill(numberToFloat16Bits(value)).buffer);
+  return { id: nextId(), builder: like.builder, desc: { dataType, shape }, source: { kind: 'constant', bytes } };
+}
+
+/** A new value described as `like`, computed by `node` (a rewritten node whose result is now an intermediate). */
+export function freshValue(like: OperandRef, node: GraphNode): OperandRef {
+  return { id: nextId(), builder: like.builder, desc: like.desc, source: { kind: 'node', node, index: 0 } };
+}
+
+/** clamp(input, min, max) giving `output`, in place of `replacing` (its id and label). */
+export function clampNode(input: OperandRef, output: OperandRef, minValue: number, maxValue: number, replacing: GraphNode): GraphNode {
+  return {
+    id: replacing.id, op: 'clamp', inputs: [input], attrs: { minValue, maxValue, exactMin: minValue, exactMax: maxValue },
+    outputs: [output], label: replacing.label,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { nextId, type GraphNode, type OperandRef } from '../ir.js';
-import { applyRewrites, internalNode, isConstant, readersOf, type Rewrite } from './fusion-util.js';
+import type { GraphNode, OperandRef } from '../ir.js';
+import { applyRewrites, filledConstant, internalNode, isConstant, readersOf, type Rewrite } from './fusion-util.js';
 
 /**
  * A hardSwish (x * clamp(x + 3, 0, 6) / 6) whose every use ends in a convolution's input leaves its division by 6 to
@@ -25,7 +25,7 @@ export function scaleHardSwishes(order: readonly GraphNode[], outputs: ReadonlyM
     rewrites.push({ replaced: [node], nodes: [{ ...node, op: 'hardSwish.timesSix', inputs: [node.inputs[0]!], attrs: {} }] });
     for (const conv of convolutions) {
       const filter = conv.inputs[1]!;
-      const scaled = internalNode('div', [filter, six(filter)], {}, filter.desc, filter);
+      const scaled = internalNode('div', [filter, filledConstant(filter, dataType, [], 6)], {}, filter.desc, filter);
       rewrites.push({ replaced: [conv], nodes: [scaled, { ...conv, inputs: [conv.inputs[0]!, scaled.outputs[0]!, ...conv.inputs.slice(2)] }] });
     }
   }
@@ -70,10 +70,4 @@ function absorbingConvolutions(value: OperandRef, readersOf: (ref: OperandRef) =
   // A product of two scaled values would carry the factor twice.
   if (products.some((p) => p.inputs.every((input) => input !== null && scaled.has(input)))) return null;
   return [...convolutions];
-}
-
-/** The constant 6 in `like`'s data type, shaped [] (division broadcasts it). */
-function six(like: OperandRef): OperandRef {
-  const bytes = like.desc.dataType === 'float32' ? new Uint8Array(Float32Array.of(6).buffer) : new Uint8Array(Uint16Array.of(0x4600).buffer);
-  return { id: nextId(), builder: like.builder, desc: { dataType: like.desc.dataType, shape: [] }, source: { kind: 'constant', bytes } };
 }

@@ -1,9 +1,9 @@
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
 import type { GemmAttrs } from '../../ops/gemm.js';
-import { nextId, type GraphNode, type OperandRef } from '../ir.js';
-import { numberToFloat16Bits } from '../../types/float16.js';
+import type { GraphNode, OperandRef } from '../ir.js';
 import {
-  applyRewrites, channelVectorNode, internalNode, isConstant, perChannelConstant, type Rewrite, type SoleReader, soleReaderOf,
+  applyRewrites, channelVectorNode, clampNode, filledConstant, freshValue, internalNode, isConstant, perChannelConstant,
+  type Rewrite, type SoleReader, soleReaderOf,
 } from './fusion-util.js';
 
 /**
@@ -148,21 +148,18 @@ function hardSigmoidStep(node: GraphNode, output: OperandRef, channels: number):
   if (node.inputs[0] !== output || typeof alpha !== 'number' || typeof beta !== 'number') return null;
   const dataType = output.desc.dataType;
   if (dataType !== 'float32' && dataType !== 'float16') return null;
-  const filled = (value: number): OperandRef => {
-    const bytes = dataType === 'float32'
-      ? new Uint8Array(new Float32Array(channels).fill(value).buffer)
-      : new Uint8Array(new Uint16Array(channels).fill(numberToFloat16Bits(value)).buffer);
-    return { id: nextId(), builder: output.builder, desc: { dataType, shape: [channels] }, source: { kind: 'constant', bytes } };
+  return {
+    node, mean: null, factor: filledConstant(output, dataType, [channels], alpha), shift: filledConstant(output, dataType, [channels], beta),
+    clamp: { minValue: 0, maxValue: 1 },
   };
-  return { node, mean: null, factor: filled(alpha), shift: filled(beta), clamp: { minValue: 0, maxValue: 1 } };
 }
 
 /** The clamp that ends a clamping step: it reads the folded target's output (a fresh value) and gives the step's. */
 function clampOf(target: FoldTarget, step: AffineStep): GraphNode {
   const output = target.node.outputs[0]!;
-  const folded: OperandRef = { id: nextId(), builder: output.builder, desc: output.desc, source: { kind: 'node', node: target.node, index: 0 } };
+  const folded = freshValue(output, target.node);
   target.node.outputs[0] = folded;
-  return { id: step.node.id, op: 'clamp', inputs: [folded], attrs: { ...step.clamp!, exactMin: step.clamp!.minValue, exactMax: step.clamp!.maxValue }, outputs: [output], label: step.node.label };
+  return clampNode(folded, output, step.clamp!.minValue, step.clamp!.maxValue, step.node);
 }
 
 /** The target computing its output followed by `step`. */
