@@ -62,6 +62,8 @@ export class KernelProgram {
   /** Operand slots: inputs first, then constants, then captured tensors, then kernel results. */
   readonly #operandCount: number;
   readonly #inputCount: number;
+  /** The first operand slot of a kernel result (after inputs, constants and captured tensors). */
+  readonly #firstResult: number;
   readonly #fixed: readonly Tensor[];
   readonly #captured: readonly Tensor[];
   readonly #outputOperands: readonly number[];
@@ -78,6 +80,7 @@ export class KernelProgram {
     this.#captured = captured;
     this.#operandCount = operandCount;
     this.#outputOperands = outputOperands;
+    this.#firstResult = inputCount + fixed.length + captured.length;
     this.#values = new Array<TensorInfo | undefined>(operandCount);
     this.#inputMaps = calls.map((c) => (c.inputsAreArray ? new Array<Absent<TensorInfo>>(c.inputNames.length) : {}));
     this.#planReleases();
@@ -89,7 +92,7 @@ export class KernelProgram {
 
   /** Each kernel result is disposed by its last reader; outputs and results nobody reads are handled by run(). */
   #planReleases(): void {
-    const firstResult = this.#inputCount + this.#fixed.length + this.#captured.length;
+    const firstResult = this.#firstResult;
     const lastReader = new Map<number, KernelCall>();
     for (const call of this.#calls) for (const o of call.inputOperands) if (o != null && o >= firstResult) lastReader.set(o, call);
     const outputs = new Set(this.#outputOperands);
@@ -106,7 +109,7 @@ export class KernelProgram {
   run(inputs: readonly Tensor[]): Tensor[] {
     const values = this.#values;
     const backend = this.#backend;
-    const firstResult = this.#inputCount + this.#fixed.length + this.#captured.length;
+    const firstResult = this.#firstResult;
     for (let i = 0; i < this.#inputCount; i++) values[i] = inputs[i];
     for (let i = 0; i < this.#fixed.length; i++) values[this.#inputCount + i] = this.#fixed[i];
     for (let i = 0; i < this.#captured.length; i++) values[this.#inputCount + this.#fixed.length + i] = this.#captured[i];

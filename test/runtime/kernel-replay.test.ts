@@ -54,8 +54,6 @@ function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void
 forEachBackend('kernel replay', (backend) => {
   before(async () => {
     await contextFor(backend);
-    // withBackend() restores the backend active before; one must be.
-    await tf.ready();
     registerProbe(backend);
   });
   afterEach(() => { probeFails = false; });

@@ -2,7 +2,8 @@ import type { MLOperand } from '../../../src/api/operand.js';
 import { scaleHardSwishes } from '../../../src/graph/passes/hard-swish-scaling.js';
 import { assertClose, forEachBackend, runGraph } from '../../util/harness.js';
 import { conv2dRef, NCHW_TO_NHWC, transposeData, type ConvParams } from '../../ops/conv-reference.js';
-import { constantOf, data, kernelsOf, opsOf, passNodes, type Builder } from './pass-test-util.js';
+import { constantOf, data, kernelsOf, opsOf, passNodes, type Builder, type Data } from './pass-test-util.js';
+import type { BackendName } from '../../../src/runtime/backends.js';
 
 const hardSwish = (v: number) => v * Math.min(6, Math.max(0, v + 3)) / 6;
 
@@ -16,6 +17,20 @@ const cases: Case[] = [
   { layout: 'nchw', filter: [4, 3, 3, 3], params: { padding: [1, 1, 1, 1] } },
   { layout: 'nhwc', filter: [6, 1, 3, 3], params: { groups: 3, strides: [2, 2], padding: [1, 0, 1, 0] } },
 ];
+
+/**
+ * The pass takes every hardSwish of `build`'s graph; through the whole pipeline its outputs equal `expected` (float64)
+ * and no kernel divides.
+ */
+async function checkScaled(backend: BackendName, x: Data, build: (b: Builder, o: Record<string, MLOperand>) => Record<string, MLOperand>,
+  expected: Record<string, Data>): Promise<void> {
+  const nodes = await passNodes(backend, scaleHardSwishes, { x: x.shape }, build);
+  if (nodes.some((n) => n.op === 'hardSwish') || !nodes.some((n) => n.op === 'hardSwish.timesSix')) throw new Error(`nodes: ${opsOf(nodes)}`);
+  const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, o) => build(b as Builder, o));
+  for (const [name, values] of Object.entries(expected)) assertClose(result[name]!, values, { atol: 1e-5, rtol: 1e-5 });
+  const kernels = await kernelsOf(backend, { x: { dataType: 'float32', ...x } }, build);
+  if (kernels.includes('RealDiv')) throw new Error(`kernels: ${kernels.join(', ')}`);
+}
 
 forEachBackend('hardSwish scaling', (backend) => {
   for (const c of cases) {
@@ -33,12 +48,7 @@ forEachBackend('hardSwish scaling', (backend) => {
         out: b.conv2d(b.hardSwish(xo!), constantOf(b, w.shape, w.data),
           { ...c.params, inputLayout: c.layout, filterLayout: 'oihw', bias: constantOf(b, [bias.length], bias) }),
       });
-      const nodes = await passNodes(backend, scaleHardSwishes, { x: xIn.shape }, build);
-      if (nodes.some((n) => n.op === 'hardSwish') || !nodes.some((n) => n.op === 'hardSwish.timesSix')) throw new Error(`nodes: ${opsOf(nodes)}`);
-      const result = await runGraph(backend, { x: { dataType: 'float32', ...xIn } }, (b, o) => build(b as Builder, o));
-      assertClose(result['out']!, y, { atol: 1e-5, rtol: 1e-5 });
-      const kernels = await kernelsOf(backend, { x: { dataType: 'float32', ...xIn } }, build);
-      if (kernels.includes('RealDiv')) throw new Error(`kernels: ${kernels.join(', ')}`);
+      await checkScaled(backend, xIn, build, { out: y });
     });
   }
 
@@ -75,13 +85,7 @@ forEachBackend('hardSwish scaling', (backend) => {
       }
     }
     const pooled = conv2dRef({ data: pooledIn, shape: [1, 4, 2, 2] }, w4, undefined, {});
-    const nodes = await passNodes(backend, scaleHardSwishes, { x: x.shape }, build);
-    if (!nodes.some((n) => n.op === 'hardSwish.timesSix')) throw new Error(`nodes: ${opsOf(nodes)}`);
-    const result = await runGraph(backend, { x: { dataType: 'float32', ...x } }, (b, o) => build(b as Builder, o));
-    assertClose(result['excited']!, excited, { atol: 1e-5, rtol: 1e-5 });
-    assertClose(result['pooled']!, pooled, { atol: 1e-5, rtol: 1e-5 });
-    const kernels = await kernelsOf(backend, { x: { dataType: 'float32', ...x } }, build);
-    if (kernels.includes('RealDiv')) throw new Error(`kernels: ${kernels.join(', ')}`);
+    await checkScaled(backend, x, build, { excited, pooled });
   });
 
   it('hardSwish, a learnable affine step (mul, add of scalars) and a 1x1 conv2d, as PP-OCRv4 writes them: hardSwish\'s own 3 kernels and the convolution', async () => {
