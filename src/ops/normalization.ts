@@ -13,6 +13,7 @@ import type { BackendName } from '../runtime/backends.js';
 import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type LowerEnv, type Tensor, type TF } from './registry.js';
 import { checkAxes, range } from './shape.js';
 import { permuteList, physicalAxis } from './layout-rules.js';
+import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
 
 interface NormalizationAttrs {
   /** Axes the mean and variance are taken over; may be empty. */
@@ -119,6 +120,66 @@ const layout: LayoutRule<NormalizationAttrs> = {
 const lower = ([x, scale, bias, epsilonScalar]: readonly (Tensor | null)[], attrs: NormalizationAttrs, { tf, backend }: LowerEnv) =>
   normalize(tf, x!, scale ?? null, bias ?? null, attrs, epsilonScalar ?? null, backend);
 
+/**
+ * Layer normalization of float32 over the trailing axes, as one kernel of ours on the backends computing on this thread:
+ * per row of `rowLength` values, mean and variance in float64 (two passes), then scale and bias, one value per
+ * element of the row (the normalized axes in the data's order).
+ */
+const layerNormalizationKernel: JsKernel = {
+  name: 'WebNNLayerNormalization',
+  compute: ({ x, scale, bias }, output, attrs) => {
+    const n = attrs['rowLength'] as number;
+    const epsilon = attrs['epsilon'] as number;
+    if (n > 0) normalizeRows(x!, output, n, epsilon, scale ?? null, bias ?? null);
+  },
+};
+
+function normalizeRows(x: Float32Array, output: Float32Array, n: number, epsilon: number, scale: Float32Array | null,
+  bias: Float32Array | null): void {
+  for (let start = 0; start < x.length; start += n) {
+    const end = start + n;
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += x[i]!;
+    const mean = sum / n;
+    let squares = 0;
+    for (let i = start; i < end; i++) {
+      const d = x[i]! - mean;
+      squares += d * d;
+    }
+    const reciprocal = 1 / Math.sqrt(squares / n + epsilon);
+    // One loop per case, so that the inner loops hold no test.
+    if (scale && bias) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal * scale[i]! + bias[i]!;
+    else if (scale) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal * scale[i]!;
+    else if (bias) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal + bias[i]!;
+    else for (let i = start; i < end; i++) output[i] = (x[i]! - mean) * reciprocal;
+  }
+}
+
+/** The normalized axes are the trailing ones, so each row of the data is normalized on its own. */
+function trailingAxes(axes: readonly number[], rank: number): boolean {
+  return axes.every((a, i) => a === rank - axes.length + i);
+}
+
+/**
+ * The most elements wasm normalizes with our kernel: beyond, its SIMD kernels win. Measured in Node, one dispatch of
+ * a layerNormalization over the last axis with scale and bias, TF.js kernels / ours: [1, 32] 21 / 8 us, [1, 40, 120]
+ * 36 / 27 us, [1, 128, 768] 235 / 495 us. On cpu ours is faster at every size ([1, 128, 768]: 23 ms / 0.6 ms).
+ */
+const WASM_KERNEL_MAX_SIZE = 8192;
+
+const lowerLayerNormalization = (inputs: readonly (Tensor | null)[], attrs: NormalizationAttrs, env: LowerEnv) => {
+  const [x, scale, bias] = inputs;
+  const small = env.backend !== 'wasm' || x!.size <= WASM_KERNEL_MAX_SIZE;
+  if (runsJsKernels(env.backend) && small && env.inputs[0]!.dataType === 'float32' && trailingAxes(attrs.axes, x!.rank)) {
+    const rowLength = attrs.axes.reduce((n, a) => n * x!.shape[a]!, 1);
+    const named: Record<string, Tensor> = { x: x! };
+    if (scale) named['scale'] = scale;
+    if (bias) named['bias'] = bias;
+    return runJsKernel(layerNormalizationKernel, named, { rowLength, epsilon: attrs.epsilon });
+  }
+  return lower(inputs, attrs, env);
+};
+
 defineOp<NormalizationAttrs>({
   name: 'instanceNormalization',
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildInstanceNormalization(call, input, options) },
@@ -134,6 +195,6 @@ defineOp<NormalizationAttrs>({
   name: 'layerNormalization',
   method: { length: 1, optionsIndex: 1, build: (call, input, options) => buildLayerNormalization(call, input, options) },
   limits: { input: limit(FLOAT_TYPES), scale: limit(FLOAT_TYPES), bias: limit(FLOAT_TYPES), output: limit(FLOAT_TYPES) },
-  lower,
+  lower: lowerLayerNormalization,
   layout,
 });

@@ -7,6 +7,8 @@ import {
   typedArrayFor, type TensorValue,
 } from '../util/harness.js';
 
+import { dispatchProfile } from '../graph/passes/pass-test-util.js';
+
 type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
 /**
@@ -209,6 +211,24 @@ forEachBackend('layerNormalization', (backend) => {
     const expected = normalizeReference(x, [6], [0], Math.fround(1e-5), () => 0);
     const result = await runNormalization(backend, 'layerNormalization', 'float32', [6], x, { shape: [6] }, { axes: [0] }, false);
     assertClose(result, { shape: [6], data: expected });
+  });
+
+  it('a NaN or an infinity makes its own row NaN, and no other', async () => {
+    const x = [1, 2, Number.NaN, 4, 5, 6, Infinity, 8, 9, -1, 0.5, 2, -Infinity, 0, 1];
+    const scale = [0.5, -1, 2];
+    const expected = normalizeReference(x, [5, 3], [1], Math.fround(1e-5), (c) => c[1]!, scale);
+    const result = await runNormalization(backend, 'layerNormalization', 'float32', [5, 3], x, { shape: [3], scale }, { axes: [1] }, true);
+    assertClose(result, { shape: [5, 3], data: expected });
+  });
+
+  it('float32 over the trailing axes: one kernel on wasm and cpu, a TF.js composition on webgl', async () => {
+    const shape = [2, 3, 4];
+    const inputs = { x: { dataType: 'float32' as const, shape, data: randomData(24, 59, -2, 2) } };
+    const { kernels } = await dispatchProfile(backend, inputs, (b, { x }) =>
+      ({ y: (b as Builder)['layerNormalization']!(x, { axes: [1, 2] }) }));
+    if (backend === 'webgl' ? kernels.length < 5 : kernels.join() !== 'WebNNLayerNormalization') {
+      throw new Error(`kernels: ${kernels.join(', ')}`);
+    }
   });
 
   it('reports the required types and ranks', async () => {

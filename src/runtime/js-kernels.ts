@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from './backends.js';
+
+/**
+ * TF.js kernels of our own, written in JavaScript over the float32 values of their tensors, for the backends whose
+ * data lives in this thread's memory (wasm's heap, cpu's arrays). A TF.js kernel costs a few microseconds of
+ * bookkeeping whatever its size; an operation TF.js composes of many kernels (layerNormalization: nine) costs that many
+ * times over on small tensors, where one loop over the values costs less than one of them.
+ */
+export interface JsKernel {
+  /** The kernel name, registered with TF.js on first use for each backend. */
+  readonly name: string;
+  /** Computes `output` (zero-filled, shaped as the first input) from the inputs present, by the names they were run with. */
+  readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
+}
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
+interface CpuBackend {
+  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+}
+
+/** Whether `backend` runs JsKernels. */
+export function runsJsKernels(backend: BackendName): boolean {
+  return backend === 'wasm' || backend === 'cpu';
+}
+
+function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as unknown as WasmBackend;
+    const first = Object.values(inputs)[0]!;
+    // Allocated before the views are taken: growing the heap detaches views made earlier.
+    const out = wasm.makeOutput([...first.shape], 'float32');
+    const values: Record<string, Float32Array> = {};
+    for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
+    const output = wasm.typedArrayFromHeap(out) as Float32Array;
+    // The heap is not zeroed by malloc.
+    output.fill(0);
+    kernel.compute(values, output, attrs ?? {});
+    return out;
+  };
+}
+
+function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const cpu = backend as unknown as CpuBackend;
+    const first = Object.values(inputs)[0]!;
+    const values: Record<string, Float32Array> = {};
+    for (const [name, info] of Object.entries(inputs)) if (info) values[name] = cpu.readSync(info.dataId) as Float32Array;
+    const output = new Float32Array(tf.util.sizeFromShape(first.shape));
+    kernel.compute(values, output, attrs ?? {});
+    return cpu.makeTensorInfo([...first.shape], 'float32', output);
+  };
+}
+
+/**
+ * Runs `kernel` on the active backend (which runsJsKernels) over float32 `inputs`, the first of which gives the
+ * output's shape.
+ */
+export function runJsKernel(kernel: JsKernel, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
+  const backendName = tf.getBackend();
+  if (!tf.getKernel(kernel.name, backendName)) {
+    if (backendName !== 'wasm' && backendName !== 'cpu') throw new Error(`${kernel.name} has no ${backendName} kernel`);
+    const kernelFunc = backendName === 'wasm' ? wasmKernelFunc(kernel) : cpuKernelFunc(kernel);
+    tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc });
+  }
+  return tf.engine().runKernel(kernel.name, inputs as tf.NamedTensorMap, attrs) as tf.Tensor;
+}

@@ -1,0 +1,86 @@
+/**
+ * runtime/js-kernels.ts alone: a kernel written in JavaScript runs on wasm and cpu through TF.js's engine, reads its
+ * inputs and writes its output where the backend keeps them (checked against float64 arithmetic written here), also
+ * when the output's allocation grows the wasm heap, and leaves no tensor behind.
+ */
+import { contextFor, forEachBackend } from '../util/harness.js';
+import { tf } from '../../src/runtime/backends.js';
+import { withBackend } from '../../src/runtime/placement.js';
+import { type JsKernel, runJsKernel, runsJsKernels } from '../../src/runtime/js-kernels.js';
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** output = x * attrs.factor + y (y optional). */
+const scaledSum: JsKernel = {
+  name: 'JsKernelsTestScaledSum',
+  compute: ({ x, y }, output, attrs) => {
+    const factor = attrs['factor'] as number;
+    for (let i = 0; i < output.length; i++) output[i] = x![i]! * factor + (y ? y[i]! : 0);
+  },
+};
+
+function checkValues(actual: ArrayLike<number>, expected: (i: number) => number, length: number): void {
+  check(actual.length === length, `${actual.length} values, expected ${length}`);
+  for (let i = 0; i < length; i++) {
+    const e = Math.fround(expected(i));
+    check(actual[i] === e || (Number.isNaN(e) && Number.isNaN(actual[i]!)), `[${i}] ${actual[i]} vs ${e}`);
+  }
+}
+
+forEachBackend('JavaScript kernels', (backend) => {
+  before(async () => {
+    await contextFor(backend);
+  });
+
+  if (!runsJsKernels(backend)) {
+    it('are not run on this backend', () => {
+      withBackend(backend, () => {
+        const x = tf.zeros([2]);
+        try {
+          let threw = false;
+          try {
+            runJsKernel(scaledSum, { x }, { factor: 1 });
+          } catch {
+            threw = true;
+          }
+          check(threw, `${scaledSum.name} ran on ${backend}`);
+        } finally {
+          x.dispose();
+        }
+      });
+    });
+    return;
+  }
+
+  it('compute from their inputs, with absent ones left out, and leave no tensor behind', () => {
+    withBackend(backend, () => {
+      const before = tf.memory().numTensors;
+      const xs = [1.5, -2, Number.NaN, Infinity, 3e-39, 7];
+      const ys = [0.25, 4, 1, -Infinity, 0, -7];
+      const x = tf.tensor2d(xs, [2, 3]);
+      const y = tf.tensor2d(ys, [2, 3]);
+      const both = runJsKernel(scaledSum, { x, y }, { factor: 3 });
+      const alone = runJsKernel(scaledSum, { x }, { factor: -0.5 });
+      check(both.shape.join() === '2,3' && both.dtype === 'float32', `shape [${both.shape}] ${both.dtype}`);
+      checkValues(both.dataSync(), (i) => Math.fround(xs[i]!) * 3 + ys[i]!, 6);
+      checkValues(alone.dataSync(), (i) => Math.fround(xs[i]!) * -0.5, 6);
+      for (const t of [x, y, both, alone]) t.dispose();
+      check(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
+    });
+  });
+
+  it('read and write the right memory when the output grows the heap', () => {
+    withBackend(backend, () => {
+      // Two inputs and an output of 24 MiB each: beyond what the wasm heap holds at the start, so making the output
+      // grows it, which detaches every view of the heap taken before.
+      const length = 6 * 2 ** 20;
+      const x = tf.tensor1d(Float32Array.from({ length }, (_, i) => (i % 1000) - 500));
+      const y = tf.tensor1d(Float32Array.from({ length }, (_, i) => i % 3));
+      const out = runJsKernel(scaledSum, { x, y }, { factor: 0.5 });
+      checkValues(out.dataSync(), (i) => ((i % 1000) - 500) * 0.5 + (i % 3), length);
+      for (const t of [x, y, out]) t.dispose();
+    });
+  });
+});
