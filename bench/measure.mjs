@@ -23,7 +23,9 @@ export async function measureCase({
   if (symbolic) setDynamicShapes(true);
   const builder = new globalThis.MLGraphBuilder(context);
   const output = benchCase.graph(builder, builder.input('x', symbolic ? { ...desc, shape: benchCase.symbolicShape } : desc));
+  const buildStart = performance.now();
   const graph = await builder.build({ y: output });
+  const buildMs = performance.now() - buildStart;
   // One run per input shape in turn (a case may cycle through several); each has its own tensors and data.
   const runs = await Promise.all((benchCase.inputShapes ?? [benchCase.inputShape]).map(async (shape, k) => {
     const outputShape = symbolic ? graph.computeShapes({ x: shape }).y : output.shape;
@@ -46,8 +48,11 @@ export async function measureCase({
     polyfillOut = run.out;
   };
 
-  // The polyfill's last job has settled (readTensor resolved), so TF.js is free to use directly.
+  // The graph's first dispatch (with its write and read), against the median later. The polyfill's last job has then
+  // settled (readTensor resolved), so TF.js is free to use directly.
+  const firstStart = performance.now();
   await polyfillRun();
+  const firstMs = performance.now() - firstStart;
   polyfillCount = 0;
   await tf.setBackend(backend);
   const weights = benchCase.tfjsSetup(tf);
@@ -117,18 +122,20 @@ export async function measureCase({
   const tfjs = median(tfjsMs);
   return {
     backend, name: benchCase.name, runs: polyfillMs.length * batch, polyfill, tfjs, ratio: polyfill / tfjs,
-    tensorsBefore, tensorsAfter, maxDifference,
+    tensorsBefore, tensorsAfter, maxDifference, buildMs, firstMs,
   };
 }
 
 export function formatTable(rows) {
-  const header = ['backend', 'case', 'polyfill ms', 'TF.js ms', 'ratio', 'runs', 'tensors before/after', 'max |diff|'];
+  const header = ['backend', 'case', 'polyfill ms', 'TF.js ms', 'ratio', 'runs', 'tensors before/after', 'max |diff|',
+    'build ms', 'first dispatch / median'];
   const body = rows.map((r) => (r.skipped
-    ? [r.backend, r.name, '-', '-', '-', '-', '-', r.skipped]
+    ? [r.backend, r.name, '-', '-', '-', '-', '-', r.skipped, '-', '-']
     : [r.backend, r.name, r.polyfill.toFixed(3), r.tfjs.toFixed(3), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : '-', String(r.runs),
-      `${r.tensorsBefore}/${r.tensorsAfter}`, r.maxDifference.toExponential(1)]));
+      `${r.tensorsBefore}/${r.tensorsAfter}`, r.maxDifference.toExponential(1), r.buildMs.toFixed(1),
+      `${(r.firstMs / r.polyfill).toFixed(2)}x`]));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const numeric = new Set([2, 3, 4, 5, 6, 7]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
   const line = (cells) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

@@ -481,10 +481,11 @@ export class Plan {
   }
 
   /**
-   * Runs the plan once on zero inputs and drops the results, so that the backends' one-time work for each kernel and
-   * shape is done before the first dispatch: webgl compiles its shader programs, wasm sets up its XNNPACK operators
-   * (packing their weights), and the JavaScript of the kernels run (all of the cpu backend's) gets compiled. Zeros
-   * are not the inputs dispatches will see: an error here is left to them, which report what goes wrong on theirs.
+   * Runs the plan once (twice on wasm when it has kernels no replay has run yet) on zero inputs and drops
+   * the results, so that the backends' one-time work for each kernel and shape is done before the first dispatch:
+   * webgl compiles its shader programs, wasm sets up its XNNPACK operators (packing their weights), and the code of
+   * the kernels run gets compiled by V8. Zeros are not the inputs dispatches will see: an error here is left to them,
+   * which report what goes wrong on theirs.
    */
   warmUp(): void {
     const feeds = new Map<string, Value>();
@@ -502,6 +503,15 @@ export class Plan {
       for (const { name, home } of this.#outputs) {
         const result = results.get(name)!;
         if (!isHostTensor(result) && !valuesInPlace(result, home)) result.dataSync();
+      }
+      // On wasm, a kernel's first replays in a process run slower than later ones: its code is still in V8's
+      // baseline tier, recompiled once hot (MobileNetV2, the first graph in a page: first dispatch 2.8x a steady one,
+      // 1.03x after one more run here). On cpu, JavaScript compiled during the run above is fast enough (1.07x), and
+      // webgl's one-time work, compiling shader programs, was done by it too.
+      if (this.#program?.hasUnreplayedKernels && this.#backend === 'wasm') {
+        for (const t of results.values()) t.dispose();
+        results = null;
+        results = this.run(feeds);
       }
     } catch {
       // Left to the dispatches, which report what goes wrong on their inputs.

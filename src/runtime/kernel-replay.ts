@@ -56,6 +56,12 @@ interface EnginePrivates {
 const engine = (): EnginePrivates => tf.engine() as unknown as EnginePrivates;
 
 /** The kernels of one recorded run, with the tensors it made from known values (owned here). */
+/**
+ * Kernel functions some replay has run: a kernel's first runs in a process are slower (wasm code starts in V8's
+ * baseline tier and is recompiled once hot), which build() pays for rather than the first dispatch (graph/plan.ts).
+ */
+const replayedKernels = new WeakSet<tf.KernelFunc>();
+
 export class KernelProgram {
   readonly #backend: KernelBackend;
   readonly #calls: readonly KernelCall[];
@@ -88,6 +94,11 @@ export class KernelProgram {
 
   get kernelCount(): number {
     return this.#calls.length;
+  }
+
+  /** Whether a kernel of the program has not yet been run by a replay (of any program) in this process. */
+  get hasUnreplayedKernels(): boolean {
+    return this.#calls.some((call) => !replayedKernels.has(call.kernelFunc));
   }
 
   /** Each kernel result is disposed by its last reader; outputs and results nobody reads are handled by run(). */
@@ -138,6 +149,7 @@ export class KernelProgram {
           values[o] = undefined;
         }
       }
+      for (const call of calls) replayedKernels.add(call.kernelFunc);
       const e = engine();
       return this.#outputOperands.map((o) => {
         const t = e.makeTensorFromTensorInfo(values[o]!, backend);
