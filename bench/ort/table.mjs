@@ -12,13 +12,14 @@ function align(header, body, numeric) {
 
 export function formatOrtTable(rows) {
   const measured = rows.filter((r) => !r.skipped);
-  const header = ['backend', 'model', 'WebNN EP ms (p10-p90)', 'of which polyfill', 'ORT wasm ms (p10-p90)', 'ratio', 'runs',
+  const header = ['backend', 'model', 'WebNN EP ms (p10-p90)', 'of which polyfill', 'ORT wasm ms (p10-p90)', 'ratio', 'ORT floor', 'runs',
     'max |diff| / |out|', 'kernels', 'transposes', 'dispatches'];
   const body = rows.map((r) => (r.skipped
-    ? [r.backend, r.model, '-', '-', '-', '-', '-', r.skipped, '-', '-', '-']
-    : [r.backend, r.model, range(r.webnn), ms(r.polyfill.median), range(r.wasm), `${r.ratio.toFixed(2)}x`, String(r.runs),
+    ? [r.backend, r.model, '-', '-', '-', '-', '-', '-', r.skipped, '-', '-', '-']
+    : [r.backend, r.model, range(r.webnn), ms(r.polyfill.median), range(r.wasm), `${r.ratio.toFixed(2)}x`,
+      `${r.floorRatio.toFixed(2)}x`, String(r.runs),
       `${r.maxDifference.toExponential(1)} / ${r.maxOutput.toPrecision(2)}`, String(r.kernels), String(r.transposes), String(r.dispatchesPerRun)]));
-  const timing = align(header, body, new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]));
+  const timing = align(header, body, new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
 
   const startHeader = ['backend', 'model', 'nodes on WebNN', 'partitions', 'polyfill build ms', 'WebNN session ms',
     'wasm session ms', 'first run WebNN / wasm ms', 'of which polyfill: first / median'];
@@ -44,7 +45,9 @@ export function formatOrtTable(rows) {
 export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the polyfill / median ms through ORT-web\'s ' +
   'wasm EP (lower is better), the two run in turn in one page with the same thread count; one run = session.run() ' +
   'with every output read; of which polyfill = median of the polyfill\'s part of a run (its writeTensor calls, and ' +
-  'from dispatch() until the following readTensor() resolves); kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
+  'from dispatch() until the following readTensor() resolves); ORT floor = median ms of the same WebNN EP session with ' +
+  'the polyfill\'s writeTensor, dispatch and readTensor doing nothing / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +
+  'its own, the least ratio any WebNN implementation could reach; kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
   'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
   '= time in MLGraphBuilder.build(); session ms = InferenceSession.create() of the timed ' +
   'session, the second of the model in the page (the first, with verbose logging, says where nodes were placed); first ' +
