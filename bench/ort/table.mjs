@@ -22,10 +22,10 @@ export function formatOrtTable(rows) {
   const timing = align(header, body, new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
 
   const startHeader = ['backend', 'model', 'nodes on WebNN', 'partitions', 'polyfill build ms', 'WebNN session ms',
-    'wasm session ms', 'first run WebNN / wasm ms', 'of which polyfill: first / median'];
+    'wasm session ms', 'first run WebNN / wasm / floor ms', 'of which polyfill: first / median'];
   const startBody = measured.map((r) => [r.backend, r.model, `${r.webnnNodes ?? '?'}/${r.nodes ?? '?'}`,
     String(r.partitions ?? '?'), ms(r.polyfillBuildMs), ms(r.webnnSessionMs), ms(r.wasmSessionMs),
-    `${ms(r.webnnFirstMs)} / ${ms(r.wasmFirstMs)}`, `${ms(r.polyfillFirstMs)} / ${ms(r.polyfill.median)}`]);
+    `${ms(r.webnnFirstMs)} / ${ms(r.wasmFirstMs)} / ${ms(r.floorFirstMs)}`, `${ms(r.polyfillFirstMs)} / ${ms(r.polyfill.median)}`]);
   const start = align(startHeader, startBody, new Set([2, 3, 4, 5, 6, 7, 8]));
 
   const notes = measured.flatMap((r) => {
@@ -51,4 +51,6 @@ export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the 
   'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
   '= time in MLGraphBuilder.build(); session ms = InferenceSession.create() of the timed ' +
   'session, the second of the model in the page (the first, with verbose logging, says where nodes were placed); first ' +
-  'run = its first session.run(), and the polyfill\'s part of it beside the median of the timed runs\' parts';
+  'run = its first session.run(), and the polyfill\'s part of it beside the median of the timed runs\' parts (the ' +
+  'part holds whatever ORT does between its dispatch and its read); first run floor = the first run of another WebNN ' +
+  'EP session of the model with free compute, as for ORT floor: ORT\'s own part of a first run';
