@@ -10,7 +10,7 @@ import { toDictionary, toFiniteDouble, toMLNumber } from '../webidl.js';
 import { castNumber, castNumberExact } from '../types/cast-number.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
-import { ERF_SCALARS, gelu } from './erf.js';
+import { ERF_SCALARS, erfKernelOf, gelu } from './erf.js';
 import { anyRank } from './broadcast-rank.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
@@ -194,7 +194,7 @@ activation('softplus', FLOAT_TYPES, (tf, x, _attrs, env) => keepNaN(tf, x, tf.so
 activation('softsign', FLOAT_TYPES,
   (tf, x, _attrs, env, given) => divideFloat(tf, x, tf.add(tf.abs(x), scalarAt(given, 0, 1, env)), env.backend));
 activation('gelu', FLOAT_TYPES,
-  (tf, x, _attrs, env, given) => gelu(tf, x, (i) => scalarAt(given, i, ERF_SCALARS[i]!, env)));
+  (tf, x, _attrs, env, given) => erfKernelOf('gelu', x, env) ?? gelu(tf, x, (i) => scalarAt(given, i, ERF_SCALARS[i]!, env)));
 
 // prelu: max(0, x) + slope * min(0, x) with bidirectional broadcasting. TF.js's Prelu keeps x's shape and its wasm
 // kernel is wrong for int32, so it is composed; integer products wrap.

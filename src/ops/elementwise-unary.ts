@@ -4,7 +4,7 @@ import type { HostLowering, LowerEnv } from './registry.js';
 import { integerUnaryOnHost } from './host-kernels.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
-import { erf, ERF_SCALARS } from './erf.js';
+import { erf, erfKernelOf, ERF_SCALARS } from './erf.js';
 
 // abs, neg and sign also take the signed integers the backends hold exactly, and int64 on the host.
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
@@ -109,7 +109,8 @@ const trig = (fn: 'sin' | 'cos' | 'tan'): UnaryKernel => (tf, x, env) =>
 unary('cos', FLOAT_TYPES, trig('cos'));
 unary('sin', FLOAT_TYPES, trig('sin'));
 unary('tan', FLOAT_TYPES, trig('tan'));
-unary('erf', FLOAT_TYPES, (tf, x, _env, given) => erf(tf, x, (i) => given[i] ?? tf.scalar(ERF_SCALARS[i]!)));
+unary('erf', FLOAT_TYPES,
+  (tf, x, env, given) => erfKernelOf('erf', x, env) ?? erf(tf, x, (i) => given[i] ?? tf.scalar(ERF_SCALARS[i]!)));
 unary('exp', FLOAT_TYPES, (tf, x) => tf.exp(x));
 unary('log', FLOAT_TYPES, (tf, x) => tf.log(x));
 unary('sqrt', FLOAT_TYPES, (tf, x) => tf.sqrt(x));

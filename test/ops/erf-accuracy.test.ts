@@ -6,6 +6,7 @@
 import { forEachBackend, runGraph } from '../util/harness.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import { erf, erfc } from './erf-reference.js';
+import { dispatchProfile } from '../graph/passes/pass-test-util.js';
 
 /** Distance in float32 steps between two float32 values (signed zeros equal). */
 function ulpDistance(a: number, b: number): number {
@@ -40,6 +41,28 @@ async function worst(backend: never, op: 'erf' | 'gelu', data: number[], ref: (x
 }
 
 forEachBackend('erf and gelu accuracy', (backend) => {
+  it('float32 erf and gelu: one kernel each on wasm and cpu, TF.js compositions on webgl', async () => {
+    for (const op of ['erf', 'gelu'] as const) {
+      const inputs = { x: { dataType: 'float32' as const, shape: [2, 5], data: [-3, -1, -0.25, 0, 0.25, 1, 3, 7, -Infinity, Infinity] } };
+      const { kernels } = await dispatchProfile(backend, inputs, (b, { x }) =>
+        ({ y: (b as unknown as Record<string, (x: MLOperand) => MLOperand>)[op]!(x!) }));
+      const ours = op === 'erf' ? 'WebNNErf' : 'WebNNGelu';
+      if (backend === 'webgl' ? kernels.length < 10 : kernels.join() !== ours) throw new Error(`${op}: ${kernels.join(', ')}`);
+    }
+  });
+
+  it('infinities and NaN: erf(+-Infinity) = +-1, gelu(Infinity) = Infinity, gelu(-Infinity) = -Infinity * 0 = NaN as the spec\'s formula gives', async () => {
+    const data = [Infinity, -Infinity, Number.NaN, -0];
+    const expected = { erf: [1, -1, Number.NaN, -0], gelu: [Infinity, Number.NaN, Number.NaN, -0] };
+    for (const op of ['erf', 'gelu'] as const) {
+      const result = await runGraph(backend, { x: { dataType: 'float32', shape: [4], data } },
+        (b, { x }) => ({ out: (b as unknown as Record<string, (x: MLOperand) => MLOperand>)[op]!(x!) }));
+      const actual = result['out']!.data;
+      if (!expected[op].every((e, i) => Object.is(e, actual[i]) || (e === 0 && actual[i] === 0))) {
+        throw new Error(`${op}(${data.join(', ')}) = ${actual.join(', ')}, expected ${expected[op].join(', ')}`);
+      }
+    }
+  });
   it(`erf float32 within ${BOUNDS.erf} ulps on [-6, 6] and near zero`, async () => {
     const { max, at } = await worst(backend as never, 'erf', inputs(-6, 6), erf);
     if (max > BOUNDS.erf) throw new Error(`${max} ulps at ${at}`);
