@@ -8,11 +8,15 @@ import { applyRewrites, isConstant, readersOf, type Rewrite, sameShape, scalarVa
  * - layerNormalization as (x - mean) / sqrt(mean((x - mean)^2) + epsilon), the square a pow by 2 or a product, the
  *   division one by the root or a product with its reciprocal, optionally then times a scale and plus a bias over the
  *   normalized axes: squares and products instead of Pow and RealDiv, one reciprocal square root per row.
+ * - gelu as x * 0.5 * (1 + erf(x / sqrt 2)) (the division a product by 1 / sqrt 2, the half taken first or last): one
+ *   operation where the chain is five, each erf itself many kernels or one (ops/erf.ts).
  * Only exact chains are taken: every intermediate value is read by the chain alone and is not a graph output. The
  * results equal the chains' up to float32 rounding (operations associated differently, x / 6 instead of x * alpha).
  */
 export function recognizeDecompositions(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const readers = readersOf(order, outputs);
+  const producers = new Map<OperandRef, GraphNode>();
+  for (const node of order) for (const ref of node.outputs) producers.set(ref, node);
   const soleReader = (ref: OperandRef): GraphNode | null => {
     const list = readers(ref);
     return list?.length === 1 ? list[0]! : null;
@@ -21,7 +25,8 @@ export function recognizeDecompositions(order: readonly GraphNode[], outputs: Re
   const taken = new Set<GraphNode>();
   for (const node of order) {
     if (taken.has(node)) continue;
-    const rewrite = hardSwishFrom(node, soleReader) ?? layerNormalizationFrom(node, soleReader, readers);
+    const rewrite = hardSwishFrom(node, soleReader) ?? layerNormalizationFrom(node, soleReader, readers) ??
+      geluFrom(node, soleReader, producers);
     if (!rewrite || rewrite.replaced.some((n) => taken.has(n))) continue;
     for (const n of rewrite.replaced) taken.add(n);
     rewrites.push(rewrite);
@@ -161,4 +166,43 @@ function layerNormalizationFrom(node: GraphNode, soleReader: SoleReader,
     replaced,
     nodes: [{ id: last.id, op: 'layerNormalization', inputs: [x, scale, bias], attrs, outputs: [tail], label: last.label }],
   };
+}
+
+/** Whether `value` is the float32 (or float16) rounding of `exact`, within two of its units in the last place. */
+const near = (value: number | null, exact: number) => value !== null && Math.abs(value - exact) <= exact * 2 ** -22;
+
+/** The node dividing by sqrt 2, or multiplying by 1 / sqrt 2, starting a gelu chain; and its other input, x. */
+function geluScaling(node: GraphNode): OperandRef | null {
+  const [a, b] = node.inputs;
+  if (!a || !b || node.outputs.length !== 1) return null;
+  if (node.op === 'div') return near(scalarValue(b), Math.SQRT2) ? a : null;
+  if (node.op !== 'mul') return null;
+  return near(scalarValue(b), Math.SQRT1_2) ? a : near(scalarValue(a), Math.SQRT1_2) ? b : null;
+}
+
+function geluFrom(node: GraphNode, soleReader: SoleReader, producers: ReadonlyMap<OperandRef, GraphNode>): Rewrite | null {
+  const x = geluScaling(node);
+  if (!x || !isFloat(x) || !sameShape(node.outputs[0]!.desc.shape, x.desc.shape)) return null;
+  const erf = soleReader(node.outputs[0]!);
+  if (erf?.op !== 'erf') return null;
+  const plusOne = withScalar(soleReader(erf.outputs[0]!), 'add', erf.outputs[0]!, 1);
+  if (!plusOne) return null;
+  const sum = plusOne.outputs[0]!;
+  const product = soleReader(sum);
+  if (product?.op !== 'mul' || !sameShape(product.outputs[0]!.desc.shape, x.desc.shape)) return null;
+  const other = otherInput(product, sum);
+  const replaced = [node, erf, plusOne, product];
+  if (other === x) {
+    // x * (1 + erf(...)), then times a half.
+    const half = withScalar(soleReader(product.outputs[0]!), 'mul', product.outputs[0]!, 0.5);
+    if (!half) return null;
+    replaced.push(half);
+  } else {
+    // (x * 0.5) * (1 + erf(...)): the half taken first, by a node read by the product alone.
+    const halving = other ? producers.get(other) : undefined;
+    if (!halving || !withScalar(halving, 'mul', x, 0.5) || soleReader(other!) !== product) return null;
+    replaced.unshift(halving);
+  }
+  const last = replaced[replaced.length - 1]!;
+  return { replaced, nodes: [{ id: last.id, op: 'gelu', inputs: [x], attrs: {}, outputs: [last.outputs[0]!], label: last.label }] };
 }

@@ -2,6 +2,7 @@ import type { MLOperand } from '../../../src/api/operand.js';
 import { recognizeDecompositions } from '../../../src/graph/passes/decompositions.js';
 import { assertClose, forEachBackend, runGraph } from '../../util/harness.js';
 import { constantOf, data, dispatchProfile, opsOf, passNodes, type Builder, type Data } from './pass-test-util.js';
+import { erf } from '../../ops/erf-reference.js';
 
 const scalar = (b: Builder, value: number, rank = 0) => constantOf(b, new Array<number>(rank).fill(1), [value]);
 
@@ -15,6 +16,8 @@ interface Decomposition {
   ops: string;
   /** Kernels of one dispatch, before (the chain as written) and after, as TF.js kernels compose them. */
   kernels: [number, number];
+  /** Instead of counts: the operation built directly, whose kernels the recognised chain must run. */
+  operation?: (b: Builder, x: MLOperand) => MLOperand;
 }
 
 const f = Math.fround;
@@ -84,6 +87,15 @@ const CASES: Decomposition[] = [
     build: (b, x) => decomposedLayerNorm(b, x, [1, 2], 'pow', 'div', 1e-5, false),
     ref: (x) => layerNormRef(x, 1, null, null, 1e-5),
   },
+  ...([
+    ['gelu as x * 0.5 * (1 + erf(x / sqrt 2)), the half last', (b: Builder, x: MLOperand) =>
+      b.mul(b.mul(x, b.add(b.erf(b.div(x, scalar(b, Math.SQRT2))), scalar(b, 1))), scalar(b, 0.5))],
+    ['gelu as (0.5 * x) * (erf(x * (1 / sqrt 2)) + 1), the half first', (b: Builder, x: MLOperand) =>
+      b.mul(b.mul(scalar(b, 0.5), x), b.add(scalar(b, 1), b.erf(b.mul(x, scalar(b, Math.SQRT1_2, 2)))))],
+  ] as const).map(([name, build]): Decomposition => ({
+    name, shape: [3, 40], ops: 'gelu', kernels: [0, 0], build, operation: (b, x) => b.gelu(x),
+    ref: (x) => x.data.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))),
+  })),
 ];
 
 /** The float32 harness default: a few units in the last place, as the chains and the operations round differently. */
@@ -94,7 +106,7 @@ forEachBackend('decompositions', (backend) => {
     // A float32 layerNormalization over trailing axes is one kernel of ours on wasm and cpu; webgl composes it of
     // TF.js kernels, with Sqrt and Reciprocal where the chain as counted has Rsqrt.
     const expected = c.ops !== 'layerNormalization' ? c.kernels[1] : backend === 'webgl' ? c.kernels[1] + 1 : 1;
-    it(`${c.name}: recognised, equal to the float64 reference, ${expected} kernels`, async () => {
+    it(`${c.name}: recognised, equal to the float64 reference, ${c.operation ? 'the operation\'s' : expected} kernels`, async () => {
       const x = data(c.shape, 51);
       const build = (b: Builder, { x: xo }: Record<string, MLOperand>) => ({ out: c.build(b, xo!) });
       const nodes = await passNodes(backend, recognizeDecompositions, { x: c.shape }, build);
@@ -103,11 +115,18 @@ forEachBackend('decompositions', (backend) => {
       const result = await runGraph(backend, inputs, (b, o) => build(b as Builder, o));
       assertClose(result['out']!, { shape: c.shape, data: c.ref(x) }, TOLERANCE);
       const kernels = (await dispatchProfile(backend, inputs, build)).kernels.filter((name) => name !== 'Reshape');
-      if (kernels.length !== expected) throw new Error(`kernels: ${kernels.join(', ')}`);
+      if (c.operation) {
+        const operation = c.operation;
+        const direct = (await dispatchProfile(backend, inputs, (b, { x: xo }) => ({ out: operation(b, xo!) }))).kernels
+          .filter((name) => name !== 'Reshape');
+        if (kernels.join() !== direct.join()) throw new Error(`kernels: ${kernels.join(', ')}; the operation's: ${direct.join(', ')}`);
+      } else if (kernels.length !== expected) {
+        throw new Error(`kernels: ${kernels.join(', ')}`);
+      }
     });
   }
 
-  it('leaves alone: another alpha or bound, an intermediate read elsewhere, a mean without kept dimensions', async () => {
+  it('leaves alone: another alpha, bound or scale, an intermediate read elsewhere, a mean without kept dimensions', async () => {
     const graphs: [string, (b: Builder, x: MLOperand) => Record<string, MLOperand>][] = [
       ['alpha 0.2', (b, x) => ({ out: b.mul(x, b.hardSigmoid(x, { alpha: 0.2, beta: 0.5 })) })],
       ['another input', (b, x) => ({ out: b.mul(b.relu(x), b.hardSigmoid(x, { alpha: 1 / 6, beta: 0.5 })) })],
@@ -126,10 +145,15 @@ forEachBackend('decompositions', (backend) => {
         const root = b.sqrt(b.add(b.reduceMean(b.pow(centered, scalar(b, 2)), { axes: [0, 1], keepDimensions: true }), scalar(b, 1e-5)));
         return { out: b.div(centered, root) };
       }],
+      ['gelu dividing by 1.5', (b, x) => ({ out: b.mul(b.mul(x, b.add(b.erf(b.div(x, scalar(b, 1.5))), scalar(b, 1))), scalar(b, 0.5)) })],
+      ['gelu whose erf is read twice', (b, x) => {
+        const e = b.erf(b.div(x, scalar(b, Math.SQRT2)));
+        return { out: b.mul(b.mul(x, b.add(e, scalar(b, 1))), scalar(b, 0.5)), e };
+      }],
     ];
     for (const [name, make] of graphs) {
       const nodes = await passNodes(backend, recognizeDecompositions, { x: [2, 8] }, (b, { x }) => make(b, x!));
-      if (nodes.some((n) => n.op === 'hardSwish' || n.op === 'layerNormalization')) throw new Error(`${name}: recognised (${opsOf(nodes)})`);
+      if (nodes.some((n) => n.op === 'hardSwish' || n.op === 'layerNormalization' || n.op === 'gelu')) throw new Error(`${name}: recognised (${opsOf(nodes)})`);
     }
   });
 });
