@@ -95,22 +95,33 @@ async function ensureChromium() {
 }
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/**
+ * quietMs: about what the step takes on a quiet 2-core machine; the summary says which steps took more than twice
+ * that. timeoutMs: when the step is given up as hung, far beyond what a loaded machine needs (the browser step took
+ * 13 minutes beside two busy processes); together at most 80 minutes.
+ */
 const steps = [
-  { name: 'typecheck', args: ['run', 'typecheck'] },
-  { name: 'lint', args: ['run', 'lint'] },
-  { name: 'build', args: ['run', 'build'] },
+  { name: 'typecheck', args: ['run', 'typecheck'], quietMs: 30_000, timeoutMs: 6 * MINUTE },
+  { name: 'lint', args: ['run', 'lint'], quietMs: 30_000, timeoutMs: 6 * MINUTE },
+  { name: 'build', args: ['run', 'build'], quietMs: 10_000, timeoutMs: 4 * MINUTE },
   // The README's dynamic-shape example, on the package just built: it checks its results against plain JS.
-  { name: 'example', command: process.execPath, args: ['examples/dynamic-shapes.mjs'] },
+  { name: 'example', command: process.execPath, args: ['examples/dynamic-shapes.mjs'], quietMs: 5_000, timeoutMs: 2 * MINUTE },
   // --forbid-only: a forgotten `.only` would quietly drop every other test.
-  { name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE },
+  {
+    name: 'test:node', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, quietMs: 60_000,
+    timeoutMs: 10 * MINUTE,
+  },
   // The same tests with the dynamic-shape proposal switched on: static graphs must behave exactly as without it.
   {
-    name: 'node+dynamic', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, timeoutMs: 8 * MINUTE,
-    env: { WEBNN_TEST_DYNAMIC_SHAPES: '1' },
+    name: 'node+dynamic', args: ['run', 'test:node', '--', '--forbid-only'], counts: mochaCounts, quietMs: 60_000,
+    timeoutMs: 10 * MINUTE, env: { WEBNN_TEST_DYNAMIC_SHAPES: '1' },
   },
-  { name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
+  {
+    name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, quietMs: 5 * MINUTE, timeoutMs: 25 * MINUTE,
+    needsChromium: true,
+  },
   // The project's own WPT-format tests (wpt/), through the WPT runner, in windows and in workers.
-  { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, timeoutMs: 10 * MINUTE, needsChromium: true },
+  { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, quietMs: 2 * MINUTE, timeoutMs: 17 * MINUTE, needsChromium: true },
 ];
 
 const env = { ...process.env, CHROME_BIN: process.env.CHROME_BIN ?? CHROMIUM };
@@ -134,8 +145,10 @@ for (const step of steps) {
 
 let passed = 0;
 let failed = 0;
+const long = [];
 console.log('\n=== summary ===');
-for (const { step, ok, note, ms, counts } of results) {
+for (const { step, ok, note: stepNote, ms, counts } of results) {
+  let note = stepNote;
   let line = `${ok ? 'ok  ' : 'FAIL'}  ${step.name.padEnd(13)} ${(ms / 1000).toFixed(1).padStart(6)} s`;
   if (step.counts) {
     if (counts) {
@@ -147,8 +160,13 @@ for (const { step, ok, note, ms, counts } of results) {
     // so the total never reads "0 failed" for a run that did not pass.
     if (!ok && (!counts || counts.failed === 0)) failed += 1;
   }
+  if (ms > 2 * step.quietMs) {
+    long.push(step.name);
+    note = `${note ? `${note}, ` : ''}ran long: ${(ms / step.quietMs).toFixed(1)}x its ${step.quietMs / 1000} s on a quiet machine`;
+  }
   if (note) line += `  (${note})`;
   console.log(line);
 }
+if (long.length) console.log(`ran long (a loaded machine?): ${long.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = results.every((r) => r.ok) ? 0 : 1;
