@@ -27,4 +27,13 @@ export default tseslint.config(
       },
     },
   },
+  {
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: {
+        location: 'readonly', URLSearchParams: 'readonly', Image: 'readonly', OffscreenCanvas: 'readonly',
+        FormData: 'readonly',
+      },
+    },
+  },
 );

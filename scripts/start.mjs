@@ -1,4 +1,4 @@
-// npm start: builds dist/ and serves the example page. Pages are cross-origin isolated (COOP/COEP) so the wasm
+// npm start: builds dist/ and serves the demo (examples/index.html) and the builder example (examples/builder.html). Pages are cross-origin isolated (COOP/COEP) so the wasm
 // backend may use threads.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
@@ -30,6 +30,9 @@ const MIME_TYPES = {
 /** URL path prefix -> directory served under it. Nothing outside these directories is reachable. */
 const MOUNTS = [
   ['/dist/', join(root, 'dist')],
+  // ONNX Runtime Web and the demo's models: devDependencies, served from node_modules, nothing downloaded.
+  ['/ort/', join(root, 'node_modules', 'onnxruntime-web', 'dist')],
+  ['/models/', join(root, 'node_modules', '@gutenye', 'ocr-models', 'assets')],
   ['/', join(root, 'examples')],
 ];
 
@@ -90,5 +93,6 @@ server.on('error', (error) => {
   process.exit(1);
 });
 server.listen(port, 'localhost', () => {
-  console.log(`WebNN polyfill example: http://localhost:${port}/`);
+  // PORT=0 picks a free port: the line says which.
+  console.log(`WebNN polyfill demo: http://localhost:${server.address().port}/`);
 });
