@@ -59,6 +59,12 @@ function browserCounts(output) {
   return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: 0 } : null;
 }
 
+/** scripts/test-demo.mjs closes with "demo: N passed, N failed". */
+function demoCounts(output) {
+  const m = lastMatch(output, /^demo: (\d+) passed, (\d+) failed/gm);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: 0 } : null;
+}
+
 /** wpt/run.mjs closes with "N passed, N failed[, N skipped]". */
 function wptCounts(output) {
   const m = lastMatch(output, /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm);
@@ -98,7 +104,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /**
  * quietMs: about what the step takes on a quiet 2-core machine; the summary says which steps took more than twice
  * that. timeoutMs: when the step is given up as hung, far beyond what a loaded machine needs (the browser step took
- * 13 minutes beside two busy processes); together at most 80 minutes.
+ * 13 minutes beside two busy processes); together at most 88 minutes.
  */
 const steps = [
   { name: 'typecheck', args: ['run', 'typecheck'], quietMs: 30_000, timeoutMs: 6 * MINUTE },
@@ -120,8 +126,10 @@ const steps = [
     name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, quietMs: 5 * MINUTE, timeoutMs: 25 * MINUTE,
     needsChromium: true,
   },
+  // npm start's demo in Chromium: two real models through ONNX Runtime Web's WebNN provider, the text they read checked.
+  { name: 'demo', command: process.execPath, args: ['scripts/test-demo.mjs'], counts: demoCounts, quietMs: MINUTE, timeoutMs: 10 * MINUTE, needsChromium: true },
   // The project's own WPT-format tests (wpt/), through the WPT runner, in windows and in workers.
-  { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, quietMs: 2 * MINUTE, timeoutMs: 17 * MINUTE, needsChromium: true },
+  { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, quietMs: 2 * MINUTE, timeoutMs: 15 * MINUTE, needsChromium: true },
 ];
 
 const env = { ...process.env, CHROME_BIN: process.env.CHROME_BIN ?? CHROMIUM };
