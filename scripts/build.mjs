@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { finishPublicTypes } from './public-types.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--no-types');
@@ -52,5 +53,10 @@ for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tf
   copyFileSync(join(wasmDir, file), join('dist', file));
 }
 
-if (!watch) execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+if (!watch) {
+  // tsconfig.json's stripInternal drops the `@internal` helpers from the public modules' declarations, so that
+  // index.d.ts reaches no module that imports TF.js; finishPublicTypes keeps only what it reaches.
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  finishPublicTypes('dist/types');
+}
 console.log('built dist/');

@@ -7,19 +7,19 @@ import type { MLContext } from './api/context.js';
 import { MLGraphBuilder as MLGraphBuilderClass } from './api/graph-builder.js';
 
 export { install, installNow, nativeWebNNWorks, polyfillML, type InstallOptions } from './install.js';
-export { ML, type MLContextOptions } from './api/ml.js';
+export { ML, type MLContextOptions, type WebGPUDevice } from './api/ml.js';
 export { MLContext, type AllowSharedBufferSource, type MLNamedTensors } from './api/context.js';
+export type { MLContextLostInfo } from './api/context-lost-info.js';
 export { MLGraph } from './api/graph.js';
 export { MLOperand } from './api/operand.js';
 export { MLTensor } from './api/tensor.js';
 export type { MLNamedOperands } from './api/graph-builder.js';
 export type { MLOperandDescriptor, MLTensorDescriptor } from './api/descriptor.js';
-export type { MLContextLostInfo } from './api/internals.js';
 export type { MLPowerPreference } from './runtime/select.js';
 export * from './api/builder-methods.js';
 export * from './api/support-limits.js';
 export type { MLOperandDataType } from './types/data-type.js';
-export type { BackendName, BackendConfig } from './runtime/backends.js';
+export type { BackendName, BackendConfig } from './runtime/backend-config.js';
 export type {
   MLBoundedDimension, MLDimension, MLGraphBuilderDynamicShapes, MLGraphDynamicShapes, MLInputOperandDescriptor,
   MLNamedShapes, MLOperandDynamicShapes, MLReshapeTo2dOptions, MLResample2dDynamicOptions, MLSliceDynamicOptions,

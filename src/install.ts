@@ -4,7 +4,8 @@ import { MLGraphBuilder } from './api/graph-builder.js';
 import { createML, ML } from './api/ml.js';
 import { MLOperand } from './api/operand.js';
 import { MLTensor } from './api/tensor.js';
-import { configureBackends, type BackendConfig } from './runtime/backends.js';
+import type { BackendConfig } from './runtime/backend-config.js';
+import { configureBackends } from './runtime/backends.js';
 import { setDynamicShapes } from './api/proposal.js';
 
 export interface InstallOptions extends BackendConfig {

@@ -14,7 +14,7 @@ import { checkDimensions } from '../ops/check-dimensions.js';
 import { sameDescriptor, toOperandDescriptor } from './descriptor.js';
 import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
 import {
-  contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState, type MLContextLostInfo,
+  contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState,
 } from './internals.js';
 import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
 import { checkBackendLost } from '../runtime/backend-loss.js';
@@ -23,6 +23,7 @@ import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
 import type { MLOperandDescriptor, MLTensorDescriptor } from './descriptor.js';
 import { requireArgs, toBoolean, toDictionary, toRecord } from '../webidl.js';
+import type { MLContextLostInfo } from './context-lost-info.js';
 
 /** The `AllowSharedBufferSource` the WebNN methods take (a Float16Array, native or @petamoriken/float16's, too). */
 export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
@@ -344,6 +345,7 @@ export class MLContext {
 }
 finishInterface(MLContext, 'MLContext');
 
+/** @internal */
 export function createContextObject(state: ContextState): MLContext {
   return new MLContext(CREATE, state);
 }

@@ -6,6 +6,7 @@ import { Plan } from '../graph/plan.js';
 import type { BuilderInternals } from '../ops/builder-internals.js';
 import { checkDimensions } from '../ops/check-dimensions.js';
 import { OpCall } from '../ops/op-call.js';
+/** @internal Registers the operations; the public declarations do not need them. */
 import '../ops/index.js';
 import { allOps, limitsOf } from '../ops/registry.js';
 import { tf } from '../runtime/backends.js';

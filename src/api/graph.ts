@@ -54,6 +54,7 @@ whenDynamicShapesChange((enabled) => {
   else delete (MLGraph.prototype as unknown as Record<string, unknown>)['computeShapes'];
 });
 
+/** @internal */
 export function createGraphObject(state: GraphState): MLGraph {
   const graph = new MLGraph(CREATE, state);
   releaseWhenCollected(graph, state);

@@ -9,10 +9,7 @@ import { activateBackendNow, type BackendName } from '../runtime/backends.js';
 import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
 import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
-
-export interface MLContextLostInfo {
-  message: string;
-}
+import type { MLContextLostInfo } from './context-lost-info.js';
 
 export class ContextState implements TimelineOwner {
   /** "is lost": [[lost]] is settled. */

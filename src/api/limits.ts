@@ -15,7 +15,10 @@ function toTensorLimits(l: TensorLimit): MLTensorLimits {
   return { dataTypes: [...l.dataTypes], rankRange: { min: l.rankRange[0], max: l.rankRange[1] } };
 }
 
-/** Generated from the operation table: what the builder accepts on `backend` is exactly what is reported. */
+/**
+ * Generated from the operation table: what the builder accepts on `backend` is exactly what is reported.
+ * @internal
+ */
 export function opSupportLimits(backend: BackendName): MLOpSupportLimits {
   const io = () => toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_FLAT_RANK] });
   const result: MLOpSupportLimits = {

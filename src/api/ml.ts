@@ -1,6 +1,6 @@
 import { notSupportedError, typeError } from '../errors.js';
 import { BACKEND_NAMES, selectBackend, type MLPowerPreference } from '../runtime/select.js';
-import type { BackendName } from '../runtime/backends.js';
+import type { BackendName } from '../runtime/backend-config.js';
 import { createContextObject, type MLContext } from './context.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { ContextState } from './internals.js';
@@ -21,6 +21,19 @@ export interface MLContextOptions {
   tfjsBackend?: BackendName;
 }
 
+/**
+ * The members of a WebGPU GPUDevice that createContext(gpuDevice) requires of its argument: a real device (typed by
+ * TypeScript's DOM library or @webgpu/types) has them, an options object does not, so a misspelt options object is
+ * rejected instead of taken for a device. Structural, so the package's types do not depend on @webgpu/types.
+ */
+export interface WebGPUDevice {
+  readonly queue: object;
+  readonly lost: Promise<unknown>;
+  createBuffer(descriptor: never): object;
+  createCommandEncoder(descriptor?: never): object;
+  destroy(): void;
+}
+
 const isGPUDevice = (x: unknown): boolean =>
   typeof (globalThis as { GPUDevice?: unknown }).GPUDevice === 'function' &&
   x instanceof (globalThis as unknown as { GPUDevice: new () => object }).GPUDevice;
@@ -34,7 +47,7 @@ export class ML {
   }
 
   createContext(options?: MLContextOptions): Promise<MLContext>;
-  createContext(gpuDevice: object): Promise<MLContext>;
+  createContext(gpuDevice: WebGPUDevice): Promise<MLContext>;
   createContext(...args: unknown[]): Promise<MLContext> {
     const where = 'ML.createContext';
     const options = args[0];

@@ -24,19 +24,25 @@ export class MLOperand {
 }
 finishInterface(MLOperand, 'MLOperand');
 
+/** @internal */
 export function createOperand(ref: OperandRef): MLOperand {
   return new MLOperand(CREATE, ref);
 }
 
+/** @internal */
 export function operandRef(operand: MLOperand): OperandRef {
   return operandSlots.get(operand, 'MLOperand');
 }
 
+/** @internal */
 export function asOperandRef(value: unknown): OperandRef | undefined {
   return operandSlots.find(value);
 }
 
-/** MLOperand objects as the builders of the dynamic-shape proposal make and unwrap them. */
+/**
+ * MLOperand objects as the builders of the dynamic-shape proposal make and unwrap them.
+ * @internal
+ */
 export const mlOperands: OperandObjects = {
   create: createOperand,
   refOf: operandRef,

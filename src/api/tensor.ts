@@ -35,6 +35,7 @@ export class MLTensor {
 }
 finishInterface(MLTensor, 'MLTensor');
 
+/** @internal */
 export function createTensorObject(state: TensorState): MLTensor {
   const tensor = new MLTensor(CREATE, state);
   releaseWhenCollected(tensor, state);

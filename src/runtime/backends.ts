@@ -5,20 +5,9 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { Timeline } from './timeline.js';
 import { useThreadsOnlyIfWorkersStart, withinStartLimit } from './wasm-start.js';
 import { startedBackend, watchForWebglLoss, whenBackendLost } from './backend-loss.js';
+import { BACKEND_NAMES, type BackendConfig, type BackendName } from './backend-config.js';
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
-
-export interface BackendConfig {
-  /** Where tfjs-backend-wasm's .wasm files are: a directory URL ending in '/', or a map of file name to URL. */
-  wasmPaths?: string | Record<string, string>;
-  /**
-   * Wasm threads, the calling one included (at most 8, tfjs-backend-wasm's pool size); defaults to half the logical
-   * cores, at most 4 (defaultWasmThreads). Threads run only where the page is cross-origin isolated
-   * (SharedArrayBuffer), never in Node.
-   */
-  wasmThreads?: number;
-}
+export { BACKEND_NAMES, type BackendConfig, type BackendName };
 
 const config: BackendConfig = {};
 let wasmConfigured = false;

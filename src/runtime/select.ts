@@ -1,4 +1,5 @@
-import { BACKEND_NAMES, ensureBackend, type BackendName } from './backends.js';
+import { BACKEND_NAMES, type BackendName } from './backend-config.js';
+import { ensureBackend } from './backends.js';
 
 /** MLContextOptions.powerPreference. */
 export type MLPowerPreference = 'default' | 'high-performance' | 'low-power';
