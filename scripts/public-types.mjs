@@ -5,7 +5,10 @@ import ts from 'typescript';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** The .d.ts files `entry` reaches through relative imports, re-exports and import() types. */
+/**
+ * The .d.ts files `entry` reaches through relative imports, re-exports and import() types. Throws when one of them
+ * imports TF.js.
+ */
 function reachedFiles(entry) {
   const reached = new Set();
   const pending = [entry];
@@ -15,6 +18,10 @@ function reachedFiles(entry) {
     reached.add(file);
     for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
       if (fileName.startsWith('.')) pending.push(resolve(dirname(file), fileName.replace(/\.js$/, '.d.ts')));
+      if (fileName.startsWith('@tensorflow/')) {
+        throw new Error(`${file} imports ${fileName}, which the package's public declarations must not reach: mark ` +
+          "the export that needs it `/** @internal */`, or import the type from a module that does not import TF.js");
+      }
     }
   }
   return reached;

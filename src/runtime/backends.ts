@@ -1,5 +1,10 @@
+// Public modules may import BackendName from here: without these imports (@internal: stripped from the .d.ts), the
+// declarations of this module do not reach TF.js's.
+/** @internal */
 import * as tf from '@tensorflow/tfjs-core';
+/** @internal */
 import '@tensorflow/tfjs-backend-cpu';
+/** @internal */
 import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Timeline } from './timeline.js';
@@ -185,4 +190,5 @@ export function runOnBackend<T>(name: BackendName, job: () => T | Promise<T>): P
   });
 }
 
+/** @internal */
 export { tf };

@@ -12,4 +12,11 @@ const nodeOnly = (): never => {
 export const ensureDist: () => Promise<void> = nodeOnly;
 export const runModule: (name: string, source: string) => Promise<ProcessResult> = nodeOnly;
 export const typecheckConsumer: (source: string) => Promise<ProcessResult> = nodeOnly;
+export interface PackedProject {
+  dir: string;
+  remove(): void;
+}
+export const installPacked: () => Promise<PackedProject> = nodeOnly;
+export const typecheckApp: (dir: string, name: string, source: string, compilerOptions: Record<string, unknown>) =>
+  Promise<ProcessResult> = nodeOnly;
 export const packageRoot = '';

@@ -1,9 +1,13 @@
 /**
  * The npm package as users get it (Node only): after the build, `import 'webnn-tfjs-polyfill'` resolves through
  * package.json "exports" to dist/esm/index.js, installs navigator.ml and runs graphs on cpu and on wasm (whose .wasm
- * files tfjs-backend-wasm finds in node_modules); and dist/types/index.d.ts types a strict TypeScript consumer.
+ * files tfjs-backend-wasm finds in node_modules); dist/types/index.d.ts types a strict TypeScript consumer; and the
+ * packed tarball, installed into a fresh project, types a strict app with skipLibCheck off that uses the globals of
+ * webnn-tfjs-polyfill/global.
  */
-import { ensureDist, runModule, typecheckConsumer } from './node-package.js';
+import {
+  ensureDist, installPacked, runModule, typecheckApp, typecheckConsumer, type PackedProject, type ProcessResult,
+} from './node-package.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -86,6 +90,50 @@ export async function consume(): Promise<number> {
 }
 `;
 
+// The globals, as a page or worker uses them after install(); every `@ts-expect-error` must meet an error.
+const GLOBALS_APP = `
+import { install } from 'webnn-tfjs-polyfill';
+
+export async function run(): Promise<number[]> {
+  await install();
+  const options: MLContextOptions = { powerPreference: 'low-power' };
+  const context: MLContext = await navigator.ml.createContext(options);
+  const builder: MLGraphBuilder = new MLGraphBuilder(context);
+  const desc: MLOperandDescriptor = { dataType: 'float32', shape: [2, 2] };
+  const x: MLOperand = builder.input('x', desc);
+  const bias = builder.constant(desc, new Float32Array([1, -2, 3, -4]));
+  const conv2dOptions: MLConv2dOptions = { inputLayout: 'nhwc' };
+  const graph: MLGraph = await builder.build({ y: builder.relu(builder.add(x, bias)) });
+  const input: MLTensor = await context.createTensor({ ...desc, writable: true });
+  const output: MLTensor = await context.createTensor({ ...desc, readable: true });
+  context.writeTensor(input, new Float32Array([0, 1, 2, 3]));
+  context.dispatch(graph, { x: input }, { y: output });
+  const dataType: MLOperandDataType = output.dataType;
+  const limits: MLOpSupportLimits = context.opSupportLimits();
+  const interfaces = [ML, MLContext, MLGraph, MLOperand, MLTensor].map((i) => i.prototype);
+  void [conv2dOptions, dataType, limits, interfaces];
+
+  // @ts-expect-error tfjsBackend is 'webgl', 'wasm' or 'cpu', and an options object is no GPUDevice
+  await navigator.ml.createContext({ tfjsBackend: 'webgpu' });
+  // @ts-expect-error not a member of MLContextOptions
+  await navigator.ml.createContext({ powerPreferences: 'low-power' });
+  // @ts-expect-error not an MLOperandDataType
+  builder.input('y', { dataType: 'float64', shape: [1] });
+  return Array.from(new Float32Array(await context.readTensor(output)));
+}
+`;
+
+const STRICT = { strict: true, skipLibCheck: false, target: 'ES2022' };
+
+/** tsc's errors, and the files it read from TF.js or @webgpu/types, which the package's types must not reach. */
+function typecheckProblems({ code, stdout, stderr }: ProcessResult): string {
+  const lines = stdout.split('\n');
+  const reached = lines.filter((line) => /[\\/]node_modules[\\/]@(tensorflow|webgpu)[\\/]/.test(line));
+  const errors = lines.filter((line) => /error TS\d+/.test(line));
+  if (code === 0 && reached.length === 0) return '';
+  return [`tsc exited with ${code}`, ...errors, stderr, 'read:', ...reached].join('\n');
+}
+
 if (isNode) {
   describe('npm package (Node)', function () {
     this.timeout(180_000);
@@ -108,6 +156,46 @@ if (isNode) {
     it('dist/types types a strict TypeScript consumer (every operation, options and limits dictionary)', async () => {
       const { code, stdout, stderr } = await typecheckConsumer(CONSUMER);
       if (code !== 0) throw new Error(`tsc found errors:\n${stdout}${stderr}`);
+    });
+  });
+
+  describe('packed tarball in a strict TypeScript project (Node)', function () {
+    this.timeout(180_000);
+    let project: PackedProject;
+    before(async () => {
+      project = await installPacked();
+    });
+    after(() => project?.remove());
+
+    it('types navigator.ml and the ML* globals of webnn-tfjs-polyfill/global (tsconfig "types", DOM, bundler)', async () => {
+      const result = await typecheckApp(project.dir, 'page.ts', GLOBALS_APP, {
+        ...STRICT, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'],
+        types: ['webnn-tfjs-polyfill/global'],
+      });
+      const problems = typecheckProblems(result);
+      if (problems) throw new Error(problems);
+      if (!/webnn-tfjs-polyfill[\\/]dist[\\/]types[\\/]global\.d\.ts/.test(result.stdout)) {
+        throw new Error(`global.d.ts not read:\n${result.stdout}`);
+      }
+    });
+
+    it('types WorkerNavigator.ml with a reference directive (WebWorker, nodenext)', async () => {
+      const source = `/// <reference types="webnn-tfjs-polyfill/global" />\n${GLOBALS_APP}`;
+      const problems = typecheckProblems(await typecheckApp(project.dir, 'worker.ts', source, {
+        ...STRICT, module: 'NodeNext', moduleResolution: 'nodenext', lib: ['ES2022', 'WebWorker'],
+      }));
+      if (problems) throw new Error(problems);
+    });
+
+    it('leaves the global scope alone without webnn-tfjs-polyfill/global', async () => {
+      const source = GLOBALS_APP.replace(/^ *\/\/ @ts-expect-error.*$/gm, '');
+      const result = await typecheckApp(project.dir, 'module-only.ts', source, {
+        ...STRICT, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'],
+      });
+      const missing = new Set(result.stdout.match(/Cannot find name '\w+'|Property 'ml' does not exist/g));
+      if (!missing.has("Property 'ml' does not exist") || !missing.has("Cannot find name 'MLGraphBuilder'")) {
+        throw new Error(`expected navigator.ml and MLGraphBuilder to be unknown:\n${result.stdout}`);
+      }
     });
   });
 }
