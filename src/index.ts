@@ -13,6 +13,7 @@ export type { MLContextLostInfo } from './api/context-lost-info.js';
 export { MLGraph } from './api/graph.js';
 export { MLOperand } from './api/operand.js';
 export { MLTensor } from './api/tensor.js';
+export { tfjsBackendOf } from './api/tfjs-backend-of.js';
 export type { MLNamedOperands } from './api/graph-builder.js';
 export type { MLOperandDescriptor, MLTensorDescriptor } from './api/descriptor.js';
 export type { MLPowerPreference } from './runtime/select.js';

@@ -1,8 +1,8 @@
 import { invalidStateError, notSupportedError, typeError, unknownError } from '../errors.js';
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
-import { homeBackend, withBackend } from '../runtime/placement.js';
-import { tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
+import { homeBackend, tensorOnBackend } from '../runtime/placement.js';
+import { valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
 import { bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
@@ -38,10 +38,10 @@ function toBufferSource(where: string, name: string, value: unknown): BufferSour
 
 /**
  * Makes an MLTensor's data on the backend that holds the context's values of its data type (int32 of a webgl context:
- * the cpu backend, where it is exact), where the context's graphs expect it.
+ * the cpu backend, where it is exact), where the context's graphs expect it, without switching TF.js's active backend.
  */
-function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, make: () => tf.Tensor): tf.Tensor {
-  return withBackend(homeBackend(ctx.backend, desc.dataType), make);
+function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, values: StorageValues, borrowed: boolean): tf.Tensor {
+  return tensorOnBackend(homeBackend(ctx.backend, desc.dataType), values, desc.shape, borrowed);
 }
 
 /**
@@ -54,7 +54,7 @@ function dataFromSource(ctx: ContextState, desc: OperandDescriptor, source: Buff
   const bytes = bytesOf(source);
   if (isHostType(t)) return new HostTensor(t, desc.shape, bytesToHost(bytes, t));
   const { values, borrowed } = storageValuesOf(bytes, t);
-  return onHomeBackend(ctx, desc, () => tensorFromValues(values, desc.shape, borrowed));
+  return onHomeBackend(ctx, desc, values, borrowed);
 }
 
 /** An MLTensor's data read out as WebNN bytes into `target`. */
@@ -172,16 +172,13 @@ export class MLContext {
       checkDataTypeSupported(where, desc);
       const state = new TensorState(ctx, desc, readable, writable, false);
       const tensor = createTensorObject(state);
-      return ctx.enqueue(where, () => {
-        try {
-          if (!state.destroyed) {
-            state.data = isHostType(desc.dataType) ? HostTensor.zeros(desc.dataType, desc.shape)
-              : onHomeBackend(ctx, desc, () => tf.zeros(desc.shape as number[], storageDtypeOf(desc.dataType)));
-          }
-        } catch (error) {
-          throw asUnknownError(where, error);
-        }
-        return tensor;
+      return new Promise<MLTensor>((resolve, reject) => {
+        ctx.enqueueSettled(where, () => {
+          if (state.destroyed) return;
+          const count = elementCount(desc.shape);
+          state.data = isHostType(desc.dataType) ? HostTensor.zeros(desc.dataType, desc.shape)
+            : onHomeBackend(ctx, desc, storageDtypeOf(desc.dataType) === 'float32' ? new Float32Array(count) : new Int32Array(count), false);
+        }, (failed, error) => (failed ? reject(asUnknownError(where, error)) : resolve(tensor)));
       });
     });
   }

@@ -5,7 +5,8 @@ import type { OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
-import { activateBackendNow, type BackendName } from '../runtime/backends.js';
+import type { BackendName } from '../runtime/backends.js';
+import { withBackend } from '../runtime/placement.js';
 import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
 import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
@@ -32,17 +33,23 @@ export class ContextState implements TimelineOwner {
   }
 
   /**
-   * Runs `job` on the context's [[timeline]], after every job enqueued before it, with TF.js switched to the context's
-   * backend. The job is aborted, and the promise rejected with an InvalidStateError, when the context is lost by the
-   * time the job's turn comes.
+   * Runs `job` on the context's [[timeline]], after every job enqueued before it, with the context's backend TF.js's
+   * active one until the job returns (then the backend active before is again): build() compiles with it, uploading
+   * constants and running the plan, which would each switch on their own. The job is aborted, and the promise rejected
+   * with an InvalidStateError, when the context is lost by the time the job's turn comes.
    */
   enqueue<T>(where: string, job: () => T | Promise<T>): Promise<T> {
+    const run = () => withBackend(this.backend, job);
     return new Promise<T>((resolve, reject) => {
-      this.#timeline.enqueue(job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), where);
+      this.#timeline.enqueue(run, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), where);
     });
   }
 
-  /** enqueue() handing the job's outcome to `settle` (in the same microtask) instead of to a promise. */
+  /**
+   * Runs `job` as enqueue() does, handing its outcome to `settle` (in the same microtask) instead of to a promise, and
+   * without switching TF.js's backend: dispatch, read and write jobs need none (Plan.run() switches for the steps it
+   * runs through the engine; a replay calls the kernels on their backend; a tensor is read by the backend holding it).
+   */
   enqueueSettled(where: string, job: () => unknown, settle: Settle): void {
     this.#timeline.enqueue(job, settle, where);
   }
@@ -74,12 +81,12 @@ export class ContextState implements TimelineOwner {
   };
 
   /**
-   * TimelineOwner: a job of a lost context is aborted; any other runs with the context's backend active. A device lost
-   * since the last job (its loss event comes later, as a task) loses the context now, before the job computes garbage.
+   * TimelineOwner: a job of a lost context is aborted. A device lost since the last job (its loss event comes later, as
+   * a task) loses the context now, before the job computes garbage. TF.js's active backend is left as the app set it:
+   * the jobs that need their backend active switch to it and back themselves.
    */
   enter(where: string): void {
     if (this.isLost || checkBackendLost(this.backend)) throw invalidStateError(where, 'the context is lost');
-    activateBackendNow(this.backend);
   }
 
   /** TimelineOwner: a job waited too long for the backend (a readback that cannot finish). */

@@ -171,19 +171,14 @@ const backendTimelines = new Map<BackendName, Timeline>();
 function backendTimeline(name: BackendName): Timeline {
   let timeline = backendTimelines.get(name);
   if (!timeline) {
-    timeline = new Timeline({
-      // Releasing memory needs no active backend (a tensor is disposed by its own backend), only a live one is made so.
-      enter: () => {
-        if (startedBackend(name)) activateBackendNow(name);
-      },
-      stalled: () => undefined,
-    });
+    // Releasing memory needs no active backend: a tensor is disposed by the backend that holds it.
+    timeline = new Timeline({ enter: () => undefined, stalled: () => undefined });
     backendTimelines.set(name, timeline);
   }
   return timeline;
 }
 
-/** Runs `job` with `name` as TF.js's active backend when it is live, after the earlier jobs of runOnBackend(name). */
+/** Runs `job` (a release of memory on `name`) after the earlier jobs of runOnBackend(name); TF.js's active backend stays. */
 export function runOnBackend<T>(name: BackendName, job: () => T | Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     backendTimeline(name).enqueue(job, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), name);

@@ -1,8 +1,9 @@
 /**
  * A context's [[timeline]]: its jobs run in the order they were enqueued, one at a time. Each context has its own, so a
- * job that fails or never finishes holds up only the jobs of its own context. TF.js's active backend is one global,
- * which is safe to share: every job makes its context's backend active as it starts, and only a job's synchronous part
- * computes (what a job waits for, a webgl readback, reads a tensor on its own backend).
+ * job that fails or never finishes holds up only the jobs of its own context. TF.js's active backend is one global, the
+ * app's as well: a job that computes through TF.js's engine makes its backend active and puts back the one it found
+ * before it returns, so nothing of ours is active while a job waits (a webgl readback, which reads a tensor on its own
+ * backend) or between drains.
  *
  * Jobs enqueued together run together, in one microtask, without a promise each: a dispatch's write, run and read
  * cost a few function calls, not a chain of promise reactions. A job that returns a promise holds its timeline until
@@ -42,8 +43,7 @@ function settleSafely(job: Job, failed: boolean, outcome: unknown): void {
 
 export interface TimelineOwner {
   /**
-   * Called before each job that has a `where`: throws to fail the job without running it (the context is lost), else
-   * makes TF.js ready to run it (the context's backend active).
+   * Called before each job that has a `where`: throws to fail the job without running it (the context is lost).
    */
   enter(where: string): void;
   /** A job has waited `timelineLimits.stallMs` for its promise: the owner gives up on it by calling release(). */
