@@ -113,6 +113,9 @@ export async function run(): Promise<number[]> {
   const interfaces = [ML, MLContext, MLGraph, MLOperand, MLTensor].map((i) => i.prototype);
   void [conv2dOptions, dataType, limits, interfaces];
 
+  // A WebGPU device as TypeScript's DOM and WebWorker libraries declare it is one (that rejects at run time).
+  const onDevice = (device: GPUDevice): Promise<MLContext> => navigator.ml.createContext(device);
+  void onDevice;
   // @ts-expect-error tfjsBackend is 'webgl', 'wasm' or 'cpu', and an options object is no GPUDevice
   await navigator.ml.createContext({ tfjsBackend: 'webgpu' });
   // @ts-expect-error not a member of MLContextOptions
