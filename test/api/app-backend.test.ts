@@ -149,7 +149,7 @@ describe('tfjsBackendOf()', () => {
   });
 
   it("names wasm for deviceType 'cpu' (the backend the options choose first)", async () => {
-    const ctx = await ml().createContext({ deviceType: 'cpu' } as never);
+    const ctx = await ml().createContext({ deviceType: 'cpu' });
     if (tfjsBackendOf(ctx) !== 'wasm') throw new Error(`deviceType 'cpu': ${tfjsBackendOf(ctx)}`);
     ctx.destroy();
   });
