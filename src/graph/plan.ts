@@ -510,6 +510,7 @@ export class Plan {
       // webgl's one-time work, compiling shader programs, was done by it too.
       if (this.#program?.hasUnreplayedKernels && this.#backend === 'wasm') {
         for (const t of results.values()) t.dispose();
+        // Cleared first: should the run throw, `finally` must not dispose these again.
         results = null;
         results = this.run(feeds);
       }

@@ -55,13 +55,13 @@ interface EnginePrivates {
 
 const engine = (): EnginePrivates => tf.engine() as unknown as EnginePrivates;
 
-/** The kernels of one recorded run, with the tensors it made from known values (owned here). */
 /**
  * Kernel functions some replay has run: a kernel's first runs in a process are slower (wasm code starts in V8's
  * baseline tier and is recompiled once hot), which build() pays for rather than the first dispatch (graph/plan.ts).
  */
 const replayedKernels = new WeakSet<tf.KernelFunc>();
 
+/** The kernels of one recorded run, with the tensors it made from known values (owned here). */
 export class KernelProgram {
   readonly #backend: KernelBackend;
   readonly #calls: readonly KernelCall[];
