@@ -1,6 +1,7 @@
 import { notSupportedError, typeError } from '../errors.js';
 import { BACKEND_NAMES, selectBackend, type MLPowerPreference } from '../runtime/select.js';
 import type { BackendName } from '../runtime/backend-config.js';
+import { backendStartFailure } from '../runtime/backends.js';
 import { createContextObject, type MLContext } from './context.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { ContextState } from './internals.js';
@@ -69,8 +70,12 @@ export class ML {
       const accelerated = toBoolean(acceleratedValue, deviceType !== 'cpu');
       return selectBackend({ powerPreference, accelerated, deviceType, tfjsBackend }).then((backend) => {
         if (!backend) {
-          throw notSupportedError(where, tfjsBackend ? `the TF.js ${tfjsBackend} backend cannot start here`
-            : 'no TF.js backend can start here');
+          const why = (name: BackendName) => {
+            const failure = backendStartFailure(name);
+            return failure ? ` (${name}: ${failure})` : '';
+          };
+          throw notSupportedError(where, tfjsBackend ? `the TF.js ${tfjsBackend} backend cannot start here${why(tfjsBackend)}`
+            : `no TF.js backend can start here${why('wasm')}`);
         }
         return createContextObject(new ContextState(backend, accelerated, powerPreference));
       });

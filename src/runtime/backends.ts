@@ -108,13 +108,38 @@ function initialize(name: BackendName): boolean | Promise<boolean> {
   return (tf.engine() as unknown as EngineStart).initializeBackend(name).success;
 }
 
+/** Why a backend did not start, where more can be said than that it did not (see wasmStartFailure). */
+const startFailures = new Map<BackendName, string>();
+
+/** What is known of why `name` did not start: undefined when it started, or when nothing more is known. */
+export function backendStartFailure(name: BackendName): string | undefined {
+  return startFailures.get(name);
+}
+
+/**
+ * In a browser the wasm backend fails to start mostly for one reason: its .wasm files are not where it looks, which is
+ * beside the script that loaded it unless wasmPaths says otherwise; a bundled app has them nowhere until it serves them.
+ */
+function wasmStartFailure(): string | undefined {
+  const versions = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions;
+  if (typeof versions?.node === 'string') return undefined;
+  const where = config.wasmPaths === undefined ? 'beside the script that loaded the polyfill (no wasmPaths option was given)'
+    : `from wasmPaths ${JSON.stringify(config.wasmPaths)}`;
+  return `its .wasm files (tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm) ` +
+    `could not be loaded ${where}; an app that bundles the polyfill must serve the files of ` +
+    'node_modules/@tensorflow/tfjs-backend-wasm/dist/ and pass their directory URL as the wasmPaths option of install()';
+}
+
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'webgl' && !webglAvailable()) return false;
   try {
     if (name === 'wasm') {
       configureWasmOnce();
       await useThreadsOnlyIfWorkersStart(config.wasmThreads);
-      return await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
+      const ok = await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
+      const failure = ok ? undefined : wasmStartFailure();
+      if (failure) startFailures.set(name, failure);
+      return ok;
     }
     const ok = await initialize(name);
     if (ok && name === 'cpu') silenceCpuBanner();
@@ -124,6 +149,8 @@ async function activate(name: BackendName): Promise<boolean> {
     }
     return ok;
   } catch {
+    const failure = name === 'wasm' ? wasmStartFailure() : undefined;
+    if (failure) startFailures.set(name, failure);
     return false;
   }
 }
