@@ -1,6 +1,7 @@
 // Builds dist/: the script-tag bundle (with the .wasm files beside it), the ES module and the .d.ts types.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -58,5 +59,18 @@ if (!watch) {
   // index.d.ts reaches no module that imports TF.js; finishPublicTypes keeps only what it reaches.
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
   finishPublicTypes('dist/types');
+}
+// What each entry weighs, as it is fetched: raw and gzipped (README, "Sizes").
+const kB = (bytes) => `${(bytes / 1000).toFixed(0)} kB`;
+const entries = [
+  ['webnn-tfjs-polyfill/script', 'dist/webnn-polyfill.js', 'everything, TF.js and three backends included'],
+  ['webnn-tfjs-polyfill/script-module', 'dist/webnn-polyfill.esm.js', 'the same as an ES module'],
+  ['webnn-tfjs-polyfill', 'dist/esm/index.js', 'without TF.js, which the app\'s bundler or Node adds'],
+  ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']
+    .map((file) => ['(wasm backend)', `dist/${file}`, 'one of the three is fetched, by what the browser supports']),
+];
+for (const [entry, file, what] of entries) {
+  const bytes = readFileSync(file);
+  console.log(`${file.padEnd(42)} ${kB(bytes.length).padStart(8)} ${kB(gzipSync(bytes, { level: 9 }).length).padStart(8)} gzipped  ${entry}: ${what}`);
 }
 console.log('built dist/');
