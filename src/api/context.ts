@@ -1,8 +1,8 @@
 import { invalidStateError, notSupportedError, typeError, unknownError } from '../errors.js';
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
-import { homeBackend, tensorOnBackend } from '../runtime/placement.js';
-import { valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
+import { homeBackend } from '../runtime/placement.js';
+import { tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
 import { bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
@@ -41,7 +41,7 @@ function toBufferSource(where: string, name: string, value: unknown): BufferSour
  * the cpu backend, where it is exact), where the context's graphs expect it, without switching TF.js's active backend.
  */
 function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, values: StorageValues, borrowed: boolean): tf.Tensor {
-  return tensorOnBackend(homeBackend(ctx.backend, desc.dataType), values, desc.shape, borrowed);
+  return tensorFromValues(homeBackend(ctx.backend, desc.dataType), values, desc.shape, borrowed);
 }
 
 /**

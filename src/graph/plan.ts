@@ -496,7 +496,7 @@ export class Plan {
         const home = this.#homes[s]!;
         // Uploaded and read back as writeTensor() and readTensor() do: webgl has shader programs for those too.
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
-        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : withBackend(home, () => tensorFromValues(zeros, shape, false)));
+        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : tensorFromValues(home, zeros, shape, false));
       }
       this.#runsBeforeRecording = 0;
       results = this.run(feeds);

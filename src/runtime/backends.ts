@@ -136,10 +136,7 @@ async function activate(name: BackendName): Promise<boolean> {
     if (name === 'wasm') {
       configureWasmOnce();
       await useThreadsOnlyIfWorkersStart(config.wasmThreads);
-      const ok = await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
-      const failure = ok ? undefined : wasmStartFailure();
-      if (failure) startFailures.set(name, failure);
-      return ok;
+      return await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
     }
     const ok = await initialize(name);
     if (ok && name === 'cpu') silenceCpuBanner();
@@ -149,8 +146,6 @@ async function activate(name: BackendName): Promise<boolean> {
     }
     return ok;
   } catch {
-    const failure = name === 'wasm' ? wasmStartFailure() : undefined;
-    if (failure) startFailures.set(name, failure);
     return false;
   }
 }
@@ -173,7 +168,11 @@ export function webglAvailable(): boolean {
 export function ensureBackend(name: BackendName): Promise<boolean> {
   let ready = initialised.get(name);
   if (!ready) {
-    ready = activate(name);
+    ready = activate(name).then((ok) => {
+      const failure = ok || name !== 'wasm' ? undefined : wasmStartFailure();
+      if (failure) startFailures.set(name, failure);
+      return ok;
+    });
     initialised.set(name, ready);
   }
   return ready;

@@ -62,9 +62,9 @@ function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {
  * output's shape.
  */
 export function runJsKernel(kernel: JsKernel, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
-  const backendName = tf.getBackend();
+  const backendName = tf.getBackend() as BackendName;
   if (!tf.getKernel(kernel.name, backendName)) {
-    if (backendName !== 'wasm' && backendName !== 'cpu') throw new Error(`${kernel.name} has no ${backendName} kernel`);
+    if (!runsJsKernels(backendName)) throw new Error(`${kernel.name} has no ${backendName} kernel`);
     const kernelFunc = backendName === 'wasm' ? wasmKernelFunc(kernel) : cpuKernelFunc(kernel);
     tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc });
   }

@@ -9,7 +9,6 @@ import { activateBackendNow, tf, type BackendName } from './backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import { isHostType } from '../types/host-tensor.js';
-import { tensorFromValues, type StorageValues } from './tensor-values.js';
 
 /** A TF.js backend, or the host: uint32, int64 and uint64 values and the operations on them (types/host-tensor.ts). */
 export type Placement = BackendName | 'host';
@@ -62,25 +61,6 @@ export function withBackend<T>(name: BackendName, fn: () => T): T {
   } finally {
     activateBackendNow(previous);
   }
-}
-
-interface EngineWrite {
-  makeTensor(values: StorageValues, shape: number[], dtype: 'float32' | 'int32', backend: tf.KernelBackend): tf.Tensor;
-}
-
-/**
- * tensorFromValues() on backend `name` whatever backend is active: TF.js's engine writes to the backend it is given, so
- * the app's active backend stays without the two switches around the write (each runs TF.js's set-up of every kernel
- * of the backend, some hundred microseconds).
- */
-export function tensorOnBackend(name: BackendName, values: StorageValues, shape: readonly number[], borrowed: boolean): tf.Tensor {
-  if (tf.getBackend() === name) return tensorFromValues(values, shape, borrowed);
-  const backend = tf.findBackend(name);
-  if (!backend) throw new Error(`TF.js backend ${name} is not initialised`);
-  // As tensorFromValues(): only the wasm backend copies what it is given.
-  const owned = borrowed && name !== 'wasm' ? values.slice() : values;
-  const dtype = values instanceof Float32Array ? 'float32' : 'int32';
-  return tf.keep((tf.engine() as unknown as EngineWrite).makeTensor(owned, shape as number[], dtype, backend));
 }
 
 /**

@@ -3,7 +3,7 @@
  * backend copies what it is given into its heap, and keeps values in that heap; the cpu backend, and webgl until its
  * first upload, keep the very array they are given, and the cpu backend reads back that same array.
  */
-import { tf } from './backends.js';
+import { tf, type BackendName } from './backends.js';
 
 export type StorageValues = Float32Array | Int32Array;
 
@@ -11,14 +11,22 @@ interface WasmHeapBackend {
   typedArrayFromHeap(info: { shape: number[]; dtype: string; dataId: object }): StorageValues | Uint8Array;
 }
 
+interface EngineWrite {
+  makeTensor(values: StorageValues, shape: number[], dtype: 'float32' | 'int32', backend: tf.KernelBackend): tf.Tensor;
+}
+
 /**
- * A tensor on the active backend holding `values`, made outside any tf.tidy() the caller may be in. `borrowed` values
- * (a view of memory the caller may change) are copied first where the backend would keep the array itself.
+ * A tensor on backend `name` holding `values`, made outside any tf.tidy() the caller may be in, whatever backend is
+ * active: TF.js's engine writes to the backend it is given, so no switch (each runs TF.js's set-up of every kernel of
+ * the backend, some hundred microseconds) is made around the write. `borrowed` values (a view of memory the caller may
+ * change) are copied first where the backend would keep the array itself.
  */
-export function tensorFromValues(values: StorageValues, shape: readonly number[], borrowed: boolean): tf.Tensor {
+export function tensorFromValues(name: BackendName, values: StorageValues, shape: readonly number[], borrowed: boolean): tf.Tensor {
+  const backend = tf.findBackend(name);
+  if (!backend) throw new Error(`TF.js backend ${name} is not initialised`);
   const dtype = values instanceof Float32Array ? 'float32' : 'int32';
-  const owned = borrowed && tf.getBackend() !== 'wasm' ? values.slice() : values;
-  return tf.keep(tf.tensor(owned, shape as number[], dtype));
+  const owned = borrowed && name !== 'wasm' ? values.slice() : values;
+  return tf.keep((tf.engine() as unknown as EngineWrite).makeTensor(owned, shape as number[], dtype, backend));
 }
 
 /**
