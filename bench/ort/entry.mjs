@@ -19,7 +19,13 @@ const wasmThreads = params.has('threads') ? Number(params.get('threads')) : unde
 /** Comma-separated parts of model names to run (all when absent). */
 const modelFilter = params.get('models')?.toLowerCase().split(',');
 const selectedModels = models.filter((m) => !modelFilter || modelFilter.some((part) => m.name.toLowerCase().includes(part)));
+/**
+ * Timed runs start after at least this many runs of each session and this long: the first seconds of a page run
+ * slower (V8 still optimizing the JavaScript of ORT and the polyfill, Chromium still compiling the wasm modules'
+ * hot functions), the WebNN EP's far more than the wasm EP's (the keyword head read 3.0-3.2x for 1.3 s, 2.1-2.3x after).
+ */
 const WARMUP_RUNS = 3;
+const WARMUP_MS = params.has('quick') ? 300 : 2000;
 const WEBNN_EP = 'WebNNExecutionProvider';
 
 const post = (path, body) => fetch(path, { method: 'POST', body: JSON.stringify(body) });
@@ -169,7 +175,8 @@ async function measureModel(ort, spec, backend, threads) {
     const polyfillFirstMs = polyfillCalls.runMs - polyfillBeforeFirst;
     const dispatchesPerRun = polyfillCalls.dispatches;
     const wasmFirst = await timedRun(wasm.session, feeds);
-    for (let i = 0; i < WARMUP_RUNS; i++) {
+    const warmupEnd = performance.now() + WARMUP_MS;
+    for (let i = 0; i < WARMUP_RUNS || performance.now() < warmupEnd; i++) {
       await timedRun(webnn.session, feeds);
       await timedRun(wasm.session, feeds);
     }

@@ -43,7 +43,8 @@ export function formatOrtTable(rows) {
 }
 
 export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the polyfill / median ms through ORT-web\'s ' +
-  'wasm EP (lower is better), the two run in turn in one page with the same thread count; one run = session.run() ' +
+  'wasm EP (lower is better), the two run in turn in one page with the same thread count, timed after 2 s of warm-up ' +
+  'runs; one run = session.run() ' +
   'with every output read; of which polyfill = median of the polyfill\'s part of a run (its writeTensor calls, and ' +
   'from dispatch() until the following readTensor() resolves); ORT floor = median ms of the same WebNN EP session with ' +
   'the polyfill\'s writeTensor, dispatch and readTensor doing nothing / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +

@@ -5,6 +5,7 @@ import {
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type TF, type Tensor } from './registry.js';
 import { broadcastShapes } from './shape.js';
+import { jsProduct, runsAsJsProduct } from './js-product.js';
 
 function buildMatmul(call: OpCall, aArg: unknown, bArg: unknown) {
   const a = call.operand('a', aArg, 'a');
@@ -60,9 +61,19 @@ defineOp<FusedMatmulAttrs>({
   name: 'matmul',
   method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildMatmul(call, a, b) },
   limits: { a: limit(FLOAT_TYPES, 2), b: limit(FLOAT_TYPES, 2), output: limit(FLOAT_TYPES, 2) },
-  lower: ([a, b, bias, slope], attrs, { tf, backend, outputs }) => (attrs.fused
-    ? fusedProduct(tf, a!, b!, bias ?? null, slope ?? null, attrs, backend, outputs[0]!.shape)
-    : batchMatMul(tf, a!, b!, outputs[0]!.shape)),
+  lower: ([a, b, bias, slope], attrs, { tf, backend, inputs, outputs }) => {
+    const outputShape = outputs[0]!.shape;
+    const transposeB = attrs.transposeB ?? false;
+    if (runsAsJsProduct(backend, inputs[0]!.dataType === 'float32', a!, b!, attrs.transposeA ?? false, transposeB)) {
+      return jsProduct({
+        a: a!, b: b!, transposeB, bias: bias ?? null, activation: attrs.activation,
+        slope: slope ?? null, outputShape,
+      });
+    }
+    return attrs.fused
+      ? fusedProduct(tf, a!, b!, bias ?? null, slope ?? null, attrs, backend, outputShape)
+      : batchMatMul(tf, a!, b!, outputShape);
+  },
 });
 
 /**

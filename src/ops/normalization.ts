@@ -10,7 +10,8 @@ import type { MLOperand } from './builder-internals.js';
 import { castNumber } from '../types/cast-number.js';
 import type { OpCall } from './op-call.js';
 import type { BackendName } from '../runtime/backends.js';
-import { defineOp, FLOAT_TYPES, limit, type LayoutRule, type LowerEnv, type Tensor, type TF } from './registry.js';
+import { defineOp, FLOAT_TYPES, getOp, limit, type LayoutRule, type LowerEnv, type Tensor, type TF } from './registry.js';
+import { activateInPlace } from './js-activations.js';
 import { checkAxes, range } from './shape.js';
 import { permuteList, physicalAxis } from './layout-rules.js';
 import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
@@ -21,7 +22,17 @@ interface NormalizationAttrs {
   readonly epsilon: number;
   /** The shape scale and bias are reshaped to so that they broadcast against the input. */
   readonly parameterShape: readonly number[];
+  /** layerNormalization: the activation after it, moved in by graph/passes/normalization-activation.ts. */
+  readonly activation?: NormalizationActivation;
 }
+
+/** The activations a layerNormalization can take in: their operation's name and attributes. */
+export type NormalizationActivation =
+  | { readonly op: 'relu' | 'sigmoid' }
+  | { readonly op: 'leakyRelu' | 'elu'; readonly alpha: number };
+
+/** The activation's kind for activateInPlace (js-activations.ts). */
+const ACTIVATION_KINDS = { relu: 'relu', sigmoid: 'sigmoid', leakyRelu: 'leakyrelu', elu: 'elu' } as const;
 
 /** A scale or bias option: an MLOperand of the input's data type with the given shape. */
 function parameter(call: OpCall, name: string, value: unknown, input: MLOperand, shape: readonly number[]): MLOperand | null {
@@ -123,7 +134,7 @@ const lower = ([x, scale, bias, epsilonScalar]: readonly (Tensor | null)[], attr
 /**
  * Layer normalization of float32 over the trailing axes, as one kernel of ours on the backends computing on this thread:
  * per row of `rowLength` values, mean and variance in float64 (two passes), then scale and bias, one value per
- * element of the row (the normalized axes in the data's order).
+ * element of the row (the normalized axes in the data's order), then the activation it took in, if any.
  */
 const layerNormalizationKernel: JsKernel = {
   name: 'WebNNLayerNormalization',
@@ -131,6 +142,7 @@ const layerNormalizationKernel: JsKernel = {
     const n = attrs['rowLength'] as number;
     const epsilon = attrs['epsilon'] as number;
     if (n > 0) normalizeRows(x!, output, n, epsilon, scale ?? null, bias ?? null);
+    activateInPlace(output, attrs['activation'] as string, attrs['alpha'] as number, null, n);
   },
 };
 
@@ -175,10 +187,21 @@ const lowerLayerNormalization = (inputs: readonly (Tensor | null)[], attrs: Norm
     const named: Record<string, Tensor> = { x: x! };
     if (scale) named['scale'] = scale;
     if (bias) named['bias'] = bias;
-    return runJsKernel(layerNormalizationKernel, named, { rowLength, epsilon: attrs.epsilon });
+    const activation = attrs.activation;
+    return runJsKernel(layerNormalizationKernel, named, {
+      rowLength, epsilon: attrs.epsilon, activation: activation ? ACTIVATION_KINDS[activation.op] : 'linear',
+      alpha: activation && 'alpha' in activation ? activation.alpha : 0,
+    });
   }
-  return lower(inputs, attrs, env);
+  const y = lower(inputs, attrs, env);
+  return attrs.activation ? lowerActivation(attrs.activation, y, env) : y;
 };
+
+/** The activation as its own operation lowers it (with that backend's exceptions), on the normalized values. */
+function lowerActivation(activation: NormalizationActivation, y: Tensor, env: LowerEnv): Tensor {
+  const { op, ...attrs } = activation;
+  return getOp(op).lower([y], attrs, { ...env, inputs: [env.outputs[0]!] }) as Tensor;
+}
 
 defineOp<NormalizationAttrs>({
   name: 'instanceNormalization',

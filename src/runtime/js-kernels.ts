@@ -10,8 +10,16 @@ import type { BackendName } from './backends.js';
 export interface JsKernel {
   /** The kernel name, registered with TF.js on first use for each backend. */
   readonly name: string;
-  /** Computes `output` (zero-filled, shaped as the first input) from the inputs present, by the names they were run with. */
+  /**
+   * Computes `output` (zero-filled, shaped as the attribute `outputShape` says, else as the first input) from the
+   * inputs present, by the names they were run with.
+   */
   readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
+}
+
+function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): number[] {
+  const shape = attrs?.['outputShape'] as readonly number[] | undefined;
+  return [...(shape ?? first.shape)];
 }
 
 interface WasmBackend {
@@ -34,7 +42,7 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     const wasm = backend as unknown as WasmBackend;
     const first = Object.values(inputs)[0]!;
     // Allocated before the views are taken: growing the heap detaches views made earlier.
-    const out = wasm.makeOutput([...first.shape], 'float32');
+    const out = wasm.makeOutput(outputShapeOf(first, attrs), 'float32');
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
     const output = wasm.typedArrayFromHeap(out) as Float32Array;
@@ -51,15 +59,16 @@ function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {
     const first = Object.values(inputs)[0]!;
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = cpu.readSync(info.dataId) as Float32Array;
-    const output = new Float32Array(tf.util.sizeFromShape(first.shape));
+    const shape = outputShapeOf(first, attrs);
+    const output = new Float32Array(tf.util.sizeFromShape(shape));
     kernel.compute(values, output, attrs ?? {});
-    return cpu.makeTensorInfo([...first.shape], 'float32', output);
+    return cpu.makeTensorInfo(shape, 'float32', output);
   };
 }
 
 /**
- * Runs `kernel` on the active backend (which runsJsKernels) over float32 `inputs`, the first of which gives the
- * output's shape.
+ * Runs `kernel` on the active backend (which runsJsKernels) over float32 `inputs`; the output is shaped as
+ * `attrs.outputShape`, or as the first input.
  */
 export function runJsKernel(kernel: JsKernel, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
   const backendName = tf.getBackend() as BackendName;

@@ -21,6 +21,14 @@ const scaledSum: JsKernel = {
   },
 };
 
+/** Sums of the rows of three of x, one per output element. */
+const rowSums: JsKernel = {
+  name: 'JsKernelsTestRowSums',
+  compute: ({ x }, output) => {
+    for (let i = 0; i < output.length; i++) output[i] = x![3 * i]! + x![3 * i + 1]! + x![3 * i + 2]!;
+  },
+};
+
 function checkValues(actual: ArrayLike<number>, expected: (i: number) => number, length: number): void {
   check(actual.length === length, `${actual.length} values, expected ${length}`);
   for (let i = 0; i < length; i++) {
@@ -68,6 +76,16 @@ forEachBackend('JavaScript kernels', (backend) => {
       checkValues(alone.dataSync(), (i) => Math.fround(xs[i]!) * -0.5, 6);
       for (const t of [x, y, both, alone]) t.dispose();
       check(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
+    });
+  });
+
+  it('shape their output as the attribute outputShape says', () => {
+    withBackend(backend, () => {
+      const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const out = runJsKernel(rowSums, { x }, { outputShape: [2, 1, 1] });
+      check(out.shape.join() === '2,1,1', `shape [${out.shape}]`);
+      checkValues(out.dataSync(), (i) => [6, 15][i]!, 2);
+      for (const t of [x, out]) t.dispose();
     });
   });
 

@@ -6,6 +6,7 @@ import { foldNormalizations } from './normalization-folding.js';
 import { foldConvInputs } from './conv-input-folding.js';
 import { scaleHardSwishes } from './hard-swish-scaling.js';
 import { makeScalarsConstant } from './scalar-constants.js';
+import { fuseNormalizationActivations } from './normalization-activation.js';
 import { optimizeLayout } from './layout.js';
 
 /**
@@ -15,7 +16,7 @@ import { optimizeLayout } from './layout.js';
  */
 export function optimizeGraph(order: readonly GraphNode[], outputs: ReadonlyMap<string, OperandRef>): GraphNode[] {
   const laidOut = optimizeLayout(order, outputs);
-  const recognized = recognizeDecompositions(laidOut, outputs);
+  const recognized = fuseNormalizationActivations(recognizeDecompositions(laidOut, outputs), outputs);
   const folded = foldConvInputs(foldNormalizations(recognized, outputs), outputs);
   const scaled = scaleHardSwishes(folded, outputs);
   const convolutions = fuseConvolutions(scaled, outputs);

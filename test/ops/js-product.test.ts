@@ -1,0 +1,99 @@
+/**
+ * Matrix products that run as our kernel (ops/js-product.ts: wasm's small ones, all of cpu's) and those that do not,
+ * through the graph API against float64 products written here: a product whose b is computed (not a constant, so
+ * neither transposed nor fused at build), gemm with a computed b transposed, stacked and broadcast operands, column
+ * counts that are not a multiple of four, infinities and NaN, and which kernel each runs.
+ */
+import type { MLOperand } from '../../src/api/operand.js';
+import { runsJsKernels } from '../../src/runtime/js-kernels.js';
+import { assertClose, forEachBackend, runGraph } from '../util/harness.js';
+import { constantOf, data, kernelsOf, matmulRef, type Builder, type Data } from '../graph/passes/pass-test-util.js';
+
+const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
+
+const f32 = (d: Data) => ({ dataType: 'float32' as const, ...d });
+
+const run = (backend: Parameters<typeof runGraph>[0], inputs: Parameters<typeof runGraph>[1],
+  build: (b: Builder, operands: Record<string, MLOperand>) => Record<string, MLOperand>) =>
+  runGraph(backend, inputs, (b, operands) => build(b as Builder, operands));
+
+function transposed(d: Data): Data {
+  const [rows, columns] = d.shape as [number, number];
+  const out: number[] = [];
+  for (let j = 0; j < columns; j++) for (let i = 0; i < rows; i++) out.push(d.data[i * columns + j]!);
+  return { data: out, shape: [columns, rows] };
+}
+
+forEachBackend('matrix products of our kernel', (backend) => {
+  const product = runsJsKernels(backend) ? 'WebNNMatMul' : null;
+
+  for (const [m, k, n] of [[3, 5, 4], [2, 9, 7], [1, 32, 1], [4, 3, 13]] as const) {
+    it(`matmul of two inputs [${m}, ${k}] x [${k}, ${n}]`, async () => {
+      const a = data([m, k], 3);
+      const b = data([k, n], 5);
+      const out = await run(backend, { a: f32(a), b: f32(b) }, (builder, { a: x, b: y }) => ({ out: builder.matmul(x!, y!) }));
+      assertClose(out['out']!, matmulRef(a, b), TOLERANCE);
+    });
+  }
+
+  it('gemm with a computed b transposed, c and relu: one kernel', async () => {
+    const a = data([3, 6], 7);
+    const b = data([5, 6], 9);
+    const c = data([5], 11);
+    const build = (builder: Builder, { a: x, b: y }: Record<string, MLOperand>) =>
+      ({ out: builder.relu(builder.gemm(x!, y!, { bTranspose: true, c: constantOf(builder, c.shape, c.data) })) });
+    const expected = matmulRef(a, transposed(b));
+    expected.data = expected.data.map((v, i) => Math.max(0, v + c.data[i % 5]!));
+    const inputs = { a: f32(a), b: f32(b) };
+    assertClose((await runGraph(backend, inputs, (x, o) => build(x as Builder, o)))['out']!, expected, TOLERANCE);
+    if (product) {
+      const kernels = await kernelsOf(backend, inputs, build);
+      if (kernels.join() !== product) throw new Error(`kernels: ${kernels.join(', ')}`);
+    }
+  });
+
+  it('stacked matrices times one matrix, and one matrix times a matrix with leading 1s', async () => {
+    const a = data([2, 3, 5], 13);
+    const b = data([5, 6], 15);
+    const stacked = await run(backend, { a: f32(a) }, (builder, { a: x }) =>
+      ({ out: builder.matmul(x!, builder.constant({ dataType: 'float32', shape: [5, 6] }, new Float32Array(b.data))) }));
+    assertClose(stacked['out']!, matmulRef(a, b), TOLERANCE);
+    const single = data([3, 5], 17);
+    const leading = await run(backend, { a: f32(single), b: f32({ data: b.data, shape: [1, 1, 5, 6] }) },
+      (builder, { a: x, b: y }) => ({ out: builder.matmul(x!, y!) }));
+    assertClose(leading['out']!, { data: matmulRef(single, b).data, shape: [1, 1, 3, 6] }, TOLERANCE);
+  });
+
+  it('infinities and NaN propagate as in float arithmetic, through relu too', async () => {
+    // Row 0: Infinity times 0 is NaN. Row 1: Infinity times positive and negative weights. Row 2: a NaN input.
+    const a = { data: [Infinity, 1, 1, Infinity, 0, 0, Number.NaN, 1, 1], shape: [3, 3] };
+    const b = { data: [0, 1, -1, 1, 2, 3, 4, 5, 6], shape: [3, 3] };
+    const expected = matmulRef(a, b);
+    const plain = await run(backend, { a: f32(a), b: f32(b) }, (builder, { a: x, b: y }) => ({ out: builder.matmul(x!, y!) }));
+    assertClose(plain['out']!, expected, TOLERANCE);
+    const rectified = await run(backend, { a: f32(a) }, (builder, { a: x }) =>
+      ({ out: builder.relu(builder.matmul(x!, constantOf(builder, b.shape, b.data))) }));
+    assertClose(rectified['out']!, { ...expected, data: expected.data.map((v) => (v < 0 ? 0 : v)) }, TOLERANCE);
+  });
+
+  it('products too large for our kernel on wasm run TF.js\'s fused kernel, with the bias and activation', async () => {
+    const a = data([8, 64], 19);
+    const w = data([64, 16], 21);
+    const bias = data([16], 23);
+    const build = (builder: Builder, { a: x }: Record<string, MLOperand>) => ({
+      out: builder.leakyRelu(builder.add(builder.matmul(x!, constantOf(builder, w.shape, w.data)),
+        constantOf(builder, bias.shape, bias.data)), { alpha: 0.25 }),
+    });
+    const expected = matmulRef(a, w);
+    expected.data = expected.data.map((v, i) => {
+      const y = v + bias.data[i % 16]!;
+      return y < 0 ? 0.25 * y : y;
+    });
+    const inputs = { a: f32(a) };
+    assertClose((await runGraph(backend, inputs, (x, o) => build(x as Builder, o)))['out']!, expected, TOLERANCE);
+    if (!product) return;
+    const kernels = (await kernelsOf(backend, inputs, build)).filter((name) => name !== 'Reshape');
+    const wanted = backend === 'cpu' ? product : '_FusedMatMul';
+    if (kernels.join() !== wanted) throw new Error(`kernels: ${kernels.join(', ')}`);
+  });
+});
