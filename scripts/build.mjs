@@ -39,38 +39,66 @@ await build({
   external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
 });
 
-// The ES module for npm: TF.js stays a dependency, resolved by the app's bundler or by Node.
+// The ES modules for npm, one per entry (each carries the TF.js backends its name says; index.js all three), sharing
+// the rest through chunks: TF.js stays a dependency, resolved by the app's bundler or by Node.
+const moduleEntries = ['index', 'wasm', 'webgl', 'cpu'];
 await build({
   ...common,
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/esm/index.js',
+  entryPoints: moduleEntries.map((name) => `src/${name}.ts`),
+  outdir: 'dist/esm',
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   format: 'esm',
   platform: 'neutral',
   packages: 'external',
 });
 
+// Beside the script bundles, and beside the ES modules, which reference them with new URL('./…', import.meta.url).
+const wasmFiles = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+for (const file of wasmFiles) {
   copyFileSync(join(wasmDir, file), join('dist', file));
+  copyFileSync(join(wasmDir, file), join('dist', 'esm', file));
 }
 
 if (!watch) {
   // tsconfig.json's stripInternal drops the `@internal` helpers from the public modules' declarations, so that
   // index.d.ts reaches no module that imports TF.js; finishPublicTypes keeps only what it reaches.
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
-  finishPublicTypes('dist/types');
+  finishPublicTypes('dist/types', moduleEntries);
 }
-// What each entry weighs, as it is fetched: raw and gzipped (README, "Sizes").
+// What each entry weighs, as it is fetched: raw and gzipped (README, "Sizes"). An ES module entry is measured as an app
+// ships it: a one-line app that installs the polyfill, bundled and minified by esbuild with TF.js.
 const kB = (bytes) => `${(bytes / 1000).toFixed(0)} kB`;
-const entries = [
-  ['webnn-tfjs-polyfill/script', 'dist/webnn-polyfill.js', 'everything, TF.js and three backends included'],
-  ['webnn-tfjs-polyfill/script-module', 'dist/webnn-polyfill.esm.js', 'the same as an ES module'],
-  ['webnn-tfjs-polyfill', 'dist/esm/index.js', 'without TF.js, which the app\'s bundler or Node adds'],
-  ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']
-    .map((file) => ['(wasm backend)', `dist/${file}`, 'one of the three is fetched, by what the browser supports']),
+async function appBundle(entry) {
+  const result = await build({
+    stdin: { contents: `import { installNow } from './dist/esm/${entry}.js';\ninstallNow();\n`, resolveDir: '.', loader: 'js' },
+    bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'error',
+    legalComments: 'none', external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
+  });
+  return result.outputFiles[0].contents;
+}
+const moduleDescriptions = {
+  index: ['webnn-tfjs-polyfill', 'webgl, wasm and cpu'],
+  wasm: ['webnn-tfjs-polyfill/wasm', 'wasm and cpu'],
+  webgl: ['webnn-tfjs-polyfill/webgl', 'webgl and cpu'],
+  cpu: ['webnn-tfjs-polyfill/cpu', 'cpu'],
+};
+const sizes = [
+  ['webnn-tfjs-polyfill/script', 'dist/webnn-polyfill.js', 'everything, TF.js and three backends included',
+    readFileSync('dist/webnn-polyfill.js')],
+  ['webnn-tfjs-polyfill/script-module', 'dist/webnn-polyfill.esm.js', 'the same as an ES module',
+    readFileSync('dist/webnn-polyfill.esm.js')],
 ];
-for (const [entry, file, what] of entries) {
-  const bytes = readFileSync(file);
+for (const name of moduleEntries) {
+  const [entry, backends] = moduleDescriptions[name];
+  sizes.push([entry, `dist/esm/${name}.js`, `an app's bundle with TF.js and the ${backends} backend${backends.includes(' ') ? 's' : ''}`,
+    await appBundle(name)]);
+}
+for (const file of wasmFiles) {
+  sizes.push(['(wasm backend)', `dist/${file}`, 'one of the three is fetched, by what the browser supports', readFileSync(join('dist', file))]);
+}
+for (const [entry, file, what, bytes] of sizes) {
   console.log(`${file.padEnd(42)} ${kB(bytes.length).padStart(8)} ${kB(gzipSync(bytes, { level: 9 }).length).padStart(8)} gzipped  ${entry}: ${what}`);
 }
 console.log('built dist/');

@@ -1,4 +1,4 @@
-// The package's declarations after tsc has emitted dist/types: only the files index.d.ts reaches are kept (the
+// The package's declarations after tsc has emitted dist/types: only the files the entries' .d.ts reach are kept (the
 // internal ones import TF.js, whose own declarations do not type-check without skipLibCheck), and global.d.ts, the
 // `webnn-tfjs-polyfill/global` entry, declares navigator.ml and the ML* names on the global scope.
 import ts from 'typescript';
@@ -99,9 +99,13 @@ export {};
 `;
 }
 
-/** Keeps the public declarations under `dir` (dist/types) and writes global.d.ts beside index.d.ts. */
-export function finishPublicTypes(dir) {
+/**
+ * Keeps the public declarations under `dir` (dist/types), those the `entries`' .d.ts files reach, and writes
+ * global.d.ts beside index.d.ts.
+ */
+export function finishPublicTypes(dir, entries) {
   const index = resolve(dir, 'index.d.ts');
-  prune(resolve(dir), reachedFiles(index));
+  const keep = new Set(entries.flatMap((name) => [...reachedFiles(resolve(dir, `${name}.d.ts`))]));
+  prune(resolve(dir), keep);
   writeFileSync(join(dir, 'global.d.ts'), globalDeclarations(index));
 }

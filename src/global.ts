@@ -2,8 +2,15 @@
  * The script-tag (and importScripts) entry. Installs the polyfill into this global unless a working native WebNN
  * is present. Options are read once, at load time, from `globalThis.webnnPolyfillOptions`.
  */
+import * as cpu from '@tensorflow/tfjs-backend-cpu';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import * as webgl from '@tensorflow/tfjs-backend-webgl';
 import { install, installNow, polyfillML, type InstallOptions } from './install.js';
-import * as api from './index.js';
+import { carryBackends } from './runtime/carried-backends.js';
+import * as api from './public-api.js';
+
+// The .wasm files are found beside the script (below), not beside a module.
+carryBackends({ cpu, webgl, wasm });
 
 function ownScriptDirectory(): string | undefined {
   const doc = (globalThis as { document?: { currentScript?: { src?: string } | null } }).document;
@@ -41,5 +48,5 @@ if (!nav?.ml || options.force) {
 }
 
 export const whenInstalled = ready;
-export * from './index.js';
+export * from './public-api.js';
 export { api };

@@ -1,12 +1,11 @@
-// Public modules may import BackendName from here: without these imports (@internal: stripped from the .d.ts), the
-// declarations of this module do not reach TF.js's.
+// Public modules may import BackendName from here: without this import (@internal: stripped from the .d.ts), the
+// declarations of this module do not reach TF.js's. The backend packages are imported by the entry modules only
+// (carried-backends.ts).
 /** @internal */
 import * as tf from '@tensorflow/tfjs-core';
-/** @internal */
-import '@tensorflow/tfjs-backend-cpu';
-/** @internal */
-import '@tensorflow/tfjs-backend-webgl';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import {
+  carriedBackendNames, carriedWasm, carriesBackend, defaultWasmFiles, type WasmBackendModule,
+} from './carried-backends.js';
 import { Timeline } from './timeline.js';
 import { useThreadsOnlyIfWorkersStart, withinStartLimit } from './wasm-start.js';
 import { startedBackend, watchForWebglLoss, whenBackendLost } from './backend-loss.js';
@@ -46,11 +45,23 @@ function wantedWasmThreads(): number {
   return Math.max(1, Math.min(8, Math.floor(config.wasmThreads ?? defaultWasmThreads(cores))));
 }
 
-function configureWasmOnce(): void {
+function isNode(): boolean {
+  const versions = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions;
+  return typeof versions?.node === 'string';
+}
+
+/** The .wasm files' location: wasmPaths, else (in browsers) the URLs the entry found beside itself. */
+function wasmPathsInUse(): string | Record<string, string> | undefined {
+  // Node's tfjs-backend-wasm reads the files from its own directory, by path, not by URL.
+  return config.wasmPaths ?? (isNode() ? undefined : defaultWasmFiles());
+}
+
+function configureWasmOnce(wasm: WasmBackendModule): void {
   if (wasmConfigured) return;
   wasmConfigured = true;
-  if (config.wasmPaths !== undefined) setWasmPaths(config.wasmPaths as string);
-  setThreadsCount(wantedWasmThreads());
+  const paths = wasmPathsInUse();
+  if (paths !== undefined) wasm.setWasmPaths(paths);
+  wasm.setThreadsCount(wantedWasmThreads());
 }
 
 /**
@@ -80,7 +91,7 @@ async function withWasmCoreCount<T>(start: () => Promise<T>): Promise<T> {
 /** Threads tfjs-backend-wasm computes with (1 without cross-origin isolation), or null before it has started. */
 export function wasmThreadsInUse(): number | null {
   try {
-    return getThreadsCount();
+    return carriedWasm()?.getThreadsCount() ?? null;
   } catch {
     return null;
   }
@@ -121,20 +132,29 @@ export function backendStartFailure(name: BackendName): string | undefined {
  * beside the script that loaded it unless wasmPaths says otherwise; a bundled app has them nowhere until it serves them.
  */
 function wasmStartFailure(): string | undefined {
-  const versions = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions;
-  if (typeof versions?.node === 'string') return undefined;
-  const where = config.wasmPaths === undefined ? 'beside the script that loaded the polyfill (no wasmPaths option was given)'
-    : `from wasmPaths ${JSON.stringify(config.wasmPaths)}`;
+  if (isNode()) return undefined;
+  const paths = wasmPathsInUse();
+  const where = config.wasmPaths !== undefined ? `from wasmPaths ${JSON.stringify(config.wasmPaths)}`
+    : paths !== undefined ? `from ${JSON.stringify(paths)}, beside the polyfill's module (no wasmPaths option was given)`
+      : 'beside the script that loaded the polyfill (no wasmPaths option was given)';
   return `its .wasm files (tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm) ` +
-    `could not be loaded ${where}; an app that bundles the polyfill must serve the files of ` +
+    `could not be loaded ${where}; an app whose bundler does not emit the files the polyfill's module refers to ` +
+    '(esbuild does not) must put them beside its bundle, or serve the files of ' +
     'node_modules/@tensorflow/tfjs-backend-wasm/dist/ and pass their directory URL as the wasmPaths option of install()';
+}
+
+/** Why a backend that no entry carried does not start. */
+function notCarried(name: BackendName): string {
+  return `this build of the polyfill does not carry it, only ${carriedBackendNames().join(' and ') || 'no backend'}: ` +
+    `import webnn-tfjs-polyfill or webnn-tfjs-polyfill/${name} for it`;
 }
 
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'webgl' && !webglAvailable()) return false;
   try {
-    if (name === 'wasm') {
-      configureWasmOnce();
+    const wasm = carriedWasm();
+    if (name === 'wasm' && wasm) {
+      configureWasmOnce(wasm);
       await useThreadsOnlyIfWorkersStart(config.wasmThreads);
       return await withinStartLimit(name, withWasmCoreCount(() => Promise.resolve(initialize(name))));
     }
@@ -166,11 +186,17 @@ export function webglAvailable(): boolean {
 
 /** Starts `name` once; later calls reuse the outcome (until the backend is lost: then it starts afresh). */
 export function ensureBackend(name: BackendName): Promise<boolean> {
+  if (!carriesBackend(name)) {
+    // Not remembered: an entry imported later may carry it.
+    startFailures.set(name, notCarried(name));
+    return Promise.resolve(false);
+  }
   let ready = initialised.get(name);
   if (!ready) {
     ready = activate(name).then((ok) => {
       const failure = ok || name !== 'wasm' ? undefined : wasmStartFailure();
       if (failure) startFailures.set(name, failure);
+      else startFailures.delete(name);
       return ok;
     });
     initialised.set(name, ready);

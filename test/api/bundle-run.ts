@@ -1,9 +1,11 @@
 /**
- * Node-only helper of the bundled-app test: bundles an app's source with esbuild inside a packed project, serves the
- * bundle (and, when asked, the package's .wasm files under /wasm/), opens it in headless Chromium and returns what the
- * app leaves in `window.result`. The browser bundle uses bundle-run.browser.ts instead.
+ * Node-only helpers of the bundled-app tests: bundles an app's source with esbuild inside a packed project, serves the
+ * bundle (and, when asked, the package's .wasm files), opens it in headless Chromium and returns what the app leaves
+ * in `window.result`. The browser bundle uses bundle-run.browser.ts instead.
  */
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, normalize, sep } from 'node:path';
@@ -28,24 +30,40 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
   }));
 }
 
-export async function runBundledApp(projectDir: string, name: string, source: string, withWasmFiles: boolean):
-  Promise<Record<string, unknown>> {
+/** Bundles `source` as an app of the project with esbuild (minified when asked) into `<name>/app.js`; returns the bundle. */
+export async function bundleApp(projectDir: string, name: string, source: string, minify = false): Promise<string> {
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const out = join(projectDir, name);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(projectDir, `${name}.js`), source);
   await esbuild.build({
     entryPoints: [join(projectDir, `${name}.js`)], bundle: true, format: 'esm', outfile: join(out, 'app.js'), platform: 'browser',
-    logLevel: 'error', external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
+    logLevel: 'error', minify, external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
   });
+  return readFileSync(join(out, 'app.js'), 'utf8');
+}
+
+/** Where runBundledApp puts the package's .wasm files: nowhere, under /wasm/, or beside the bundle (app.js). */
+export type WasmFilesPlace = 'none' | 'wasm-directory' | 'beside-bundle';
+
+export async function runBundledApp(projectDir: string, name: string, source: string, wasmFiles: WasmFilesPlace):
+  Promise<Record<string, unknown>> {
+  await bundleApp(projectDir, name, source);
+  const out = join(projectDir, name);
   writeFileSync(join(out, 'index.html'), '<!doctype html><script type="module" src="/app.js"></script>');
-  if (withWasmFiles) {
+  if (wasmFiles !== 'none') {
     const dist = join(projectDir, 'node_modules', 'webnn-tfjs-polyfill', 'dist');
-    mkdirSync(join(out, 'wasm'), { recursive: true });
-    for (const file of readdirSync(dist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(dist, file), join(out, 'wasm', file));
+    const target = wasmFiles === 'wasm-directory' ? join(out, 'wasm') : out;
+    mkdirSync(target, { recursive: true });
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(dist, file), join(target, file));
   }
-  const { server, url } = await serve(out);
+  return runPage(out);
+}
+
+/** Serves `dir`, opens its index.html in headless Chromium and returns what the page leaves in `window.result`. */
+export async function runPage(dir: string): Promise<Record<string, unknown>> {
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  const { server, url } = await serve(dir);
   const browser = await chromium.launch({
     executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -1,11 +1,13 @@
 /**
  * The packed tarball bundled into an app by esbuild and run in headless Chromium (Node only: it packs, bundles and
- * starts Chromium). esbuild emits no .wasm files: without wasmPaths the wasm backend cannot start, and createContext
- * rejects with a NotSupportedError that says how to fix it (wasmPaths); with the files served and wasmPaths given, the
- * app computes a graph on wasm (checked against float64 arithmetic written here).
+ * starts Chromium). esbuild emits no .wasm files and leaves the polyfill's `new URL('./….wasm', import.meta.url)` as it
+ * is, relative to the bundle: without the files the wasm backend cannot start, and createContext rejects with a
+ * NotSupportedError that says how to fix it (wasmPaths); with the files beside the bundle, or served elsewhere and
+ * wasmPaths given, the app computes a graph on wasm (checked against float64 arithmetic written here). The app bundled
+ * from webnn-tfjs-polyfill/wasm carries no webgl backend code and is smaller than the one from the full entry.
  */
 import { installPacked, type PackedProject } from './node-package.js';
-import { runBundledApp } from './bundle-run.js';
+import { bundleApp, runBundledApp } from './bundle-run.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -14,8 +16,8 @@ function check(condition: unknown, message: string): asserts condition {
 }
 
 /** The app: y = (x + c) * c on a context of `options`, or the error createContext rejects with. */
-const APP = (installOptions: string) => `
-import { installNow } from 'webnn-tfjs-polyfill';
+const APP = (installOptions: string, entry = 'webnn-tfjs-polyfill') => `
+import { installNow } from '${entry}';
 async function main() {
   installNow(${installOptions});
   let context;
@@ -36,6 +38,13 @@ async function main() {
 main().then((result) => { window.result = result; }, (error) => { window.result = { failed: String(error) }; });
 `;
 
+function checkComputed(result: Record<string, unknown>): void {
+  const values = result['values'] as number[] | undefined;
+  check(values, `no values: ${JSON.stringify(result)}`);
+  const expected = [0.5, -1, 2.25, 10].map((x, i) => (x + (i + 1)) * (i + 1));
+  check(values.length === 4 && values.every((v, i) => v === expected[i]), `${values} instead of ${expected}`);
+}
+
 if (isNode) {
   describe('packed tarball bundled by esbuild, in Chromium (Node)', function () {
     this.timeout(300_000);
@@ -46,7 +55,7 @@ if (isNode) {
     after(() => project?.remove());
 
     it('without wasmPaths: createContext rejects with a NotSupportedError that names wasmPaths', async () => {
-      const result = await runBundledApp(project.dir, 'without-paths', APP(''), false);
+      const result = await runBundledApp(project.dir, 'without-paths', APP(''), 'none');
       const error = result['error'] as { name: string; message: string } | undefined;
       check(error, `createContext did not reject: ${JSON.stringify(result)}`);
       check(error.name === 'NotSupportedError', `${error.name}: ${error.message}`);
@@ -54,11 +63,24 @@ if (isNode) {
     });
 
     it('with the .wasm files served and wasmPaths given: the graph computes on wasm', async () => {
-      const result = await runBundledApp(project.dir, 'with-paths', APP("{ wasmPaths: new URL('/wasm/', location.href).href }"), true);
-      const values = result['values'] as number[] | undefined;
-      check(values, `no values: ${JSON.stringify(result)}`);
-      const expected = [0.5, -1, 2.25, 10].map((x, i) => (x + (i + 1)) * (i + 1));
-      check(values.length === 4 && values.every((v, i) => v === expected[i]), `${values} instead of ${expected}`);
+      const app = APP("{ wasmPaths: new URL('/wasm/', location.href).href }");
+      checkComputed(await runBundledApp(project.dir, 'with-paths', app, 'wasm-directory'));
+    });
+
+    it('webnn-tfjs-polyfill/wasm with the .wasm files beside the bundle, no wasmPaths: the graph computes on wasm', async () => {
+      checkComputed(await runBundledApp(project.dir, 'beside-bundle', APP('', 'webnn-tfjs-polyfill/wasm'), 'beside-bundle'));
+    });
+
+    it('webnn-tfjs-polyfill/wasm: the minified app carries no webgl backend code and is smaller than the full entry\'s', async () => {
+      const full = await bundleApp(project.dir, 'size-full', APP(''), true);
+      const wasm = await bundleApp(project.dir, 'size-wasm', APP('', 'webnn-tfjs-polyfill/wasm'), true);
+      // A flag tfjs-backend-webgl registers and the header of its shaders.
+      for (const marker of ['WEBGL_PACK_BINARY_OPERATIONS', '#version 300 es']) {
+        check(full.includes(marker), `the full entry's bundle lacks ${marker}: not a marker of the webgl backend`);
+        check(!wasm.includes(marker), `the /wasm bundle contains ${marker}`);
+      }
+      check(wasm.includes('WASM_HAS_SIMD_SUPPORT'), 'the /wasm bundle lacks the wasm backend');
+      check(wasm.length < 0.8 * full.length, `the /wasm bundle has ${wasm.length} bytes, the full one ${full.length}`);
     });
   });
 }

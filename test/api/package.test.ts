@@ -190,6 +190,22 @@ if (isNode) {
       if (problems) throw new Error(problems);
     });
 
+    it('types the per-backend entries, webnn-tfjs-polyfill/wasm, /webgl and /cpu, as the full one (nodenext)', async () => {
+      const source = ['wasm', 'webgl', 'cpu'].map((entry) => `
+import * as ${entry} from 'webnn-tfjs-polyfill/${entry}';
+export async function on${entry}(): Promise<${entry}.MLOpSupportLimits> {
+  const context: ${entry}.MLContext = await ${entry}.installNow().createContext({ tfjsBackend: '${entry}' });
+  const builder: ${entry}.MLGraphBuilder = new ${entry}.MLGraphBuilder(context);
+  builder.relu(builder.input('x', { dataType: 'float32', shape: [2] }));
+  return context.opSupportLimits();
+}
+`).join('');
+      const problems = typecheckProblems(await typecheckApp(project.dir, 'entries.ts', source, {
+        ...STRICT, module: 'NodeNext', moduleResolution: 'nodenext', lib: ['ES2022'],
+      }));
+      if (problems) throw new Error(problems);
+    });
+
     it('leaves the global scope alone without webnn-tfjs-polyfill/global', async () => {
       const source = GLOBALS_APP.replace(/^ *\/\/ @ts-expect-error.*$/gm, '');
       const result = await typecheckApp(project.dir, 'module-only.ts', source, {
