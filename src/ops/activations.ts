@@ -12,6 +12,7 @@ import type { MLOperandDataType } from '../types/data-type.js';
 import { elementwiseRule } from './layout-rules.js';
 import { ERF_SCALARS, erfKernelOf, gelu } from './erf.js';
 import { anyRank } from './broadcast-rank.js';
+import { clampKernelOf, hardSigmoidKernelOf, hardSwishKernelOf } from './js-clamps.js';
 
 const SIGNED: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8'];
 const ANY: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'int8', 'uint8'];
@@ -146,7 +147,8 @@ defineOp<ClampAttrs>({
     },
   },
   limits: single([...ANY, 'uint32', 'int64', 'uint64']),
-  lower: flattened(([x, ...given], { minValue, maxValue }, env) => clampTensor(env.tf, x!, minValue, maxValue, env, given)),
+  lower: flattened(([x, ...given], { minValue, maxValue }, env) =>
+    clampKernelOf(x!, minValue, maxValue, env) ?? clampTensor(env.tf, x!, minValue, maxValue, env, given)),
   // uint32, int64, uint64: bounds cast exactly to the type (absent ones are the type's own range).
   lowerHost: (inputs, attrs, env) => {
     const lo = BigInt(attrs.exactMin);
@@ -164,19 +166,20 @@ activation('leakyRelu', FLOAT_TYPES, (tf, x, { alpha }, env) => (env.backend ===
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.01, t) }));
 
 activation('hardSigmoid', FLOAT_TYPES,
-  (tf, x, { alpha, beta }, env, given) => clampTensor(tf,
+  (tf, x, { alpha, beta }, env, given) => hardSigmoidKernelOf(x, alpha!, beta!, env) ?? clampTensor(tf,
     tf.add(tf.mul(x, scalarAt(given, 0, alpha!, env)), scalarAt(given, 1, beta!, env)), 0, 1, env, given.slice(2)),
   (call, dict, t) => ({ alpha: doubleOption(call, dict, 'alpha', 0.2, t), beta: doubleOption(call, dict, 'beta', 0.5, t) }));
 
 // x * clamp(x + 3, 0, 6) / 6 with Relu6 as the clamp (one kernel, not two): where Relu6 loses a NaN (wasm), x is NaN
 // and so is the product.
-activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) =>
+activation('hardSwish', FLOAT_TYPES, (tf, x, _attrs, env, given) => hardSwishKernelOf(x, 6, env) ??
   tf.div(tf.mul(x, tf.relu6(tf.add(x, scalarAt(given, 0, 3, env)))), scalarAt(given, 1, 6, env)));
 
 /** 6 * hardSwish(x), for a reader that divides by 6 itself (graph/passes/hard-swish-scaling.ts). */
 defineOp({
   name: 'hardSwish.timesSix',
-  lower: ([x, three], _attrs, env) => env.tf.mul(x!, env.tf.relu6(env.tf.add(x!, scalarAt([three], 0, 3, env)))),
+  lower: ([x, three], _attrs, env) => hardSwishKernelOf(x!, 1, env) ??
+    env.tf.mul(x!, env.tf.relu6(env.tf.add(x!, scalarAt([three], 0, 3, env)))),
   layout: elementwiseRule(),
 });
 
