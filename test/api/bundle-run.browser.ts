@@ -8,3 +8,7 @@ export const bundleApp: (projectDir: string, name: string, source: string, minif
 export const runBundledApp: (projectDir: string, name: string, source: string, wasmFiles: WasmFilesPlace) =>
   Promise<Record<string, unknown>> = nodeOnly;
 export const runPage: (dir: string) => Promise<Record<string, unknown>> = nodeOnly;
+export const buildWithVite: (projectDir: string, name: string, source: string) => Promise<{ dir: string; assets: string[] }> =
+  nodeOnly;
+export const runWithViteDevServer: (projectDir: string, name: string, source: string) => Promise<Record<string, unknown>> =
+  nodeOnly;

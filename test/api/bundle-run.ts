@@ -1,7 +1,7 @@
 /**
- * Node-only helpers of the bundled-app tests: bundles an app's source with esbuild inside a packed project, serves the
- * bundle (and, when asked, the package's .wasm files), opens it in headless Chromium and returns what the app leaves
- * in `window.result`. The browser bundle uses bundle-run.browser.ts instead.
+ * Node-only helpers of the bundled-app tests: bundles an app's source with esbuild or vite inside a packed project,
+ * serves the result (and, when asked, the package's .wasm files), opens it in headless Chromium and returns what the
+ * app leaves in `window.result`. The browser bundle uses bundle-run.browser.ts instead.
  */
 import {
   copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync,
@@ -60,10 +60,49 @@ export async function runBundledApp(projectDir: string, name: string, source: st
   return runPage(out);
 }
 
+/**
+ * Builds a page whose module is `source` with vite (a production build, no configuration) in `<name>/`; returns the
+ * directory of the built site and the names of the assets vite emitted.
+ */
+export async function buildWithVite(projectDir: string, name: string, source: string): Promise<{ dir: string; assets: string[] }> {
+  const vite = await import('vite');
+  const root = join(projectDir, name);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+  writeFileSync(join(root, 'main.js'), source);
+  const outDir = join(root, 'dist');
+  await vite.build({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  return { dir: outDir, assets: readdirSync(join(outDir, 'assets')) };
+}
+
+/** Serves a page whose module is `source` with vite's dev server and returns what it leaves in `window.result`. */
+export async function runWithViteDevServer(projectDir: string, name: string, source: string): Promise<Record<string, unknown>> {
+  const vite = await import('vite');
+  const root = join(projectDir, name);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+  writeFileSync(join(root, 'main.js'), source);
+  const server = await vite.createServer({ root, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
+  await server.listen();
+  try {
+    return await openPage(server.resolvedUrls!.local[0]!);
+  } finally {
+    await server.close();
+  }
+}
+
 /** Serves `dir`, opens its index.html in headless Chromium and returns what the page leaves in `window.result`. */
 export async function runPage(dir: string): Promise<Record<string, unknown>> {
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const { server, url } = await serve(dir);
+  try {
+    return await openPage(url);
+  } finally {
+    server.close();
+  }
+}
+
+async function openPage(url: string): Promise<Record<string, unknown>> {
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const browser = await chromium.launch({
     executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -76,6 +115,5 @@ export async function runPage(dir: string): Promise<Record<string, unknown>> {
     return await handle.jsonValue() as Record<string, unknown>;
   } finally {
     await browser.close();
-    server.close();
   }
 }

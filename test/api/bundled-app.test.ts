@@ -1,13 +1,14 @@
 /**
- * The packed tarball bundled into an app by esbuild and run in headless Chromium (Node only: it packs, bundles and
- * starts Chromium). esbuild emits no .wasm files and leaves the polyfill's `new URL('./….wasm', import.meta.url)` as it
+ * The packed tarball bundled into an app by esbuild or vite and run in headless Chromium (Node only: it packs, bundles
+ * and starts Chromium). vite, without configuration, emits the .wasm files the polyfill refers to (its dev server
+ * serves them) and the app computes a graph on wasm without wasmPaths. esbuild emits no .wasm files and leaves the polyfill's `new URL('./….wasm', import.meta.url)` as it
  * is, relative to the bundle: without the files the wasm backend cannot start, and createContext rejects with a
  * NotSupportedError that says how to fix it (wasmPaths); with the files beside the bundle, or served elsewhere and
  * wasmPaths given, the app computes a graph on wasm (checked against float64 arithmetic written here). The app bundled
  * from webnn-tfjs-polyfill/wasm carries no webgl backend code and is smaller than the one from the full entry.
  */
 import { installPacked, type PackedProject } from './node-package.js';
-import { bundleApp, runBundledApp } from './bundle-run.js';
+import { buildWithVite, bundleApp, runBundledApp, runPage, runWithViteDevServer } from './bundle-run.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -46,7 +47,7 @@ function checkComputed(result: Record<string, unknown>): void {
 }
 
 if (isNode) {
-  describe('packed tarball bundled by esbuild, in Chromium (Node)', function () {
+  describe('packed tarball bundled by esbuild and vite, in Chromium (Node)', function () {
     this.timeout(300_000);
     let project: PackedProject;
     before(async () => {
@@ -69,6 +70,20 @@ if (isNode) {
 
     it('webnn-tfjs-polyfill/wasm with the .wasm files beside the bundle, no wasmPaths: the graph computes on wasm', async () => {
       checkComputed(await runBundledApp(project.dir, 'beside-bundle', APP('', 'webnn-tfjs-polyfill/wasm'), 'beside-bundle'));
+    });
+
+    for (const entry of ['webnn-tfjs-polyfill', 'webnn-tfjs-polyfill/wasm']) {
+      it(`vite, ${entry}, no configuration and no wasmPaths: vite emits the .wasm files and the graph computes on wasm`, async () => {
+        const { dir, assets } = await buildWithVite(project.dir, `vite-${entry.replace(/\W/g, '-')}`, APP('', entry));
+        for (const file of ['tfjs-backend-wasm', 'tfjs-backend-wasm-simd', 'tfjs-backend-wasm-threaded-simd']) {
+          check(assets.some((asset) => new RegExp(`^${file}-[\\w-]{8}\\.wasm$`).test(asset)), `vite did not emit ${file}: ${assets}`);
+        }
+        checkComputed(await runPage(dir));
+      });
+    }
+
+    it('vite\'s dev server, webnn-tfjs-polyfill/wasm, no configuration and no wasmPaths: the graph computes on wasm', async () => {
+      checkComputed(await runWithViteDevServer(project.dir, 'vite-dev', APP('', 'webnn-tfjs-polyfill/wasm')));
     });
 
     it('webnn-tfjs-polyfill/wasm: the minified app carries no webgl backend code and is smaller than the full entry\'s', async () => {
