@@ -12,3 +12,5 @@ export const buildWithVite: (projectDir: string, name: string, source: string) =
   nodeOnly;
 export const runWithViteDevServer: (projectDir: string, name: string, source: string) => Promise<Record<string, unknown>> =
   nodeOnly;
+export const buildWithWebpack: (projectDir: string, name: string, source: string) => Promise<{ dir: string; wasmFiles: string[] }> =
+  nodeOnly;

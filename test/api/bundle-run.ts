@@ -1,5 +1,5 @@
 /**
- * Node-only helpers of the bundled-app tests: bundles an app's source with esbuild or vite inside a packed project,
+ * Node-only helpers of the bundled-app tests: bundles an app's source with esbuild, vite or webpack inside a packed project,
  * serves the result (and, when asked, the package's .wasm files), opens it in headless Chromium and returns what the
  * app leaves in `window.result`. The browser bundle uses bundle-run.browser.ts instead.
  */
@@ -73,6 +73,28 @@ export async function buildWithVite(projectDir: string, name: string, source: st
   const outDir = join(root, 'dist');
   await vite.build({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true } });
   return { dir: outDir, assets: readdirSync(join(outDir, 'assets')) };
+}
+
+/**
+ * Bundles `source` with webpack (production mode, no configuration but the paths) into `<name>/dist/app.js` beside an
+ * index.html that loads it as a classic script; returns the directory and the .wasm files webpack emitted.
+ */
+export async function buildWithWebpack(projectDir: string, name: string, source: string): Promise<{ dir: string; wasmFiles: string[] }> {
+  const webpack = require('webpack') as typeof import('webpack');
+  const root = join(projectDir, name);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'main.js'), source);
+  const outDir = join(root, 'dist');
+  const stats = await new Promise<import('webpack').Stats | undefined>((resolve, reject) => {
+    webpack({
+      mode: 'production', context: root, entry: './main.js', output: { path: outDir, filename: 'app.js' },
+      performance: { hints: false },
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  if (!stats || stats.hasErrors()) throw new Error(`webpack failed:\n${stats?.toString({ all: false, errors: true })}`);
+  writeFileSync(join(outDir, 'index.html'), '<!doctype html><script src="/app.js"></script>');
+  const wasmFiles = Object.keys(stats.compilation.assets).filter((asset) => asset.endsWith('.wasm'));
+  return { dir: outDir, wasmFiles };
 }
 
 /** Serves a page whose module is `source` with vite's dev server and returns what it leaves in `window.result`. */

@@ -1,14 +1,15 @@
 /**
- * The packed tarball bundled into an app by esbuild or vite and run in headless Chromium (Node only: it packs, bundles
- * and starts Chromium). vite, without configuration, emits the .wasm files the polyfill refers to (its dev server
- * serves them) and the app computes a graph on wasm without wasmPaths. esbuild emits no .wasm files and leaves the polyfill's `new URL('./….wasm', import.meta.url)` as it
- * is, relative to the bundle: without the files the wasm backend cannot start, and createContext rejects with a
- * NotSupportedError that says how to fix it (wasmPaths); with the files beside the bundle, or served elsewhere and
- * wasmPaths given, the app computes a graph on wasm (checked against float64 arithmetic written here). The app bundled
- * from webnn-tfjs-polyfill/wasm carries no webgl backend code and is smaller than the one from the full entry.
+ * The packed tarball bundled into an app by esbuild, vite or webpack and run in headless Chromium (Node only: it packs,
+ * bundles and starts Chromium). vite and webpack, without configuration, emit the .wasm files the polyfill refers to
+ * (vite's dev server serves them) and the app computes a graph on wasm without wasmPaths. esbuild emits no .wasm files
+ * and leaves the polyfill's `new URL('./….wasm', import.meta.url)` as it is, relative to the bundle: without the files
+ * the wasm backend cannot start, and createContext rejects with a NotSupportedError that says how to fix it
+ * (wasmPaths); with the files beside the bundle, or served elsewhere and wasmPaths given, the app computes a graph on
+ * wasm. Values are checked against float64 arithmetic written here. The app bundled from webnn-tfjs-polyfill/wasm
+ * carries no webgl backend code and is smaller than the one from the full entry.
  */
 import { installPacked, type PackedProject } from './node-package.js';
-import { buildWithVite, bundleApp, runBundledApp, runPage, runWithViteDevServer } from './bundle-run.js';
+import { buildWithVite, buildWithWebpack, bundleApp, runBundledApp, runPage, runWithViteDevServer } from './bundle-run.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -47,7 +48,7 @@ function checkComputed(result: Record<string, unknown>): void {
 }
 
 if (isNode) {
-  describe('packed tarball bundled by esbuild and vite, in Chromium (Node)', function () {
+  describe('packed tarball bundled by esbuild, vite and webpack, in Chromium (Node)', function () {
     this.timeout(300_000);
     let project: PackedProject;
     before(async () => {
@@ -84,6 +85,12 @@ if (isNode) {
 
     it('vite\'s dev server, webnn-tfjs-polyfill/wasm, no configuration and no wasmPaths: the graph computes on wasm', async () => {
       checkComputed(await runWithViteDevServer(project.dir, 'vite-dev', APP('', 'webnn-tfjs-polyfill/wasm')));
+    });
+
+    it('webpack, webnn-tfjs-polyfill/wasm, no configuration and no wasmPaths: webpack emits the .wasm files and the graph computes on wasm', async () => {
+      const { dir, wasmFiles } = await buildWithWebpack(project.dir, 'webpack-wasm', APP('', 'webnn-tfjs-polyfill/wasm'));
+      check(wasmFiles.length === 3, `webpack emitted ${wasmFiles.length} .wasm files: ${wasmFiles}`);
+      checkComputed(await runPage(dir));
     });
 
     it('webnn-tfjs-polyfill/wasm: the minified app carries no webgl backend code and is smaller than the full entry\'s', async () => {
