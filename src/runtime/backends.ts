@@ -131,11 +131,17 @@ export function backendStartFailure(name: BackendName): string | undefined {
  * In a browser the wasm backend fails to start mostly for one reason: its .wasm files are not where it looks, which is
  * beside the script that loaded it unless wasmPaths says otherwise; a bundled app has them nowhere until it serves them.
  */
+/** The directory of the files' URLs when they share one, else the URLs. */
+function directoryOf(files: Record<string, string>): string {
+  const directories = new Set(Object.values(files).map((url) => new URL('./', url).href));
+  return directories.size === 1 ? [...directories][0]! : JSON.stringify(files);
+}
+
 function wasmStartFailure(): string | undefined {
   if (isNode()) return undefined;
-  const paths = wasmPathsInUse();
+  const defaults = defaultWasmFiles();
   const where = config.wasmPaths !== undefined ? `from wasmPaths ${JSON.stringify(config.wasmPaths)}`
-    : paths !== undefined ? `from ${JSON.stringify(paths)}, beside the polyfill's module (no wasmPaths option was given)`
+    : defaults !== undefined ? `from ${directoryOf(defaults)}, where the polyfill's module refers to them (no wasmPaths option was given)`
       : 'beside the script that loaded the polyfill (no wasmPaths option was given)';
   return `its .wasm files (tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm) ` +
     `could not be loaded ${where}; an app whose bundler does not emit the files the polyfill's module refers to ` +
