@@ -3,9 +3,9 @@
  * by side carry the union of their backends). webnn-tfjs-polyfill/wasm, /webgl and /cpu export the API of the full
  * entry; a context that asks for a backend the entry does not carry is rejected as where that backend cannot start,
  * one that only prefers it falls back; opSupportLimits() is that of the backend the context runs on; graphs compute
- * (checked against float64 arithmetic written here).
+ * (checked against float64 arithmetic written here). package.json's sideEffects names exactly the entry modules.
  */
-import { ensureDist, runModule } from './node-package.js';
+import { ensureDist, packageFileExists, packageManifest, runModule } from './node-package.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -81,6 +81,21 @@ if (isNode) {
     before(async () => {
       await ensureDist();
       full = await probe('webnn-tfjs-polyfill');
+    });
+
+    it('package.json: sideEffects names every module entry of exports and the script bundles, which exist', () => {
+      const { exports, sideEffects } = packageManifest() as {
+        exports: Record<string, string | { import?: string }>; sideEffects: string[];
+      };
+      const modules = Object.values(exports).map((target) => (typeof target === 'string' ? target : target.import))
+        .filter((file): file is string => file !== undefined && file.endsWith('.js'));
+      check(modules.length === 6, `exports: ${modules}`);
+      for (const file of modules) {
+        check(sideEffects.includes(file), `${file} is not in sideEffects`);
+        check(packageFileExists(file), `${file} is not built`);
+      }
+      const shipped = sideEffects.filter((file) => file.startsWith('./dist/'));
+      check(shipped.length === modules.length, `sideEffects names shipped files no entry exports: ${shipped}`);
     });
 
     it('webnn-tfjs-polyfill carries cpu and wasm here (webgl cannot start in Node)', () => {

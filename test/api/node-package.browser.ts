@@ -20,3 +20,5 @@ export const installPacked: () => Promise<PackedProject> = nodeOnly;
 export const typecheckApp: (dir: string, name: string, source: string, compilerOptions: Record<string, unknown>) =>
   Promise<ProcessResult> = nodeOnly;
 export const packageRoot = '';
+export const packageManifest: () => Record<string, unknown> = nodeOnly;
+export const packageFileExists: (file: string) => boolean = nodeOnly;

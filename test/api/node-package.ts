@@ -4,7 +4,9 @@
  * installing the packed tarball into a fresh project. The browser bundle uses node-package.browser.ts instead.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -131,3 +133,13 @@ export async function typecheckApp(dir: string, name: string, source: string,
 }
 
 export const packageRoot = root;
+
+/** The package's package.json. */
+export function packageManifest(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Whether `file` (relative to the package) exists. */
+export function packageFileExists(file: string): boolean {
+  return existsSync(join(root, file));
+}
