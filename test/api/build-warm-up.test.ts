@@ -1,6 +1,6 @@
 /**
- * build() runs the compiled plan once on zero-filled inputs (README: what build() costs), so that the backends' one-time
- * work is done before the first dispatch; that run leaves nothing behind and changes no result.
+ * build() runs the compiled plan on zero-filled inputs (README: what build() costs), so that the backends' one-time
+ * work is done before the first dispatch; those runs leave nothing behind and change no result.
  */
 import { forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
@@ -16,14 +16,16 @@ forEachBackend('build() warm-up', (backend) => {
   });
   after(() => ctx.destroy());
 
-  it('runs the plan on zeros of every input\'s shape and type, a second time for kernels no replay has run, and leaves no tensor of it behind', async () => {
+  it('runs the plan on zeros of every input\'s shape and type (once on webgl, up to ten times on wasm and cpu) and leaves no tensor of it behind', async () => {
     const seen: string[] = [];
     const run = Plan.prototype.run;
     Plan.prototype.run = function (this: Plan, inputs: ReadonlyMap<string, Value>) {
+      const feeds: string[] = [];
       for (const [name, value] of inputs) {
         const values = Array.from(value instanceof tf.Tensor ? value.dataSync() : value.values, Number);
-        seen.push(`${name} [${value.shape.join(',')}] ${values.every((v) => v === 0) ? 'zeros' : values.join()}`);
+        feeds.push(`${name} [${value.shape.join(',')}] ${values.every((v) => v === 0) ? 'zeros' : values.join()}`);
       }
+      seen.push(feeds.sort().join('; '));
       return run.call(this, inputs);
     };
     const build = async () => {
@@ -34,18 +36,21 @@ forEachBackend('build() warm-up', (backend) => {
       seen.length = 0;
       return b.build({ y });
     };
-    const once = 'k [3] zeros; x [2,3] zeros';
+    // wasm runs a plan whose kernels no replay has run yet twice, and on wasm and cpu a cheap plan runs again while its
+    // runs get faster (JavaScript still being compiled), at most eight more times.
+    const most = backend === 'webgl' ? 1 : 10;
+    const check = (which: string) => {
+      if (seen.length < 1 || seen.length > most || seen.some((feeds) => feeds !== 'k [3] zeros; x [2,3] zeros')) {
+        throw new Error(`the ${which} build() ran the plan on: ${seen.join(' | ')}`);
+      }
+    };
     const before = withBackend(backend, () => tf.memory().numTensors);
     const graphs = [];
     try {
-      // The first graph's kernels may be new to the process (this test may run first): on wasm its plan then runs a
-      // second time. The second graph's have been replayed.
       graphs.push(await build());
-      const twice = 'k [3] zeros; k [3] zeros; x [2,3] zeros; x [2,3] zeros';
-      const first = seen.sort().join('; ');
-      if (first !== once && (backend !== 'wasm' || first !== twice)) throw new Error(`the first build() ran the plan on: ${first}`);
+      check('first');
       graphs.push(await build());
-      if (seen.sort().join('; ') !== once) throw new Error(`the second build() ran the plan on: ${seen.join('; ')}`);
+      check('second');
     } finally {
       Plan.prototype.run = run;
     }
