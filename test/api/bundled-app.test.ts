@@ -6,7 +6,8 @@
  * the wasm backend cannot start, and createContext rejects with a NotSupportedError that says how to fix it
  * (wasmPaths); with the files beside the bundle, or served elsewhere and wasmPaths given, the app computes a graph on
  * wasm. Values are checked against float64 arithmetic written here. The app bundled from webnn-tfjs-polyfill/wasm
- * carries no webgl backend code and is smaller than the one from the full entry.
+ * carries no webgl backend code and is smaller than the one from the full entry; one from /webgl runs on webgl and
+ * does not carry wasm.
  */
 import { installPacked, type PackedProject } from './node-package.js';
 import { buildWithVite, buildWithWebpack, bundleApp, runBundledApp, runPage, runWithViteDevServer } from './bundle-run.js';
@@ -17,14 +18,17 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-/** The app: y = (x + c) * c on a context of `options`, or the error createContext rejects with. */
-const APP = (installOptions: string, entry = 'webnn-tfjs-polyfill') => `
-import { installNow } from '${entry}';
+/**
+ * The app: y = (x + c) * c on a context of `contextOptions` (the wasm backend unless said), with the backend it ran
+ * on, or the error createContext rejects with.
+ */
+const APP = (installOptions: string, entry = 'webnn-tfjs-polyfill', contextOptions = "{ tfjsBackend: 'wasm' }") => `
+import { installNow, tfjsBackendOf } from '${entry}';
 async function main() {
   installNow(${installOptions});
   let context;
   try {
-    context = await navigator.ml.createContext({ tfjsBackend: 'wasm' });
+    context = await navigator.ml.createContext(${contextOptions});
   } catch (error) {
     return { error: { name: error.name, message: error.message } };
   }
@@ -35,14 +39,15 @@ async function main() {
   const [x, y] = await Promise.all([context.createTensor({ ...desc, writable: true }), context.createTensor({ ...desc, readable: true })]);
   context.writeTensor(x, new Float32Array([0.5, -1, 2.25, 10]));
   context.dispatch(graph, { x }, { y });
-  return { values: Array.from(new Float32Array(await context.readTensor(y))) };
+  return { backend: tfjsBackendOf(context), values: Array.from(new Float32Array(await context.readTensor(y))) };
 }
 main().then((result) => { window.result = result; }, (error) => { window.result = { failed: String(error) }; });
 `;
 
-function checkComputed(result: Record<string, unknown>): void {
+function checkComputed(result: Record<string, unknown>, backend = 'wasm'): void {
   const values = result['values'] as number[] | undefined;
   check(values, `no values: ${JSON.stringify(result)}`);
+  check(result['backend'] === backend, `computed on ${String(result['backend'])}, expected ${backend}`);
   const expected = [0.5, -1, 2.25, 10].map((x, i) => (x + (i + 1)) * (i + 1));
   check(values.length === 4 && values.every((v, i) => v === expected[i]), `${values} instead of ${expected}`);
 }
@@ -91,6 +96,14 @@ if (isNode) {
       const { dir, wasmFiles } = await buildWithWebpack(project.dir, 'webpack-wasm', APP('', 'webnn-tfjs-polyfill/wasm'));
       check(wasmFiles.length === 3, `webpack emitted ${wasmFiles.length} .wasm files: ${wasmFiles}`);
       checkComputed(await runPage(dir));
+    });
+
+    it('webnn-tfjs-polyfill/webgl: a default context computes on webgl; one on wasm is rejected, wasm not being carried', async () => {
+      checkComputed(await runBundledApp(project.dir, 'webgl-default', APP('', 'webnn-tfjs-polyfill/webgl', '{}'), 'none'), 'webgl');
+      const result = await runBundledApp(project.dir, 'webgl-on-wasm', APP('', 'webnn-tfjs-polyfill/webgl'), 'none');
+      const error = result['error'] as { name: string; message: string } | undefined;
+      check(error?.name === 'NotSupportedError' && /does not carry it.*webnn-tfjs-polyfill\/wasm/.test(error.message),
+        `createContext({ tfjsBackend: 'wasm' }): ${JSON.stringify(result)}`);
     });
 
     it('webnn-tfjs-polyfill/wasm: the minified app carries no webgl backend code and is smaller than the full entry\'s', async () => {
