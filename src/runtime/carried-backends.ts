@@ -12,7 +12,11 @@ export interface WasmBackendModule {
   getThreadsCount(): number;
 }
 
-/** A backend package's module, as an entry imports it; the cpu backend is always carried (the last resort). */
+/**
+ * The backend packages' modules, as an entry imports them; the cpu backend is always carried (the last resort). The
+ * entry hands over the modules, not just their names, so that its imports are used values: a bare
+ * `import '@tensorflow/…'` would stay in the entry's .d.ts and reach TF.js's declarations.
+ */
 export interface CarriedBackends {
   cpu: object;
   webgl?: object;
@@ -24,16 +28,16 @@ export interface CarriedBackends {
   wasmFiles?: Record<string, string> | undefined;
 }
 
-const carried = new Map<BackendName, object>();
+const carried = new Set<BackendName>();
 let wasmModule: WasmBackendModule | undefined;
 let wasmFileUrls: Record<string, string> | undefined;
 
 /** Called by each entry module as it is evaluated; entries imported side by side carry the union of their backends. */
 export function carryBackends(backends: CarriedBackends): void {
-  carried.set('cpu', backends.cpu);
-  if (backends.webgl) carried.set('webgl', backends.webgl);
+  carried.add('cpu');
+  if (backends.webgl) carried.add('webgl');
   if (backends.wasm) {
-    carried.set('wasm', backends.wasm);
+    carried.add('wasm');
     wasmModule = backends.wasm;
     wasmFileUrls ??= backends.wasmFiles;
   }
@@ -44,7 +48,7 @@ export function carriesBackend(name: BackendName): boolean {
 }
 
 export function carriedBackendNames(): BackendName[] {
-  return [...carried.keys()];
+  return [...carried];
 }
 
 /** tfjs-backend-wasm's functions, when an entry carried it. */
