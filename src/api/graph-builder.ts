@@ -224,11 +224,12 @@ export class MLGraphBuilder {
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }
-        plan.warmUp();
-        const graph = new GraphState(ctx, plan,
+        const graph = () => createGraphObject(new GraphState(ctx, plan,
           new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
-          new Map([...named].map(([name, ref]) => [name, ref.desc])));
-        return createGraphObject(graph);
+          new Map([...named].map(([name, ref]) => [name, ref.desc]))));
+        // On webgl the warm-up ends with an asynchronous read back; the graph is ready after it.
+        const warming = plan.warmUp();
+        return warming ? warming.then(graph) : graph();
       });
     });
   }
@@ -300,9 +301,10 @@ function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph):
     } catch (error) {
       throw operationError(where, error instanceof Error ? error.message : String(error));
     }
-    plan.warmUp();
     const outputDescs = new Map([...concrete.outputs].map(([name, ref]) => [name, ref.desc]));
-    return createGraphObject(new GraphState(ctx, plan, inputDescs, outputDescs));
+    const graph = () => createGraphObject(new GraphState(ctx, plan, inputDescs, outputDescs));
+    const warming = plan.warmUp();
+    return warming ? warming.then(graph) : graph();
   });
 }
 
