@@ -10,6 +10,7 @@
  * does not carry wasm.
  */
 import { installPacked, type PackedProject } from './node-package.js';
+import { SMALL_GRAPH_STEPS, SMALL_GRAPH_VALUES } from './small-graph-app.js';
 import { buildWithVite, buildWithWebpack, bundleApp, runBundledApp, runPage, runWithViteDevServer } from './bundle-run.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -32,13 +33,7 @@ async function main() {
   } catch (error) {
     return { error: { name: error.name, message: error.message } };
   }
-  const builder = new MLGraphBuilder(context);
-  const desc = { dataType: 'float32', shape: [4] };
-  const c = builder.constant(desc, new Float32Array([1, 2, 3, 4]));
-  const graph = await builder.build({ y: builder.mul(builder.add(builder.input('x', desc), c), c) });
-  const [x, y] = await Promise.all([context.createTensor({ ...desc, writable: true }), context.createTensor({ ...desc, readable: true })]);
-  context.writeTensor(x, new Float32Array([0.5, -1, 2.25, 10]));
-  context.dispatch(graph, { x }, { y });
+${SMALL_GRAPH_STEPS}
   return { backend: tfjsBackendOf(context), values: Array.from(new Float32Array(await context.readTensor(y))) };
 }
 main().then((result) => { window.result = result; }, (error) => { window.result = { failed: String(error) }; });
@@ -48,7 +43,7 @@ function checkComputed(result: Record<string, unknown>, backend = 'wasm'): void 
   const values = result['values'] as number[] | undefined;
   check(values, `no values: ${JSON.stringify(result)}`);
   check(result['backend'] === backend, `computed on ${String(result['backend'])}, expected ${backend}`);
-  const expected = [0.5, -1, 2.25, 10].map((x, i) => (x + (i + 1)) * (i + 1));
+  const expected = SMALL_GRAPH_VALUES;
   check(values.length === 4 && values.every((v, i) => v === expected[i]), `${values} instead of ${expected}`);
 }
 

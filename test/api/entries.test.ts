@@ -6,6 +6,7 @@
  * (checked against float64 arithmetic written here). package.json's sideEffects names exactly the entry modules.
  */
 import { ensureDist, packageFileExists, packageManifest, runModule } from './node-package.js';
+import { SMALL_GRAPH_STEPS, SMALL_GRAPH_VALUES } from './small-graph-app.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -30,13 +31,7 @@ for (const [label, options] of Object.entries({
     contexts[label] = { error: error.name + ': ' + error.message };
     continue;
   }
-  const builder = new MLGraphBuilder(context);
-  const desc = { dataType: 'float32', shape: [4] };
-  const c = builder.constant(desc, new Float32Array([1, 2, 3, 4]));
-  const graph = await builder.build({ y: builder.mul(builder.add(builder.input('x', desc), c), c) });
-  const [x, y] = await Promise.all([context.createTensor({ ...desc, writable: true }), context.createTensor({ ...desc, readable: true })]);
-  context.writeTensor(x, new Float32Array([0.5, -1, 2.25, 10]));
-  context.dispatch(graph, { x }, { y });
+${SMALL_GRAPH_STEPS}
   contexts[label] = {
     backend: webnn.tfjsBackendOf(context), limits: JSON.stringify(context.opSupportLimits()),
     values: Array.from(new Float32Array(await context.readTensor(y))),
@@ -59,7 +54,7 @@ async function probe(entry: string): Promise<{ exported: string[]; contexts: Rec
   return JSON.parse(stdout.trim().split('\n').pop()!) as { exported: string[]; contexts: Record<string, ContextOutcome> };
 }
 
-const EXPECTED_VALUES = [0.5, -1, 2.25, 10].map((x, i) => (x + (i + 1)) * (i + 1));
+const EXPECTED_VALUES = SMALL_GRAPH_VALUES;
 
 function checkComputed(entry: string, label: string, outcome: ContextOutcome | undefined, backend: string): void {
   check(outcome && !outcome.error, `${entry} ${label}: ${outcome?.error}`);
