@@ -7,15 +7,18 @@ const bundle = process.env.WEBNN_BROWSER_BUNDLE ?? '.cache/browser-tests/tests.j
 const backends = process.env.WEBNN_TEST_BACKENDS ?? '';
 const grep = process.env.WEBNN_TEST_GREP ?? '';
 
-/** Headless Chromium with a software WebGL2 (SwiftShader through ANGLE). */
-const chromiumFlags = ['--headless', ...require('./scripts/chromium-flags.cjs')];
+/**
+ * Headless Chromium with a software WebGL2 (SwiftShader through ANGLE) and WebGPU, which headless Chromium exposes only
+ * with --enable-unsafe-webgpu (on SwiftShader's Vulkan: correct, slow).
+ */
+const chromiumFlags = ['--headless', ...require('./scripts/chromium-flags.cjs'), '--enable-unsafe-webgpu'];
 
-const LOG_BUCKETS = ['webgl', 'wasm', 'cpu'];
+const LOG_BUCKETS = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Which backend a spec ran on: forEachBackend() names its suites '<title> [<backend>]'. */
 function bucketOf(result) {
   for (const title of [...result.suite, result.description]) {
-    const match = /\[(webgl|wasm|cpu)\]/.exec(title);
+    const match = /\[(webgpu|webgl|wasm|cpu)\]/.exec(title);
     if (match) return match[1];
   }
   return 'other';

@@ -39,9 +39,9 @@ await build({
   external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
 });
 
-// The ES modules for npm, one per entry (each carries the TF.js backends its name says; index.js all three), sharing
+// The ES modules for npm, one per entry (each carries the TF.js backends its name says; index.js all four), sharing
 // the rest through chunks: TF.js stays a dependency, resolved by the app's bundler or by Node.
-const moduleEntries = ['index', 'wasm', 'webgl', 'cpu'];
+const moduleEntries = ['index', 'webgpu', 'wasm', 'webgl', 'cpu'];
 await build({
   ...common,
   entryPoints: moduleEntries.map((name) => `src/${name}.ts`),
@@ -79,7 +79,8 @@ async function appBundle(entry) {
   return result.outputFiles[0].contents;
 }
 const moduleDescriptions = {
-  index: ['webnn-tfjs-polyfill', 'webgl, wasm and cpu'],
+  index: ['webnn-tfjs-polyfill', 'webgpu, webgl, wasm and cpu'],
+  webgpu: ['webnn-tfjs-polyfill/webgpu', 'webgpu, wasm and cpu'],
   wasm: ['webnn-tfjs-polyfill/wasm', 'wasm and cpu'],
   webgl: ['webnn-tfjs-polyfill/webgl', 'webgl and cpu'],
   cpu: ['webnn-tfjs-polyfill/cpu', 'cpu'],

@@ -328,10 +328,12 @@ export class MLContext {
 
   /**
    * Whether the context computes on a massively parallel device (the spec's "CPU or massively parallel processing"):
-   * true on the WebGL backend, false on Wasm and cpu, whatever `accelerated` option the context was created with.
+   * true on the WebGPU and WebGL backends, false on Wasm and cpu, whatever `accelerated` option the context was created
+   * with.
    */
   get accelerated(): boolean {
-    return contextSlots.get(this, 'MLContext.accelerated').backend === 'webgl';
+    const backend = contextSlots.get(this, 'MLContext.accelerated').backend;
+    return backend === 'webgpu' || backend === 'webgl';
   }
 
   /** Resolves (never rejects) when the context is lost, e.g. by destroy(). */

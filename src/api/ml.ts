@@ -15,9 +15,10 @@ export interface MLContextOptions {
   /** Older hint still sent by deployed clients: 'cpu' prefers Wasm, 'gpu' and 'npu' prefer WebGL. */
   deviceType?: 'cpu' | 'gpu' | 'npu';
   /**
-   * Polyfill-specific: run this context on exactly this TF.js backend, 'webgl', 'wasm' or 'cpu', instead of choosing
-   * one from the preferences above. createContext() rejects with a NotSupportedError when that backend cannot start
-   * here (WebGL needs a WebGL2 context, so never in Node). Contexts on different backends can be used side by side.
+   * Polyfill-specific: run this context on exactly this TF.js backend, 'webgpu', 'webgl', 'wasm' or 'cpu', instead of
+   * choosing one from the preferences above. createContext() rejects with a NotSupportedError when that backend cannot
+   * start here (WebGPU needs `navigator.gpu` with an adapter and a device, WebGL a WebGL2 context, so neither in Node).
+   * webgpu is chosen only when asked for by name. Contexts on different backends can be used side by side.
    */
   tfjsBackend?: BackendName;
 }

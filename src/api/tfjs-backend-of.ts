@@ -7,6 +7,6 @@ import { contextSlots } from './internals.js';
  * in the order its options give); it stays the same for the context's lifetime. Throws a TypeError for anything but
  * an MLContext of this polyfill. (The union is written out: the public types import nothing of TF.js's.)
  */
-export function tfjsBackendOf(context: MLContext): 'webgl' | 'wasm' | 'cpu' {
+export function tfjsBackendOf(context: MLContext): 'webgpu' | 'webgl' | 'wasm' | 'cpu' {
   return contextSlots.get(context, 'tfjsBackendOf: context').backend;
 }

@@ -10,6 +10,7 @@ import { Timeline } from './timeline.js';
 import { useThreadsOnlyIfWorkersStart, withinStartLimit } from './wasm-start.js';
 import { startedBackend, watchForWebglLoss, whenBackendLost } from './backend-loss.js';
 import { BACKEND_NAMES, type BackendConfig, type BackendName } from './backend-config.js';
+import { refuseSyncGpuReads, WEBGPU_DEVICE_FAILED, webgpuUnavailable } from './webgpu-start.js';
 
 export { BACKEND_NAMES, type BackendConfig, type BackendName };
 
@@ -157,6 +158,15 @@ function notCarried(name: BackendName): string {
 
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'webgl' && !webglAvailable()) return false;
+  if (name === 'webgpu' && !startedBackend(name)) {
+    const unavailable = await webgpuUnavailable();
+    startFailures.set(name, unavailable ?? WEBGPU_DEVICE_FAILED);
+    if (unavailable) return false;
+    // tfjs-backend-webgpu runs kernels on small values still in JavaScript with tfjs-backend-cpu's code, which computes
+    // int32 in double: a product beyond 2^53 loses its low bits before it wraps. Its shaders compute in WGSL's i32,
+    // which wraps exactly, as WebNN's int32 does.
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
+  }
   try {
     const wasm = carriedWasm();
     if (name === 'wasm' && wasm) {
@@ -166,6 +176,7 @@ async function activate(name: BackendName): Promise<boolean> {
     }
     const ok = await initialize(name);
     if (ok && name === 'cpu') silenceCpuBanner();
+    if (ok && name === 'webgpu') refuseSyncGpuReads(startedBackend(name)!);
     if (ok && name === 'webgl') {
       watchForWebglLoss();
       whenBackendLost(name, () => initialised.delete(name));
@@ -200,7 +211,8 @@ export function ensureBackend(name: BackendName): Promise<boolean> {
   let ready = initialised.get(name);
   if (!ready) {
     ready = activate(name).then((ok) => {
-      const failure = ok || name !== 'wasm' ? undefined : wasmStartFailure();
+      const failure = ok ? undefined : name === 'wasm' ? wasmStartFailure()
+        : name === 'webgpu' ? startFailures.get(name) : undefined;
       if (failure) startFailures.set(name, failure);
       else startFailures.delete(name);
       return ok;

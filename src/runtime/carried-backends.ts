@@ -19,6 +19,8 @@ export interface WasmBackendModule {
  */
 export interface CarriedBackends {
   cpu: object;
+  /** tfjs-backend-webgpu registers itself only where `navigator.gpu` exists; elsewhere it is carried but never starts. */
+  webgpu?: object;
   webgl?: object;
   wasm?: WasmBackendModule;
   /**
@@ -35,6 +37,7 @@ let wasmFileUrls: Record<string, string> | undefined;
 /** Called by each entry module as it is evaluated; entries imported side by side carry the union of their backends. */
 export function carryBackends(backends: CarriedBackends): void {
   carried.add('cpu');
+  if (backends.webgpu) carried.add('webgpu');
   if (backends.webgl) carried.add('webgl');
   if (backends.wasm) {
     carried.add('wasm');

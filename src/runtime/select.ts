@@ -17,7 +17,8 @@ export interface ContextPreferences {
  * The order in which backends are tried for a context. WebGL is the massively parallel one, Wasm (SIMD, threads
  * where the page is cross-origin isolated) the fast CPU one, and the plain-JS cpu backend is always the last resort.
  *
- * - `tfjsBackend` names the only backend to try;
+ * - `tfjsBackend` names the only backend to try; it is the only way to webgpu for now (its int32 arithmetic is exact
+ *   only within ±2^24, and its kernels are not yet checked by the whole op suite);
  * - `deviceType` (legacy) decides when present: 'cpu' -> Wasm, 'gpu' / 'npu' -> WebGL first;
  * - `powerPreference` outranks `accelerated` (as the spec says): 'high-performance' -> WebGL first,
  *   'low-power' -> Wasm;

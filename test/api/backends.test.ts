@@ -32,6 +32,8 @@ describe('backend selection', () => {
       [{ deviceType: 'npu' }, 'webgl,wasm,cpu'],
       [{ tfjsBackend: 'cpu', powerPreference: 'high-performance' }, 'cpu'],
       [{ tfjsBackend: 'webgl' }, 'webgl'],
+      // webgpu is chosen only by name (for now).
+      [{ tfjsBackend: 'webgpu' }, 'webgpu'],
     ];
     for (const [options, expected] of cases) {
       const actual = order(options);
@@ -71,7 +73,10 @@ describe('backend selection', () => {
     } else {
       (await ml().createContext({ tfjsBackend: 'webgl' })).destroy();
     }
-    await assertThrows(() => ml().createContext({ tfjsBackend: 'webgpu' } as never), 'TypeError', 'tfjsBackend');
+    if (!('gpu' in navigator)) {
+      await assertThrows(() => ml().createContext({ tfjsBackend: 'webgpu' }), 'NotSupportedError', 'webgpu: navigator.gpu is absent');
+    }
+    await assertThrows(() => ml().createContext({ tfjsBackend: 'gpu' } as never), 'TypeError', 'tfjsBackend');
     await assertThrows(() => ml().createContext({ powerPreference: 'fast' } as never), 'TypeError', 'powerPreference');
     await assertThrows(() => ml().createContext({ deviceType: 'tpu' } as never), 'TypeError', 'deviceType');
     await assertThrows(() => ml().createContext(7 as never), 'TypeError', 'options');

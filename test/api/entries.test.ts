@@ -22,7 +22,7 @@ const exported = Object.keys(webnn).sort();
 const contexts = {};
 for (const [label, options] of Object.entries({
   default: {}, lowPower: { powerPreference: 'low-power' }, cpu: { tfjsBackend: 'cpu' }, wasm: { tfjsBackend: 'wasm' },
-  webgl: { tfjsBackend: 'webgl' },
+  webgl: { tfjsBackend: 'webgl' }, webgpu: { tfjsBackend: 'webgpu' },
 })) {
   let context;
   try {
@@ -84,7 +84,7 @@ if (isNode) {
       };
       const modules = Object.values(exports).map((target) => (typeof target === 'string' ? target : target.import))
         .filter((file): file is string => file !== undefined && file.endsWith('.js'));
-      check(modules.length === 6, `exports: ${modules}`);
+      check(modules.length === 7, `exports: ${modules}`);
       for (const file of modules) {
         check(sideEffects.includes(file), `${file} is not in sideEffects`);
         check(packageFileExists(file), `${file} is not built`);
@@ -130,6 +130,18 @@ if (isNode) {
       checkNotCarried('webgl', 'wasm', webgl.contexts['wasm']);
       const asked = webgl.contexts['webgl'];
       check(asked?.error?.startsWith('NotSupportedError: ') && !/does not carry/.test(asked.error), `webgl: ${asked?.error}`);
+    });
+
+    it('webnn-tfjs-polyfill/webgpu: without WebGPU (Node) contexts run on wasm, webgpu is rejected saying why', async () => {
+      const webgpu = await probe('webnn-tfjs-polyfill/webgpu');
+      check(webgpu.exported.join() === full.exported.join(), `exports ${webgpu.exported} instead of ${full.exported}`);
+      checkComputed('webgpu', 'default', webgpu.contexts['default'], 'wasm');
+      checkComputed('webgpu', 'cpu', webgpu.contexts['cpu'], 'cpu');
+      checkNotCarried('webgpu', 'webgl', webgpu.contexts['webgl']);
+      for (const outcome of [webgpu.contexts['webgpu'], full.contexts['webgpu']]) {
+        check(outcome?.error?.startsWith('NotSupportedError: ') && /webgpu: navigator\.gpu is absent/.test(outcome.error),
+          `webgpu: ${outcome?.error}`);
+      }
     });
   });
 }

@@ -116,8 +116,8 @@ export async function run(): Promise<number[]> {
   // A WebGPU device as TypeScript's DOM and WebWorker libraries declare it is one (that rejects at run time).
   const onDevice = (device: GPUDevice): Promise<MLContext> => navigator.ml.createContext(device);
   void onDevice;
-  // @ts-expect-error tfjsBackend is 'webgl', 'wasm' or 'cpu', and an options object is no GPUDevice
-  await navigator.ml.createContext({ tfjsBackend: 'webgpu' });
+  // @ts-expect-error tfjsBackend is 'webgpu', 'webgl', 'wasm' or 'cpu', and an options object is no GPUDevice
+  await navigator.ml.createContext({ tfjsBackend: 'gpu' });
   // @ts-expect-error not a member of MLContextOptions
   await navigator.ml.createContext({ powerPreferences: 'low-power' });
   // @ts-expect-error not an MLOperandDataType
@@ -190,8 +190,8 @@ if (isNode) {
       if (problems) throw new Error(problems);
     });
 
-    it('types the per-backend entries, webnn-tfjs-polyfill/wasm, /webgl and /cpu, as the full one (nodenext)', async () => {
-      const source = ['wasm', 'webgl', 'cpu'].map((entry) => `
+    it('types the per-backend entries, webnn-tfjs-polyfill/webgpu, /wasm, /webgl and /cpu, as the full one (nodenext)', async () => {
+      const source = ['webgpu', 'wasm', 'webgl', 'cpu'].map((entry) => `
 import * as ${entry} from 'webnn-tfjs-polyfill/${entry}';
 export async function on${entry}(): Promise<${entry}.MLOpSupportLimits> {
   const context: ${entry}.MLContext = await ${entry}.installNow().createContext({ tfjsBackend: '${entry}' });

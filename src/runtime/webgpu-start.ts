@@ -1,0 +1,44 @@
+/**
+ * Whether the TF.js webgpu backend can start here, said before TF.js tries: its start only logs a warning when there
+ * is no adapter or device, and a context that asked for webgpu should say which of the two was missing.
+ */
+
+/** Why WebGPU cannot be used here, or undefined when `navigator.gpu` gives an adapter. */
+export async function webgpuUnavailable(): Promise<string | undefined> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) {
+    return 'navigator.gpu is absent: this JavaScript runtime has no WebGPU (browsers expose it in secure contexts ' +
+      'only; Node has none)';
+  }
+  try {
+    // TF.js asks for the high-performance adapter; the same request here says whether it will get one.
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    return adapter ? undefined : 'navigator.gpu.requestAdapter() gave no adapter (no usable GPU, or WebGPU is blocked)';
+  } catch (error) {
+    return `navigator.gpu.requestAdapter() failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Why webgpu did not start when an adapter was there: TF.js's request for a device failed. */
+export const WEBGPU_DEVICE_FAILED = 'the WebGPU adapter gave no device the TF.js webgpu backend could start on';
+
+interface WebgpuBackendInternals {
+  readSync(dataId: object): unknown;
+  tensorMap: { get(dataId: object): { values?: unknown } | undefined };
+}
+
+/**
+ * tfjs-backend-webgpu reads a GPU buffer synchronously by drawing it through WebGPU canvases. In Chromium on
+ * SwiftShader (headless, --enable-unsafe-webgpu) that read gives zeros and leaves the device unusable: every later
+ * mapAsync() fails ("A valid external Instance reference no longer exists"). Such a read therefore throws, before it
+ * starts: values on the GPU are read asynchronously (readTensor()), and a lowering that needs them synchronously fails
+ * with an error that says why instead of computing on zeros.
+ */
+export function refuseSyncGpuReads(backend: object): void {
+  const internals = backend as WebgpuBackendInternals;
+  const readSync = internals.readSync.bind(backend);
+  internals.readSync = (dataId: object) => {
+    if (internals.tensorMap.get(dataId)?.values != null) return readSync(dataId);
+    throw new Error('the TF.js webgpu backend cannot read a GPU buffer synchronously');
+  };
+}
