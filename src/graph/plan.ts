@@ -486,8 +486,8 @@ export class Plan {
   }
 
   /**
-   * Runs the plan once (twice on webgl, and on wasm when it has kernels no replay has run yet; more on wasm and cpu
-   * while a cheap graph's runs get faster) on zero inputs and drops the results, so that the backends' one-time work for each kernel and shape is done before the first dispatch:
+   * Runs the plan once (twice on wasm when it has kernels no replay has run yet; more on wasm and cpu while a cheap
+   * graph's runs get faster) on zero inputs and drops the results, so that the backends' one-time work for each kernel and shape is done before the first dispatch:
    * webgl compiles its shader programs, wasm sets up its XNNPACK operators (packing their weights), and the code of
    * the kernels run gets compiled by V8. Zeros are not the inputs dispatches will see: an error here is left to them,
    * which report what goes wrong on theirs. On webgl, returns a promise that settles when the last run's results have
@@ -519,7 +519,8 @@ export class Plan {
         }
         return performance.now() - start;
       };
-      const first = again();
+      const webgl = this.#backend === 'webgl';
+      const first = again(!webgl);
       // On wasm, a kernel's first replays in a process run slower than later ones: its code is still in V8's
       // baseline tier, recompiled once hot (MobileNetV2, the first graph in a page: first dispatch 2.8x a steady one,
       // 1.03x after one more run here). webgl's one-time work, compiling shader programs, was done by the run above.
@@ -536,10 +537,11 @@ export class Plan {
         last = next;
         if (settled) break;
       }
-      if (this.#backend === 'webgl') {
-        // A replay calls webgl's kernels outside TF.js's engine, and readTensor() reads back asynchronously: both have
-        // one-time work of their own (a graph of one add, second in a page: first dispatch 4.5 ms, later ones 0.1 ms).
-        again(false);
+      if (webgl) {
+        // Read back asynchronously, as readTensor() reads, which has one-time work of its own: a one-add graph's first
+        // dispatch, second graph of a page, took 4.5 ms against 0.1 ms later ones. (Not a replay here too: webgl runs
+        // small kernels on the cpu while their inputs are there, so a run after the first would leave the constants on
+        // the GPU, and the graph's results would differ in the last bit from those of a graph compiled at dispatch.)
         const held = results!;
         readingBack = true;
         const reads = [...held.values()].map((t) => (isHostTensor(t) ? null : t.data()));
