@@ -3,6 +3,8 @@
 //
 //   node scripts/test-browser.mjs [--grep <regexp>] [--backends webgl,wasm,cpu] [--no-build] [--dynamic-shapes] [test files...]
 // --dynamic-shapes runs every test with the dynamic-shape proposal switched on (static graphs must behave the same).
+// --backends webgpu (or WEBNN_TEST_BACKENDS=webgpu) runs the suites on the webgpu backend, which the default run leaves
+// out: it is opt-in and does not pass them yet. test/browser/webgpu.browser.test.ts runs on it in every run.
 //
 // dist/ (the script-tag bundle and its .wasm files, which the browser tests load) is rebuilt first when any source
 // file is newer than it. The run ends with the line `browser: N passed, N failed`; the exit code is non-zero on failures.

@@ -161,6 +161,8 @@ describe('webgpu backend [webgpu]', function () {
   });
 
   it('computes int32 on webgpu itself, not on the cpu backend', async () => {
+    // Made active first: the polyfill switches back to the backend that was active before its work.
+    await tf.setBackend('webgpu');
     const switches: string[] = [];
     const engine = tf.engine() as unknown as { setBackend(name: string): Promise<boolean> };
     const setBackend = engine.setBackend.bind(engine);
