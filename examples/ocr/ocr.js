@@ -138,6 +138,19 @@ export async function readText(ort, sessions, image, characters) {
   return lines;
 }
 
+/**
+ * ONNX Runtime compiles its own wasm module at the first session of a page, whichever provider that session is for:
+ * done here, once, with a session made and released, so that neither side's timings hold it. Returns how long it took.
+ */
+export async function startRuntime(ort, models) {
+  const start = performance.now();
+  const session = await ort.InferenceSession.create(models.recognizer, {
+    executionProviders: ['wasm'], freeDimensionOverrides: MODELS.recognizer.freeDimensionOverrides,
+  });
+  await session.release();
+  return performance.now() - start;
+}
+
 /** The two sessions on one execution provider, and how long making them took. */
 export async function createSessions(ort, models, executionProvider) {
   const start = performance.now();
