@@ -3,7 +3,9 @@
  * it registers the backend with TF.js) and hand it here, so an app bundled from webnn-tfjs-polyfill/wasm ships no webgl
  * code. A backend no entry carried does not start, as one that fails to start here, and contexts fall back past it.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-config.js';
+import { rankWebgpuBelowWebgl } from './webgpu-start.js';
 
 /** What the runtime uses of tfjs-backend-wasm beyond its registration. */
 export interface WasmBackendModule {
@@ -37,7 +39,11 @@ let wasmFileUrls: Record<string, string> | undefined;
 /** Called by each entry module as it is evaluated; entries imported side by side carry the union of their backends. */
 export function carryBackends(backends: CarriedBackends): void {
   carried.add('cpu');
-  if (backends.webgpu) carried.add('webgpu');
+  if (backends.webgpu) {
+    carried.add('webgpu');
+    // The entry has imported tfjs-backend-webgpu, which registered itself, before calling this.
+    rankWebgpuBelowWebgl(tf.engine());
+  }
   if (backends.webgl) carried.add('webgl');
   if (backends.wasm) {
     carried.add('wasm');

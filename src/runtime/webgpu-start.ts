@@ -42,3 +42,20 @@ export function refuseSyncGpuReads(backend: object): void {
     throw new Error('the TF.js webgpu backend cannot read a GPU buffer synchronously');
   };
 }
+
+interface BackendRegistry {
+  registryFactory: Record<string, { priority: number } | undefined>;
+}
+
+/**
+ * tfjs-backend-webgpu registers itself above every other backend, so an app's own TF.js code that runs before
+ * `await tf.ready()` would meet a backend still starting asynchronously, where it got webgl, started at once, before
+ * the polyfill carried webgpu. Ranked just below webgl, it leaves TF.js's own choice as it was; contexts do not use
+ * that order.
+ */
+export function rankWebgpuBelowWebgl(engine: object): void {
+  const factories = (engine as BackendRegistry).registryFactory;
+  const webgpu = factories['webgpu'];
+  const webgl = factories['webgl']?.priority ?? 2;
+  if (webgpu && webgpu.priority >= webgl) webgpu.priority = webgl - 0.5;
+}

@@ -46,6 +46,11 @@ describe('webgpu backend [webgpu]', function () {
     context.destroy();
   });
 
+  it("leaves TF.js's own choice of backend (for an app's TF.js code) on webgl, as before webgpu was carried", () => {
+    const sorted = (tf.engine() as unknown as { getSortedBackends(): string[] }).getSortedBackends();
+    if (sorted.indexOf('webgpu') < sorted.indexOf('webgl')) throw new Error(`TF.js ranks ${sorted.join(', ')}`);
+  });
+
   it('add, with broadcasting', async () => {
     const a = randoms(12, 1);
     const b = randoms(4, 2);
