@@ -79,7 +79,7 @@ async function appBundle(entry) {
   return result.outputFiles[0].contents;
 }
 const moduleDescriptions = {
-  index: ['webnn-tfjs-polyfill', 'webgpu, webgl, wasm and cpu'],
+  index: ['webnn-tfjs-polyfill', 'webgl, wasm and cpu'],
   webgpu: ['webnn-tfjs-polyfill/webgpu', 'webgpu, wasm and cpu'],
   wasm: ['webnn-tfjs-polyfill/wasm', 'wasm and cpu'],
   webgl: ['webnn-tfjs-polyfill/webgl', 'webgl and cpu'],

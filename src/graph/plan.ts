@@ -519,8 +519,9 @@ export class Plan {
         }
         return performance.now() - start;
       };
-      const webgl = this.#backend === 'webgl';
-      const first = again(!webgl);
+      // webgpu refuses synchronous reads (TF.js's dataSync() there returns zeros and breaks the device).
+      const readsAsync = this.#backend === 'webgl' || this.#backend === 'webgpu';
+      const first = again(!readsAsync);
       // On wasm, a kernel's first replays in a process run slower than later ones: its code is still in V8's
       // baseline tier, recompiled once hot (MobileNetV2, the first graph in a page: first dispatch 2.8x a steady one,
       // 1.03x after one more run here). webgl's one-time work, compiling shader programs, was done by the run above.
@@ -537,7 +538,7 @@ export class Plan {
         last = next;
         if (settled) break;
       }
-      if (webgl) {
+      if (readsAsync) {
         // Read back asynchronously, as readTensor() reads, which has one-time work of its own: a one-add graph's first
         // dispatch, second graph of a page, took 4.5 ms against 0.1 ms later ones. (Not a replay here too: webgl runs
         // small kernels on the cpu while their inputs are there, so a run after the first would leave the constants on

@@ -153,7 +153,8 @@ function wasmStartFailure(): string | undefined {
 /** Why a backend that no entry carried does not start. */
 function notCarried(name: BackendName): string {
   return `this build of the polyfill does not carry it, only ${carriedBackendNames().join(' and ') || 'no backend'}: ` +
-    `import webnn-tfjs-polyfill or webnn-tfjs-polyfill/${name} for it`;
+    // The full entry leaves out the opt-in webgpu backend.
+    `import ${name === 'webgpu' ? '' : 'webnn-tfjs-polyfill or '}webnn-tfjs-polyfill/${name} for it`;
 }
 
 async function activate(name: BackendName): Promise<boolean> {
