@@ -227,7 +227,7 @@ export class MLGraphBuilder {
         const graph = () => createGraphObject(new GraphState(ctx, plan,
           new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
           new Map([...named].map(([name, ref]) => [name, ref.desc]))));
-        // On webgl the warm-up ends with an asynchronous read back; the graph is ready after it.
+        // On webgl and webgpu the warm-up ends with an asynchronous read back; the graph is ready after it.
         const warming = plan.warmUp();
         return warming ? warming.then(graph) : graph();
       });

@@ -98,6 +98,10 @@ interface OutputBinding {
   readonly clone: boolean;
 }
 
+/** Runs beyond the first that warmUp() makes while runs keep getting faster, and the time they may take. */
+const WARM_UP_MAX_EXTRA_RUNS = 8;
+const WARM_UP_EXTRA_MS = 25;
+
 /**
  * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
  * right after its last reader. Built once by build(); dispatch() only calls run().
@@ -107,10 +111,6 @@ interface OutputBinding {
  * step reading a value homed elsewhere reads a copy made by a transfer step (shared by all its readers there), so no
  * value is ever moved by the engine. Host steps run OpDefinition.lowerHost over typed arrays.
  */
-/** Runs beyond the first that warmUp() makes while runs keep getting faster, and the time they may take. */
-const WARM_UP_MAX_EXTRA_RUNS = 8;
-const WARM_UP_EXTRA_MS = 25;
-
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
@@ -487,11 +487,11 @@ export class Plan {
 
   /**
    * Runs the plan once (twice on wasm when it has kernels no replay has run yet; more on wasm and cpu while a cheap
-   * graph's runs get faster) on zero inputs and drops the results, so that the backends' one-time work for each kernel and shape is done before the first dispatch:
-   * webgl compiles its shader programs, wasm sets up its XNNPACK operators (packing their weights), and the code of
-   * the kernels run gets compiled by V8. Zeros are not the inputs dispatches will see: an error here is left to them,
-   * which report what goes wrong on theirs. On webgl, returns a promise that settles when the last run's results have
-   * been read back.
+   * graph's runs get faster) on zero inputs and drops the results, so that the backends' one-time work for each kernel
+   * and shape is done before the first dispatch: webgl compiles its shader programs, wasm sets up its XNNPACK
+   * operators (packing their weights), and the code of the kernels run gets compiled by V8. Zeros are not the inputs
+   * dispatches will see: an error here is left to them, which report what goes wrong on theirs. On webgl and webgpu,
+   * returns a promise that settles when the last run's results have been read back.
    */
   warmUp(): Promise<void> | undefined {
     const feeds = new Map<string, Value>();
