@@ -13,7 +13,8 @@
  */
 import { selectSameShape } from './elementwise-binary.js';
 import type { LowerEnv, Tensor, TF } from './registry.js';
-import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
+import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { float32OnJsKernels } from './js-kernel-env.js';
 
 const SMALL = [1.12837923, -0.376126379, 0.112837739, -0.0268631205, 0.00520031434, -0.00076929474];
 const LARGE = [1.09902464e-6, 0.225653931, 0.225816801, 0.207663521, 0.166030034, 0.15584141, -0.0410391316,
@@ -142,6 +143,6 @@ const GELU_KERNEL = jsKernel('WebNNGelu', geluOf);
 
 /** erf or gelu of float32 `x` as one kernel of ours, where the backend runs them; null elsewhere. */
 export function erfKernelOf(op: 'erf' | 'gelu', x: Tensor, env: LowerEnv): Tensor | null {
-  if (!runsJsKernels(env.backend) || env.inputs[0]!.dataType !== 'float32') return null;
+  if (!float32OnJsKernels(env)) return null;
   return runJsKernel(op === 'erf' ? ERF_KERNEL : GELU_KERNEL, { x }, {});
 }

@@ -8,7 +8,8 @@
  * arithmetic).
  */
 import type { LowerEnv, Tensor } from './registry.js';
-import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
+import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { float32OnJsKernels } from './js-kernel-env.js';
 
 const f32 = Math.fround;
 
@@ -50,17 +51,13 @@ const hardSwishKernel: JsKernel = {
   },
 };
 
-function runsHere(env: LowerEnv): boolean {
-  return runsJsKernels(env.backend) && env.inputs[0]!.dataType === 'float32';
-}
-
 /** clamp(x, lo, hi) of float32 as our kernel where the backend runs it; null elsewhere. */
 export function clampKernelOf(x: Tensor, lo: number, hi: number, env: LowerEnv): Tensor | null {
-  return runsHere(env) ? runJsKernel(clampKernel, { x }, { lo: f32(lo), hi: f32(hi) }) : null;
+  return float32OnJsKernels(env) ? runJsKernel(clampKernel, { x }, { lo: f32(lo), hi: f32(hi) }) : null;
 }
 
 export function hardSigmoidKernelOf(x: Tensor, alpha: number, beta: number, env: LowerEnv): Tensor | null {
-  return runsHere(env) ? runJsKernel(hardSigmoidKernel, { x }, { alpha: f32(alpha), beta: f32(beta) }) : null;
+  return float32OnJsKernels(env) ? runJsKernel(hardSigmoidKernel, { x }, { alpha: f32(alpha), beta: f32(beta) }) : null;
 }
 
 /**
@@ -71,6 +68,6 @@ const WASM_HARD_SWISH_MAX_SIZE = 16384;
 
 /** hardSwish (divisor 6) or 6 * hardSwish (divisor 1) of float32 as our kernel where the backend runs it; else null. */
 export function hardSwishKernelOf(x: Tensor, divisor: 1 | 6, env: LowerEnv): Tensor | null {
-  if (!runsHere(env) || (env.backend === 'wasm' && x.size > WASM_HARD_SWISH_MAX_SIZE)) return null;
+  if (!float32OnJsKernels(env) || (env.backend === 'wasm' && x.size > WASM_HARD_SWISH_MAX_SIZE)) return null;
   return runJsKernel(hardSwishKernel, { x }, { divisor });
 }

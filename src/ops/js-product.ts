@@ -11,9 +11,9 @@
  */
 import type { FusedActivation } from './conv-util.js';
 import { activateInPlace } from './js-activations.js';
-import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
-import type { BackendName } from '../runtime/backends.js';
-import type { Tensor } from './registry.js';
+import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { float32OnJsKernels } from './js-kernel-env.js';
+import type { LowerEnv, Tensor } from './registry.js';
 
 /** The most multiply-adds a product runs as our kernel on wasm: there ours and TF.js's cost about the same. */
 const WASM_MAX_MULTIPLY_ADDS = 4096;
@@ -31,15 +31,14 @@ export interface JsProduct {
   readonly outputShape: readonly number[];
 }
 
-/** Whether the product of a and b (float32 when `float32`) runs as our kernel on `backend`. */
-export function runsAsJsProduct(backend: BackendName, float32: boolean, a: Tensor, b: Tensor, transposeA: boolean,
-  transposeB: boolean): boolean {
-  if (!runsJsKernels(backend) || !float32 || transposeA) return false;
+/** Whether the product of a and b runs as our kernel in `env`. */
+export function runsAsJsProduct(env: LowerEnv, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): boolean {
+  if (!float32OnJsKernels(env) || transposeA) return false;
   const inner = a.shape[a.rank - 1]!;
   const columns = b.shape[b.rank - (transposeB ? 2 : 1)]!;
   // b holds one matrix (after leading 1s): a's matrices are then one stack of rows.
   if (b.size !== inner * columns) return false;
-  return backend === 'cpu' || a.size * columns <= WASM_MAX_MULTIPLY_ADDS;
+  return env.backend === 'cpu' || a.size * columns <= WASM_MAX_MULTIPLY_ADDS;
 }
 
 export function jsProduct(p: JsProduct): Tensor {

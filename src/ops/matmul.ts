@@ -61,10 +61,11 @@ defineOp<FusedMatmulAttrs>({
   name: 'matmul',
   method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildMatmul(call, a, b) },
   limits: { a: limit(FLOAT_TYPES, 2), b: limit(FLOAT_TYPES, 2), output: limit(FLOAT_TYPES, 2) },
-  lower: ([a, b, bias, slope], attrs, { tf, backend, inputs, outputs }) => {
+  lower: ([a, b, bias, slope], attrs, env) => {
+    const { tf, backend, outputs } = env;
     const outputShape = outputs[0]!.shape;
     const transposeB = attrs.transposeB ?? false;
-    if (runsAsJsProduct(backend, inputs[0]!.dataType === 'float32', a!, b!, attrs.transposeA ?? false, transposeB)) {
+    if (runsAsJsProduct(env, a!, b!, attrs.transposeA ?? false, transposeB)) {
       return jsProduct({
         a: a!, b: b!, transposeB, bias: bias ?? null, activation: attrs.activation,
         slope: slope ?? null, outputShape,

@@ -14,7 +14,8 @@ import { defineOp, FLOAT_TYPES, getOp, limit, type LayoutRule, type LowerEnv, ty
 import { activateInPlace } from './js-activations.js';
 import { checkAxes, range } from './shape.js';
 import { permuteList, physicalAxis } from './layout-rules.js';
-import { type JsKernel, runJsKernel, runsJsKernels } from '../runtime/js-kernels.js';
+import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { float32OnJsKernels } from './js-kernel-env.js';
 
 interface NormalizationAttrs {
   /** Axes the mean and variance are taken over; may be empty. */
@@ -182,7 +183,7 @@ const WASM_KERNEL_MAX_SIZE = 8192;
 const lowerLayerNormalization = (inputs: readonly (Tensor | null)[], attrs: NormalizationAttrs, env: LowerEnv) => {
   const [x, scale, bias] = inputs;
   const small = env.backend !== 'wasm' || x!.size <= WASM_KERNEL_MAX_SIZE;
-  if (runsJsKernels(env.backend) && small && env.inputs[0]!.dataType === 'float32' && trailingAxes(attrs.axes, x!.rank)) {
+  if (float32OnJsKernels(env) && small && trailingAxes(attrs.axes, x!.rank)) {
     const rowLength = attrs.axes.reduce((n, a) => n * x!.shape[a]!, 1);
     const named: Record<string, Tensor> = { x: x! };
     if (scale) named['scale'] = scale;
