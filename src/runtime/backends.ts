@@ -128,16 +128,16 @@ export function backendStartFailure(name: BackendName): string | undefined {
   return startFailures.get(name);
 }
 
-/**
- * In a browser the wasm backend fails to start mostly for one reason: its .wasm files are not where it looks, which is
- * beside the script that loaded it unless wasmPaths says otherwise; a bundled app has them nowhere until it serves them.
- */
 /** The directory of the files' URLs when they share one, else the URLs. */
 function directoryOf(files: Record<string, string>): string {
   const directories = new Set(Object.values(files).map((url) => new URL('./', url).href));
   return directories.size === 1 ? [...directories][0]! : JSON.stringify(files);
 }
 
+/**
+ * In a browser the wasm backend fails to start mostly for one reason: its .wasm files are not where it looks, which is
+ * beside the script that loaded it unless wasmPaths says otherwise; a bundled app has them nowhere until it serves them.
+ */
 function wasmStartFailure(): string | undefined {
   if (isNode()) return undefined;
   const defaults = defaultWasmFiles();
@@ -163,9 +163,9 @@ async function activate(name: BackendName): Promise<boolean> {
     const unavailable = await webgpuUnavailable();
     startFailures.set(name, unavailable ?? WEBGPU_DEVICE_FAILED);
     if (unavailable) return false;
-    // tfjs-backend-webgpu runs kernels on small values still in JavaScript with tfjs-backend-cpu's code, which computes
-    // int32 in double: a product beyond 2^53 loses its low bits before it wraps. Its shaders compute in WGSL's i32,
-    // which wraps exactly, as WebNN's int32 does.
+    // tfjs-backend-webgpu runs kernels on small values still in JavaScript with tfjs-backend-cpu's code: off, so that a
+    // webgpu context computes on the device whatever the size, and a graph's results do not depend on where its
+    // values happen to be (its shaders compute int32 in f32, which is why webgpu contexts take the float types only).
     tf.env().set('WEBGPU_CPU_FORWARD', false);
   }
   try {
