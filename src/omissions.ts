@@ -19,11 +19,6 @@ export interface Omission {
 /** Everything here comes from WebGPU interop: TF.js's WebGL backend can neither adopt a GPUDevice nor fill GPUBuffers. */
 export const OMISSIONS: readonly Omission[] = [
   {
-    interface: 'ML', member: 'createContext', kind: 'unsupported', signature: 'createContext(GPUDevice gpuDevice)',
-    behaviour: 'the promise rejects with a NotSupportedError',
-    reason: 'a context cannot run on a caller\'s GPUDevice',
-  },
-  {
     interface: 'MLContext', member: 'createExportableTensor', kind: 'unsupported',
     behaviour: 'the promise rejects with a NotSupportedError (a TypeError when gpuDevice is not a GPUDevice)',
     reason: 'tensors do not live in GPUBuffers',

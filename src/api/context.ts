@@ -41,7 +41,9 @@ function toBufferSource(where: string, name: string, value: unknown): BufferSour
  * the cpu backend, where it is exact), where the context's graphs expect it, without switching TF.js's active backend.
  */
 function onHomeBackend(ctx: ContextState, desc: OperandDescriptor, values: StorageValues, borrowed: boolean): tf.Tensor {
-  return tensorFromValues(homeBackend(ctx.backend, desc.dataType), values, desc.shape, borrowed);
+  const make = () => tensorFromValues(homeBackend(ctx.backend, desc.dataType), values, desc.shape, borrowed);
+  // Outside the timeline's jobs, TF.js's 'webgpu' stands for a context's GPUDevice only while bound to it.
+  return ctx.device ? ctx.device.bind(make) : make();
 }
 
 /**
@@ -87,6 +89,10 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
   return data.data().then((values) => {
     if (checkBackendLost(ctx.backend)) throw invalidStateError('MLContext.readTensor', 'the context is lost');
     return write(values);
+  }, async (error: unknown) => {
+    // A GPUDevice destroyed by the app aborts the read before its loss is known: the loss rejects it instead.
+    if (await ctx.device?.lostAfterFailure()) throw invalidStateError('MLContext.readTensor', 'the context is lost');
+    throw error;
   });
 }
 

@@ -8,6 +8,7 @@ import type { HostTensor } from '../types/host-tensor.js';
 import type { BackendName } from '../runtime/backends.js';
 import { withBackend } from '../runtime/placement.js';
 import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
+import type { GpuDeviceBackend } from '../runtime/gpu-device-backend.js';
 import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
 import type { MLContextLostInfo } from './context-lost-info.js';
@@ -22,14 +23,62 @@ export class ContextState implements TimelineOwner {
   /** The context's [[timeline]]: its own, so that what fails or hangs on it holds up no other context. */
   readonly #timeline = new Timeline(this);
   readonly #stopWatchingBackend: () => void;
+  /** Jobs of a context on a GPUDevice handed to its timeline and not yet settled (see #submit). */
+  #queued = 0;
 
-  constructor(readonly backend: BackendName, readonly accelerated: boolean, readonly powerPreference: MLPowerPreference) {
+  /** `device`: the app's GPUDevice the context was made on (then `backend` is 'webgpu'), or null. */
+  constructor(readonly backend: BackendName, readonly accelerated: boolean, readonly powerPreference: MLPowerPreference,
+    readonly device: GpuDeviceBackend | null = null) {
     let resolve!: (info: MLContextLostInfo) => void;
     this.lost = new Promise((r) => { resolve = r; });
     this.#resolveLost = resolve;
     // Held weakly: a context dropped without destroy() is collected as before, whatever its backend's listeners hold.
     const self = new WeakRef(this);
-    this.#stopWatchingBackend = whenBackendLost(backend, (message) => self.deref()?.lose(message));
+    const lose = (message: string) => self.deref()?.lose(message);
+    this.#stopWatchingBackend = device ? device.whenLost(lose) : whenBackendLost(backend, lose);
+  }
+
+  /** Whether no job waits on the timeline: always true but for contexts on a GPUDevice, which run idle jobs at once. */
+  get idle(): boolean {
+    return this.#queued === 0;
+  }
+
+  /**
+   * Hands a job to the timeline. A context on an app's GPUDevice runs it at once instead when the timeline is idle,
+   * with TF.js's 'webgpu' standing for its device: exportToGPU() returns its GPUBuffer at once, and WebGPU work the
+   * app submits after it must follow, in the device's queue, the dispatches and writes called before it.
+   */
+  #submit(job: () => unknown, settle: Settle, where: string | null): void {
+    const device = this.device;
+    if (!device) {
+      this.#timeline.enqueue(job, settle, where);
+      return;
+    }
+    const bound = () => device.bind(job);
+    const done: Settle = (failed, outcome) => {
+      this.#queued--;
+      settle(failed, outcome);
+    };
+    if (this.#queued > 0) {
+      this.#queued++;
+      this.#timeline.enqueue(bound, done, where);
+      return;
+    }
+    let result: unknown;
+    try {
+      if (where !== null) this.enter(where);
+      result = bound();
+    } catch (error) {
+      settleNow(settle, true, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      settleNow(settle, false, result);
+      return;
+    }
+    // The jobs after it wait on the timeline for its promise, as for a job the timeline ran.
+    this.#queued++;
+    this.#timeline.enqueue(() => result, done, where);
   }
 
   /**
@@ -41,7 +90,7 @@ export class ContextState implements TimelineOwner {
   enqueue<T>(where: string, job: () => T | Promise<T>): Promise<T> {
     const run = () => withBackend(this.backend, job);
     return new Promise<T>((resolve, reject) => {
-      this.#timeline.enqueue(run, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), where);
+      this.#submit(run, (failed, outcome) => (failed ? reject(outcome) : resolve(outcome as T)), where);
     });
   }
 
@@ -51,12 +100,12 @@ export class ContextState implements TimelineOwner {
    * runs through the engine; a replay calls the kernels on their backend; a tensor is read by the backend holding it).
    */
   enqueueSettled(where: string, job: () => unknown, settle: Settle): void {
-    this.#timeline.enqueue(job, settle, where);
+    this.#submit(job, settle, where);
   }
 
   /** Runs `job` on the timeline after the jobs enqueued before it, even once the context is lost (releasing memory). */
   enqueueRelease(job: () => void): void {
-    this.#timeline.enqueue(job, ignoreOutcome, null);
+    this.#submit(job, ignoreOutcome, null);
   }
 
   /**
@@ -113,6 +162,19 @@ export class ContextState implements TimelineOwner {
 
 const ignoreOutcome: Settle = () => undefined;
 
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === 'object' || typeof x === 'function') && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/** Settles a job run at once; as on the timeline, nothing a settle callback throws reaches the caller. */
+function settleNow(settle: Settle, failed: boolean, outcome: unknown): void {
+  try {
+    settle(failed, outcome);
+  } catch {
+    // A settle callback only resolves, rejects or reports.
+  }
+}
+
 export class TensorState {
   destroyed = false;
   /**
@@ -123,6 +185,8 @@ export class TensorState {
   data: tfc.Tensor | HostTensor | null = null;
   /** [[pendingPromises]]: the reject functions of reads not yet settled. */
   readonly pendingReads = new Set<(error: Error) => void>();
+  /** A tensor of createExportableTensor(): gives WebGPU's buffer back, if exported, when destroyed (api/gpu-export.ts). */
+  endExport: (() => void) | null = null;
 
   constructor(readonly context: ContextState, readonly desc: OperandDescriptor, readonly readable: boolean,
     readonly writable: boolean, readonly constant: boolean) {
@@ -140,6 +204,7 @@ export class TensorState {
     this.destroyed = true;
     forgetCollection(this);
     this.context.tensors.delete(this);
+    this.endExport?.();
     const pending = [...this.pendingReads];
     this.pendingReads.clear();
     for (const reject of pending) reject(invalidStateError('MLTensor.destroy', 'the tensor was destroyed while a read was pending'));

@@ -2,6 +2,7 @@ import { notSupportedError, typeError } from '../errors.js';
 import { BACKEND_NAMES, selectBackend, type MLPowerPreference } from '../runtime/select.js';
 import type { BackendName } from '../runtime/backend-config.js';
 import { backendStartFailure } from '../runtime/backends.js';
+import { backendOnDevice } from '../runtime/gpu-device-backend.js';
 import { createContextObject, type MLContext } from './context.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { ContextState } from './internals.js';
@@ -42,6 +43,16 @@ const isGPUDevice = (x: unknown): boolean =>
 
 const mlObjects = new WeakSet<object>();
 
+/**
+ * createContext(gpuDevice): a context whose TF.js webgpu backend runs on the app's device (its queue, its buffers), so
+ * that tensors made with createExportableTensor() can be handed to the app's WebGPU work without a copy through the CPU.
+ */
+async function contextOnDevice(where: string, device: GPUDevice): Promise<MLContext> {
+  const backend = await backendOnDevice(device);
+  if (typeof backend === 'string') throw notSupportedError(where, `a context cannot run on this GPUDevice: ${backend}`);
+  return createContextObject(new ContextState('webgpu', true, 'default', backend));
+}
+
 export class ML {
   constructor(...args: unknown[]) {
     checkCreateToken(args[0]);
@@ -55,10 +66,7 @@ export class ML {
     const options = args[0];
     try {
       if (!mlObjects.has(this)) throw typeError(where, 'not an ML');
-      if (isGPUDevice(options)) {
-        // A context on a caller's GPUDevice would have to run on that device; TF.js's WebGL backend cannot adopt it.
-        return Promise.reject(notSupportedError(where, 'contexts on a WebGPU device are not supported'));
-      }
+      if (isGPUDevice(options)) return contextOnDevice(where, options as GPUDevice);
       // Dictionary members are read in the order WebIDL prescribes (lexicographic).
       const dict = toDictionary<Record<keyof MLContextOptions, unknown>>(where, 'options', options);
       const acceleratedValue = dict.accelerated;

@@ -312,6 +312,7 @@ describe('IDL surface (idl/webnn.idl)', () => {
       // No adapter in a headless run; an object with GPUDevice.prototype is what the overload resolution looks at.
       const device = () => Object.create(GPUDeviceClass.prototype) as object;
 
+      // Not a device the polyfill can use (no real device behind it; in Node, and in the full entry, no webgpu backend).
       it('ML.createContext(GPUDevice) rejects with a NotSupportedError', async () => {
         expectError(await settle(() => ml().createContext(device())), 'NotSupportedError');
       });
