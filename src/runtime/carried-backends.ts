@@ -12,6 +12,7 @@ export interface WasmBackendModule {
   setWasmPaths(prefixOrFileMap: string | Record<string, string>): void;
   setThreadsCount(count: number): void;
   getThreadsCount(): number;
+  readonly version_wasm: string;
 }
 
 /**

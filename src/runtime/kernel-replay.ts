@@ -11,6 +11,7 @@
  * tensor data, makes tensors by other means, or whose kernels call back into the engine is not recorded.
  */
 import { tf } from './backends.js';
+import { directWasmCallsChecked, directWasmKernel, type DirectKernel } from './wasm-direct-kernels.js';
 
 type Tensor = tf.Tensor;
 type TensorInfo = tf.TensorInfo;
@@ -19,7 +20,10 @@ type KernelBackend = tf.KernelBackend;
 type Absent<T> = T | null | undefined;
 
 interface KernelCall {
+  readonly kernelName: string;
   readonly kernelFunc: tf.KernelFunc;
+  /** The call with everything its recorded shapes decide worked out once (wasm-direct-kernels.ts), where there is one. */
+  direct: DirectKernel | null;
   readonly attrs: tf.NamedAttrMap;
   /** The names the kernel reads its inputs under, and the operand each is (null or undefined as the op passed it). */
   readonly inputNames: readonly string[];
@@ -88,7 +92,7 @@ export class KernelProgram {
     this.#outputOperands = outputOperands;
     this.#firstResult = inputCount + fixed.length + captured.length;
     this.#values = new Array<TensorInfo | undefined>(operandCount);
-    this.#inputMaps = calls.map((c) => (c.inputsAreArray ? new Array<Absent<TensorInfo>>(c.inputNames.length) : {}));
+    this.#inputMaps = calls.map((c) => (c.inputsAreArray || c.direct ? new Array<Absent<TensorInfo>>(c.inputNames.length) : {}));
     this.#planReleases();
   }
 
@@ -136,7 +140,8 @@ export class KernelProgram {
         } else {
           for (let i = 0; i < names.length; i++) map[names[i]!] = operandValue(values, operands[i]!);
         }
-        const out = call.kernelFunc({ inputs: map as tf.NamedTensorInfoMap, backend, attrs: call.attrs });
+        const out = call.direct ? call.direct.run(map as Absent<TensorInfo>[])
+          : call.kernelFunc({ inputs: map as tf.NamedTensorInfoMap, backend, attrs: call.attrs });
         const results = call.outputOperands;
         if (Array.isArray(out)) {
           if (out.length !== results.length) throw new Error(`kernel replay: ${out.length} results, recorded ${results.length}`);
@@ -168,6 +173,7 @@ export class KernelProgram {
 
   dispose(): void {
     for (const t of this.#captured) t.dispose();
+    for (const call of this.#calls) call.direct?.dispose();
   }
 }
 
@@ -187,6 +193,7 @@ export function replayAllowed(): boolean {
 export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { outputs: Tensor[]; program: KernelProgram | null } {
   const e = engine();
   const backend = e.backend;
+  const backendName = e.backendName;
   const operandOf = new Map<Tensor, number>();
   operands.inputs.forEach((t, i) => operandOf.set(t, i));
   const fixed = [...operands.constants];
@@ -224,7 +231,8 @@ export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { 
     const entries = Object.entries(inputs as Record<string, Absent<Tensor>>);
     pending.push({
       call: {
-        kernelFunc: kernel.kernelFunc, attrs: attrs ?? {}, inputNames: entries.map(([n]) => n), inputsAreArray, release: [],
+        kernelName: name, kernelFunc: kernel.kernelFunc, direct: null, attrs: attrs ?? {}, inputNames: entries.map(([n]) => n),
+        inputsAreArray, release: [],
       },
       inputs: entries.map(([, t]) => t),
       outputs,
@@ -288,6 +296,11 @@ export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { 
     });
     if (new Set(outputOperands).size !== outputOperands.length) throw new NotReplayable('two outputs are one tensor');
     if (failure !== null) throw new NotReplayable(failure);
+    if (backendName === 'wasm' && directWasmCallsChecked()) {
+      pending.forEach(({ call, inputs, outputs: outs }, i) => {
+        calls[i]!.direct = directWasmKernel(backend, { name: call.kernelName, inputNames: call.inputNames, inputs, attrs: call.attrs, outputs: outs });
+      });
+    }
     return { outputs, program: new KernelProgram(backend, calls, operands.inputs.length, fixed, captured, operandCount, outputOperands) };
   } catch (error) {
     if (!(error instanceof NotReplayable)) throw error;

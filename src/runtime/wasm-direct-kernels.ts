@@ -1,0 +1,254 @@
+/**
+ * Replayed wasm kernels called straight into tfjs-backend-wasm's module. Its kernels taking shapes (the binary
+ * operations, Transpose, and Mean through its Transpose) copy each shape into the module's stack on every call, work
+ * out broadcasting and size-one axes again and allocate a few typed arrays: 3-5 µs of JavaScript a call in Chromium,
+ * against 1-2 µs of the module's work on the small tensors of real models; its convolutions work out their geometry
+ * from the shapes on every call. A replay's kernels always see the same shapes, so here the shapes go into the
+ * module's heap once, everything derived from them is worked out once, and a replayed call is the output's allocation
+ * and the module call itself.
+ *
+ * The calls follow the argument lists of tfjs-backend-wasm's exports, which are not a public interface: they are used
+ * only with the versions they were checked against, and otherwise replays call the kernels as TF.js registered them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { carriedWasm } from './carried-backends.js';
+
+type TensorInfo = tf.TensorInfo;
+
+/** tfjs-backend-wasm versions whose exports take the arguments used below. */
+const CHECKED_VERSIONS: readonly string[] = ['4.22.0'];
+
+/** The module's data type codes (its DType enum). */
+const DTYPE_CODES: Readonly<Partial<Record<tf.DataType, number>>> = { float32: 0, int32: 1, bool: 2 };
+
+/** The module's codes of the activations its convolutions apply (its FusableActivation enum). */
+const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2, prelu: 3, leakyrelu: 4, sigmoid: 5, elu: 6 };
+
+/** The binary operations tfjs-backend-wasm runs through one export taking both operands' shapes. */
+const BINARY_KERNELS: ReadonlySet<string> = new Set([
+  'Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'Pow', 'SquaredDifference', 'FloorDiv', 'Mod',
+  'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr', 'LogicalXor',
+]);
+
+interface WasmModule {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  readonly HEAPU8: Uint8Array;
+}
+
+interface WasmBackend {
+  readonly wasm: WasmModule;
+  readonly dataIdMap: { get(dataId: tf.DataId): { readonly id: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** A replayed kernel: its inputs in the recorded order, its one result; and the heap it holds until disposed. */
+export interface DirectKernel {
+  readonly run: (inputs: readonly (TensorInfo | null | undefined)[]) => TensorInfo;
+  readonly dispose: () => void;
+}
+
+/** What a call was recorded with: the kernel's name, its inputs (by name, in order), attributes and results. */
+export interface RecordedCall {
+  readonly name: string;
+  readonly inputNames: readonly string[];
+  readonly inputs: readonly (TensorInfo | null | undefined)[];
+  readonly attrs: tf.NamedAttrMap;
+  readonly outputs: readonly TensorInfo[];
+}
+
+/** Whether the wasm backend carried is one whose exports this module calls. */
+export function directWasmCallsChecked(): boolean {
+  const version = carriedWasm()?.version_wasm;
+  return version !== undefined && CHECKED_VERSIONS.includes(version);
+}
+
+/** A direct form of `call` on the wasm `backend`, or null where the kernel is to be called as registered. */
+export function directWasmKernel(backend: tf.KernelBackend, call: RecordedCall): DirectKernel | null {
+  const wasmBackend = backend as unknown as WasmBackend;
+  if (call.outputs.length !== 1 || tf.util.sizeFromShape(call.outputs[0]!.shape) === 0) return null;
+  if (BINARY_KERNELS.has(call.name)) return binaryKernel(wasmBackend, call);
+  if (call.name === 'Transpose') return transposeKernel(wasmBackend, call);
+  if (call.name === 'Mean') return meanKernel(wasmBackend, call);
+  if (call.name === 'FusedConv2D' || call.name === 'FusedDepthwiseConv2D') return convolutionKernel(wasmBackend, call);
+  return null;
+}
+
+/** Heap words holding fixed values, freed together. */
+class HeapWords {
+  readonly #module: WasmModule;
+  readonly #pointers: number[] = [];
+  constructor(module: WasmModule) {
+    this.#module = module;
+  }
+  /** A pointer to `values` as int32 words (never 0 bytes, so every pointer is distinct). */
+  store(values: readonly number[]): number {
+    const pointer = this.#module._malloc(Math.max(1, values.length) * 4);
+    this.#pointers.push(pointer);
+    // Read HEAPU8 after _malloc: allocating may have grown the memory and replaced the buffer.
+    new Int32Array(this.#module.HEAPU8.buffer, pointer, values.length).set(values);
+    return pointer;
+  }
+  free(): void {
+    for (const pointer of this.#pointers) this.#module._free(pointer);
+    this.#pointers.length = 0;
+  }
+}
+
+type ModuleFunction = (...args: number[]) => void;
+
+function moduleFunction(backend: WasmBackend, kernelName: string): ModuleFunction | null {
+  const f = (backend.wasm as unknown as Record<string, unknown>)[`_${kernelName}`];
+  return typeof f === 'function' ? f as ModuleFunction : null;
+}
+
+const idOf = (backend: WasmBackend, info: TensorInfo | null | undefined): number => backend.dataIdMap.get(info!.dataId)!.id;
+
+function binaryKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const f = moduleFunction(backend, call.name);
+  const [a, b] = call.inputs;
+  if (!f || call.inputNames.join() !== 'a,b' || !a || !b) return null;
+  const code = DTYPE_CODES[a.dtype];
+  if (code === undefined) return null;
+  const heap = new HeapWords(backend.wasm);
+  const aShape = heap.store(a.shape), aRank = a.shape.length;
+  const bShape = heap.store(b.shape), bRank = b.shape.length;
+  const { shape, dtype } = call.outputs[0]!;
+  return {
+    run: (inputs) => {
+      const out = backend.makeOutput([...shape], dtype);
+      f(idOf(backend, inputs[0]), aShape, aRank, idOf(backend, inputs[1]), bShape, bRank, code, idOf(backend, out));
+      return out;
+    },
+    dispose: () => heap.free(),
+  };
+}
+
+/** A transpose as the module's Transpose export takes it: size-one axes left out (it is faster on fewer axes). */
+interface TransposeArgs {
+  readonly shape: number[];
+  readonly perm: number[];
+}
+
+function withoutSizeOneAxes(shape: readonly number[], perm: readonly number[]): TransposeArgs {
+  const renumbered = new Map<number, number>();
+  shape.forEach((size, axis) => { if (size !== 1) renumbered.set(axis, renumbered.size); });
+  return {
+    shape: shape.filter((size) => size !== 1),
+    perm: perm.filter((axis) => shape[axis] !== 1).map((axis) => renumbered.get(axis)!),
+  };
+}
+
+const isIdentity = (perm: readonly number[]): boolean => perm.every((axis, i) => axis === i);
+
+/** Writes `x` transposed into a new output of `outShape`; the call's heap words are stored once, in `heap`. */
+function transposeCall(backend: WasmBackend, heap: HeapWords, shape: readonly number[], perm: readonly number[],
+  dtype: tf.DataType): ((x: TensorInfo, outShape: number[]) => TensorInfo) | null {
+  const f = moduleFunction(backend, 'Transpose');
+  const code = DTYPE_CODES[dtype];
+  const args = withoutSizeOneAxes(shape, perm);
+  if (!f || code === undefined || isIdentity(args.perm)) return null;
+  const shapePointer = heap.store(args.shape), permPointer = heap.store(args.perm);
+  const rank = args.shape.length;
+  return (x, outShape) => {
+    const out = backend.makeOutput(outShape, dtype);
+    f(idOf(backend, x), shapePointer, rank, code, idOf(backend, out), permPointer, rank);
+    return out;
+  };
+}
+
+function transposeKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const x = call.inputs[0];
+  const perm = call.attrs['perm'] as number[] | undefined;
+  if (!x || !perm || call.inputNames.join() !== 'x') return null;
+  const heap = new HeapWords(backend.wasm);
+  const transpose = transposeCall(backend, heap, x.shape, perm, x.dtype);
+  if (!transpose) {
+    heap.free();
+    return null;
+  }
+  const outShape = call.outputs[0]!.shape;
+  return { run: (inputs) => transpose(inputs[0]!, [...outShape]), dispose: () => heap.free() };
+}
+
+/** Mean of float32 values over some axes: the module averages runs of its input's innermost values. */
+function meanKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const f = moduleFunction(backend, 'Mean');
+  const x = call.inputs[0];
+  if (!f || !x || x.dtype !== 'float32' || call.inputNames.join() !== 'x') return null;
+  const rank = x.shape.length;
+  const axisAttr = call.attrs['axis'] as number | number[];
+  const axes = (Array.isArray(axisAttr) ? axisAttr : [axisAttr]).map((axis) => (axis < 0 ? axis + rank : axis));
+  if (new Set(axes).size !== axes.length || axes.some((axis) => axis < 0 || axis >= rank)) return null;
+  const reduceSize = axes.reduce((size, axis) => size * x.shape[axis]!, 1);
+  const outShape = call.outputs[0]!.shape;
+  // The reduced axes moved innermost, the others kept in order, as TF.js's own Mean does, so the sums run alike.
+  const perm = [...x.shape.keys()].filter((axis) => !axes.includes(axis)).concat(axes);
+  const inPlace = isIdentity(withoutSizeOneAxes(x.shape, perm).perm);
+  const heap = new HeapWords(backend.wasm);
+  const transpose = inPlace ? null : transposeCall(backend, heap, x.shape, perm, 'float32');
+  if (!inPlace && !transpose) {
+    heap.free();
+    return null;
+  }
+  const transposedShape = perm.map((axis) => x.shape[axis]!);
+  return {
+    run: (inputs) => {
+      const input = inputs[0]!;
+      const source = transpose ? transpose(input, [...transposedShape]) : input;
+      const out = backend.makeOutput([...outShape], 'float32');
+      try {
+        f(idOf(backend, source), reduceSize, idOf(backend, out));
+      } finally {
+        if (source !== input) backend.disposeData(source.dataId);
+      }
+      return out;
+    },
+    dispose: () => heap.free(),
+  };
+}
+
+/**
+ * A convolution (FusedConv2D, FusedDepthwiseConv2D): the module takes its geometry as numbers, which TF.js works out
+ * from the shapes and attributes on every call.
+ */
+function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const f = moduleFunction(backend, call.name);
+  const at = (name: string): number => call.inputNames.indexOf(name);
+  const [xAt, filterAt, biasAt, preluAt] = [at('x'), at('filter'), at('bias'), at('preluActivationWeights')];
+  const x = call.inputs[xAt], filter = call.inputs[filterAt];
+  const { strides, pad, dilations, dataFormat, dimRoundingMode, activation, leakyreluAlpha } = call.attrs as {
+    strides: number | [number, number]; pad: 'valid' | 'same' | number; dilations: number | [number, number]; dataFormat: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil'; activation: string; leakyreluAlpha?: number;
+  };
+  const activationCode = ACTIVATION_CODES[activation];
+  if (!f || !x || !filter || dataFormat !== 'NHWC' || activationCode === undefined) return null;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode,
+    call.name === 'FusedDepthwiseConv2D');
+  const geometry = [
+    info.batchSize, info.inHeight, info.inWidth, 0, info.filterHeight, info.filterWidth, 0,
+    info.padInfo.top, info.padInfo.right, info.padInfo.bottom, info.padInfo.left, info.padInfo.type === 'SAME' ? 1 : 0,
+    info.dilationHeight, info.dilationWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels,
+    activationCode, 0, leakyreluAlpha ?? 0, 0,
+  ];
+  const outShape = call.outputs[0]!.shape;
+  const optionalId = (inputs: readonly (TensorInfo | null | undefined)[], i: number): number => {
+    const t = i < 0 ? null : inputs[i];
+    return t ? idOf(backend, t) : 0;
+  };
+  return {
+    run: (inputs) => {
+      const out = backend.makeOutput([...outShape], 'float32');
+      const args = geometry;
+      args[3] = idOf(backend, inputs[filterAt]);
+      args[6] = optionalId(inputs, biasAt);
+      args[19] = optionalId(inputs, preluAt);
+      args[21] = idOf(backend, out);
+      f(idOf(backend, inputs[xAt]), ...args);
+      return out;
+    },
+    dispose: () => undefined,
+  };
+}
