@@ -1,0 +1,16 @@
+/** Every ONNX operator (default domain) the importer maps, with the opsets it maps. */
+import type { Converter } from './converter.js';
+import { CONV_CONVERTERS } from './ops-conv.js';
+import { ELEMENTWISE_CONVERTERS } from './ops-elementwise.js';
+import { LINEAR_CONVERTERS } from './ops-linear.js';
+import { REDUCE_CONVERTERS } from './ops-reduce.js';
+import { RESIZE_CONVERTERS } from './ops-resize.js';
+import { SHAPE_CONVERTERS } from './ops-shape.js';
+
+/** The newest ai.onnx opset whose operator definitions the converters follow. */
+export const MAX_OPSET = 22;
+
+export const CONVERTERS: ReadonlyMap<string, Converter> = new Map([
+  ...ELEMENTWISE_CONVERTERS, ...CONV_CONVERTERS, ...LINEAR_CONVERTERS, ...REDUCE_CONVERTERS, ...RESIZE_CONVERTERS,
+  ...SHAPE_CONVERTERS,
+]);

@@ -1,0 +1,155 @@
+/**
+ * An ONNX graph built with a WebNN MLGraphBuilder: graph inputs become builder inputs (free dimensions fixed by
+ * freeDimensionOverrides), initializers and Constant nodes stay on the host until an operation takes them (so shape
+ * arithmetic folds at load time), and each node is converted by the converter of its operator. Synchronous up to
+ * build(), which the caller awaits.
+ */
+import { notSupported, nodeLabel } from './errors.js';
+import { NodeImport, isHost, type Produced, type Value, type ValueStore } from './node-import.js';
+import type { OnnxModel, OnnxValueInfo } from './onnx-model.js';
+import { dataTypeOfElemType } from './onnx-tensor.js';
+import { CONVERTERS, MAX_OPSET } from './converters.js';
+import { operandFromHost, webnnTypeOf } from './materialize.js';
+import type { GraphBuilder, Operand, OperandDataType, SupportLimits } from './webnn-types.js';
+
+export interface ImportOptions {
+  /** Sizes of the named free dimensions (dim_param) of the model's inputs. */
+  freeDimensionOverrides?: Record<string, number>;
+}
+
+/** A graph input or output as the model presents it: its name, WebNN data type and shape. */
+export interface TensorDescription {
+  readonly name: string;
+  readonly dataType: OperandDataType;
+  readonly shape: readonly number[];
+}
+
+export interface ImportedGraph {
+  readonly inputs: readonly TensorDescription[];
+  readonly outputs: readonly TensorDescription[];
+  /** The operands to build, by output name. */
+  readonly outputOperands: Record<string, Operand>;
+}
+
+function inputShape(info: OnnxValueInfo, overrides: Record<string, number>): number[] {
+  if (!info.dims) throw notSupported(`input '${info.name}' has no shape in the model`);
+  return info.dims.map((d, k) => {
+    if (typeof d === 'number' && d > 0) return d;
+    if (typeof d === 'string') {
+      const size = overrides[d];
+      if (size === undefined) {
+        throw notSupported(`input '${info.name}' has the free dimension '${d}' (axis ${k}): give its size in freeDimensionOverrides`);
+      }
+      if (!Number.isInteger(size) || size < 1) throw new TypeError(`freeDimensionOverrides['${d}'] must be a positive integer`);
+      return size;
+    }
+    throw notSupported(`input '${info.name}' has an unnamed dimension of unknown size (axis ${k})`);
+  });
+}
+
+class Values implements ValueStore {
+  private readonly values = new Map<string, Value>();
+  private readonly constants = new Map<string, Operand>();
+
+  constructor(private readonly builder: GraphBuilder, private readonly limits: SupportLimits) {}
+
+  get(name: string): Value | undefined {
+    return this.values.get(name);
+  }
+
+  set(name: string, value: Value): void {
+    this.values.set(name, value);
+  }
+
+  operandOf(name: string, value: Value, node: NodeImport): Operand {
+    if ('operand' in value) return value.operand;
+    let operand = this.constants.get(name);
+    if (!operand) {
+      operand = operandFromHost(this.builder, value.host, this, node);
+      this.constants.set(name, operand);
+    }
+    return operand;
+  }
+
+  supports(op: string, member: string, dataType: OperandDataType): boolean {
+    return supportedBy(this.limits, op, member, dataType);
+  }
+}
+
+export function importOnnxGraph(
+  builder: GraphBuilder, limits: SupportLimits, model: OnnxModel, options: ImportOptions = {},
+): ImportedGraph {
+  const values = new Values(builder, limits);
+  const { graph } = model;
+  for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
+
+  const inputs = graph.inputs.map((info): TensorDescription => {
+    const onnxType = dataTypeOfElemType(info.elemType, `input '${info.name}'`);
+    const dataType = webnnTypeOf(onnxType);
+    if (!dataType || !supportedBy(limits, 'input', '', dataType)) {
+      throw notSupported(`input '${info.name}': ${onnxType} has no WebNN input type on this context`);
+    }
+    const shape = inputShape(info, options.freeDimensionOverrides ?? {});
+    values.set(info.name, { operand: builder.input(info.name, { dataType, shape }) });
+    return { name: info.name, dataType, shape };
+  });
+
+  for (const node of graph.nodes) {
+    const opset = model.opsets.get(node.domain);
+    const label = nodeLabel(node.name, node.opType, node.domain, opset ?? 0);
+    if (opset === undefined) throw new TypeError(`${label}: the model imports no operator set for its domain`);
+    const converter = node.domain === '' ? CONVERTERS.get(node.opType) : undefined;
+    if (!converter) throw notSupported(`${label}: the operator is not supported`);
+    const [lowest, highest] = [converter.minOpset ?? 1, converter.maxOpset ?? MAX_OPSET];
+    if (opset < lowest || opset > highest) {
+      throw notSupported(`${label}: this importer maps ${node.opType} for opsets ${lowest} to ${highest}`);
+    }
+    const n = new NodeImport(builder, node, opset, values);
+    let produced: Produced | readonly Produced[];
+    try {
+      produced = converter.convert(n);
+    } catch (error) {
+      // A builder's TypeError says what WebNN refused; the node it came from is said here.
+      if (error instanceof TypeError && !error.message.startsWith('node ')) throw new TypeError(`${n.label}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const list = Array.isArray(produced) ? produced as readonly Produced[] : [produced as Produced];
+    node.outputs.forEach((name, k) => {
+      if (name === '') return;
+      const p = list[k];
+      // Optional outputs a converter does not compute (Dropout's mask, MaxPool's indices) must go unused.
+      if (p === undefined) return;
+      values.set(name, isHost(p) ? { host: p } : { operand: p });
+    });
+  }
+
+  const outputOperands: Record<string, Operand> = {};
+  const outputs = graph.outputs.map((info): TensorDescription => {
+    const value = values.get(info.name);
+    if (!value) throw new TypeError(`output '${info.name}' is produced by no node (or by an output this importer does not compute)`);
+    let operand: Operand;
+    if ('host' in value) operand = builder.identity(operandOfConstantOutput(builder, info.name, values));
+    else if (inputs.some((i) => i.name === info.name)) operand = builder.identity(value.operand);
+    else operand = value.operand;
+    outputOperands[info.name] = operand;
+    return { name: info.name, dataType: operand.dataType, shape: [...operand.shape] };
+  });
+  return { inputs, outputs, outputOperands };
+}
+
+type TensorLimits = { dataTypes?: readonly string[] } | undefined;
+
+/** Whether the context's opSupportLimits() lists the data type for an operation's member ('' for input/constant). */
+function supportedBy(limits: SupportLimits, op: string, member: string, dataType: OperandDataType): boolean {
+  const entry = (limits as Record<string, unknown>)[op] as Record<string, TensorLimits> | TensorLimits;
+  const tensorLimits = (member ? (entry as Record<string, TensorLimits> | undefined)?.[member] : entry) as TensorLimits;
+  return tensorLimits?.dataTypes?.includes(dataType) ?? false;
+}
+
+/** A constant made an output goes through identity, as WebNN builds no graph whose output is a constant. */
+function operandOfConstantOutput(builder: GraphBuilder, name: string, values: Values): Operand {
+  const node = new NodeImport(builder, {
+    name: `output '${name}'`, opType: 'Identity', domain: '', inputs: [name], outputs: [name], attributes: new Map(),
+  }, 0, values);
+  return node.operand(0);
+}

@@ -1,0 +1,15 @@
+/**
+ * The Model Loader (a paused WebML CG draft) on this polyfill: MLModelLoader builds with the polyfill's MLGraphBuilder
+ * for its own contexts, and with the global MLGraphBuilder for a browser's.
+ */
+import { MLContext } from '../api/context.js';
+import { MLGraphBuilder } from '../api/graph-builder.js';
+import { registerGraphBuilder } from './model-loader.js';
+import type { GraphBuilder } from './webnn-types.js';
+
+// The class declares its operations only through the package's MLGraphBuilder interface; it has them at run time.
+registerGraphBuilder((context) => (context instanceof MLContext ? new MLGraphBuilder(context) as unknown as GraphBuilder : null));
+
+export { MLModel, MLModelLoader, registerGraphBuilder, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader.js';
+export { decodeOnnxModel, type OnnxModel } from './onnx-model.js';
+export { importOnnxGraph, type ImportedGraph, type ImportOptions, type TensorDescription } from './importer.js';

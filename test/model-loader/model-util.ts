@@ -1,0 +1,39 @@
+/** Single-operator ONNX models for the importer's tests, and their inputs as float32 data. */
+import { ELEM, OnnxModelWriter, type OnnxAttribute } from '../browser/onnx/model-writer.js';
+import { randomData, representable, size } from '../util/harness.js';
+import type { Tensor } from './reference.js';
+
+export { ELEM, OnnxModelWriter };
+
+/** Seeded float32 values in [lo, hi), as a reference tensor (already float32-representable). */
+export function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
+  return { shape, data: representable(randomData(size(shape), seed, lo, hi), 'float32') };
+}
+
+export interface NodeInput {
+  name: string;
+  tensor: Tensor;
+  /** A graph input (default), or an initializer of that element type. */
+  initializer?: 'float32' | 'int64';
+}
+
+/** A model of one node: its inputs (graph inputs or initializers) and one float (or given type) output named 'y'. */
+export function singleNodeModel(opType: string, opset: number, inputs: readonly (NodeInput | '')[],
+  attributes: Record<string, OnnxAttribute> = {}, outputElemType: number = ELEM.float): Uint8Array {
+  const w = new OnnxModelWriter(opset, 8);
+  const names = inputs.map((i) => {
+    if (i === '') return '';
+    if (i.initializer === 'int64') return w.initializer(i.name, i.tensor.shape, BigInt64Array.from(i.tensor.data, (v) => BigInt(v)));
+    if (i.initializer) return w.initializer(i.name, i.tensor.shape, Float32Array.from(i.tensor.data));
+    return w.input(i.name, i.tensor.shape);
+  });
+  w.nodeWithOutputs(opType, `${opType}_0`, names, ['y'], attributes);
+  w.output('y', null, outputElemType);
+  return w.encode();
+}
+
+/** The graph inputs of a single-node model, as compute() takes them. */
+export function feeds(inputs: readonly (NodeInput | '')[]) {
+  return Object.fromEntries(inputs.flatMap((i) => (i === '' || i.initializer ? [] :
+    [[i.name, { shape: i.tensor.shape, data: Float32Array.from(i.tensor.data) }]])));
+}
