@@ -1,4 +1,4 @@
-import { invalidStateError, notSupportedError, typeError, unknownError } from '../errors.js';
+import { invalidStateError, typeError, unknownError } from '../errors.js';
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend } from '../runtime/placement.js';
@@ -18,6 +18,8 @@ import {
 } from './internals.js';
 import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
 import { checkBackendLost } from '../runtime/backend-loss.js';
+import type { GpuDeviceBackend } from '../runtime/gpu-device-backend.js';
+import { checkExportable, exportToGPU as exportTensorToGPU, makeExportable, takeBackFromGPU } from './gpu-export.js';
 import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits.js';
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
@@ -27,6 +29,13 @@ import type { MLContextLostInfo } from './context-lost-info.js';
 
 /** The `AllowSharedBufferSource` the WebNN methods take (a Float16Array, native or @petamoriken/float16's, too). */
 export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/**
+ * What exportToGPU() returns, a WebGPU GPUBuffer: the global GPUBuffer type where the app's TypeScript has one (the
+ * DOM library, @webgpu/types), else its members used here, so that the package's types need no WebGPU types.
+ */
+export type ExportedGPUBuffer = typeof globalThis extends { GPUBuffer: { prototype: infer B } } ? B
+  : { readonly size: number; readonly usage: number; destroy(): undefined };
 
 /** Record<USVString, MLTensor>. */
 export type MLNamedTensors = Record<string, MLTensor>;
@@ -112,6 +121,38 @@ function asUnknownError(where: string, error: unknown): Error {
 const tensorOf = (record: 'inputs' | 'outputs') => (value: unknown, key: string): TensorState =>
   tensorSlots.find(value) ?? tensorSlots.get(value, `MLContext.dispatch: ${record}['${key}']`);
 
+/** dispatch() on a context made from a GPUDevice takes its bound tensors back from WebGPU first (api/gpu-export.ts). */
+function takeBackBound(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+  if (!ctx.device) return;
+  takeBackFromGPU(ins.values());
+  takeBackFromGPU(outs.values());
+}
+
+/**
+ * createTensor(), and createExportableTensor() with the context's `device`: a zero-filled tensor, made on the timeline.
+ */
+function newTensor(where: string, ctx: ContextState, descriptor: MLTensorDescriptor, device: GpuDeviceBackend | null): Promise<MLTensor> {
+  const desc = toOperandDescriptor(where, 'descriptor', descriptor);
+  const dict = toDictionary<{ readable: unknown; writable: unknown }>(where, 'descriptor', descriptor);
+  const readable = toBoolean(dict.readable, false);
+  const writable = toBoolean(dict.writable, false);
+  if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
+  // The spec's createTensor() lacks "check dimensions"; a tensor no graph could bind is rejected here as well.
+  checkDimensions(where, desc, 'descriptor.shape');
+  checkDataTypeSupported(where, desc);
+  const state = new TensorState(ctx, desc, readable, writable, false);
+  if (device) makeExportable(state, device);
+  const tensor = createTensorObject(state);
+  return new Promise<MLTensor>((resolve, reject) => {
+    ctx.enqueueSettled(where, () => {
+      if (state.destroyed) return;
+      const count = elementCount(desc.shape);
+      state.data = isHostType(desc.dataType) ? HostTensor.zeros(desc.dataType, desc.shape)
+        : onHomeBackend(ctx, desc, storageDtypeOf(desc.dataType) === 'float32' ? new Float32Array(count) : new Int32Array(count), false);
+    }, (failed, error) => (failed ? reject(asUnknownError(where, error)) : resolve(tensor)));
+  });
+}
+
 /** dispatch()'s checks of its bindings: no MLTensor bound twice, every one of this context and not destroyed. */
 function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
   const bound = [...ins.values(), ...outs.values()];
@@ -153,11 +194,13 @@ export class MLContext {
     checkBoundTensors(ctx, ins, outs);
     if (g.dynamic) {
       const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
+      takeBackBound(ctx, ins, outs);
       ctx.enqueueSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), ctx.settleDispatch);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
+    takeBackBound(ctx, ins, outs);
     ctx.enqueueSettled(where, () => runPlan(g.plan!, ins, outs), ctx.settleDispatch);
   }
 
@@ -167,25 +210,7 @@ export class MLContext {
     const args = arguments;
     return promiseFrom(() => {
       requireArgs(where, args, 1);
-      const ctx = contextSlots.get(this, where);
-      const desc = toOperandDescriptor(where, 'descriptor', descriptor);
-      const dict = toDictionary<{ readable: unknown; writable: unknown }>(where, 'descriptor', descriptor);
-      const readable = toBoolean(dict.readable, false);
-      const writable = toBoolean(dict.writable, false);
-      if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
-      // The spec's createTensor() lacks "check dimensions"; a tensor no graph could bind is rejected here as well.
-      checkDimensions(where, desc, 'descriptor.shape');
-      checkDataTypeSupported(where, desc);
-      const state = new TensorState(ctx, desc, readable, writable, false);
-      const tensor = createTensorObject(state);
-      return new Promise<MLTensor>((resolve, reject) => {
-        ctx.enqueueSettled(where, () => {
-          if (state.destroyed) return;
-          const count = elementCount(desc.shape);
-          state.data = isHostType(desc.dataType) ? HostTensor.zeros(desc.dataType, desc.shape)
-            : onHomeBackend(ctx, desc, storageDtypeOf(desc.dataType) === 'float32' ? new Float32Array(count) : new Int32Array(count), false);
-        }, (failed, error) => (failed ? reject(asUnknownError(where, error)) : resolve(tensor)));
-      });
+      return newTensor(where, contextSlots.get(this, where), descriptor, null);
     });
   }
 
@@ -223,16 +248,20 @@ export class MLContext {
     });
   }
 
-  /** Not supported: TF.js cannot share its GPU memory with a WebGPU device. Rejects NotSupportedError. */
+  /**
+   * Resolves with a zero-filled tensor that exportToGPU() can hand to `gpuDevice`, the device the context was made from
+   * (api/gpu-export.ts). Rejects NotSupportedError on other contexts and devices, and for types other than float32.
+   */
   createExportableTensor(descriptor: MLTensorDescriptor, gpuDevice: object): Promise<MLTensor> {
     const where = 'MLContext.createExportableTensor';
     const args = arguments;
     return promiseFrom(() => {
       requireArgs(where, args, 2);
-      contextSlots.get(this, where);
-      toOperandDescriptor(where, 'descriptor', descriptor);
+      const ctx = contextSlots.get(this, where);
+      const desc = toOperandDescriptor(where, 'descriptor', descriptor);
       if (!isGPUDevice(gpuDevice)) throw typeError(where, 'gpuDevice is not a GPUDevice');
-      throw notSupportedError(where, 'tensors exportable to WebGPU are not supported');
+      checkExportable(where, ctx, gpuDevice as GPUDevice, desc.dataType);
+      return newTensor(where, ctx, descriptor, ctx.device);
     });
   }
 
@@ -260,6 +289,7 @@ export class MLContext {
         const mismatch = bufferMismatch(target, t.desc.dataType, count, { anyViewType: true });
         if (mismatch) throw typeError(where, `outputData: ${mismatch}`);
       }
+      if (ctx.device) takeBackFromGPU([t]);
       return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
         t.pendingReads.add(reject);
         // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
@@ -291,6 +321,7 @@ export class MLContext {
     if (!t.writable) throw typeError(where, 'tensor was not created writable');
     const mismatch = bufferMismatch(source, t.desc.dataType, elementCount(t.desc.shape));
     if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
+    if (ctx.device) takeBackFromGPU([t]);
     // The copy is made now, straight into the backend: the caller may change its buffer as soon as this returns.
     let data: Value;
     try {
@@ -311,15 +342,19 @@ export class MLContext {
     });
   }
 
-  /** Not supported: no tensor of this implementation is exportable to WebGPU, so this always throws TypeError. */
-  exportToGPU(tensor: MLTensor): never {
+  /**
+   * Hands the tensor's values to WebGPU in a GPUBuffer of the context's device, for the WebGPU work submitted after this
+   * call; WebNN takes them back when the buffer is destroyed or the tensor next used (api/gpu-export.ts). Throws
+   * TypeError for a tensor not made by createExportableTensor(), InvalidStateError while earlier work still waits.
+   */
+  exportToGPU(tensor: MLTensor): ExportedGPUBuffer {
     const where = 'MLContext.exportToGPU';
     requireArgs(where, arguments, 1);
     const ctx = contextSlots.get(this, where);
     const t = tensorSlots.get(tensor, `${where}: tensor`);
     if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
     if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
-    throw typeError(where, 'tensor was not created by createExportableTensor()');
+    return exportTensorToGPU(where, ctx, t) as ExportedGPUBuffer;
   }
 
   /** What this context's builder accepts: data types and ranks per operation argument, from the operation table. */

@@ -1,6 +1,7 @@
 import type { MLOperandDataType } from '../types/data-type.js';
 import { checkCreateToken, CREATE, finishInterface } from './interface.js';
 import { releaseWhenCollected, tensorSlots, type TensorState } from './internals.js';
+import { isExportable } from './gpu-export.js';
 
 export class MLTensor {
   constructor(...args: unknown[]) {
@@ -26,6 +27,11 @@ export class MLTensor {
 
   get constant(): boolean {
     return tensorSlots.get(this, 'MLTensor.constant').constant;
+  }
+
+  /** Whether exportToGPU() can hand the tensor to WebGPU: made by createExportableTensor() (the MLTensor explainer). */
+  get exportableToGPU(): boolean {
+    return isExportable(tensorSlots.get(this, 'MLTensor.exportableToGPU'));
   }
 
   /** Rejects the pending reads of this tensor with an InvalidStateError and releases its data; idempotent. */

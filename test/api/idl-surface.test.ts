@@ -1,11 +1,12 @@
 /**
  * Holds the installed API to idl/webnn.idl: every interface is a global interface object with the WebIDL shape, and
  * every operation and attribute of the IDL (partial interfaces and mixins included) is on its prototype with the right
- * kind and `length`. The deliberate omissions come from src/omissions.ts and nothing else.
+ * kind and `length`. The deliberate omissions, and the members beyond the IDL, come from src/omissions.ts and nothing
+ * else.
  */
 import { parse, type IdlArgument, type IdlDefinition } from 'webidl2';
 import { installNow } from '../../src/index.js';
-import { OMISSIONS } from '../../src/omissions.js';
+import { ADDITIONS, OMISSIONS } from '../../src/omissions.js';
 import { dynamicShapesEnabled } from '../../src/api/proposal.js';
 import { allOps } from '../../src/ops/registry.js';
 
@@ -133,8 +134,20 @@ function memberMismatch(proto: object, name: string, member: MemberModel): strin
 
 describe('IDL surface (idl/webnn.idl)', () => {
   before(() => {
-    console.warn(`Deliberate omissions (src/omissions.ts):\n${OMISSIONS.map((o) =>
-      `  ${o.interface}.${o.signature ?? o.member} [${o.kind}]: ${o.behaviour} (${o.reason})`).join('\n')}`);
+    const omitted = OMISSIONS.map((o) => `\n  ${o.interface}.${o.signature ?? o.member} [${o.kind}]: ${o.behaviour} (${o.reason})`);
+    const added = ADDITIONS.map((a) => `\n  ${a.interface}.${a.member} (${a.source})`);
+    console.warn(`Deliberate omissions (src/omissions.ts):${omitted.join('') || ' none'}\nMembers beyond the IDL:${added.join('') || ' none'}`);
+  });
+
+  it('every addition is a readonly attribute of an IDL interface the IDL does not give it', () => {
+    for (const a of ADDITIONS) {
+      const iface = model.interfaces.get(a.interface);
+      if (!iface) throw new Error(`src/omissions.ts adds to ${a.interface}, which the IDL does not have`);
+      if (iface.members.has(a.member)) throw new Error(`${a.interface}.${a.member} is in the IDL now: drop it from ADDITIONS`);
+      const proto = (g[a.interface] as { prototype: object }).prototype;
+      const problem = memberMismatch(proto, a.member, { kind: 'attribute', overloadLengths: [], readonly: true, isStatic: false });
+      if (problem) throw new Error(`${a.interface}.${a.member}: ${problem}`);
+    }
   });
 
   it('every omission names a member of the IDL', () => {
@@ -245,8 +258,9 @@ describe('IDL surface (idl/webnn.idl)', () => {
       it('has no members beyond the IDL', () => {
         const proto = (g[iface.name] as { prototype: object } | undefined)?.prototype ?? {};
         const proposal = proposalMembers(iface.name);
+        const added = new Set(ADDITIONS.filter((a) => a.interface === iface.name).map((a) => a.member));
         const extra = Object.getOwnPropertyNames(proto)
-          .filter((name) => name !== 'constructor' && !iface.members.has(name) && !proposal.has(name));
+          .filter((name) => name !== 'constructor' && !iface.members.has(name) && !proposal.has(name) && !added.has(name));
         if (extra.length) throw new Error(`${iface.name}.prototype has members the IDL does not define: ${extra.join(', ')}`);
       });
     });
@@ -271,7 +285,9 @@ describe('IDL surface (idl/webnn.idl)', () => {
     }
   });
 
-  describe('unsupported members behave as src/omissions.ts says', () => {
+  // Contexts made from a GPUDevice share tensors with WebGPU (test/browser/webgpu-export.browser.test.ts); the others
+  // cannot, and say so.
+  describe('WebGPU interop members reject what a context cannot do', () => {
     type Ctx = {
       createTensor(d: object): Promise<object>;
       createExportableTensor(d: object, device: object): Promise<object>;
@@ -294,7 +310,7 @@ describe('IDL surface (idl/webnn.idl)', () => {
     };
     const desc = { dataType: 'float32', shape: [2] };
 
-    it('MLContext.exportToGPU(tensor) throws a TypeError', async () => {
+    it('MLContext.exportToGPU(a tensor not made by createExportableTensor()) throws a TypeError', async () => {
       const ctx = await ml().createContext({ tfjsBackend: 'cpu' });
       const tensor = await ctx.createTensor(desc);
       expectError(await settle(() => ctx.exportToGPU(tensor)), 'TypeError');
@@ -317,7 +333,7 @@ describe('IDL surface (idl/webnn.idl)', () => {
         expectError(await settle(() => ml().createContext(device())), 'NotSupportedError');
       });
 
-      it('MLContext.createExportableTensor(descriptor, GPUDevice) rejects with a NotSupportedError', async () => {
+      it('MLContext.createExportableTensor(descriptor, GPUDevice) on a context not made from it rejects with a NotSupportedError', async () => {
         const ctx = await ml().createContext({ tfjsBackend: 'cpu' });
         expectError(await settle(() => ctx.createExportableTensor(desc, device())), 'NotSupportedError');
         ctx.destroy();
