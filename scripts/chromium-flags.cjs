@@ -1,6 +1,7 @@
-// The flags every headless Chromium of the project starts with (karma, the WPT runner, the browser bench):
-// a closed network (no background connections, no QUIC) and software WebGL2 through SwiftShader, which
-// --disable-gpu would take away. '--headless' is added by callers that launch the binary themselves.
+// The flags every headless Chromium of the project starts with (karma, the WPT runner, the browser bench, the demo
+// test): a closed network (no background connections, no QUIC), software WebGL2 through SwiftShader, which
+// --disable-gpu would take away, and WebGPU, which headless Chromium exposes only with --enable-unsafe-webgpu (on
+// SwiftShader's Vulkan here: correct, slow). '--headless' is added by callers that launch the binary themselves.
 module.exports = [
   '--no-sandbox',
   '--disable-quic',
@@ -11,4 +12,5 @@ module.exports = [
   '--disable-dev-shm-usage',
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
 ];
