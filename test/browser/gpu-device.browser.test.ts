@@ -113,6 +113,36 @@ describe('contexts on a GPUDevice [webgpu]', function () {
     }
   });
 
+  it('destroy() of a context on a device loses that context alone: the device and its other contexts go on', async () => {
+    const device = await newDevice();
+    const destroyed = await contextOn(device);
+    const sibling = await contextOn(device);
+    try {
+      const { graph, x, y, out } = await addGraph(destroyed);
+      destroyed.writeTensor(x, new Float32Array([1, 2, 3, 4]));
+      destroyed.dispatch(graph, { x, y }, { out });
+      const pendingRead = later(destroyed.readTensor(out));
+      destroyed.destroy();
+      const info = await within(destroyed.lost, 5000, 'lost of the destroyed context');
+      if (!/destroy\(\) was called/.test(info.message)) throw new Error(`lost: ${info.message}`);
+      await assertThrows(() => within(pendingRead, 10_000, 'a read queued before destroy()'), 'InvalidStateError');
+      await assertThrows(() => destroyed.createTensor({ dataType: 'float32', shape: [2] }), 'InvalidStateError');
+      await checkSums(sibling, 4);
+      // The app's device is untouched: its own work still runs.
+      device.pushErrorScope('validation');
+      const buffer = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(buffer, 0, new Float32Array([1, 2, 3, 4]));
+      await device.queue.onSubmittedWorkDone();
+      const error = await device.popErrorScope();
+      if (error) throw new Error(`the device after destroy(): ${error.message}`);
+      buffer.destroy();
+      await checkSums(await contextOn(device), 6);
+    } finally {
+      sibling.destroy();
+      device.destroy();
+    }
+  });
+
   it('device.destroy() loses its contexts: lost resolves with why, queued work rejects, later calls fail; others go on', async () => {
     const [device, other] = [await newDevice(), await newDevice()];
     const lostOne = await contextOn(device);
