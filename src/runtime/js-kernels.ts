@@ -11,8 +11,8 @@ export interface JsKernel {
   /** The kernel name, registered with TF.js on first use for each backend. */
   readonly name: string;
   /**
-   * Computes `output` (zero-filled, shaped as the attribute `outputShape` says, else as the first input) from the
-   * inputs present, by the names they were run with.
+   * Computes every value of `output` (shaped as the attribute `outputShape` says, else as the first input; on wasm it
+   * holds whatever the heap held) from the inputs present, by the names they were run with.
    */
   readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
 }
@@ -45,10 +45,7 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     const out = wasm.makeOutput(outputShapeOf(first, attrs), 'float32');
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
-    const output = wasm.typedArrayFromHeap(out) as Float32Array;
-    // The heap is not zeroed by malloc.
-    output.fill(0);
-    kernel.compute(values, output, attrs ?? {});
+    kernel.compute(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs ?? {});
     return out;
   };
 }

@@ -219,7 +219,8 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
   const [xAt, filterAt, biasAt, preluAt] = [at('x'), at('filter'), at('bias'), at('preluActivationWeights')];
   const x = call.inputs[xAt], filter = call.inputs[filterAt];
   const { strides, pad, dilations, dataFormat, dimRoundingMode, activation, leakyreluAlpha } = call.attrs as {
-    strides: number | [number, number]; pad: 'valid' | 'same' | number; dilations: number | [number, number]; dataFormat: string;
+    strides: number | [number, number]; pad: Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
+    dilations: number | [number, number]; dataFormat: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil'; activation: string; leakyreluAlpha?: number;
   };
   const activationCode = ACTIVATION_CODES[activation];
@@ -227,26 +228,19 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode,
     call.name === 'FusedDepthwiseConv2D');
-  const geometry = [
-    info.batchSize, info.inHeight, info.inWidth, 0, info.filterHeight, info.filterWidth, 0,
-    info.padInfo.top, info.padInfo.right, info.padInfo.bottom, info.padInfo.left, info.padInfo.type === 'SAME' ? 1 : 0,
-    info.dilationHeight, info.dilationWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels,
-    activationCode, 0, leakyreluAlpha ?? 0, 0,
-  ];
+  const { batchSize, inHeight, inWidth, filterHeight, filterWidth, padInfo, dilationHeight, dilationWidth, strideHeight,
+    strideWidth, inChannels, outChannels } = info;
+  const samePad = padInfo.type === 'SAME' ? 1 : 0;
+  const alpha = leakyreluAlpha ?? 0;
   const outShape = call.outputs[0]!.shape;
-  const optionalId = (inputs: readonly (TensorInfo | null | undefined)[], i: number): number => {
-    const t = i < 0 ? null : inputs[i];
-    return t ? idOf(backend, t) : 0;
-  };
+  const optionalId = (t: TensorInfo | null | undefined): number => (t ? idOf(backend, t) : 0);
   return {
     run: (inputs) => {
       const out = backend.makeOutput([...outShape], 'float32');
-      const args = geometry;
-      args[3] = idOf(backend, inputs[filterAt]);
-      args[6] = optionalId(inputs, biasAt);
-      args[19] = optionalId(inputs, preluAt);
-      args[21] = idOf(backend, out);
-      f(idOf(backend, inputs[xAt]), ...args);
+      f(idOf(backend, inputs[xAt]), batchSize, inHeight, inWidth, idOf(backend, inputs[filterAt]), filterHeight, filterWidth,
+        optionalId(biasAt < 0 ? null : inputs[biasAt]), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
+        dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
+        optionalId(preluAt < 0 ? null : inputs[preluAt]), alpha, idOf(backend, out));
       return out;
     },
     dispose: () => undefined,
