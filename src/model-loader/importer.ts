@@ -83,6 +83,7 @@ export function importOnnxGraph(
   const { graph } = model;
   for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
 
+  const inputOperands = new Set<Operand>();
   const inputs = graph.inputs.map((info): TensorDescription => {
     const onnxType = dataTypeOfElemType(info.elemType, `input '${info.name}'`);
     const dataType = webnnTypeOf(onnxType);
@@ -90,7 +91,9 @@ export function importOnnxGraph(
       throw notSupported(`input '${info.name}': ${onnxType} has no WebNN input type on this context`);
     }
     const shape = inputShape(info, options.freeDimensionOverrides ?? {});
-    values.set(info.name, { operand: builder.input(info.name, { dataType, shape }) });
+    const operand = builder.input(info.name, { dataType, shape });
+    inputOperands.add(operand);
+    values.set(info.name, { operand });
     return { name: info.name, dataType, shape };
   });
 
@@ -129,7 +132,8 @@ export function importOnnxGraph(
     if (!value) throw new TypeError(`output '${info.name}' is produced by no node (or by an output this importer does not compute)`);
     let operand: Operand;
     if ('host' in value) operand = builder.identity(operandOfConstantOutput(builder, info.name, values));
-    else if (inputs.some((i) => i.name === info.name)) operand = builder.identity(value.operand);
+    // WebNN builds no graph whose output is one of its inputs (an Identity chain from an input to an output).
+    else if (inputOperands.has(value.operand)) operand = builder.identity(value.operand);
     else operand = value.operand;
     outputOperands[info.name] = operand;
     return { name: info.name, dataType: operand.dataType, shape: [...operand.shape] };

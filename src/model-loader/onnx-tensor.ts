@@ -52,8 +52,9 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** raw_data is little-endian; on a big-endian host each element's bytes are reversed. */
 function fromRawData(dataType: HostDataType, raw: Uint8Array): HostData {
-  // A copy: the view protobufjs gives shares the model's buffer at an offset that need not be aligned.
-  const bytes = raw.slice();
+  // A copy of its own: the bytes protobufjs gives share the model's buffer at an offset that need not be aligned (and
+  // a Node Buffer's slice() would share it still).
+  const bytes = new Uint8Array(raw);
   const size = BYTES[dataType];
   if (!littleEndian && size > 1) for (let k = 0; k < bytes.length; k += size) bytes.subarray(k, k + size).reverse();
   return viewOf(dataType, bytes.buffer);

@@ -160,7 +160,10 @@ const slice: Converter = {
         steps[k] = -steps[k]!;
       }
     }
-    return n.builder.slice(x, starts, sizes, steps.every((s) => s === 1) ? {} : { strides: steps });
+    if (steps.every((s) => s === 1)) return n.builder.slice(x, starts, sizes);
+    // WebNN's sizes are the extent of input sliced, of which every stride-th element is taken.
+    const extents = sizes.map((count, k) => (count - 1) * steps[k]! + 1);
+    return n.builder.slice(x, starts, extents, { strides: steps });
   },
 };
 

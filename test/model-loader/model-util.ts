@@ -17,13 +17,20 @@ export interface NodeInput {
   initializer?: 'float32' | 'int64';
 }
 
+/** ±2^63 (what INT64_MAX and -INT64_MAX are as numbers) as the int64 limits ±(2^63 - 1), which exporters write. */
+function int64Of(v: number): bigint {
+  if (v >= 2 ** 63) return 2n ** 63n - 1n;
+  if (v <= -(2 ** 63)) return -(2n ** 63n) + 1n;
+  return BigInt(v);
+}
+
 /** A model of one node: its inputs (graph inputs or initializers) and one float (or given type) output named 'y'. */
 export function singleNodeModel(opType: string, opset: number, inputs: readonly (NodeInput | '')[],
   attributes: Record<string, OnnxAttribute> = {}, outputElemType: number = ELEM.float): Uint8Array {
   const w = new OnnxModelWriter(opset, 8);
   const names = inputs.map((i) => {
     if (i === '') return '';
-    if (i.initializer === 'int64') return w.initializer(i.name, i.tensor.shape, BigInt64Array.from(i.tensor.data, (v) => BigInt(v)));
+    if (i.initializer === 'int64') return w.initializer(i.name, i.tensor.shape, BigInt64Array.from(i.tensor.data, int64Of));
     if (i.initializer) return w.initializer(i.name, i.tensor.shape, Float32Array.from(i.tensor.data));
     return w.input(i.name, i.tensor.shape);
   });

@@ -65,6 +65,11 @@ function littleEndianBytes(data: TensorData['data']): Uint8Array {
   return bytes;
 }
 
+/** An int64 as protobufjs's {low, high} pair: exact beyond 2^53, where a number is not. */
+function longBits(v: bigint): { low: number; high: number; unsigned: boolean } {
+  return { low: Number(BigInt.asIntN(32, v)), high: Number(BigInt.asIntN(32, v >> 32n)), unsigned: false };
+}
+
 export function tensorProto(name: string, t: TensorData): object {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (count !== t.data.length) throw new Error(`tensor ${name}: ${t.data.length} values for shape [${t.shape}]`);
@@ -72,7 +77,7 @@ export function tensorProto(name: string, t: TensorData): object {
   if (!t.typed) return { ...base, rawData: littleEndianBytes(t.data) };
   if (t.data instanceof Float32Array) return { ...base, floatData: [...t.data] };
   if (t.data instanceof Float64Array) return { ...base, doubleData: [...t.data] };
-  if (t.data instanceof BigInt64Array) return { ...base, int64Data: [...t.data].map(String) };
+  if (t.data instanceof BigInt64Array) return { ...base, int64Data: Array.from(t.data, longBits) };
   return { ...base, int32Data: [...t.data] };
 }
 
