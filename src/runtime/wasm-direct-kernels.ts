@@ -1,11 +1,11 @@
 /**
  * Replayed wasm kernels called straight into tfjs-backend-wasm's module. Its kernels taking shapes (the binary
- * operations, Transpose, and Mean through its Transpose) copy each shape into the module's stack on every call, work
- * out broadcasting and size-one axes again and allocate a few typed arrays: 3-5 µs of JavaScript a call in Chromium,
- * against 1-2 µs of the module's work on the small tensors of real models; its convolutions work out their geometry
- * from the shapes on every call. A replay's kernels always see the same shapes, so here the shapes go into the
- * module's heap once, everything derived from them is worked out once, and a replayed call is the output's allocation
- * and the module call itself.
+ * operations, Transpose, Mean through its Transpose, _FusedMatMul) copy each shape into the module's stack on every
+ * call, work out broadcasting and size-one axes again and allocate a few typed arrays: 3-5 µs of JavaScript a call in
+ * Chromium, against 1-2 µs of the module's work on the small tensors of real models; its convolutions work out their
+ * geometry, and Reshape its shape, on every call. A replay's kernels always see the same shapes, so here the shapes
+ * go into the module's heap once, everything derived from them is worked out once, and a replayed call is the
+ * output's allocation and the module call itself.
  *
  * The calls follow the argument lists of tfjs-backend-wasm's exports, which are not a public interface: they are used
  * only with the versions they were checked against, and otherwise replays call the kernels as TF.js registered them.
@@ -41,6 +41,7 @@ interface WasmBackend {
   readonly dataIdMap: { get(dataId: tf.DataId): { readonly id: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
+  incRef(dataId: tf.DataId): void;
 }
 
 /** A replayed kernel: its inputs in the recorded order, its one result; and the heap it holds until disposed. */
@@ -72,6 +73,8 @@ export function directWasmKernel(backend: tf.KernelBackend, call: RecordedCall):
   if (call.name === 'Transpose') return transposeKernel(wasmBackend, call);
   if (call.name === 'Mean') return meanKernel(wasmBackend, call);
   if (call.name === 'FusedConv2D' || call.name === 'FusedDepthwiseConv2D') return convolutionKernel(wasmBackend, call);
+  if (call.name === '_FusedMatMul') return productKernel(wasmBackend, call);
+  if (call.name === 'Reshape') return reshapeKernel(wasmBackend, call);
   return null;
 }
 
@@ -98,8 +101,13 @@ class HeapWords {
 
 type ModuleFunction = (...args: number[]) => void;
 
+/**
+ * The module's export for a kernel: the function itself from the instance's exports where the module shows them, since
+ * its `_Name` property is a stub that installs the export on its first call.
+ */
 function moduleFunction(backend: WasmBackend, kernelName: string): ModuleFunction | null {
-  const f = (backend.wasm as unknown as Record<string, unknown>)[`_${kernelName}`];
+  const module = backend.wasm as unknown as { asm?: Record<string, unknown> } & Record<string, unknown>;
+  const f = module.asm?.[kernelName] ?? module[`_${kernelName}`];
   return typeof f === 'function' ? f as ModuleFunction : null;
 }
 
@@ -242,6 +250,51 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
         dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
         optionalId(preluAt < 0 ? null : inputs[preluAt]), alpha, idOf(backend, out));
       return out;
+    },
+    dispose: () => undefined,
+  };
+}
+
+/** A batched matrix product with bias and activation (_FusedMatMul): both operands' shapes stored once. */
+function productKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const f = moduleFunction(backend, call.name);
+  const at = (name: string): number => call.inputNames.indexOf(name);
+  const [aAt, bAt, biasAt, preluAt] = [at('a'), at('b'), at('bias'), at('preluActivationWeights')];
+  const a = call.inputs[aAt], b = call.inputs[bAt];
+  const { transposeA, transposeB, activation, leakyreluAlpha } = call.attrs as {
+    transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number;
+  };
+  const activationCode = ACTIVATION_CODES[activation];
+  if (!f || !a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || activationCode === undefined) return null;
+  const heap = new HeapWords(backend.wasm);
+  const aShape = heap.store(a.shape), aRank = a.shape.length;
+  const bShape = heap.store(b.shape), bRank = b.shape.length;
+  const [flagA, flagB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
+  const alpha = leakyreluAlpha ?? 0;
+  const outShape = call.outputs[0]!.shape;
+  const optionalId = (t: TensorInfo | null | undefined): number => (t ? idOf(backend, t) : 0);
+  return {
+    run: (inputs) => {
+      const out = backend.makeOutput([...outShape], 'float32');
+      f(idOf(backend, inputs[aAt]), aShape, aRank, idOf(backend, inputs[bAt]), bShape, bRank, flagA, flagB, activationCode,
+        optionalId(biasAt < 0 ? null : inputs[biasAt]), optionalId(preluAt < 0 ? null : inputs[preluAt]), alpha,
+        idOf(backend, out));
+      return out;
+    },
+    dispose: () => heap.free(),
+  };
+}
+
+/** A reshape shares its input's data under the recorded shape, as TF.js's own does, without working the shape out. */
+function reshapeKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
+  const x = call.inputs[0];
+  if (!x || call.inputNames.join() !== 'x') return null;
+  const { shape, dtype } = call.outputs[0]!;
+  return {
+    run: (inputs) => {
+      const input = inputs[0]!;
+      backend.incRef(input.dataId);
+      return { dataId: input.dataId, shape: [...shape], dtype };
     },
     dispose: () => undefined,
   };

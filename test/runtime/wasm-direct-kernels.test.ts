@@ -131,6 +131,26 @@ const CASES: readonly Case[] = [
     expected: ([x, filter, bias]) => convolved(x!, [1, 4, 5, 6], filter!, [3, 3, 6, 1], bias!, [1, 1, 1, 1], [1, 1], true,
       (v) => (v < 0 ? 0.25 * v : v)),
   },
+  {
+    name: '_FusedMatMul with bias and relu', shapes: [[1, 3, 5], [1, 5, 4], [4]], kernel: '_FusedMatMul',
+    run: ([a, b, bias]) => tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, bias: bias!, activation: 'relu' }),
+    expected: ([a, b, bias]) => [0, 1, 2].flatMap((r) => [0, 1, 2, 3].map((c) =>
+      Math.max(0, bias![c]! + [0, 1, 2, 3, 4].reduce((sum, k) => sum + a![r * 5 + k]! * b![k * 4 + c]!, 0)))),
+    tolerance: 1e-5,
+  },
+  {
+    // TF.js's wasm kernel adds a bias wrongly to rows after the first where an operand is transposed: none here.
+    name: '_FusedMatMul with the second operand transposed and sigmoid', shapes: [[1, 3, 5], [1, 4, 5]], kernel: '_FusedMatMul',
+    run: ([a, b]) => tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeB: true, activation: 'sigmoid' }),
+    expected: ([a, b]) => [0, 1, 2].flatMap((r) => [0, 1, 2, 3].map((c) =>
+      1 / (1 + Math.exp(-[0, 1, 2, 3, 4].reduce((sum, k) => sum + a![r * 5 + k]! * b![c * 5 + k]!, 0))))),
+    tolerance: 1e-5,
+  },
+  {
+    name: 'Reshape', shapes: [[2, 3, 4]], kernel: 'Reshape',
+    run: ([x]) => tf.add(tf.reshape(x!, [4, 6]), 1),
+    expected: ([x]) => [...x!].map((v) => v + 1),
+  },
 ];
 
 if (BACKENDS.includes('wasm')) {
