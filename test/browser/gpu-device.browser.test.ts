@@ -91,6 +91,25 @@ describe('contexts on a GPUDevice [webgpu]', function () {
     }
   });
 
+  it("leaves the app's TF.js on TF.js's own webgpu backend, active, while a context on a device computes", async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('webgpu');
+    const own = tf.backend();
+    const device = await newDevice();
+    const context = await contextOn(device);
+    try {
+      const out = await checkSums(context, 9);
+      if (deviceHolding(out) !== device) throw new Error("the result is not in a buffer of the context's device");
+      if (tf.getBackend() !== 'webgpu' || tf.backend() !== own) throw new Error("TF.js's active backend changed");
+      const sum = await tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).data();
+      if (sum.join() !== '4,6') throw new Error(`the app's TF.js computed ${sum.join()}`);
+    } finally {
+      context.destroy();
+      device.destroy();
+      if (previous) await tf.setBackend(previous);
+    }
+  });
+
   it('rejects a device that is lost, and an object that is not a real GPUDevice, with a NotSupportedError saying why', async () => {
     const device = await newDevice();
     device.destroy();

@@ -255,6 +255,24 @@ describe('tensors shared with WebGPU [webgpu]', function () {
     graph.destroy();
   });
 
+  it('writeTensor() and dispatch() outputs take an exported tensor back and destroy its buffer; their values win', async () => {
+    const graph = await tanhGraph(context);
+    const x = await context.createExportableTensor({ ...desc, writable: true }, device);
+    const out = await context.createExportableTensor({ ...desc, readable: true }, device);
+    const xBuffer = context.exportToGPU(x);
+    const outBuffer = context.exportToGPU(out);
+    runShader(device, WRITE_RAMP, [xBuffer], N);
+    runShader(device, WRITE_RAMP, [outBuffer], N);
+    const written = ramp.map((v) => -v / 2);
+    context.writeTensor(x, new Float32Array(written));
+    context.dispatch(graph, { x }, { out });
+    for (const buffer of [xBuffer, outBuffer]) {
+      if (!await isDestroyed(device, buffer)) throw new Error('a buffer is still usable after WebNN took its tensor back');
+    }
+    assertNear(await readFloat32(context, out), written.map((v) => 2 * Math.tanh(v) + 1), 'out');
+    graph.destroy();
+  });
+
   it('exportToGPU() while earlier work still waits (a pending read) throws an InvalidStateError; once settled it exports', async () => {
     const t = await context.createExportableTensor({ ...desc, readable: true, writable: true }, device);
     context.writeTensor(t, new Float32Array(ramp));
