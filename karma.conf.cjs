@@ -8,10 +8,10 @@ const backends = process.env.WEBNN_TEST_BACKENDS ?? '';
 const grep = process.env.WEBNN_TEST_GREP ?? '';
 
 /**
- * Headless Chromium with a software WebGL2 (SwiftShader through ANGLE) and WebGPU, which headless Chromium exposes only
- * with --enable-unsafe-webgpu (on SwiftShader's Vulkan: correct, slow).
+ * Headless Chromium with a software WebGL2 (SwiftShader through ANGLE) and WebGPU (on SwiftShader's Vulkan: correct,
+ * slow), as scripts/chromium-flags.cjs starts every Chromium of the project.
  */
-const chromiumFlags = ['--headless', ...require('./scripts/chromium-flags.cjs'), '--enable-unsafe-webgpu'];
+const chromiumFlags = ['--headless', ...require('./scripts/chromium-flags.cjs')];
 
 const LOG_BUCKETS = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
