@@ -4,12 +4,20 @@
  */
 import { MLContext } from '../api/context.js';
 import { MLGraphBuilder } from '../api/graph-builder.js';
-import { registerGraphBuilder } from './model-loader.js';
+import { ModelLoader, registerGraphBuilder } from './model-loader.js';
 import type { GraphBuilder } from './webnn-types.js';
 
 // The class declares its operations only through the package's MLGraphBuilder interface; it has them at run time.
 registerGraphBuilder((context) => (context instanceof MLContext ? new MLGraphBuilder(context) as unknown as GraphBuilder : null));
 
-export { MLModel, MLModelLoader, registerGraphBuilder, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader.js';
+/** Loads ONNX models onto an MLContext (the Model Loader draft's constructor and load()). */
+export class MLModelLoader extends ModelLoader {
+  // The package's own context type, so that the declarations name only what the package exports.
+  constructor(context: MLContext) {
+    super(context);
+  }
+}
+
+export { MLModel, ModelLoader, registerGraphBuilder, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader.js';
 export { decodeOnnxModel, type OnnxModel } from './onnx-model.js';
 export { importOnnxGraph, type ImportedGraph, type ImportOptions, type TensorDescription } from './importer.js';

@@ -64,6 +64,8 @@ const isModelTensor = (value: unknown): value is MLModelTensor =>
   typeof value === 'object' && value !== null && ArrayBuffer.isView((value as MLModelTensor).data) &&
   Array.isArray((value as MLModelTensor).dimensions);
 
+const CREATE_MODEL = Symbol('MLModel');
+
 export class MLModel {
   readonly #context: WebNNContext;
   readonly #graph: WebNNGraph;
@@ -71,8 +73,11 @@ export class MLModel {
   readonly #outputs: readonly MLTensorInfo[];
   #tensors: Promise<{ inputs: Record<string, WebNNTensor>; outputs: Record<string, WebNNTensor> }> | null = null;
 
-  /** Made by MLModelLoader.load(). */
-  constructor(context: WebNNContext, graph: WebNNGraph, inputs: readonly MLTensorInfo[], outputs: readonly MLTensorInfo[]) {
+  /** Made by MLModelLoader.load() only: the draft gives MLModel no constructor. */
+  constructor(...args: unknown[]) {
+    const [token, context, graph, inputs, outputs] =
+      args as [unknown, WebNNContext, WebNNGraph, readonly MLTensorInfo[], readonly MLTensorInfo[]];
+    if (token !== CREATE_MODEL) throw new TypeError('Illegal constructor');
     this.#context = context;
     this.#graph = graph;
     this.#inputs = inputs;
@@ -137,7 +142,11 @@ export class MLModel {
   }
 }
 
-export class MLModelLoader {
+/**
+ * The loader for any WebNN context whose MLGraphBuilder registerGraphBuilder() or the global scope provides. The
+ * package exports it as MLModelLoader, typed with the package's MLContext.
+ */
+export class ModelLoader {
   readonly #context: WebNNContext;
 
   constructor(context: WebNNContext) {
@@ -158,6 +167,6 @@ export class MLModelLoader {
     const graph = await builder.build(imported.outputOperands);
     const info = (d: { name: string; dataType: OperandDataType; shape: readonly number[] }): MLTensorInfo =>
       ({ name: d.name, type: d.dataType, dimensions: [...d.shape] });
-    return new MLModel(this.#context, graph, imported.inputs.map(info), imported.outputs.map(info));
+    return new MLModel(CREATE_MODEL, this.#context, graph, imported.inputs.map(info), imported.outputs.map(info));
   }
 }
