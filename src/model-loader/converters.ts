@@ -2,6 +2,7 @@
 import type { Converter } from './converter.js';
 import { CONV_CONVERTERS } from './ops-conv.js';
 import { ELEMENTWISE_CONVERTERS } from './ops-elementwise.js';
+import { INDEXING_CONVERTERS } from './ops-indexing.js';
 import { LINEAR_CONVERTERS } from './ops-linear.js';
 import { REDUCE_CONVERTERS } from './ops-reduce.js';
 import { RESIZE_CONVERTERS } from './ops-resize.js';
@@ -12,5 +13,5 @@ export const MAX_OPSET = 22;
 
 export const CONVERTERS: ReadonlyMap<string, Converter> = new Map([
   ...ELEMENTWISE_CONVERTERS, ...CONV_CONVERTERS, ...LINEAR_CONVERTERS, ...REDUCE_CONVERTERS, ...RESIZE_CONVERTERS,
-  ...SHAPE_CONVERTERS,
+  ...SHAPE_CONVERTERS, ...INDEXING_CONVERTERS,
 ]);

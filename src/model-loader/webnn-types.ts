@@ -72,6 +72,9 @@ export interface GraphBuilder {
   slice(input: Operand, starts: readonly number[], sizes: readonly number[], options?: Options): Operand;
   gather(input: Operand, indices: Operand, options?: Options): Operand;
   gatherElements(input: Operand, indices: Operand, options?: Options): Operand;
+  gatherND(input: Operand, indices: Operand): Operand;
+  scatterElements(input: Operand, indices: Operand, updates: Operand, options?: Options): Operand;
+  scatterND(input: Operand, indices: Operand, updates: Operand): Operand;
   cast(input: Operand, dataType: OperandDataType): Operand;
   expand(input: Operand, newShape: readonly number[]): Operand;
   where(condition: Operand, trueValue: Operand, falseValue: Operand): Operand;
