@@ -1,5 +1,6 @@
 /** Every ONNX operator (default domain) the importer maps, with the opsets it maps. */
 import type { Converter } from './converter.js';
+import { CONTROL_CONVERTERS } from './ops-control.js';
 import { CONV_CONVERTERS } from './ops-conv.js';
 import { ELEMENTWISE_CONVERTERS } from './ops-elementwise.js';
 import { INDEXING_CONVERTERS } from './ops-indexing.js';
@@ -13,5 +14,5 @@ export const MAX_OPSET = 22;
 
 export const CONVERTERS: ReadonlyMap<string, Converter> = new Map([
   ...ELEMENTWISE_CONVERTERS, ...CONV_CONVERTERS, ...LINEAR_CONVERTERS, ...REDUCE_CONVERTERS, ...RESIZE_CONVERTERS,
-  ...SHAPE_CONVERTERS, ...INDEXING_CONVERTERS,
+  ...SHAPE_CONVERTERS, ...INDEXING_CONVERTERS, ...CONTROL_CONVERTERS,
 ]);

@@ -6,7 +6,7 @@
  */
 import { notSupported, nodeLabel } from './errors.js';
 import { NodeImport, isHost, type Produced, type Value, type ValueStore } from './node-import.js';
-import type { OnnxModel, OnnxValueInfo } from './onnx-model.js';
+import type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx-model.js';
 import { dataTypeOfElemType } from './onnx-tensor.js';
 import { CONVERTERS, MAX_OPSET } from './converters.js';
 import { operandFromHost, webnnTypeOf } from './materialize.js';
@@ -51,7 +51,18 @@ class Values implements ValueStore {
   private readonly values = new Map<string, Value>();
   private readonly constants = new Map<string, Operand>();
 
-  constructor(private readonly builder: GraphBuilder, private readonly limits: SupportLimits) {}
+  constructor(
+    private readonly builder: GraphBuilder,
+    private readonly limits: SupportLimits,
+    private readonly opsets: ReadonlyMap<string, number>,
+  ) {}
+
+  /** A subgraph's nodes imported in this graph's scope (the branch an If takes); its outputs' values. */
+  inline(graph: OnnxGraph): (Value | undefined)[] {
+    for (const [name, tensor] of graph.initializers) this.set(name, { host: tensor });
+    importNodes(this.builder, this, this.opsets, graph.nodes);
+    return graph.outputs.map((o) => this.get(o.name));
+  }
 
   get(name: string): Value | undefined {
     return this.values.get(name);
@@ -76,29 +87,10 @@ class Values implements ValueStore {
   }
 }
 
-export function importOnnxGraph(
-  builder: GraphBuilder, limits: SupportLimits, model: OnnxModel, options: ImportOptions = {},
-): ImportedGraph {
-  const values = new Values(builder, limits);
-  const { graph } = model;
-  for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
-
-  const inputOperands = new Set<Operand>();
-  const inputs = graph.inputs.map((info): TensorDescription => {
-    const onnxType = dataTypeOfElemType(info.elemType, `input '${info.name}'`);
-    const dataType = webnnTypeOf(onnxType);
-    if (!dataType || !supportedBy(limits, 'input', '', dataType)) {
-      throw notSupported(`input '${info.name}': ${onnxType} has no WebNN input type on this context`);
-    }
-    const shape = inputShape(info, options.freeDimensionOverrides ?? {});
-    const operand = builder.input(info.name, { dataType, shape });
-    inputOperands.add(operand);
-    values.set(info.name, { operand });
-    return { name: info.name, dataType, shape };
-  });
-
-  for (const node of graph.nodes) {
-    const opset = model.opsets.get(node.domain);
+/** Converts each node in order, its outputs becoming values the later nodes read. */
+function importNodes(builder: GraphBuilder, values: Values, opsets: ReadonlyMap<string, number>, nodes: readonly OnnxNode[]): void {
+  for (const node of nodes) {
+    const opset = opsets.get(node.domain);
     const label = nodeLabel(node.name, node.opType, node.domain, opset ?? 0);
     if (opset === undefined) throw new TypeError(`${label}: the model imports no operator set for its domain`);
     const converter = node.domain === '' ? CONVERTERS.get(node.opType) : undefined;
@@ -125,6 +117,30 @@ export function importOnnxGraph(
       values.set(name, isHost(p) ? { host: p } : { operand: p });
     });
   }
+}
+
+export function importOnnxGraph(
+  builder: GraphBuilder, limits: SupportLimits, model: OnnxModel, options: ImportOptions = {},
+): ImportedGraph {
+  const values = new Values(builder, limits, model.opsets);
+  const { graph } = model;
+  for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
+
+  const inputOperands = new Set<Operand>();
+  const inputs = graph.inputs.map((info): TensorDescription => {
+    const onnxType = dataTypeOfElemType(info.elemType, `input '${info.name}'`);
+    const dataType = webnnTypeOf(onnxType);
+    if (!dataType || !supportedBy(limits, 'input', '', dataType)) {
+      throw notSupported(`input '${info.name}': ${onnxType} has no WebNN input type on this context`);
+    }
+    const shape = inputShape(info, options.freeDimensionOverrides ?? {});
+    const operand = builder.input(info.name, { dataType, shape });
+    inputOperands.add(operand);
+    values.set(info.name, { operand });
+    return { name: info.name, dataType, shape };
+  });
+
+  importNodes(builder, values, model.opsets, graph.nodes);
 
   const outputOperands: Record<string, Operand> = {};
   const outputs = graph.outputs.map((info): TensorDescription => {

@@ -4,7 +4,7 @@
  */
 import { nodeLabel, notSupported } from './errors.js';
 import { elementCount, toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
-import type { OnnxAttributeValue, OnnxNode } from './onnx-model.js';
+import type { OnnxAttributeValue, OnnxGraph, OnnxNode } from './onnx-model.js';
 import type { GraphBuilder, Operand, OperandDataType } from './webnn-types.js';
 
 /** A value of the graph: a WebNN operand, or a tensor still on the host. */
@@ -20,6 +20,7 @@ export interface ValueStore {
   /** The WebNN operand of a value, made a constant (once) if it is on the host. */
   operandOf(name: string, value: Value, node: NodeImport): Operand;
   supports(op: string, member: string, dataType: OperandDataType): boolean;
+  inline(graph: OnnxGraph): (Value | undefined)[];
 }
 
 export class NodeImport {
@@ -142,6 +143,20 @@ export class NodeImport {
     if (a === undefined) return undefined;
     if (typeof a !== 'object' || !('data' in a)) throw this.invalid(`attribute '${name}' is not a tensor`);
     return a;
+  }
+
+  graph(name: string): OnnxGraph {
+    const a = this.attribute(name);
+    if (typeof a !== 'object' || a === null || !('nodes' in a)) throw this.invalid(`attribute '${name}' is not a graph`);
+    return a;
+  }
+
+  /** A subgraph inlined in the node's scope: the values of its outputs. */
+  inline(graph: OnnxGraph): Produced[] {
+    return this.values.inline(graph).map((value, k) => {
+      if (!value) throw this.invalid(`output ${k} of its subgraph '${graph.name}' is produced by nothing`);
+      return 'host' in value ? value.host : value.operand;
+    });
   }
 
   hasAttribute(name: string): boolean {

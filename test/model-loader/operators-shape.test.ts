@@ -1,9 +1,9 @@
 /** ONNX data movement, shape folding, Softmax and Resize against float64 references. */
-import { assertClose, forEachBackend } from '../util/harness.js';
-import { ELEM, int, ints, OnnxModelWriter, string } from '../browser/onnx/model-writer.js';
+import { assertClose, assertThrows, forEachBackend } from '../util/harness.js';
+import { ELEM, graph, int, ints, OnnxModelWriter, string } from '../browser/onnx/model-writer.js';
 import { feeds, randomTensor, singleNodeModel, type NodeInput } from './model-util.js';
 import { resizeRef, sliceRef, softmaxRef, transposeRef, type Tensor } from './reference.js';
-import { runModel } from './run-model.js';
+import { loadModel, runModel } from './run-model.js';
 import type { OnnxAttribute } from '../browser/onnx/model-writer.js';
 import type { BackendName } from '../../src/runtime/backends.js';
 
@@ -122,4 +122,48 @@ forEachBackend('ONNX import: Resize', (backend) => {
   it('linear, half_pixel, to sizes 5x7 (opset 13)', () =>
     check(backend, 'Resize', 13, [{ name: 'x', tensor: x }, '', '', int64('sizes', [1, 2, 5, 7])], { mode: string('linear') },
       resizeRef(x, 5, 7, 'linear', halfPixel, Math.round)));
+});
+
+forEachBackend('ONNX import: If decided at load time', (backend) => {
+  const x = randomTensor([2, 3], 110);
+
+  /** If (the batch size == 2) then relu(x) else -x; the condition folds from Shape -> Gather -> Equal. */
+  function ifModel(batch: number): Uint8Array {
+    const thenBranch = new OnnxModelWriter(13, 8);
+    thenBranch.nodeWithOutputs('Relu', 'relu', ['x'], ['then_y']);
+    thenBranch.output('then_y', null);
+    const elseBranch = new OnnxModelWriter(13, 8);
+    elseBranch.nodeWithOutputs('Neg', 'neg', ['x'], ['else_y']);
+    elseBranch.output('else_y', null);
+    const w = new OnnxModelWriter(13, 8);
+    w.input('x', [batch, 3]);
+    w.node('Shape', 'shape', ['x']);
+    w.initializer('zero', [], BigInt64Array.from([0n]));
+    w.node('Gather', 'batch', ['shape', 'zero']);
+    w.initializer('two', [], BigInt64Array.from([2n]));
+    w.node('Equal', 'isTwo', ['batch', 'two']);
+    w.nodeWithOutputs('If', 'branch', ['isTwo'], ['y'], { then_branch: graph(thenBranch, 'then'), else_branch: graph(elseBranch, 'else') });
+    w.output('y', null);
+    return w.encode();
+  }
+
+  it('takes the then branch when the folded condition holds, the else branch otherwise', async () => {
+    const taken = await runModel(backend, ifModel(2), feeds([{ name: 'x', tensor: x }]));
+    assertClose(taken['y'] as never, { shape: [2, 3], data: x.data.map((v) => Math.max(v, 0)) });
+    const x3 = randomTensor([3, 3], 111);
+    const other = await runModel(backend, ifModel(3), feeds([{ name: 'x', tensor: x3 }]));
+    assertClose(other['y'] as never, { shape: [3, 3], data: x3.data.map((v) => -v) });
+  });
+
+  it('refuses a condition computed at run time with a NotSupportedError', () => {
+    const branch = new OnnxModelWriter(13, 8);
+    branch.nodeWithOutputs('Relu', 'relu', ['x'], ['b_y']);
+    branch.output('b_y', null);
+    const w = new OnnxModelWriter(13, 8);
+    w.input('x', [2, 3]);
+    w.input('c', [], ELEM.bool);
+    w.nodeWithOutputs('If', 'branch', ['c'], ['y'], { then_branch: graph(branch, 'then'), else_branch: graph(branch, 'else') });
+    w.output('y', null);
+    return assertThrows(() => loadModel(backend, w.encode()), 'NotSupportedError', "node 'branch' (If, opset 13): a condition computed at run time");
+  });
 });

@@ -10,7 +10,7 @@ const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType numbers. */
 export const ELEM = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
-const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 export type OnnxAttribute =
   | { kind: 'int'; value: number }
@@ -18,7 +18,8 @@ export type OnnxAttribute =
   | { kind: 'float'; value: number }
   | { kind: 'floats'; value: readonly number[] }
   | { kind: 'string'; value: string }
-  | { kind: 'tensor'; value: TensorData };
+  | { kind: 'tensor'; value: TensorData }
+  | { kind: 'graph'; value: object };
 
 export const int = (value: number): OnnxAttribute => ({ kind: 'int', value });
 export const ints = (value: readonly number[]): OnnxAttribute => ({ kind: 'ints', value });
@@ -26,6 +27,8 @@ export const float = (value: number): OnnxAttribute => ({ kind: 'float', value }
 export const floats = (value: readonly number[]): OnnxAttribute => ({ kind: 'floats', value });
 export const string = (value: string): OnnxAttribute => ({ kind: 'string', value });
 export const tensor = (value: TensorData): OnnxAttribute => ({ kind: 'tensor', value });
+/** A subgraph (If's branches): the GraphProto of a writer's nodes, initializers and outputs. */
+export const graph = (writer: OnnxModelWriter, name: string): OnnxAttribute => ({ kind: 'graph', value: writer.graphProto(name) });
 
 /**
  * A tensor's values: elemType says how the data is typed where the array alone does not (bool and float16 bits in a
@@ -129,6 +132,7 @@ export class OnnxModelWriter {
         case 'floats': return { ...base, floats: [...a.value] };
         case 'string': return { ...base, s: new TextEncoder().encode(a.value) };
         case 'tensor': return { ...base, t: tensorProto('', a.value) };
+        case 'graph': return { ...base, g: a.value };
       }
     });
     this.nodes.push({ name, opType, input: [...inputs], output: [...outputs], attribute, ...(domain ? { domain } : {}) });
@@ -140,18 +144,16 @@ export class OnnxModelWriter {
     return this.nodeList;
   }
 
+  graphProto(name: string): object {
+    return { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
+  }
+
   encode(extraOpsets: readonly { domain: string; version: number }[] = []): Uint8Array {
     const model = {
       irVersion: this.irVersion,
       producerName: 'webnn-polyfill-tests',
       opsetImport: [{ domain: '', version: this.opsetVersion }, ...extraOpsets],
-      graph: {
-        name: 'main',
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+      graph: this.graphProto('main'),
     };
     const error = ModelProto.verify(model);
     if (error) throw new Error(`invalid ModelProto: ${error}`);
