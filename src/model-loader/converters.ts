@@ -5,6 +5,7 @@ import { CONV_CONVERTERS } from './ops-conv.js';
 import { ELEMENTWISE_CONVERTERS } from './ops-elementwise.js';
 import { INDEXING_CONVERTERS } from './ops-indexing.js';
 import { LINEAR_CONVERTERS } from './ops-linear.js';
+import { QUANTIZE_CONVERTERS } from './ops-quantize.js';
 import { REDUCE_CONVERTERS } from './ops-reduce.js';
 import { RESIZE_CONVERTERS } from './ops-resize.js';
 import { SHAPE_CONVERTERS } from './ops-shape.js';
@@ -15,4 +16,5 @@ export const MAX_OPSET = 22;
 export const CONVERTERS: ReadonlyMap<string, Converter> = new Map([
   ...ELEMENTWISE_CONVERTERS, ...CONV_CONVERTERS, ...LINEAR_CONVERTERS, ...REDUCE_CONVERTERS, ...RESIZE_CONVERTERS,
   ...SHAPE_CONVERTERS, ...INDEXING_CONVERTERS, ...CONTROL_CONVERTERS,
+  ...QUANTIZE_CONVERTERS,
 ]);

@@ -75,6 +75,8 @@ export interface GraphBuilder {
   gatherND(input: Operand, indices: Operand): Operand;
   scatterElements(input: Operand, indices: Operand, updates: Operand, options?: Options): Operand;
   scatterND(input: Operand, indices: Operand, updates: Operand): Operand;
+  dequantizeLinear(input: Operand, scale: Operand, zeroPoint: Operand): Operand;
+  quantizeLinear(input: Operand, scale: Operand, zeroPoint: Operand): Operand;
   cast(input: Operand, dataType: OperandDataType): Operand;
   expand(input: Operand, newShape: readonly number[]): Operand;
   where(condition: Operand, trueValue: Operand, falseValue: Operand): Operand;
