@@ -23,19 +23,26 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   return shape;
 }
 
-/** Index into `shape` (broadcast to `outShape`) of the flat output position `index`. */
-function broadcastIndex(index: number, outShape: readonly number[], shape: readonly number[]): number {
+/** For each flat position of `outShape`, the flat position of `shape` broadcast to it. */
+function broadcastIndices(outShape: readonly number[], shape: readonly number[]): Int32Array {
   const offset = outShape.length - shape.length;
-  let flat = 0;
-  let rest = index;
-  const outStrides = stridesOf(outShape);
   const strides = stridesOf(shape);
-  for (let k = 0; k < outShape.length; k++) {
-    const position = Math.floor(rest / outStrides[k]!);
-    rest -= position * outStrides[k]!;
-    if (k >= offset && shape[k - offset]! !== 1) flat += position * strides[k - offset]!;
+  // The stride of each output axis in `shape`: 0 where `shape` is broadcast along it.
+  const along = outShape.map((_, k) => (k < offset || shape[k - offset] === 1 ? 0 : strides[k - offset]!));
+  const indices = new Int32Array(elementCount(outShape));
+  const position = new Array<number>(outShape.length).fill(0);
+  let flat = 0;
+  for (let i = 0; i < indices.length; i++) {
+    indices[i] = flat;
+    for (let k = outShape.length - 1; k >= 0; k--) {
+      position[k]!++;
+      flat += along[k]!;
+      if (position[k]! < outShape[k]!) break;
+      flat -= along[k]! * position[k]!;
+      position[k] = 0;
+    }
   }
-  return flat;
+  return indices;
 }
 
 export function hostBinary(
@@ -45,10 +52,10 @@ export function hostBinary(
   if (!shape) return null;
   const x = toNumbers(a);
   const y = toNumbers(b);
-  const out = new Array<number>(elementCount(shape));
-  for (let i = 0; i < out.length; i++) {
-    out[i] = fn(x[broadcastIndex(i, shape, a.shape)]!, y[broadcastIndex(i, shape, b.shape)]!);
-  }
+  const xAt = broadcastIndices(shape, a.shape);
+  const yAt = broadcastIndices(shape, b.shape);
+  const out = new Array<number>(xAt.length);
+  for (let i = 0; i < out.length; i++) out[i] = fn(x[xAt[i]!]!, y[yAt[i]!]!);
   return hostTensor(outType, shape, out);
 }
 
