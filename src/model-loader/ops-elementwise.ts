@@ -1,7 +1,7 @@
 /** Element-wise ONNX operators: arithmetic, comparisons, logic, unary functions, activations, Clip. */
 import type { Converter, ConverterTable } from './converter.js';
 import { hostBinary, hostCast } from './host-ops.js';
-import { hostTensor, type HostDataType } from './host-tensor.js';
+import { hostTensor, toNumbers, type HostDataType } from './host-tensor.js';
 import type { NodeImport, Produced } from './node-import.js';
 import type { Operand } from './webnn-types.js';
 
@@ -77,9 +77,22 @@ function variadic(method: 'add' | 'max' | 'min', mean = false): Converter {
 type UnaryMethod = 'abs' | 'ceil' | 'cos' | 'erf' | 'exp' | 'floor' | 'log' | 'neg' | 'reciprocal' | 'roundEven' | 'sin' |
   'sign' | 'sqrt' | 'tan' | 'logicalNot' | 'isNaN' | 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'softsign' | 'hardSwish';
 
+/**
+ * Unary operations that fold on the host (a Clip bound written as Neg of a constant): each is correctly rounded in
+ * float64 and again when stored as float32 or float16, so the folded value is the one WebNN would compute.
+ */
+const UNARY_FOLDS: Partial<Record<UnaryMethod, (x: number) => number>> = {
+  abs: Math.abs, ceil: Math.ceil, floor: Math.floor, neg: (x) => -x, reciprocal: (x) => 1 / x, sqrt: Math.sqrt,
+};
+
 const unary = (method: UnaryMethod, minOpset = 6): Converter => ({
   minOpset,
-  convert: (n) => n.builder[method](n.operand(0)),
+  convert(n) {
+    const host = n.host(0);
+    const fold = UNARY_FOLDS[method];
+    if (host && fold && !isInteger(host.dataType)) return hostTensor(host.dataType, host.shape, toNumbers(host).map(fold));
+    return n.builder[method](n.operand(0));
+  },
 });
 
 /** Identity and Dropout (inference) pass their input on, a host tensor staying one so that folding goes on. */

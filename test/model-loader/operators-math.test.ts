@@ -1,6 +1,6 @@
 /** ONNX arithmetic, activations, convolutions, pools, products and normalizations against float64 references. */
 import { assertClose, forEachBackend } from '../util/harness.js';
-import { float, int, ints } from '../browser/onnx/model-writer.js';
+import { float, int, ints, OnnxModelWriter } from '../browser/onnx/model-writer.js';
 import { conv2dRef, convTranspose2dRef, pool2dRef } from '../ops/conv-reference.js';
 import { erf } from '../ops/erf-reference.js';
 import { feeds, randomTensor, singleNodeModel, type NodeInput } from './model-util.js';
@@ -66,6 +66,19 @@ forEachBackend('ONNX import: element-wise operators', (backend) => {
   it('Clip with a constant min input and no max (opset 13)', () =>
     check(backend, 'Clip', 13, [{ name: 'x', tensor: x }, { name: 'lo', tensor: { shape: [], data: [-0.5] }, initializer: 'float32' }], {},
       unaryRef(x, (v) => Math.max(v, -0.5))));
+
+  it('Clip with bounds computed from constants (Neg, Sqrt) folded at load time', async () => {
+    const w = new OnnxModelWriter(13, 8);
+    w.input('x', x.shape);
+    w.initializer('half', [], Float32Array.from([0.5]));
+    w.initializer('quarter', [], Float32Array.from([0.0625]));
+    w.node('Neg', 'lo', ['half']);
+    w.node('Sqrt', 'hi', ['quarter']);
+    w.nodeWithOutputs('Clip', 'clip', ['x', 'lo', 'hi'], ['y']);
+    w.output('y', null);
+    const { y } = await runModel(backend, w.encode(), feeds([{ name: 'x', tensor: x }]));
+    assertClose(y as never, unaryRef(x, (v) => Math.min(Math.max(v, -0.5), 0.25)));
+  });
 });
 
 forEachBackend('ONNX import: convolutions and pools', (backend) => {
