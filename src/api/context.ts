@@ -429,15 +429,22 @@ function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGr
   return shapes;
 }
 
-/** The compute request of one dispatch, on the timeline. */
-function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+/**
+ * The compute request of one dispatch, on the timeline; a promise where the plan reads values off webgpu during its
+ * run (the timeline runs the context's later jobs once it settles).
+ */
+function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void | Promise<void> {
   dispatchFaultCheck();
   const feeds = new Map<string, Value>();
   for (const [name, t] of ins) {
     if (!t.data) throw new Error(`inputs['${name}'] has no data`);
     feeds.set(name, t.data);
   }
-  const results = plan.run(feeds);
+  if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
+  storeResults(plan.run(feeds), outs);
+}
+
+function storeResults(results: ReadonlyMap<string, Value>, outs: ReadonlyMap<string, TensorState>): void {
   for (const [name, t] of outs) {
     const result = results.get(name)!;
     if (t.destroyed) result.dispose();

@@ -67,8 +67,8 @@ export function exportToGPU(where: string, ctx: ContextState, state: TensorState
   // The buffer must hold the results of all the work called before, once the app's WebGPU work runs; work that still
   // waits on the timeline would come after it in the device's queue.
   if (!ctx.idle || !state.data) {
-    throw invalidStateError(where, 'work of the context is still waiting (a readTensor() or build() not yet settled); ' +
-      'export once it has settled');
+    throw invalidStateError(where, 'work of the context is still waiting (a readTensor(), a build(), or a dispatch() of a ' +
+      'graph reading values back from the GPU, not yet settled); export once it has settled');
   }
   const { device } = exportable;
   const data = state.data as tf.Tensor;

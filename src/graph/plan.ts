@@ -51,6 +51,20 @@ function transferValue(tf: TF, x: Value, to: Placement, dataType: OperandDescrip
   return copyToActiveBackend(x);
 }
 
+/**
+ * Backends that cannot read a tensor synchronously: webgpu (TF.js reads its buffers synchronously through canvases,
+ * which the polyfill refuses, runtime/webgpu-start.ts). A value moved off such a backend during a run is read
+ * asynchronously, and the plan runs as a promise (Plan.runAsync).
+ */
+const READS_ASYNC_ONLY: ReadonlySet<Placement> = new Set(['webgpu']);
+
+/** transferValue for a value read asynchronously: `values` are its storage values, `to` another backend or the host. */
+function valueFromRead(tf: TF, values: Float32Array | Int32Array, shape: readonly number[], to: Placement,
+  dataType: OperandDescriptor['dataType']): Value {
+  if (to === 'host') return new HostTensor(dataType, shape, values);
+  return atPlacement(to, () => tf.tensor(values, [...shape], storageDtypeOf(dataType)));
+}
+
 /** tf.tidy() over plan values: host values are no tensors, and tidy() leaves them alone. */
 function tidyValues(tf: TF, fn: () => Value[]): Value[] {
   return tf.tidy(() => fn() as unknown as tfc.TensorContainer) as unknown as Value[];
@@ -129,8 +143,12 @@ export class Plan {
   readonly #values: (Value | undefined)[] = [];
   /** The slots that are not constants. */
   readonly #transientSlots: number[] = [];
+  /** The graph inputs' slots. */
+  #inputSlotSet: ReadonlySet<number> = new Set();
   /** A run has completed: every step's results had their expected shapes. */
   #shapesChecked = false;
+  /** Some step moves a value off a backend that reads asynchronously only: runs are runAsync()'s. */
+  #runsAsync = false;
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
@@ -172,6 +190,7 @@ export class Plan {
       this.#addTransfers(tf, backend);
       this.#slotCount = this.#descs.length;
       this.#foldConstants();
+      this.#runsAsync = this.#steps.some((step) => this.#readsAsync(step));
       this.#groupByBackend(backend);
       this.#planLifetimes();
       this.#prepareRuns();
@@ -267,13 +286,26 @@ export class Plan {
     return this.#steps.length;
   }
 
+  /** Whether runs are asynchronous (runAsync()): some step moves a value off webgpu, which reads asynchronously only. */
+  get runsAsync(): boolean {
+    return this.#runsAsync;
+  }
+
+  /** A transfer step reading a value off a backend that reads asynchronously only. */
+  #readsAsync(step: Step): boolean {
+    const source = step.inputSlots[0];
+    return step.op === TRANSFER && source !== null && source !== undefined && READS_ASYNC_ONLY.has(this.#homes[source]!) &&
+      step.on !== this.#homes[source];
+  }
+
   /** Nodes whose inputs are all constants run once now; their results become constants. */
   #foldConstants(): void {
     const tf = this.#tf;
     const values: (Value | undefined)[] = [];
     for (const [s, t] of this.#constants) values[s] = t;
     this.#steps = this.#steps.filter((step) => {
-      if (step.op.foldable === false) return true;
+      // A constant on a backend read asynchronously only is moved by each run (build() is synchronous).
+      if (step.op.foldable === false || this.#readsAsync(step)) return true;
       if (!step.inputSlots.every((s) => s === null || this.#constants.has(s))) return true;
       const results = atPlacement(step.on, () => tidyValues(tf, () => {
         this.#execute(step, values);
@@ -346,6 +378,7 @@ export class Plan {
   /** What run() needs beyond the steps, worked out once: how each output is handed out, the constants' slots filled. */
   #prepareRuns(): void {
     const inputSlots = new Set(this.#inputSlots.values());
+    this.#inputSlotSet = inputSlots;
     const handedOut = new Set<number>();
     this.#outputs = [...this.#outputSlots].map(([name, slot]) => {
       const own = !this.#constants.has(slot) && !inputSlots.has(slot) && !handedOut.has(slot);
@@ -411,6 +444,7 @@ export class Plan {
    * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
    */
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+    if (this.#runsAsync) throw new Error('this plan reads values off webgpu: its runs are runAsync()\'s');
     if (this.#program !== null) {
       if (replayAllowed()) return this.#replay(this.#program, inputs);
     } else if (this.#runsBeforeRecording >= 0 && replayAllowed() && this.#runsBeforeRecording-- === 0) {
@@ -455,6 +489,53 @@ export class Plan {
       // Cloned on its own backend: a kernel on another one would move the shared data there.
       return isHostTensor(t) ? t.clone() : atPlacement(home, () => t.clone());
     });
+  }
+
+  /**
+   * run() for a plan that moves values off webgpu: the steps run as run() runs them, each transfer off webgpu awaiting
+   * its value's read. The context's timeline runs nothing else of the context meanwhile; the app's TF.js may run, so
+   * the active backend is set for each step and put back before each wait.
+   */
+  async runAsync(inputs: ReadonlyMap<string, Value>): Promise<Map<string, Value>> {
+    const tf = this.#tf;
+    // A run's own values: another run of the plan may start while this one waits (warm-up and dispatches never overlap,
+    // but nothing here depends on it).
+    const values = [...this.#values];
+    const kept = new Set<Value>();
+    try {
+      for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
+      for (const step of this.#steps) {
+        if (this.#readsAsync(step)) {
+          const x = values[step.inputSlots[0]!] as Tensor;
+          const read = await x.data() as Float32Array | Int32Array;
+          values[step.outputSlots[0]!] = valueFromRead(tf, read, x.shape, step.on, step.env.outputs[0]!.dataType);
+        } else {
+          atPlacement(step.on, () => tidyValues(tf, () => {
+            this.#execute(step, values);
+            return step.outputSlots.map((s) => values[s]!);
+          }));
+        }
+        for (const s of step.release) {
+          values[s]!.dispose();
+          values[s] = undefined;
+        }
+      }
+      const named = new Map<string, Value>();
+      for (const { name, slot, home, clone } of this.#outputs) {
+        const t = values[slot]!;
+        const out = !clone ? t : isHostTensor(t) ? t.clone() : atPlacement(home, () => t.clone());
+        kept.add(out);
+        named.set(name, out);
+      }
+      this.#shapesChecked = true;
+      return named;
+    } finally {
+      // Every value the run made but does not hand out; inputs and constants are not the run's.
+      for (const s of this.#transientSlots) {
+        const v = values[s];
+        if (v !== undefined && !kept.has(v) && !this.#inputSlotSet.has(s)) v.dispose();
+      }
+    }
   }
 
   #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>): Map<string, Value> {
@@ -504,6 +585,14 @@ export class Plan {
         // Uploaded and read back as writeTensor() and readTensor() do: webgl has shader programs for those too.
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
         feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : tensorFromValues(home, zeros, shape, false));
+      }
+      if (this.#runsAsync) {
+        readingBack = true;
+        return this.runAsync(feeds).then((held) => {
+          for (const t of held.values()) t.dispose();
+        }, () => undefined).finally(() => {
+          for (const t of feeds.values()) t.dispose();
+        });
       }
       this.#runsBeforeRecording = 0;
       const again = (readBack = true): number => {

@@ -111,28 +111,14 @@ export function allOps(): OpDefinition<Record<string, unknown>>[] {
   return [...table.values()] as unknown as OpDefinition<Record<string, unknown>>[];
 }
 
+/**
+ * The limits of an operation on a backend. webgpu takes webgl's: the GPU lowerings' ranks, and every data type, as a
+ * GPU context keeps int32 on the cpu backend and uint32, int64 and uint64 on the host (runtime/placement.ts).
+ */
 export function limitsOf(op: OpDefinition<never> | OpDefinition<Record<string, unknown>>, backend: BackendName):
   Readonly<Record<string, TensorLimit>> {
-  if (backend === 'webgpu') return webgpuLimitsOf(op);
-  return op.backendLimits?.[backend] ?? op.limits ?? {};
-}
-
-const webgpuLimits = new WeakMap<object, Readonly<Record<string, TensorLimit>>>();
-
-/**
- * The opt-in webgpu backend's limits: webgl's (the ranks the GPU lowerings take) with the float types only. TF.js's
- * webgpu shaders compute int32, and so int8 and uint8, in f32 (inexact beyond 2^24, no wrap-around), and uint32, int64
- * and uint64 are computed on the host, which needs synchronous reads from the GPU, which webgpu refuses.
- */
-function webgpuLimitsOf(op: OpDefinition<never> | OpDefinition<Record<string, unknown>>): Readonly<Record<string, TensorLimit>> {
-  let limits = webgpuLimits.get(op);
-  if (!limits) {
-    const base = op.backendLimits?.webgl ?? op.limits ?? {};
-    limits = Object.fromEntries(Object.entries(base).map(([member, l]) =>
-      [member, { ...l, dataTypes: l.dataTypes.filter((t) => t === 'float32' || t === 'float16') }]));
-    webgpuLimits.set(op, limits);
-  }
-  return limits;
+  const limitsBackend = backend === 'webgpu' ? 'webgl' : backend;
+  return op.backendLimits?.[limitsBackend] ?? op.limits ?? {};
 }
 
 /** Common limit sets. */

@@ -1,9 +1,9 @@
 /**
  * Where values live and operations run inside one context. TF.js's webgl backend stores every tensor, int32 ones too,
- * in float32 textures: int32 there is exact only up to 2^24 and never wraps. A webgl context therefore keeps its int32
- * values on TF.js's cpu backend and runs every operation that reads or writes an int32 value there; TF.js holds
- * tensors of several backends in one engine. int8 and uint8 stay on webgl: their values, and the intermediates their
- * lowerings make, stay far below 2^24.
+ * in float32 textures, and its webgpu shaders compute int32 in f32: int32 there is exact only up to 2^24 and never
+ * wraps. webgl and webgpu contexts therefore keep their int32 values on TF.js's cpu backend and run every operation
+ * that reads or writes an int32 value there; TF.js holds tensors of several backends in one engine. int8 and uint8
+ * stay on the GPU: their values, and the intermediates their lowerings make, stay far below 2^24.
  */
 import { activateBackendNow, tf, type BackendName } from './backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
@@ -32,11 +32,11 @@ const FLOAT32_EXACT_INTEGERS = 2 ** 24;
 
 /** The backend that holds a context's values of `dataType`. */
 export function homeBackend(contextBackend: BackendName, dataType: MLOperandDataType): BackendName {
-  return contextBackend === 'webgl' && dataType === 'int32' ? 'cpu' : contextBackend;
+  return (contextBackend === 'webgl' || contextBackend === 'webgpu') && dataType === 'int32' ? 'cpu' : contextBackend;
 }
 
 /**
- * The backend an operation of a context runs on: a webgl context's operations that read or write int32 run on the cpu
+ * The backend an operation of a context runs on: a GPU context's operations that read or write int32 run on the cpu
  * backend, except those that read int32 only as element positions (OpDefinition.int32InputsArePositions) along
  * dimensions float32 counts exactly.
  */

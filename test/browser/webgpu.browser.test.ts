@@ -1,11 +1,12 @@
 /**
  * The webgpu backend in Chromium started with --enable-unsafe-webgpu (karma.conf.cjs): on this machine a SwiftShader
  * adapter, correct but slow. Small graphs of each kind of kernel (elementwise, convolution, matrix product, reduction)
- * against float64 references computed here; only the float types advertised. webgpu is chosen only when asked for by name.
+ * against float64 references computed here; int32 computed exactly off the GPU. webgpu is chosen only when asked for by
+ * name.
  */
 import { assertClose, runGraph, type TensorValue } from '../util/harness.js';
 import type { MLGraphBuilder, MLOperand } from '../../src/index.js';
-import { backendOf, ml, newBuilder, newContext } from '../api/api-util.js';
+import { backendOf, ml, newContext } from '../api/api-util.js';
 import { tf } from '../../src/runtime/backends.js';
 import { seededRandom } from '../util/seeded-random.js';
 // The entry that carries the webgpu backend (the full one leaves it out while it is opt-in).
@@ -139,29 +140,41 @@ describe('webgpu backend [webgpu]', function () {
   // tfjs-backend-webgpu's elementwise shaders compute int32 in f32 (inexact beyond ±2^24, no wrap-around), and the
   // host's uint32, int64 and uint64 need synchronous reads from the GPU: webgpu contexts advertise, and accept, only
   // the float types (README, "Choosing a backend").
-  it('opSupportLimits() advertises only float32 and float16, and an int32 operand is a TypeError naming the operation', async () => {
-    const context = await newContext('webgpu');
+  it('advertises what webgl advertises, every data type included', async () => {
+    const [gpu, gl] = [await newContext('webgpu'), await newContext('webgl')];
     try {
-      const limits = context.opSupportLimits() as unknown as Record<string, Record<string, { dataTypes?: string[] }>>;
-      for (const [op, members] of Object.entries(limits)) {
-        if (typeof members !== 'object' || members === null) continue;
-        for (const [member, limit] of Object.entries(members)) {
-          const types = limit?.dataTypes ?? [];
-          if (types.some((t) => t !== 'float32' && t !== 'float16')) throw new Error(`${op}.${member}: ${types.join(', ')}`);
-        }
-      }
-      const builder = newBuilder(context) as Ops;
-      const a = builder.input('a', { dataType: 'float32', shape: [2] });
-      let error: unknown = null;
-      try {
-        builder.cast(a, 'int32');
-      } catch (e) {
-        error = e;
-      }
-      if (!(error instanceof TypeError) || !/cast/.test(error.message)) throw new Error(`cast to int32: ${String(error)}`);
+      const [a, b] = [JSON.stringify(gpu.opSupportLimits()), JSON.stringify(gl.opSupportLimits())];
+      if (a !== b) throw new Error(`webgpu limits ${a.slice(0, 200)}... differ from webgl's ${b.slice(0, 200)}...`);
+      if (!/"int64"/.test(a) || !/"int32"/.test(a)) throw new Error('int32 and int64 not advertised');
     } finally {
-      context.destroy();
+      gpu.destroy();
+      gl.destroy();
     }
+  });
+
+  it('computes int32 exactly beyond 2^24 and wrapping, off the GPU, from float32 computed on it (argMax, cast)', async () => {
+    const big = [2 ** 24 + 1, 2 ** 31 - 1, -(2 ** 31), 123456789];
+    const ones = [1, 1, -1, 2];
+    const x = [0.5, -2, 7.25, 3];
+    const result = await runGraph('webgpu', {
+      a: { dataType: 'int32', shape: [4], data: big },
+      b: { dataType: 'int32', shape: [4], data: ones },
+      x: float32([4], x),
+    }, (g, inputs) => {
+      const b = g as Ops;
+      const doubled = b.mul(inputs['x'], b.constant({ dataType: 'float32', shape: [] }, new Float32Array([2])));
+      return {
+        sum: b.add(inputs['a'], inputs['b']),
+        index: b.argMax(doubled, 0),
+        truncated: b.cast(doubled, 'int32'),
+      };
+    });
+    // int32 addition wraps around 2^32.
+    const wrapped = big.map((v, i) => ((v + ones[i]!) | 0));
+    if (JSON.stringify(result['sum']!.data) !== JSON.stringify(wrapped)) throw new Error(`sum ${result['sum']!.data}`);
+    if (JSON.stringify(result['index']!.data) !== '[2]') throw new Error(`argMax ${result['index']!.data}`);
+    const truncated = x.map((v) => Math.trunc(2 * v));
+    if (JSON.stringify(result['truncated']!.data) !== JSON.stringify(truncated)) throw new Error(`cast ${result['truncated']!.data}`);
   });
 
   it('computes on webgpu itself, switching to no other backend', async () => {

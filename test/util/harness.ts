@@ -27,13 +27,20 @@ export const BACKENDS: readonly BackendName[] = (() => {
 
 const contexts = new Map<BackendName, Promise<MLContext>>();
 
-/** One context per backend, shared by the tests. */
+/**
+ * One context per backend, shared by the tests. A test that loses it (a dispatch failing loses the context) fails on
+ * its own: the tests after it get a new one.
+ */
 export function contextFor(backend: BackendName): Promise<MLContext> {
   let ctx = contexts.get(backend);
   if (!ctx) {
-    ctx = (navigator as unknown as { ml: { createContext(o: object): Promise<MLContext> } }).ml
+    const created = (navigator as unknown as { ml: { createContext(o: object): Promise<MLContext> } }).ml
       .createContext({ tfjsBackend: backend });
-    contexts.set(backend, ctx);
+    ctx = created;
+    contexts.set(backend, created);
+    void created.then((context) => context.lost.then(() => {
+      if (contexts.get(backend) === created) contexts.delete(backend);
+    }), () => undefined);
   }
   return ctx;
 }
