@@ -171,6 +171,19 @@ function scalarOf(n: NodeImport, k: number, what: string): number {
   return values[0]!;
 }
 
+/** Shrink: x + bias below -lambd, x - bias above lambd, 0 between; written with comparisons and where(). */
+const shrink: Converter = {
+  minOpset: 9,
+  convert(n) {
+    const x = n.operand(0);
+    const scalar = (v: number) => n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [v]).data);
+    const lambd = n.float('lambd', 0.5);
+    const bias = scalar(n.float('bias', 0));
+    const above = n.builder.where(n.builder.greater(x, scalar(lambd)), n.builder.sub(x, bias), scalar(0));
+    return n.builder.where(n.builder.lesser(x, scalar(-lambd)), n.builder.add(x, bias), above);
+  },
+};
+
 const where: Converter = {
   minOpset: 9,
   convert: (n) => n.builder.where(n.operand(0), n.operand(1), n.operand(2)),
@@ -228,6 +241,7 @@ export const ELEMENTWISE_CONVERTERS: ConverterTable = [
   ['Gelu', gelu],
   ['Clip', clip],
   ['Where', where],
+  ['Shrink', shrink],
   ['PRelu', prelu],
   ['Identity', passThrough],
   ['Dropout', dropout],
