@@ -1,5 +1,6 @@
 /** Matrix products and normalizations. */
 import type { Converter, ConverterTable } from './converter.js';
+import { hostTensor } from './host-tensor.js';
 import type { Operand } from './webnn-types.js';
 
 const gemm: Converter = {
@@ -85,7 +86,30 @@ const layerNormalization: Converter = {
   },
 };
 
+/**
+ * LRN: x / (bias + alpha / size * the sum of squares over `size` neighbouring channels) ^ beta. The sum is an average
+ * pool of the squares, with the channels as a spatial axis padded with zeros, times size.
+ */
+const lrn: Converter = {
+  minOpset: 1,
+  convert(n) {
+    const x = n.operand(0);
+    if (x.shape.length !== 4) throw n.unsupported(`inputs of rank ${x.shape.length} are not mapped (4-D only)`);
+    const [batch, channels, height, width] = x.shape as [number, number, number, number];
+    const size = n.int('size', 0);
+    if (!(size > 0)) throw n.invalid('size is missing');
+    const scalar = (v: number) => n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [v]).data);
+    const squares = n.builder.reshape(n.builder.mul(x, x), [batch, 1, channels, height * width]);
+    const before = Math.floor((size - 1) / 2);
+    const padded = n.builder.pad(squares, [0, 0, before, 0], [0, 0, size - 1 - before, 0]);
+    const mean = n.builder.reshape(n.builder.averagePool2d(padded, { windowDimensions: [size, 1] }), [...x.shape]);
+    const base = n.builder.add(scalar(n.float('bias', 1)), n.builder.mul(scalar(n.float('alpha', 1e-4)), mean));
+    return n.builder.div(x, n.builder.pow(base, scalar(n.float('beta', 0.75))));
+  },
+};
+
 export const LINEAR_CONVERTERS: ConverterTable = [
+  ['LRN', lrn],
   ['Gemm', gemm],
   ['MatMul', matMul],
   ['BatchNormalization', batchNormalization],

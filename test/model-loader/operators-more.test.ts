@@ -68,6 +68,19 @@ forEachBackend('ONNX import: normalizations and activations', (backend) => {
     await check(backend, 'Max', 13, three, {}, fold(Math.max));
     await check(backend, 'Min', 13, three, {}, fold(Math.min));
   });
+
+  it('LRN over 3 neighbouring channels', () => {
+    const t = randomTensor([1, 4, 2, 3], 98);
+    const [alpha, beta, bias] = [Math.fround(0.2), Math.fround(0.6), Math.fround(1.5)];
+    const expected = t.data.map((v, i) => {
+      const c = Math.floor(i / 6);
+      let sum = 0;
+      for (let k = c - 1; k <= c + 1; k++) if (k >= 0 && k < 4) sum += t.data[i + (k - c) * 6]! ** 2;
+      return v / (bias + alpha / 3 * sum) ** beta;
+    });
+    return check(backend, 'LRN', 13, [{ name: 'x', tensor: t }], { size: int(3), alpha: float(0.2), beta: float(0.6), bias: float(1.5) },
+      { shape: t.shape, data: expected });
+  });
 });
 
 forEachBackend('ONNX import: more data movement', (backend) => {
