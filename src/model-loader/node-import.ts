@@ -3,7 +3,7 @@
  * builder, and errors that name the node, its operator and the opset.
  */
 import { nodeLabel, notSupported } from './errors.js';
-import { elementCount, toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
+import { toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
 import type { OnnxAttributeValue, OnnxGraph, OnnxNode } from './onnx-model.js';
 import type { GraphBuilder, Operand, OperandDataType } from './webnn-types.js';
 
@@ -174,5 +174,3 @@ export class NodeImport {
     if (!condition) throw this.unsupported(what);
   }
 }
-
-export { elementCount };
