@@ -3,7 +3,7 @@ import {
 } from './registry.js';
 import { integerBinaryOnHost, integerUnaryOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
-import { divideFloat, mulInteger, selectSameShape } from './elementwise-binary.js';
+import { divideFloat, keepNaN, mulInteger } from './elementwise-binary.js';
 import type { BackendName } from '../runtime/backends.js';
 import { broadcastShapes } from './shape.js';
 import { toDictionary, toFiniteDouble, toMLNumber } from '../webidl.js';
@@ -98,10 +98,6 @@ function relu(tf: TF, x: Tensor, backend: BackendName): Tensor {
   return backend === 'webgl' ? tf.maximum(x, tf.scalar(0, x.dtype)) : tf.relu(x);
 }
 
-/** WebGL's Elu and Softplus shaders lose NaN inputs (comparisons with NaN pick a branch); this puts them back. */
-function keepNaN(tf: TF, x: Tensor, y: Tensor, backend: BackendName): Tensor {
-  return backend === 'webgl' ? selectSameShape(tf, tf.isNaN(x), x, y) : y;
-}
 
 // int64 on the host.
 activation('relu', [...SIGNED, 'int64'], (tf, x, _attrs, env) => relu(tf, x, env.backend), undefined,
@@ -157,7 +153,8 @@ defineOp<ClampAttrs>({
   },
 });
 
-activation('sigmoid', FLOAT_TYPES, (tf, x) => tf.sigmoid(x));
+// WebGPU's Sigmoid gives 0 for NaN (its exp gives Infinity).
+activation('sigmoid', FLOAT_TYPES, (tf, x, _attrs, env) => keepNaN(tf, x, tf.sigmoid(x), env.backend, ['webgpu']));
 activation('tanh', FLOAT_TYPES, (tf, x) => tf.tanh(x));
 
 // WebGL's packed LeakyRelu multiplies by a mask too (+Infinity becomes NaN): there the spec's formula is used.

@@ -38,14 +38,18 @@ defineOp<CumulativeSumAttrs>({
   limits: { input: limit(TYPES, 1), output: limit(TYPES, 1) },
   /**
    * WebGL's Cumsum handles rank <= 4 only, so the tensor is viewed as [outer, axis, inner] (or [outer, axis] when
-   * the axis is the innermost, which spares the kernel a transpose).
+   * the axis is the innermost, which spares the kernel a transpose). WebGPU's sums reversed wrongly: there the axis is
+   * reversed around a forward sum.
    */
-  lower: ([x], { axis, exclusive, reversed }, { tf }) => {
+  lower: ([x], { axis, exclusive, reversed }, { tf, backend }) => {
     const shape = x!.shape;
     const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
     const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     const view = inner === 1 ? [outer, shape[axis]!] : [outer, shape[axis]!, inner];
-    return tf.reshape(tf.cumsum(tf.reshape(x!, view), 1, exclusive, reversed), shape);
+    const viewed = tf.reshape(x!, view);
+    const sums = reversed && backend === 'webgpu' ? tf.reverse(tf.cumsum(tf.reverse(viewed, 1), 1, exclusive), 1)
+      : tf.cumsum(viewed, 1, exclusive, reversed);
+    return tf.reshape(sums, shape);
   },
   lowerHost: ([x], { axis, exclusive, reversed }, { outputs }) => cumulativeSumOnHost(x!, axis, exclusive, reversed, outputs[0]!),
 });

@@ -42,6 +42,14 @@ const int = (tf: TF, value: number) => tf.scalar(value, 'int32');
  * tf.where for operands of one shape. WebGL's Select handles rank <= 4 only, so higher ranks go through a free
  * reshape to one dimension.
  */
+/**
+ * y with x's NaNs put back, on the GPU backends whose shaders lose them (a comparison with NaN picks a branch; WebGPU's
+ * exp and log on SwiftShader give Infinity and 89 for NaN); elsewhere y as it is.
+ */
+export function keepNaN(tf: TF, x: Tensor, y: Tensor, backend: BackendName, on: readonly BackendName[] = ['webgl', 'webgpu']): Tensor {
+  return on.includes(backend) ? selectSameShape(tf, tf.isNaN(x), x, y) : y;
+}
+
 export function selectSameShape(tf: TF, condition: Tensor, a: Tensor, b: Tensor): Tensor {
   if (a.rank <= 4) return tf.where(condition, a, b);
   const flat = [a.size];
@@ -140,13 +148,13 @@ export function divideFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName):
 }
 
 /**
- * Float power. WebGL's Pow gives NaN for a zero base with a negative exponent, whose power is +Infinity (or the
+ * Float power. WebGL's and WebGPU's Pow give NaN for a zero base with a negative exponent, whose power is +Infinity (or the
  * reciprocal of the signed zero for odd exponents): there the result is taken as 1 / 0^-b. It also turns a NaN
  * exponent into +-Infinity.
  */
 export function powFloat(tf: TF, a: Tensor, b: Tensor, backend: BackendName): Tensor {
   const power = tf.pow(a, b);
-  if (backend !== 'webgl') return power;
+  if (backend !== 'webgl' && backend !== 'webgpu') return power;
   const zeroBaseNegativeExponent = tf.logicalAnd(tf.equal(a, 0), tf.less(b, 0));
   const fixed = selectSameShape(tf, zeroBaseNegativeExponent, tf.reciprocal(tf.pow(a, tf.neg(b))), power);
   // A NaN exponent gives +-Infinity there too; b + zeros(a) is that NaN at the output shape.

@@ -1,5 +1,5 @@
 import { defineOp, flattened, FLOAT_TYPES, limit, MAX_FLAT_RANK, type Tensor, type TF } from './registry.js';
-import { selectSameShape, wrapInteger } from './elementwise-binary.js';
+import { keepNaN, selectSameShape, wrapInteger } from './elementwise-binary.js';
 import type { HostLowering, LowerEnv } from './registry.js';
 import { integerUnaryOnHost } from './host-kernels.js';
 import type { MLOperandDataType } from '../types/data-type.js';
@@ -73,7 +73,7 @@ unary('ceil', FLOAT_TYPES, (tf, x) => tf.ceil(x));
 unary('floor', FLOAT_TYPES, (tf, x) => tf.floor(x));
 unary('roundEven', FLOAT_TYPES, roundEven);
 /**
- * sin, cos and tan from float32 multiplies and adds, for webgl: GPU trigonometry (SwiftShader's at least) is off by up
+ * sin, cos and tan from float32 multiplies and adds, for webgl and webgpu: GPU trigonometry (SwiftShader's at least) is off by up
  * to ~4e-4. The argument is reduced by the nearest multiple k of pi/2 with pi/2 split in three parts (Cody and Waite;
  * k * part1 is exact while |k| < 2^16, i.e. |x| < ~1e5, which covers float16), then minimax polynomials of sin and cos
  * on [-pi/4, pi/4] (as in Cephes' sinf/cosf) are picked and signed by the quadrant k mod 4.
@@ -104,14 +104,19 @@ function polynomialTrig(tf: TF, x: Tensor, fn: 'sin' | 'cos' | 'tan'): Tensor {
 }
 
 const trig = (fn: 'sin' | 'cos' | 'tan'): UnaryKernel => (tf, x, env) =>
-  (env.backend === 'webgl' ? polynomialTrig(tf, x, fn) : tf[fn](x));
+  (env.backend === 'webgl' || env.backend === 'webgpu' ? polynomialTrig(tf, x, fn) : tf[fn](x));
 
 unary('cos', FLOAT_TYPES, trig('cos'));
 unary('sin', FLOAT_TYPES, trig('sin'));
 unary('tan', FLOAT_TYPES, trig('tan'));
 unary('erf', FLOAT_TYPES,
   (tf, x, env, given) => erfKernelOf('erf', x, env) ?? erf(tf, x, (i) => given[i] ?? tf.scalar(ERF_SCALARS[i]!)));
-unary('exp', FLOAT_TYPES, (tf, x) => tf.exp(x));
-unary('log', FLOAT_TYPES, (tf, x) => tf.log(x));
+// WebGPU's exp and log give Infinity and 89 for NaN, and its log -88 for zeros.
+unary('exp', FLOAT_TYPES, (tf, x, env) => keepNaN(tf, x, tf.exp(x), env.backend, ['webgpu']));
+unary('log', FLOAT_TYPES, (tf, x, env) => {
+  const y = tf.log(x);
+  if (env.backend !== 'webgpu') return y;
+  return selectSameShape(tf, tf.equal(x, 0), tf.fill(x.shape, -Infinity), keepNaN(tf, x, y, env.backend, ['webgpu']));
+});
 unary('sqrt', FLOAT_TYPES, (tf, x) => tf.sqrt(x));
 unary('reciprocal', FLOAT_TYPES, (tf, x) => tf.reciprocal(x));

@@ -31,11 +31,11 @@ function paddedIndex(mode: 'edge' | 'reflection', size: number, before: number, 
 }
 
 /**
- * webgl's PadV2 and MirrorPad shaders handle at most rank 4; wasm's PadV2 passes the value through float32, so
+ * webgl's and webgpu's PadV2 and MirrorPad shaders handle at most rank 4; wasm's PadV2 passes the value through float32, so
  * int32 values float32 cannot hold come out wrong.
  */
 function padKernelWorks(backend: BackendName, rank: number, intValue?: number): boolean {
-  if (backend === 'webgl') return rank <= 4;
+  if (backend === 'webgl' || backend === 'webgpu') return rank <= 4;
   if (backend === 'wasm' && intValue !== undefined) return Math.fround(intValue) === intValue;
   return true;
 }

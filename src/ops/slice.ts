@@ -17,14 +17,14 @@ interface SliceAttrs {
 }
 
 /**
- * StridedSlice is wrong on wasm for int32 (it returns the int bits as float32), on webgl for rank 5 (its shader
+ * StridedSlice is wrong on wasm for int32 (it returns the int bits as float32), on webgl and webgpu for rank 5 (its shader
  * indexes the ivec5 struct) and everywhere beyond rank 5 (the result keeps every element of the range); there strided
  * axes are gathered with constant index vectors instead.
  */
 function stridedSliceKernelWorks(backend: BackendName, dataType: MLOperandDataType, rank: number): boolean {
   if (rank > 5) return false;
   if (backend === 'wasm') return isFloatType(dataType);
-  if (backend === 'webgl') return rank <= 4;
+  if (backend === 'webgl' || backend === 'webgpu') return rank <= 4;
   return true;
 }
 

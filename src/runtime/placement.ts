@@ -3,7 +3,8 @@
  * in float32 textures, and its webgpu shaders compute int32 in f32: int32 there is exact only up to 2^24 and never
  * wraps. webgl and webgpu contexts therefore keep their int32 values on TF.js's cpu backend and run every operation
  * that reads or writes an int32 value there; TF.js holds tensors of several backends in one engine. int8 and uint8
- * stay on the GPU: their values, and the intermediates their lowerings make, stay far below 2^24.
+ * stay on webgl: their values, and the intermediates their lowerings make, stay far below 2^24; webgpu contexts keep
+ * them on the cpu backend too.
  */
 import { activateBackendNow, tf, type BackendName } from './backends.js';
 import type { OperandDescriptor } from '../graph/ir.js';
@@ -32,7 +33,9 @@ const FLOAT32_EXACT_INTEGERS = 2 ** 24;
 
 /** The backend that holds a context's values of `dataType`. */
 export function homeBackend(contextBackend: BackendName, dataType: MLOperandDataType): BackendName {
-  return (contextBackend === 'webgl' || contextBackend === 'webgpu') && dataType === 'int32' ? 'cpu' : contextBackend;
+  if (dataType === 'int32') return contextBackend === 'webgl' || contextBackend === 'webgpu' ? 'cpu' : contextBackend;
+  // TF.js's webgpu kernels for int32 tensors (Transpose, Max, Min, MaxPool, PadV2, StridedSlice) give zeros for them.
+  return contextBackend === 'webgpu' && (dataType === 'int8' || dataType === 'uint8') ? 'cpu' : contextBackend;
 }
 
 /**
