@@ -58,11 +58,14 @@ function transferValue(tf: TF, x: Value, to: Placement, dataType: OperandDescrip
  */
 const READS_ASYNC_ONLY: ReadonlySet<Placement> = new Set(['webgpu']);
 
-/** transferValue for a value read asynchronously: `values` are its storage values, `to` another backend or the host. */
-function valueFromRead(tf: TF, values: Float32Array | Int32Array, shape: readonly number[], to: Placement,
+/**
+ * transferValue for a value read asynchronously: `values` are its storage values, `to` another backend (written there
+ * with no switch of TF.js's active backend) or the host.
+ */
+function valueFromRead(values: Float32Array | Int32Array, shape: readonly number[], to: Placement,
   dataType: OperandDescriptor['dataType']): Value {
   if (to === 'host') return new HostTensor(dataType, shape, values);
-  return atPlacement(to, () => tf.tensor(values, [...shape], storageDtypeOf(dataType)));
+  return tensorFromValues(to, values, shape, false);
 }
 
 /** tf.tidy() over plan values: host values are no tensors, and tidy() leaves them alone. */
@@ -498,22 +501,37 @@ export class Plan {
    */
   async runAsync(inputs: ReadonlyMap<string, Value>): Promise<Map<string, Value>> {
     const tf = this.#tf;
+    const previous = tf.getBackend();
+    let active = previous;
     // A run's own values: another run of the plan may start while this one waits (warm-up and dispatches never overlap,
     // but nothing here depends on it).
     const values = [...this.#values];
     const kept = new Set<Value>();
+    /** Values read off webgpu, by slot: every read that can start does so at the first wait, and all are awaited once. */
+    const read = new Map<number, Float32Array | Int32Array>();
     try {
       for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
-      for (const step of this.#steps) {
+      for (let i = 0; i < this.#steps.length; i++) {
+        const step = this.#steps[i]!;
         if (this.#readsAsync(step)) {
-          const x = values[step.inputSlots[0]!] as Tensor;
-          const read = await x.data() as Float32Array | Int32Array;
-          values[step.outputSlots[0]!] = valueFromRead(tf, read, x.shape, step.on, step.env.outputs[0]!.dataType);
+          const source = step.inputSlots[0]!;
+          if (!read.has(source)) {
+            // The app's code may use TF.js during the wait: its own backend is active then.
+            activateBackendNow(previous);
+            active = previous;
+            await this.#readAhead(i, values, read);
+          }
+          const x = values[source] as Tensor;
+          values[step.outputSlots[0]!] = valueFromRead(read.get(source)!, x.shape, step.on, step.env.outputs[0]!.dataType);
         } else {
-          atPlacement(step.on, () => tidyValues(tf, () => {
+          if (step.on !== 'host' && step.on !== active) {
+            activateBackendNow(step.on);
+            active = step.on;
+          }
+          tidyValues(tf, () => {
             this.#execute(step, values);
             return step.outputSlots.map((s) => values[s]!);
-          }));
+          });
         }
         for (const s of step.release) {
           values[s]!.dispose();
@@ -530,12 +548,26 @@ export class Plan {
       this.#shapesChecked = true;
       return named;
     } finally {
+      activateBackendNow(previous);
       // Every value the run made but does not hand out; inputs and constants are not the run's.
       for (const s of this.#transientSlots) {
         const v = values[s];
         if (v !== undefined && !kept.has(v) && !this.#inputSlotSet.has(s)) v.dispose();
       }
     }
+  }
+
+  /** Reads off webgpu, into `read`, the sources of the steps from `first` on that move a value computed by now. */
+  async #readAhead(first: number, values: readonly (Value | undefined)[], read: Map<number, Float32Array | Int32Array>): Promise<void> {
+    const sources = new Set<number>();
+    for (let i = first; i < this.#steps.length; i++) {
+      const step = this.#steps[i]!;
+      const source = step.inputSlots[0];
+      if (this.#readsAsync(step) && source !== null && source !== undefined && values[source] !== undefined) sources.add(source);
+    }
+    const slots = [...sources];
+    const arrays = await Promise.all(slots.map((s) => (values[s] as Tensor).data()));
+    slots.forEach((s, i) => read.set(s, arrays[i] as Float32Array | Int32Array));
   }
 
   #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>): Map<string, Value> {

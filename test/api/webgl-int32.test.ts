@@ -230,7 +230,7 @@ forEachBackend('int32 exactness', (backend) => {
     for (const d of [graph, txf, tidx, ...Object.values(outs)]) d.destroy();
   });
 
-  it('steps are grouped by backend: a float32 chain with int32 work hanging off every link switches backends at most twice', async () => {
+  it('steps are grouped by backend: a float32 chain with int32 work hanging off every link switches backends at most twice (four on webgpu)', async () => {
     // Recorded order alternates float32 and int32 steps: f[k] = f[k-1] * 2, sum += cast(f[k], int32).
     const b = newBuilder(ctx);
     let f = b.input('f', { dataType: 'float32', shape: [3] });
@@ -250,7 +250,9 @@ forEachBackend('int32 exactness', (backend) => {
       ctx.dispatch(graph, { f: tx }, { f: of32, sum: oi32 });
       await ctx.readTensor(oi32);
     });
-    if (switches > 2) throw new Error(`${switches} backend switches in one dispatch`);
+    // On webgpu the values moved to the cpu backend are read asynchronously, all at one wait, around which the
+    // backend active before the dispatch is put back.
+    if (switches > (backend === 'webgpu' ? 4 : 2)) throw new Error(`${switches} backend switches in one dispatch`);
     sameValues(new Float32Array(await ctx.readTensor(of32)), x.map((v) => v * 32), 'float chain');
     // Each link saturates to the int32 range (cast), then the sum wraps.
     const links = [0, 1, 2, 3, 4, 5].map((k) => x.map((v) => Math.max(-2147483648, Math.min(2147483647, Math.trunc(v * 2 ** k)))));

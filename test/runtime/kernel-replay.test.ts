@@ -46,6 +46,12 @@ function expected(x: readonly number[], y: readonly number[]): number[][] {
   return [rows.flatMap((row) => row.slice(0, 3)), rows.flatMap((row) => row.slice(3)), [...x]];
 }
 
+/** Reads `tensors` (asynchronously: webgpu reads no other way) and compares each with its expected values. */
+async function assertValues(tensors: readonly tf.Tensor[], wanted: readonly (readonly number[])[]): Promise<void> {
+  checkEqual(tensors.length, wanted.length, 'outputs');
+  for (let i = 0; i < wanted.length; i++) assertClose(await tensors[i]!.data(), wanted[i]!);
+}
+
 function assertClose(actual: ArrayLike<number>, wanted: readonly number[]): void {
   checkEqual(actual.length, wanted.length);
   for (let i = 0; i < wanted.length; i++) check(Math.abs(actual[i]! - wanted[i]!) <= 1e-6 * Math.max(1, Math.abs(wanted[i]!)), `[${i}] ${actual[i]} vs ${wanted[i]}`);
@@ -61,18 +67,16 @@ forEachBackend('kernel replay', (backend) => {
   const on = <T>(fn: () => T): T => withBackend(backend, fn);
   const dataIds = () => tf.findBackend(backend)!.numDataIds();
 
-  it('replays a recorded run on new inputs without the engine, and frees every intermediate', () => on(() => {
-    const x0 = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-    const y0 = tf.tensor2d([0.5, -1, 2, 3, 0.25, -4], [2, 3]);
-    const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x0, y0)), { inputs: [x0, y0], constants: [] });
+  it('replays a recorded run on new inputs without the engine, and frees every intermediate', async () => {
+    const [x0, y0] = on(() => [tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([0.5, -1, 2, 3, 0.25, -4], [2, 3])]);
+    const { outputs, program } = on(() => recordKernels(() => tf.tidy(() => computation(x0!, y0!)), { inputs: [x0!, y0!], constants: [] }));
     check(program, 'the run is replayable');
-    expected([1, 2, 3, 4, 5, 6], [0.5, -1, 2, 3, 0.25, -4]).forEach((want, i) => assertClose(outputs[i]!.dataSync(), want));
+    await assertValues(outputs, expected([1, 2, 3, 4, 5, 6], [0.5, -1, 2, 3, 0.25, -4]));
     for (const t of outputs) t.dispose();
 
     const xs = [-2, 0.5, 7, 1e3, -0.25, 3];
     const ys = [1, 2, 3, 4, 5, 6];
-    const x = tf.tensor2d(xs, [2, 3]);
-    const y = tf.tensor2d(ys, [2, 3]);
+    const [x, y] = on(() => [tf.tensor2d(xs, [2, 3]), tf.tensor2d(ys, [2, 3])]);
     const before = dataIds();
     const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
     const runKernel = engine.runKernel;
@@ -80,23 +84,22 @@ forEachBackend('kernel replay', (backend) => {
     engine.runKernel = function counted(this: unknown, ...args: unknown[]) { engineKernels++; return runKernel.apply(this, args); };
     let replayed: tf.Tensor[];
     try {
-      replayed = program.run([x, y]);
+      replayed = on(() => program.run([x!, y!]));
     } finally {
       delete (engine as Partial<typeof engine>).runKernel;
     }
     checkEqual(engineKernels, 0);
     checkEqual(JSON.stringify(replayed.map((t) => t.shape)), JSON.stringify([[2, 3], [6], [2, 3]]));
-    expected(xs, ys).forEach((want, i) => assertClose(replayed[i]!.dataSync(), want));
+    await assertValues(replayed, expected(xs, ys));
     for (const t of replayed) t.dispose();
     checkEqual(dataIds(), before, 'data left on the backend after a replay');
-    for (const t of [x0, y0, x, y]) t.dispose();
+    for (const t of [x0!, y0!, x!, y!]) t.dispose();
     program.dispose();
-  }));
+  });
 
-  it('frees what a replay made so far when one of its kernels throws', () => on(() => {
-    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-    const y = tf.tensor2d([1, 1, 1, 1, 1, 1], [2, 3]);
-    const { outputs, program } = recordKernels(() => tf.tidy(() => computation(x, y)), { inputs: [x, y], constants: [] });
+  it('frees what a replay made so far when one of its kernels throws', async () => {
+    const [x, y] = on(() => [tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([1, 1, 1, 1, 1, 1], [2, 3])]) as [tf.Tensor, tf.Tensor];
+    const { outputs, program } = on(() => recordKernels(() => tf.tidy(() => computation(x, y)), { inputs: [x, y], constants: [] }));
     for (const t of outputs) t.dispose();
     check(program, 'the run is replayable');
     const before = dataIds();
@@ -104,7 +107,7 @@ forEachBackend('kernel replay', (backend) => {
     probeFails = true;
     let thrown: unknown = null;
     try {
-      program.run([x, y]);
+      on(() => program.run([x, y]));
     } catch (error) {
       thrown = error;
     }
@@ -112,41 +115,50 @@ forEachBackend('kernel replay', (backend) => {
     checkEqual(dataIds(), before, 'data left on the backend after a failed replay');
     checkEqual(tf.memory().numTensors, tensorsBefore);
     probeFails = false;
-    const again = program.run([x, y]);
-    expected([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]).forEach((want, i) => assertClose(again[i]!.dataSync(), want));
+    const again = on(() => program.run([x, y]));
+    await assertValues(again, expected([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]));
     for (const t of [...again, x, y]) t.dispose();
     program.dispose();
-  }));
+  });
 
-  it('keeps the tensors a run makes from known values, once, until the program is disposed', () => on(() => {
-    const x = tf.tensor1d([1, 2, 3]);
+  it('keeps the tensors a run makes from known values, once, until the program is disposed', async () => {
+    const x = on(() => tf.tensor1d([1, 2, 3]));
     const tensorsBefore = tf.memory().numTensors;
-    const { outputs, program } = recordKernels(() => tf.tidy(() => [tf.mul(x, tf.scalar(3))]), { inputs: [x], constants: [] });
+    const { outputs, program } = on(() => recordKernels(() => tf.tidy(() => [tf.mul(x, tf.scalar(3))]), { inputs: [x], constants: [] }));
     check(program, 'the run is replayable');
     outputs[0]!.dispose();
     checkEqual(tf.memory().numTensors, tensorsBefore + 1, 'the scalar 3 is kept for the replays');
-    const [y] = program.run([x]);
-    assertClose(y!.dataSync(), [3, 6, 9]);
-    y!.dispose();
+    const replayed = on(() => program.run([x]));
+    await assertValues(replayed, [[3, 6, 9]]);
+    replayed[0]!.dispose();
     program.dispose();
     checkEqual(tf.memory().numTensors, tensorsBefore);
     x.dispose();
-  }));
+  });
 
-  it('refuses runs that read tensor data, dispose what they made, or read tensors from elsewhere', () => on(() => {
-    const x = tf.tensor1d([1, 2, 3]);
-    const outside = tf.tensor1d([1, 1, 1]);
+  it('refuses runs that read tensor data, dispose what they made, or read tensors from elsewhere', async () => {
+    const [x, outside] = on(() => [tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 1, 1])]) as [tf.Tensor, tf.Tensor];
     const before = tf.memory().numTensors;
+    // webgpu reads asynchronously only (a synchronous read is refused): there the run starts a read it does not await.
+    const reading = (): tf.Tensor[] => {
+      const max = tf.max(x);
+      if (backend !== 'webgpu') return [tf.add(x, tf.scalar(max.dataSync()[0]!))];
+      const read = tf.keep(max).data().finally(() => max.dispose());
+      pendingReads.push(read);
+      return [tf.add(x, tf.scalar(3))];
+    };
+    const pendingReads: Promise<unknown>[] = [];
     const runs: [string, () => tf.Tensor[]][] = [
-      ['reads', () => [tf.add(x, tf.scalar(tf.max(x).dataSync()[0]!))]],
+      ['reads', reading],
       ['disposes', () => { const s = tf.scalar(2); const y = tf.mul(x, s); s.dispose(); return [y]; }],
       ['elsewhere', () => [tf.add(x, outside)]],
     ];
     const wanted: Record<string, number[]> = { reads: [4, 5, 6], disposes: [2, 4, 6], elsewhere: [2, 3, 4] };
     for (const [name, run] of runs) {
-      const { outputs, program } = recordKernels(() => tf.tidy(run), { inputs: [x], constants: [] });
+      const { outputs, program } = on(() => recordKernels(() => tf.tidy(run), { inputs: [x], constants: [] }));
       checkEqual(program, null, name);
-      assertClose(outputs[0]!.dataSync(), wanted[name]!);
+      await assertValues(outputs, [wanted[name]!]);
+      await Promise.all(pendingReads);
       outputs[0]!.dispose();
       checkEqual(tf.memory().numTensors, before, `${name}: tensors left behind`);
     }
@@ -154,5 +166,5 @@ forEachBackend('kernel replay', (backend) => {
     for (const method of ['runKernel', 'makeTensor', 'readSync', 'read']) checkEqual(Object.hasOwn(engine, method), false, method);
     x.dispose();
     outside.dispose();
-  }));
+  });
 });

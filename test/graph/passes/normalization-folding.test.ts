@@ -190,8 +190,8 @@ forEachBackend('normalization folding: hardSigmoid', (backend) => {
       const kernels = (await kernelsOf(backend, { x: { dataType: 'float32', ...xIn } }, build)).filter((k) => k !== 'Transpose');
       const conv = groups > 1 ? 'FusedDepthwiseConv2D' : 'FusedConv2D';
       // webgl's fused relu gives -0 for negative values: there relu follows the kernel. On wasm and cpu the clamp is a
-      // kernel of ours (ops/js-clamps.ts).
-      const wanted = backend === 'webgl' ? `${conv}, Maximum, Minimum` : `${conv}, WebNNClamp`;
+      // kernel of ours (ops/js-clamps.ts); on webgpu the relu runs in the kernel and a Minimum bounds it above.
+      const wanted = backend === 'webgl' ? `${conv}, Maximum, Minimum` : backend === 'webgpu' ? `${conv}, Minimum` : `${conv}, WebNNClamp`;
       if (kernels.join(', ') !== wanted) throw new Error(`kernels: ${kernels.join(', ')}`);
     });
   }
