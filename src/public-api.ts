@@ -15,7 +15,6 @@ export { MLGraph } from './api/graph.js';
 export { MLOperand } from './api/operand.js';
 export { MLTensor } from './api/tensor.js';
 export { tfjsBackendOf } from './api/tfjs-backend-of.js';
-export { MLModel, MLModelLoader, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader/index.js';
 export type { MLNamedOperands } from './api/graph-builder.js';
 export type { MLOperandDescriptor, MLTensorDescriptor } from './api/descriptor.js';
 export type { MLPowerPreference } from './runtime/select.js';

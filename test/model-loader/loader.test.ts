@@ -3,7 +3,7 @@ import { assertClose, assertThrows, contextFor, forEachBackend } from '../util/h
 import { readSourceImports } from '../util/source-imports.js';
 import { OnnxModelWriter } from '../browser/onnx/model-writer.js';
 import { loadModel } from './run-model.js';
-import { MLModel, MLModelLoader } from '../../src/index.js';
+import { MLModel, MLModelLoader } from '../../src/model-loader.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 

@@ -1,7 +1,7 @@
 /** Loading an ONNX model on a test context and computing it, with the inputs given as numbers. */
 import { contextFor } from '../util/harness.js';
 import type { BackendName } from '../../src/runtime/backends.js';
-import { MLModelLoader, type MLModelLoadOptions } from '../../src/index.js';
+import { MLModelLoader, type MLModelLoadOptions } from '../../src/model-loader.js';
 import { float16BitsToNumber } from '../../src/types/float16.js';
 
 export interface ModelInput {
