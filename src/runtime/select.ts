@@ -1,5 +1,7 @@
 import { BACKEND_NAMES, type BackendName } from './backend-config.js';
 import { ensureBackend } from './backends.js';
+import { carriesBackend } from './carried-backends.js';
+import { webgpuOnHardware } from './webgpu-start.js';
 
 /** MLContextOptions.powerPreference. */
 export type MLPowerPreference = 'default' | 'high-performance' | 'low-power';
@@ -14,18 +16,18 @@ export interface ContextPreferences {
 }
 
 /**
- * The order in which backends are tried for a context. WebGL is the massively parallel one, Wasm (SIMD, threads
- * where the page is cross-origin isolated) the fast CPU one, and the plain-JS cpu backend is always the last resort.
+ * The order in which backends are tried for a context. WebGPU and WebGL are the massively parallel ones, Wasm (SIMD,
+ * threads where the page is cross-origin isolated) the fast CPU one, and the plain-JS cpu backend is always the last
+ * resort. selectBackend() passes over webgpu in these orders unless it runs on a GPU (see webgpuOnHardware).
  *
- * - `tfjsBackend` names the only backend to try; it is the only way to webgpu for now (its int32 arithmetic is exact
- *   only within ±2^24, and its kernels are not yet checked by the whole op suite);
- * - `deviceType` (legacy) decides when present: 'cpu' -> Wasm, 'gpu' / 'npu' -> WebGL first;
- * - `powerPreference` outranks `accelerated` (as the spec says): 'high-performance' -> WebGL first,
+ * - `tfjsBackend` names the only backend to try;
+ * - `deviceType` (legacy) decides when present: 'cpu' -> Wasm, 'gpu' / 'npu' -> WebGPU, WebGL first;
+ * - `powerPreference` outranks `accelerated` (as the spec says): 'high-performance' -> WebGPU, WebGL first,
  *   'low-power' -> Wasm;
- * - otherwise `accelerated` (true by default) -> WebGL first, false -> Wasm.
+ * - otherwise `accelerated` (true by default) -> WebGPU, WebGL first, false -> Wasm.
  */
 export function backendOrder(p: ContextPreferences): BackendName[] {
-  const gpuFirst: BackendName[] = ['webgl', 'wasm', 'cpu'];
+  const gpuFirst: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
   const cpuFirst: BackendName[] = ['wasm', 'cpu'];
   if (p.tfjsBackend) return [p.tfjsBackend];
   if (p.deviceType === 'cpu') return cpuFirst;
@@ -35,9 +37,14 @@ export function backendOrder(p: ContextPreferences): BackendName[] {
   return p.accelerated ? gpuFirst : cpuFirst;
 }
 
-/** The first backend of `backendOrder(p)` that starts here (WebGL needs a WebGL2 context), or null. */
+/**
+ * The first backend of `backendOrder(p)` that starts here (WebGL needs a WebGL2 context), or null. webgpu is tried
+ * unasked only where an entry carries it and WebGPU runs on a GPU: a fallback adapter (SwiftShader's, on machines
+ * without one) computes at ~0.1 GFLOP/s, far below webgl's or wasm's.
+ */
 export async function selectBackend(p: ContextPreferences): Promise<BackendName | null> {
   for (const name of backendOrder(p)) {
+    if (name === 'webgpu' && !p.tfjsBackend && !(carriesBackend('webgpu') && await webgpuOnHardware())) continue;
     if (await ensureBackend(name)) return name;
   }
   return null;

@@ -19,6 +19,23 @@ export async function webgpuUnavailable(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Whether WebGPU here runs on a GPU: `navigator.gpu` gives a high-performance adapter (the one TF.js takes) that is
+ * not a fallback adapter (a software one, such as Chromium's SwiftShader).
+ */
+export async function webgpuOnHardware(): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) return false;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) return false;
+    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return !(info.isFallbackAdapter ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false);
+  } catch {
+    return false;
+  }
+}
+
 /** Why webgpu did not start when an adapter was there: TF.js's request for a device failed. */
 export const WEBGPU_DEVICE_FAILED = 'the WebGPU adapter gave no device the TF.js webgpu backend could start on';
 

@@ -16,23 +16,23 @@ function dataBackendOf(tensor: MLTensor): unknown {
 }
 
 describe('backend selection', () => {
-  it('orders backends by the options: WebGL first when accelerated or high-performance, Wasm for CPU, cpu last', () => {
+  it('orders backends by the options: WebGPU, WebGL first when accelerated or high-performance, Wasm for CPU, cpu last', () => {
     const order = (o: Partial<Parameters<typeof backendOrder>[0]>) =>
       backendOrder({ powerPreference: 'default', accelerated: true, ...o }).join();
     const cases: [Partial<Parameters<typeof backendOrder>[0]>, string][] = [
-      [{}, 'webgl,wasm,cpu'],
+      // webgpu is passed over at selection unless it runs on a GPU (selectBackend).
+      [{}, 'webgpu,webgl,wasm,cpu'],
       [{ accelerated: false }, 'wasm,cpu'],
       [{ powerPreference: 'low-power' }, 'wasm,cpu'],
-      [{ powerPreference: 'high-performance' }, 'webgl,wasm,cpu'],
+      [{ powerPreference: 'high-performance' }, 'webgpu,webgl,wasm,cpu'],
       // powerPreference outranks accelerated.
-      [{ powerPreference: 'high-performance', accelerated: false }, 'webgl,wasm,cpu'],
+      [{ powerPreference: 'high-performance', accelerated: false }, 'webgpu,webgl,wasm,cpu'],
       [{ powerPreference: 'low-power', accelerated: true }, 'wasm,cpu'],
       [{ deviceType: 'cpu' }, 'wasm,cpu'],
-      [{ deviceType: 'gpu', accelerated: false }, 'webgl,wasm,cpu'],
-      [{ deviceType: 'npu' }, 'webgl,wasm,cpu'],
+      [{ deviceType: 'gpu', accelerated: false }, 'webgpu,webgl,wasm,cpu'],
+      [{ deviceType: 'npu' }, 'webgpu,webgl,wasm,cpu'],
       [{ tfjsBackend: 'cpu', powerPreference: 'high-performance' }, 'cpu'],
       [{ tfjsBackend: 'webgl' }, 'webgl'],
-      // webgpu is chosen only by name (for now).
       [{ tfjsBackend: 'webgpu' }, 'webgpu'],
     ];
     for (const [options, expected] of cases) {

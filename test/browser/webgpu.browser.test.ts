@@ -8,6 +8,7 @@ import { assertClose, runGraph, type TensorValue } from '../util/harness.js';
 import type { MLGraphBuilder, MLOperand } from '../../src/index.js';
 import { backendOf, ml, newContext } from '../api/api-util.js';
 import { tf } from '../../src/runtime/backends.js';
+import { webgpuOnHardware } from '../../src/runtime/webgpu-start.js';
 import { seededRandom } from '../util/seeded-random.js';
 // The entry that carries the webgpu backend (the full one leaves it out while it is opt-in).
 import '../../src/webgpu.js';
@@ -34,15 +35,21 @@ describe('webgpu backend [webgpu]', function () {
     if (!('gpu' in navigator)) throw new Error('navigator.gpu is absent: Chromium was started without --enable-unsafe-webgpu');
   });
 
-  it('is used only when asked for by name, and reports itself accelerated', async () => {
+  it('comes first for GPU contexts on a GPU, and only when asked for by name on a fallback adapter (SwiftShader here)', async () => {
     const context = await newContext('webgpu');
     if (backendOf(context) !== 'webgpu') throw new Error(`context on ${backendOf(context)}`);
     if (!context.accelerated) throw new Error('a webgpu context is not accelerated');
+    const hardware = await webgpuOnHardware();
     for (const options of [{}, { powerPreference: 'high-performance' as const }, { deviceType: 'gpu' as const }]) {
       const other = await ml().createContext(options);
-      if (backendOf(other) === 'webgpu') throw new Error(`${JSON.stringify(options)} chose webgpu, which is opt-in`);
+      if ((backendOf(other) === 'webgpu') !== hardware) {
+        throw new Error(`${JSON.stringify(options)} chose ${backendOf(other)}, WebGPU ${hardware ? 'on a GPU' : 'on a fallback adapter'}`);
+      }
       other.destroy();
     }
+    const low = await ml().createContext({ powerPreference: 'low-power' });
+    if (backendOf(low) === 'webgpu') throw new Error('a low-power context chose webgpu');
+    low.destroy();
     context.destroy();
   });
 
