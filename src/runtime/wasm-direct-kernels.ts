@@ -113,6 +113,15 @@ function moduleFunction(backend: WasmBackend, kernelName: string): ModuleFunctio
 
 const idOf = (backend: WasmBackend, info: TensorInfo | null | undefined): number => backend.dataIdMap.get(info!.dataId)!.id;
 
+/** The module's id of an optional input (at position `at`, -1 where the call has no such input), 0 where absent. */
+function optionalIdOf(backend: WasmBackend, inputs: readonly (TensorInfo | null | undefined)[], at: number): number {
+  const t = at < 0 ? null : inputs[at];
+  return t ? idOf(backend, t) : 0;
+}
+
+/** Where each of `names` is among the call's inputs (-1 where absent). */
+const positionsOf = (call: RecordedCall, names: readonly string[]): number[] => names.map((n) => call.inputNames.indexOf(n));
+
 function binaryKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
   const f = moduleFunction(backend, call.name);
   const [a, b] = call.inputs;
@@ -223,8 +232,7 @@ function meanKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | nu
  */
 function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
   const f = moduleFunction(backend, call.name);
-  const at = (name: string): number => call.inputNames.indexOf(name);
-  const [xAt, filterAt, biasAt, preluAt] = [at('x'), at('filter'), at('bias'), at('preluActivationWeights')];
+  const [xAt, filterAt, biasAt, preluAt] = positionsOf(call, ['x', 'filter', 'bias', 'preluActivationWeights']) as [number, number, number, number];
   const x = call.inputs[xAt], filter = call.inputs[filterAt];
   const { strides, pad, dilations, dataFormat, dimRoundingMode, activation, leakyreluAlpha } = call.attrs as {
     strides: number | [number, number]; pad: Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
@@ -241,14 +249,13 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
   const samePad = padInfo.type === 'SAME' ? 1 : 0;
   const alpha = leakyreluAlpha ?? 0;
   const outShape = call.outputs[0]!.shape;
-  const optionalId = (t: TensorInfo | null | undefined): number => (t ? idOf(backend, t) : 0);
   return {
     run: (inputs) => {
       const out = backend.makeOutput([...outShape], 'float32');
       f(idOf(backend, inputs[xAt]), batchSize, inHeight, inWidth, idOf(backend, inputs[filterAt]), filterHeight, filterWidth,
-        optionalId(biasAt < 0 ? null : inputs[biasAt]), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
+        optionalIdOf(backend, inputs, biasAt), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
         dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
-        optionalId(preluAt < 0 ? null : inputs[preluAt]), alpha, idOf(backend, out));
+        optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
       return out;
     },
     dispose: () => undefined,
@@ -258,8 +265,7 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
 /** A batched matrix product with bias and activation (_FusedMatMul): both operands' shapes stored once. */
 function productKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | null {
   const f = moduleFunction(backend, call.name);
-  const at = (name: string): number => call.inputNames.indexOf(name);
-  const [aAt, bAt, biasAt, preluAt] = [at('a'), at('b'), at('bias'), at('preluActivationWeights')];
+  const [aAt, bAt, biasAt, preluAt] = positionsOf(call, ['a', 'b', 'bias', 'preluActivationWeights']) as [number, number, number, number];
   const a = call.inputs[aAt], b = call.inputs[bAt];
   const { transposeA, transposeB, activation, leakyreluAlpha } = call.attrs as {
     transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number;
@@ -272,13 +278,11 @@ function productKernel(backend: WasmBackend, call: RecordedCall): DirectKernel |
   const [flagA, flagB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const alpha = leakyreluAlpha ?? 0;
   const outShape = call.outputs[0]!.shape;
-  const optionalId = (t: TensorInfo | null | undefined): number => (t ? idOf(backend, t) : 0);
   return {
     run: (inputs) => {
       const out = backend.makeOutput([...outShape], 'float32');
       f(idOf(backend, inputs[aAt]), aShape, aRank, idOf(backend, inputs[bAt]), bShape, bRank, flagA, flagB, activationCode,
-        optionalId(biasAt < 0 ? null : inputs[biasAt]), optionalId(preluAt < 0 ? null : inputs[preluAt]), alpha,
-        idOf(backend, out));
+        optionalIdOf(backend, inputs, biasAt), optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
       return out;
     },
     dispose: () => heap.free(),

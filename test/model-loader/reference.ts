@@ -1,5 +1,6 @@
 /** Float64 references for the importer's tests, written from the ONNX operator definitions. */
 import { broadcastTo, size, strides } from '../util/harness.js';
+import { transposeData } from '../ops/conv-reference.js';
 
 export interface Tensor {
   shape: number[];
@@ -26,22 +27,9 @@ export function unaryRef(a: Tensor, fn: (x: number) => number): Tensor {
   return { shape: [...a.shape], data: a.data.map(fn) };
 }
 
+/** The ONNX Transpose of `a`: the convolution tests' reference transposition. */
 export function transposeRef(a: Tensor, perm: readonly number[]): Tensor {
-  const shape = perm.map((p) => a.shape[p]!);
-  const inStrides = strides(a.shape);
-  const outStrides = strides(shape);
-  const data = new Array<number>(a.data.length);
-  for (let i = 0; i < data.length; i++) {
-    let rest = i;
-    let from = 0;
-    for (let d = 0; d < shape.length; d++) {
-      const index = Math.floor(rest / outStrides[d]!);
-      rest -= index * outStrides[d]!;
-      from += index * inStrides[perm[d]!]!;
-    }
-    data[i] = a.data[from]!;
-  }
-  return { shape, data };
+  return transposeData(a, perm);
 }
 
 /** [M, K] x [K, N], with optional transposes, alpha, beta and C broadcast to [M, N]. */
