@@ -26,6 +26,18 @@ await build({
   external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
 });
 
+// The same with TF.js's webgpu backend too (dist/webnn-polyfill-webgpu.js): pages that want webgpu without a bundler.
+await build({
+  ...common,
+  entryPoints: ['src/global-webgpu.ts'],
+  outfile: 'dist/webnn-polyfill-webgpu.js',
+  format: 'iife',
+  globalName: 'WebNNPolyfill',
+  platform: 'browser',
+  minify: true,
+  external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
+});
+
 // The same, self-contained, as an ES module: for module workers and pages without an import map, which cannot resolve
 // the bare '@tensorflow/...' specifiers of dist/esm/. Its name ends in '.js' because the entry finds its .wasm files
 // from the script URL in a stack trace.
@@ -95,6 +107,8 @@ const sizes = [
     readFileSync('dist/webnn-polyfill.js')],
   ['webnn-tfjs-polyfill/script-module', 'dist/webnn-polyfill.esm.js', 'the same as an ES module',
     readFileSync('dist/webnn-polyfill.esm.js')],
+  ['webnn-tfjs-polyfill/script-webgpu', 'dist/webnn-polyfill-webgpu.js', 'the script with the webgpu backend too',
+    readFileSync('dist/webnn-polyfill-webgpu.js')],
 ];
 for (const name of moduleEntries) {
   const [entry, backends] = moduleDescriptions[name];

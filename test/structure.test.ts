@@ -12,7 +12,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 
 /** Highest first. A file belongs to the layer of its most specific entry: a file named, else its folder. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['index.ts', 'webgpu.ts', 'wasm.ts', 'webgl.ts', 'cpu.ts', 'global.ts', 'public-api.ts', 'install.ts', 'model-loader.ts'],
+  ['index.ts', 'webgpu.ts', 'wasm.ts', 'webgl.ts', 'cpu.ts', 'global.ts', 'global-webgpu.ts', 'carry-webgpu.ts', 'public-api.ts',
+    'install.ts', 'model-loader.ts'],
   ['model-loader/'],
   ['api/'],
   ['dynamic/'],

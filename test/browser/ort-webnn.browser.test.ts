@@ -11,7 +11,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { buildConvNet, CLASSES, INPUT_SHAPE, randomImage, type ConvNet } from './onnx/conv-net.js';
 import { convNetReference } from './onnx/conv-net-reference.js';
-import { openOrtFrame, type OrtFrame, type WebNNCalls } from './ort/ort-frame.js';
+import { openOrtFrame, WEBGPU_POLYFILL_URL, type OrtFrame, type WebNNCalls } from './ort/ort-frame.js';
 import { readWebNNPlacement, type WebNNPlacement } from './ort/placement.js';
 
 const TOLERANCE = 1e-4;
@@ -56,17 +56,17 @@ describe('ONNX Runtime Web WebNN execution provider on the polyfill (conv net)',
   let frame: OrtFrame;
   const wasmResults = new Map<ConvNet, Outputs[]>();
 
-  async function runAll(session: Ort.InferenceSession): Promise<Outputs[]> {
+  async function runAll(session: Ort.InferenceSession, on: OrtFrame = frame): Promise<Outputs[]> {
     const results: Outputs[] = [];
     for (const input of inputs) {
-      const feeds = { image: new frame.ort.Tensor('float32', frame.inFrame(input), [...INPUT_SHAPE]) };
-      const out = await frame.guard(session.run(feeds));
+      const feeds = { image: new on.ort.Tensor('float32', on.inFrame(input), [...INPUT_SHAPE]) };
+      const out = await on.guard(session.run(feeds));
       const result = {} as Outputs;
       for (const name of OUTPUTS) {
         const tensor = out[name];
         if (!tensor) throw new Error(`the session returned no '${name}'`);
         assertEqual(`${name} dims`, tensor.dims, [INPUT_SHAPE[0], CLASSES]);
-        result[name] = Float32Array.from(await frame.guard(tensor.getData()) as Float32Array);
+        result[name] = Float32Array.from(await on.guard(tensor.getData()) as Float32Array);
       }
       results.push(result);
     }
@@ -173,6 +173,29 @@ describe('ONNX Runtime Web WebNN execution provider on the polyfill (conv net)',
       }
     });
   }
+
+  it(`on webgpu (the script bundle carrying it; contexts ask for tfjsBackend 'webgpu', as SwiftShader's adapter is a ` +
+    `fallback one): one WebNN graph, outputs within ${TOLERANCE} of the wasm provider's`, async () => {
+    const gpu = await openOrtFrame({ polyfillUrl: WEBGPU_POLYFILL_URL, contextOptions: { tfjsBackend: 'webgpu' } });
+    try {
+      const session = await gpu.guard(gpu.ort.InferenceSession.create(gpu.inFrame(fullNet.model),
+        { executionProviders: [{ name: 'webnn', deviceType: 'gpu' }] }));
+      try {
+        const calls = gpu.takeCalls();
+        assertEqual('backends of the contexts ORT made', calls.contextBackends, ['webgpu']);
+        assertEqual('MLGraphBuilder.build calls', countOf(calls, 'MLGraphBuilder.build'), 1);
+        assertEqual('MLGraphBuilder.conv2d calls', countOf(calls, 'MLGraphBuilder.conv2d'), 3);
+        const results = await runAll(session, gpu);
+        results.forEach((result, i) => {
+          for (const name of OUTPUTS) assertWithin(`input ${i} ${name}`, result[name], wasmResults.get(fullNet)![i]![name]);
+        });
+      } finally {
+        await session.release();
+      }
+    } finally {
+      gpu.dispose();
+    }
+  });
 
   it(`an operator ORT's WebNN provider lacks (Shrink) runs on its CPU provider between two WebNN graphs, ` +
     `and the outputs match the wasm provider within ${TOLERANCE}`, async () => {

@@ -9,6 +9,8 @@
 import type * as Ort from 'onnxruntime-web';
 
 export const POLYFILL_URL = '/base/dist/webnn-polyfill.js';
+/** The script bundle that carries TF.js's webgpu backend too. */
+export const WEBGPU_POLYFILL_URL = '/base/dist/webnn-polyfill-webgpu.js';
 export const ORT_DIST_URL = '/base/node_modules/onnxruntime-web/dist/';
 export const ORT_SCRIPT = 'ort.min.js';
 
@@ -16,6 +18,15 @@ export const ORT_SCRIPT = 'ort.min.js';
 export interface WebNNCalls {
   counts: Map<string, number>;
   contextOptions: unknown[];
+  /** The TF.js backend (tfjsBackendOf) of every context made. */
+  contextBackends: string[];
+}
+
+export interface OrtFrameOptions {
+  /** The polyfill script the frame loads (POLYFILL_URL by default). */
+  polyfillUrl?: string;
+  /** Merged into the options of every createContext() call made in the frame. */
+  contextOptions?: Record<string, unknown>;
 }
 
 export interface OrtFrame {
@@ -76,12 +87,29 @@ function instrumentWebNN(win: FrameGlobal, calls: () => WebNNCalls): void {
   }
 }
 
-export async function openOrtFrame(): Promise<OrtFrame> {
+/**
+ * Wraps the frame's ML.createContext() (outside the counting wrapper) to merge `extra` into its options and record the
+ * backend of each context it makes.
+ */
+function recordContextBackends(win: FrameGlobal, extra: Record<string, unknown>, calls: () => WebNNCalls): void {
+  const proto = (win['ML'] as { prototype: { createContext(o?: unknown): Promise<object> } }).prototype;
+  const original = proto.createContext;
+  const backendOf = (win['WebNNPolyfill'] as { tfjsBackendOf(context: object): string }).tfjsBackendOf;
+  proto.createContext = function createContext(this: unknown, o?: unknown) {
+    const merged = typeof o === 'object' && o !== null && !('lost' in o) ? { ...o, ...extra } : o ?? extra;
+    return original.call(this, merged).then((context) => {
+      calls().contextBackends.push(backendOf(context));
+      return context;
+    });
+  };
+}
+
+export async function openOrtFrame(options: OrtFrameOptions = {}): Promise<OrtFrame> {
   const iframe = document.createElement('iframe');
   iframe.style.display = 'none';
   document.body.appendChild(iframe);
   const origin = window.location.origin;
-  const polyfill = new URL(POLYFILL_URL, origin).href;
+  const polyfill = new URL(options.polyfillUrl ?? POLYFILL_URL, origin).href;
   const ortScript = new URL(ORT_DIST_URL + ORT_SCRIPT, origin).href;
   const onError = 'onerror="(window.scriptErrors ??= []).push(this.src)"';
   const win = await loadFrame(iframe, [
@@ -94,8 +122,9 @@ export async function openOrtFrame(): Promise<OrtFrame> {
   if (win.scriptErrors?.length) throw new Error(`failed to load ${win.scriptErrors.join(', ')}`);
   if (!win.ort) throw new Error(`${ortScript} did not define ort`);
 
-  let calls: WebNNCalls = { counts: new Map(), contextOptions: [] };
+  let calls: WebNNCalls = { counts: new Map(), contextOptions: [], contextBackends: [] };
   instrumentWebNN(win, () => calls);
+  recordContextBackends(win, options.contextOptions ?? {}, () => calls);
 
   // ONNX Runtime's wasm module binds console.log/console.error when it is first instantiated (at the first
   // session), so these replacements are what it writes its log to from then on.
@@ -134,7 +163,7 @@ export async function openOrtFrame(): Promise<OrtFrame> {
     },
     takeCalls() {
       const taken = calls;
-      calls = { counts: new Map(), contextOptions: [] };
+      calls = { counts: new Map(), contextOptions: [], contextBackends: [] };
       return taken;
     },
     dispose() {
