@@ -138,7 +138,7 @@ function newTensor(where: string, ctx: ContextState, descriptor: MLTensorDescrip
   const writable = toBoolean(dict.writable, false);
   if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
   // The spec's createTensor() lacks "check dimensions"; a tensor no graph could bind is rejected here as well.
-  checkDimensions(where, desc, 'descriptor.shape');
+  checkDimensions(where, desc, 'descriptor.shape', true, ctx.maxTensorByteLength);
   checkDataTypeSupported(where, desc);
   const state = new TensorState(ctx, desc, readable, writable, false);
   if (device) makeExportable(state, device);
@@ -224,7 +224,7 @@ export class MLContext {
       const desc = toOperandDescriptor(where, 'descriptor', descriptor);
       const source = toBufferSource(where, 'inputData', inputData);
       if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
-      checkDimensions(where, desc, 'descriptor.shape');
+      checkDimensions(where, desc, 'descriptor.shape', true, ctx.maxTensorByteLength);
       checkDataTypeSupported(where, desc);
       const mismatch = bufferMismatch(source, desc.dataType, elementCount(desc.shape));
       if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
@@ -359,7 +359,8 @@ export class MLContext {
 
   /** What this context's builder accepts: data types and ranks per operation argument, from the operation table. */
   opSupportLimits(): MLOpSupportLimits {
-    return opSupportLimits(contextSlots.get(this, 'MLContext.opSupportLimits').backend);
+    const ctx = contextSlots.get(this, 'MLContext.opSupportLimits');
+    return opSupportLimits(ctx.backend, ctx.maxTensorByteLength);
   }
 
   /** Loses the context: `lost` resolves, every graph and tensor of it is destroyed, pending reads reject. */

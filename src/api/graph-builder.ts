@@ -74,7 +74,7 @@ class BuilderState implements BuilderInternals {
   }
 
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
-    for (const d of descs) checkDimensions(where, d, 'output shape', false);
+    for (const d of descs) checkDimensions(where, d, 'output shape', false, this.context.maxTensorByteLength);
   }
 
   readonly #values = new ValueEvaluator(() => undefined);
@@ -145,7 +145,7 @@ export class MLGraphBuilder {
     s.checkCanBuild(where);
     if (inputName === '') throw typeError(where, 'name must not be empty');
     if (s.inputNames.has(inputName)) throw typeError(where, `an input named '${inputName}' already exists`);
-    checkDimensions(where, desc, 'descriptor.shape');
+    checkDimensions(where, desc, 'descriptor.shape', true, s.context.maxTensorByteLength);
     checkIoType(where, desc, 'descriptor.dataType');
     s.inputNames.add(inputName);
     return s.makeOperand(desc, { kind: 'input', name: inputName });
@@ -243,11 +243,11 @@ function symbolicInput(s: BuilderState, where: string, inputName: string, descri
   if (s.inputNames.has(inputName)) throw typeError(where, `an input named '${inputName}' already exists`);
   const { dataType, dims } = symbolic;
   if (isStatic(dims)) {
-    checkDimensions(where, { dataType, shape: dims }, 'descriptor.shape');
+    checkDimensions(where, { dataType, shape: dims }, 'descriptor.shape', true, s.context.maxTensorByteLength);
   } else {
     // The sizes of named dimensions are checked at dispatch; the rank and the static sizes now.
     const staticPart = dims.map((d) => (typeof d === 'number' ? d : 1));
-    checkDimensions(where, { dataType, shape: staticPart }, 'descriptor.shape');
+    checkDimensions(where, { dataType, shape: staticPart }, 'descriptor.shape', true, s.context.maxTensorByteLength);
   }
   checkIoType(where, { dataType, shape: [] }, 'descriptor.dataType');
   for (const [name, b] of symbolic.bounds) {
@@ -271,7 +271,7 @@ function constantFromBuffer(s: BuilderState, where: string, descriptor: unknown,
   const desc = toOperandDescriptor(where, 'descriptor', descriptor);
   if (!isBufferSource(buffer)) throw typeError(where, 'buffer is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView');
   s.checkCanBuild(where);
-  checkDimensions(where, desc, 'descriptor.shape');
+  checkDimensions(where, desc, 'descriptor.shape', true, s.context.maxTensorByteLength);
   checkIoType(where, desc, 'descriptor.dataType');
   const mismatch = bufferMismatch(buffer, desc.dataType, elementCount(desc.shape));
   if (mismatch) throw typeError(where, `buffer: ${mismatch}`);

@@ -9,6 +9,8 @@ import type { BackendName } from '../runtime/backends.js';
 import { withBackend } from '../runtime/placement.js';
 import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
 import type { GpuDeviceBackend } from '../runtime/gpu-device-backend.js';
+import { tfjsWebgpuLimits, webgpuTensorByteLimit } from '../runtime/webgpu-start.js';
+import { MAX_TENSOR_BYTE_LENGTH } from '../ops/check-dimensions.js';
 import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
 import type { MLContextLostInfo } from './context-lost-info.js';
@@ -36,6 +38,15 @@ export class ContextState implements TimelineOwner {
     const self = new WeakRef(this);
     const lose = (message: string) => self.deref()?.lose(message);
     this.#stopWatchingBackend = device ? device.whenLost(lose) : whenBackendLost(backend, lose);
+  }
+
+  /**
+   * The largest tensor of the context, in bytes (opSupportLimits().maxTensorByteLength): on webgpu, what one storage
+   * buffer binding of its device holds (float16 held as f32), else 2^31 - 1.
+   */
+  get maxTensorByteLength(): number {
+    if (this.backend !== 'webgpu') return MAX_TENSOR_BYTE_LENGTH;
+    return webgpuTensorByteLimit(this.device ? this.device.device.limits : tfjsWebgpuLimits(), MAX_TENSOR_BYTE_LENGTH);
   }
 
   /** Whether no job waits on the timeline: always true but for contexts on a GPUDevice, which run idle jobs at once. */

@@ -19,11 +19,11 @@ function toTensorLimits(l: TensorLimit): MLTensorLimits {
  * Generated from the operation table: what the builder accepts on `backend` is exactly what is reported.
  * @internal
  */
-export function opSupportLimits(backend: BackendName): MLOpSupportLimits {
+export function opSupportLimits(backend: BackendName, maxTensorByteLength = MAX_TENSOR_BYTE_LENGTH): MLOpSupportLimits {
   const io = () => toTensorLimits({ dataTypes: IO_DATA_TYPES, rankRange: [0, MAX_FLAT_RANK] });
   const result: MLOpSupportLimits = {
     preferredInputLayout: 'nhwc',
-    maxTensorByteLength: MAX_TENSOR_BYTE_LENGTH,
+    maxTensorByteLength,
     input: io(),
     constant: io(),
     output: io(),

@@ -12,10 +12,11 @@ export const MAX_TENSOR_BYTE_LENGTH = 2 ** 31 - 1;
 
 /**
  * The spec's "check dimensions": every dimension and the element count valid dimensions, the rank and the byte length
- * supported. Throws a TypeError naming `name`. Operations check the ranks of their own results against their limits,
- * so the rank check can be left out (`checkRank` false) for those.
+ * supported (`maxBytes`: the context's maxTensorByteLength). Throws a TypeError naming `name`. Operations check the
+ * ranks of their own results against their limits, so the rank check can be left out (`checkRank` false) for those.
  */
-export function checkDimensions(where: string, desc: OperandDescriptor, name = 'shape', checkRank = true): void {
+export function checkDimensions(where: string, desc: OperandDescriptor, name = 'shape', checkRank = true,
+  maxBytes = MAX_TENSOR_BYTE_LENGTH): void {
   if (checkRank && desc.shape.length > MAX_FLAT_RANK) {
     throw typeError(where, `${name} has rank ${desc.shape.length}, more than the supported ${MAX_FLAT_RANK}`);
   }
@@ -27,7 +28,5 @@ export function checkDimensions(where: string, desc: OperandDescriptor, name = '
   const count = elementCount(desc.shape);
   if (count > MAX_DIMENSION) throw typeError(where, `${name} has ${count} elements, more than 2^31 - 1`);
   const bytes = count * byteSizeOf(desc.dataType);
-  if (bytes > MAX_TENSOR_BYTE_LENGTH) {
-    throw typeError(where, `${name} needs ${bytes} bytes, more than maxTensorByteLength ${MAX_TENSOR_BYTE_LENGTH}`);
-  }
+  if (bytes > maxBytes) throw typeError(where, `${name} needs ${bytes} bytes, more than maxTensorByteLength ${maxBytes}`);
 }

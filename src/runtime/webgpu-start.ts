@@ -2,6 +2,7 @@
  * Whether the TF.js webgpu backend can start here, said before TF.js tries: its start only logs a warning when there
  * is no adapter or device, and a context that asked for webgpu should say which of the two was missing.
  */
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Why WebGPU cannot be used here, or undefined when `navigator.gpu` gives an adapter. */
 export async function webgpuUnavailable(): Promise<string | undefined> {
@@ -34,6 +35,20 @@ export async function webgpuOnHardware(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The most bytes a WebNN tensor may take on a webgpu device with these limits, at most `max`: TF.js binds each tensor
+ * as one storage buffer, and holds float16 as f32, in twice its WebNN bytes.
+ */
+export function webgpuTensorByteLimit(limits: GPUSupportedLimits | undefined, max: number): number {
+  if (!limits) return max;
+  return Math.min(max, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 2));
+}
+
+/** The limits of the device TF.js's own webgpu backend runs on, once it has started. */
+export function tfjsWebgpuLimits(): GPUSupportedLimits | undefined {
+  return (tf.findBackend('webgpu') as { device?: GPUDevice } | undefined)?.device?.limits;
 }
 
 /** Why webgpu did not start when an adapter was there: TF.js's request for a device failed. */

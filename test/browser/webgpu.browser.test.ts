@@ -5,7 +5,7 @@
  * name.
  */
 import { assertClose, runGraph, type TensorValue } from '../util/harness.js';
-import type { MLGraphBuilder, MLOperand } from '../../src/index.js';
+import type { MLContext, MLGraphBuilder, MLOperand } from '../../src/index.js';
 import { backendOf, ml, newContext } from '../api/api-util.js';
 import { tf } from '../../src/runtime/backends.js';
 import { webgpuOnHardware } from '../../src/runtime/webgpu-start.js';
@@ -147,15 +147,48 @@ describe('webgpu backend [webgpu]', function () {
   // tfjs-backend-webgpu's elementwise shaders compute int32 in f32 (inexact beyond ±2^24, no wrap-around), and the
   // host's uint32, int64 and uint64 need synchronous reads from the GPU: webgpu contexts advertise, and accept, only
   // the float types (README, "Choosing a backend").
-  it('advertises what webgl advertises, every data type included', async () => {
+  it('advertises what webgl advertises, every data type included (maxTensorByteLength aside: below)', async () => {
     const [gpu, gl] = [await newContext('webgpu'), await newContext('webgl')];
     try {
-      const [a, b] = [JSON.stringify(gpu.opSupportLimits()), JSON.stringify(gl.opSupportLimits())];
+      const limits = (context: MLContext) => JSON.stringify({ ...context.opSupportLimits(), maxTensorByteLength: 0 });
+      const [a, b] = [limits(gpu), limits(gl)];
       if (a !== b) throw new Error(`webgpu limits ${a.slice(0, 200)}... differ from webgl's ${b.slice(0, 200)}...`);
       if (!/"int64"/.test(a) || !/"int32"/.test(a)) throw new Error('int32 and int64 not advertised');
     } finally {
       gpu.destroy();
       gl.destroy();
+    }
+  });
+
+  it('maxTensorByteLength is what one storage buffer of the device holds, halved (float16 is held as f32), and enforced', async () => {
+    const expectedFor = (limits: GPUSupportedLimits) =>
+      Math.min(2 ** 31 - 1, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 2));
+    const gpu = await newContext('webgpu');
+    const ownDevice = (tf.findBackend('webgpu') as unknown as { device: GPUDevice }).device;
+    const adapter = await navigator.gpu.requestAdapter();
+    const device = await adapter!.requestDevice();
+    const onDevice = await ml().createContext(device as never);
+    try {
+      for (const [context, limits] of [[gpu, ownDevice.limits], [onDevice, device.limits]] as const) {
+        const limit = context.opSupportLimits().maxTensorByteLength;
+        if (limit !== expectedFor(limits)) throw new Error(`maxTensorByteLength ${limit}, expected ${expectedFor(limits)}`);
+        const elements = Math.floor(limit / 4);
+        const builder = new (globalThis as unknown as { MLGraphBuilder: new (c: unknown) => Ops }).MLGraphBuilder(context);
+        builder.input('fits', { dataType: 'float32', shape: [elements] });
+        let error: unknown = null;
+        try {
+          builder.input('too big', { dataType: 'float32', shape: [elements + 1] });
+        } catch (e) {
+          error = e;
+        }
+        if (!(error instanceof TypeError) || !/maxTensorByteLength/.test(error.message)) throw new Error(`input: ${String(error)}`);
+        const rejected = await context.createTensor({ dataType: 'float32', shape: [elements + 1] }).then(() => null, (e: unknown) => e);
+        if (!(rejected instanceof TypeError)) throw new Error(`createTensor: ${String(rejected)}`);
+      }
+    } finally {
+      gpu.destroy();
+      onDevice.destroy();
+      device.destroy();
     }
   });
 
