@@ -21,25 +21,35 @@ function twoD(p: SpatialParams): SpatialParams {
   return { kernel: with2d(p.kernel, 1), strides: with2d(p.strides, 1), dilations: with2d(p.dilations, 1) };
 }
 
+/**
+ * A Conv or ConvTranspose node through `convolve` (conv2d or convTranspose2d): 1-D operands as 2-D ones of height 1,
+ * with the options both take (`pads` as ONNX gives them, for the node's own spatial rank).
+ */
+function convolution(n: NodeImport, params: SpatialParams, pads: [number[], number[]],
+  convolve: (x: Operand, w: Operand, options: Record<string, unknown>) => Operand): Operand {
+  const input = n.operand(0);
+  const filter = n.operand(1);
+  const spatial = spatialRankOf(n, input);
+  const p = twoD(params);
+  const y = convolve(spatial === 1 ? as2d(n, input) : input, spatial === 1 ? as2d(n, filter) : filter, {
+    padding: webnnPadding([with2d(pads[0], 0), with2d(pads[1], 0)]),
+    strides: p.strides,
+    dilations: p.dilations,
+    groups: n.int('group', 1),
+    ...(n.has(2) ? { bias: n.operand(2) } : {}),
+  });
+  return spatial === 1 ? from2d(n, y) : y;
+}
+
+/** The node's kernel, stride and dilation parameters, the kernel read from its filter where no kernel_shape is given. */
+const nodeSpatialParams = (n: NodeImport): SpatialParams => spatialParams(n, n.ints('kernel_shape') ?? n.operand(1).shape.slice(2));
+
 const conv: Converter = {
   minOpset: 1,
   convert(n) {
-    const input = n.operand(0);
-    const filter = n.operand(1);
-    const spatial = spatialRankOf(n, input);
-    const params = spatialParams(n, n.ints('kernel_shape') ?? filter.shape.slice(2));
-    const pads = forwardPads(n, input.shape.slice(2), params);
-    const p = twoD(params);
-    const x = spatial === 1 ? as2d(n, input) : input;
-    const w = spatial === 1 ? as2d(n, filter) : filter;
-    const y = n.builder.conv2d(x, w, {
-      padding: webnnPadding([with2d(pads[0], 0), with2d(pads[1], 0)]),
-      strides: p.strides,
-      dilations: p.dilations,
-      groups: n.int('group', 1),
-      ...(n.has(2) ? { bias: n.operand(2) } : {}),
-    });
-    return spatial === 1 ? from2d(n, y) : y;
+    const params = nodeSpatialParams(n);
+    const pads = forwardPads(n, n.operand(0).shape.slice(2), params);
+    return convolution(n, params, pads, (x, w, options) => n.builder.conv2d(x, w, options));
   },
 };
 
@@ -70,25 +80,11 @@ function transposedPads(n: NodeImport, inputSizes: readonly number[], p: Spatial
 const convTranspose: Converter = {
   minOpset: 1,
   convert(n) {
-    const input = n.operand(0);
-    const filter = n.operand(1);
-    const spatial = spatialRankOf(n, input);
-    const params = spatialParams(n, n.ints('kernel_shape') ?? filter.shape.slice(2));
-    const outputPadding = n.ints('output_padding') ?? new Array<number>(spatial).fill(0);
-    const pads = transposedPads(n, input.shape.slice(2), params, outputPadding);
-    const p = twoD(params);
-    const x = spatial === 1 ? as2d(n, input) : input;
-    const w = spatial === 1 ? as2d(n, filter) : filter;
-    const y = n.builder.convTranspose2d(x, w, {
-      padding: webnnPadding([with2d(pads[0], 0), with2d(pads[1], 0)]),
-      strides: p.strides,
-      dilations: p.dilations,
-      outputPadding: with2d(outputPadding, 0),
-      groups: n.int('group', 1),
-      filterLayout: 'iohw',
-      ...(n.has(2) ? { bias: n.operand(2) } : {}),
-    });
-    return spatial === 1 ? from2d(n, y) : y;
+    const params = nodeSpatialParams(n);
+    const outputPadding = n.ints('output_padding') ?? new Array<number>(spatialRankOf(n, n.operand(0))).fill(0);
+    const pads = transposedPads(n, n.operand(0).shape.slice(2), params, outputPadding);
+    return convolution(n, params, pads, (x, w, options) =>
+      n.builder.convTranspose2d(x, w, { ...options, outputPadding: with2d(outputPadding, 0), filterLayout: 'iohw' }));
   },
 };
 
