@@ -105,7 +105,7 @@ const PACKAGE_TESTS = ['test/api/bundled-app.test.ts', 'test/api/package.test.ts
 /**
  * quietMs: about what the step takes on a quiet 2-core machine; the summary says which steps took more than twice
  * that. timeoutMs: when the step is given up as hung, far beyond what a loaded machine needs (the browser step took
- * 13 minutes beside two busy processes); together at most 88 minutes.
+ * 13 minutes beside two busy processes); together at most 102 minutes.
  */
 const steps = [
   { name: 'typecheck', args: ['run', 'typecheck'], quietMs: 30_000, timeoutMs: 6 * MINUTE },
@@ -137,6 +137,11 @@ const steps = [
   { name: 'demo', command: process.execPath, args: ['scripts/test-demo.mjs'], counts: demoCounts, quietMs: MINUTE, timeoutMs: 8 * MINUTE, needsChromium: true },
   // The project's own WPT-format tests (wpt/), through the WPT runner, in windows and in workers.
   { name: 'wpt', args: ['run', 'wpt'], counts: wptCounts, quietMs: 2 * MINUTE, timeoutMs: 14 * MINUTE, needsChromium: true },
+  // The same with every context on webgpu (here SwiftShader's fallback adapter, which contexts otherwise pass over).
+  {
+    name: 'wpt:webgpu', args: ['run', 'wpt', '--', '--backend', 'webgpu'], counts: wptCounts, quietMs: 3 * MINUTE,
+    timeoutMs: 14 * MINUTE, needsChromium: true,
+  },
 ];
 
 const env = { ...process.env, CHROME_BIN: process.env.CHROME_BIN ?? CHROMIUM };

@@ -4,8 +4,9 @@ import { MLGraphBuilder } from './api/graph-builder.js';
 import { createML, ML } from './api/ml.js';
 import { MLOperand } from './api/operand.js';
 import { MLTensor } from './api/tensor.js';
-import type { BackendConfig } from './runtime/backend-config.js';
+import { BACKEND_NAMES, type BackendConfig, type BackendName } from './runtime/backend-config.js';
 import { configureBackends } from './runtime/backends.js';
+import { setInstalledBackend } from './runtime/select.js';
 import { setDynamicShapes } from './api/proposal.js';
 
 export interface InstallOptions extends BackendConfig {
@@ -16,6 +17,12 @@ export interface InstallOptions extends BackendConfig {
    * README's "Dynamic shapes" section.
    */
   dynamicShapes?: boolean;
+  /**
+   * The TF.js backend of every context whose options name none (`MLContextOptions.tfjsBackend`), whatever its
+   * deviceType, powerPreference or accelerated say, such as 'webgpu' on a fallback adapter, which contexts otherwise
+   * pass over; contexts made from a GPUDevice stay on webgpu. Left as it is when absent.
+   */
+  tfjsBackend?: BackendName;
 }
 
 export const interfaces = { ML, MLContext, MLGraph, MLGraphBuilder, MLOperand, MLTensor } as const;
@@ -45,12 +52,21 @@ export async function nativeWebNNWorks(): Promise<boolean> {
   }
 }
 
+function installBackend(name: BackendName | undefined): void {
+  if (name === undefined) return;
+  if (!BACKEND_NAMES.includes(name)) {
+    throw new TypeError(`install(): tfjsBackend ${String(name)} is none of ${BACKEND_NAMES.join(', ')}`);
+  }
+  setInstalledBackend(name);
+}
+
 function defineGlobal(name: string, value: unknown): void {
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }
 
 /** Installs navigator.ml (on Navigator or WorkerNavigator) and the ML* interfaces on the global object. */
 export function installNow(options: InstallOptions = {}): ML {
+  installBackend(options.tfjsBackend);
   configureBackends(options);
   if (options.dynamicShapes !== undefined) setDynamicShapes(options.dynamicShapes);
   const ml = polyfillML();

@@ -3,7 +3,8 @@
 //   npm run wpt -- [--wpt-root <checkout>] [--include <path prefix>]... [--variant cpu|gpu|npu|all]
 //                  [--scope window|worker|module-worker|all] [--jobs N] [--json out.json]
 //                  [--expectations <file>] [--update-expectations] [--timeout-multiplier N]
-//                  [--polyfill <dir>] [--no-polyfill] [--no-build] [--chromium <path>] [--verbose]
+//                  [--polyfill <dir>] [--no-polyfill] [--no-build] [--backend webgpu|webgl|wasm|cpu]
+//                  [--chromium <path>] [--verbose]
 //
 // Without --wpt-root it runs the project's own WPT-format tests (wpt/ is laid out as a WPT root). See wpt/README.md.
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ const started = performance.now();
 const USAGE = `usage: npm run wpt -- [--wpt-root <checkout>] [--include <path prefix>]... [--variant cpu|gpu|npu|all]
        [--scope window|worker|module-worker|all] [--jobs N] [--json out.json] [--expectations <file>]
        [--update-expectations] [--timeout-multiplier N] [--polyfill <dir>] [--no-polyfill] [--no-build]
-       [--chromium <path>] [--verbose]`;
+       [--backend webgpu|webgl|wasm|cpu] [--chromium <path>] [--verbose]`;
 
 function fail(message) {
   console.error(`${message}\n${USAGE}`);
@@ -46,7 +47,7 @@ function parseArgs(argv) {
   const opts = {
     root: wptDir, includes: [], devices: ['cpu', 'gpu', 'npu'], scopes: Object.keys(SCOPES), jobs: 2, json: null,
     expectations: undefined, updateExpectations: false, timeoutMultiplier: 3, polyfillDir: join(projectRoot, 'dist'),
-    polyfill: true, build: true, chromium: process.env.CHROME_BIN || '/usr/bin/chromium', verbose: false,
+    polyfill: true, build: true, backend: null, chromium: process.env.CHROME_BIN || '/usr/bin/chromium', verbose: false,
   };
   const value = (i, name) => {
     const v = argv[i + 1];
@@ -69,6 +70,7 @@ function parseArgs(argv) {
       case '--polyfill': opts.polyfillDir = resolve(value(i, a)); opts.build = false; i++; break;
       case '--no-polyfill': opts.polyfill = false; break;
       case '--no-build': opts.build = false; break;
+      case '--backend': opts.backend = listOption(value(i, a), BACKENDS, 'backend')[0]; i++; break;
       case '--chromium': opts.chromium = value(i, a); i++; break;
       case '--verbose': opts.verbose = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
@@ -80,8 +82,11 @@ function parseArgs(argv) {
   const ownRoot = resolve(opts.root) === wptDir;
   // The project's own root also holds tests of the polyfill's own additions, under polyfill/.
   if (opts.includes.length === 0) opts.includes.push(...(ownRoot ? ['webnn/', 'polyfill/'] : ['webnn/']));
+  if (opts.backend && !opts.polyfill) fail('--backend chooses the polyfill\'s backend: it needs the polyfill');
   if (opts.expectations === undefined) {
-    opts.expectations = join(wptDir, 'expectations', ownRoot ? 'project.json' : 'upstream.json');
+    // Each backend forced on every context has expectations of its own.
+    const name = `${ownRoot ? 'project' : 'upstream'}${opts.backend ? `-${opts.backend}` : ''}.json`;
+    opts.expectations = join(wptDir, 'expectations', name);
   }
   opts.ownRoot = ownRoot;
   opts.scopeSet = scopeSet;
@@ -97,11 +102,20 @@ function newestMtime(dir) {
   return newest;
 }
 
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/**
+ * The bundles the pages load: the script (windows, classic workers) and the ES module (module workers). webgpu is in
+ * dist/ only as a script; its module, which the package does not ship, the runner builds itself (webgpuModule()).
+ */
 const POLYFILL_FILES = { script: 'webnn-polyfill.js', module: 'webnn-polyfill.esm.js' };
+const WEBGPU_FILES = { script: 'webnn-polyfill-webgpu.js', module: 'webnn-polyfill-webgpu.esm.js' };
+const polyfillFiles = (opts) => (opts.backend === 'webgpu' ? WEBGPU_FILES : POLYFILL_FILES);
+const builtFiles = (opts) => (opts.backend === 'webgpu' ? [WEBGPU_FILES.script] : Object.values(POLYFILL_FILES));
 
 /** Builds dist/ when the polyfill bundles are missing or older than src/ or the build script. */
 function ensureBuilt(opts) {
-  const files = Object.values(POLYFILL_FILES).map((f) => join(opts.polyfillDir, f));
+  const files = builtFiles(opts).map((f) => join(opts.polyfillDir, f));
   const stale = files.some((f) => !existsSync(f)) || (() => {
     const built = Math.min(...files.map((f) => statSync(f).mtimeMs));
     return newestMtime(join(projectRoot, 'src')) > built || statSync(join(projectRoot, 'scripts', 'build.mjs')).mtimeMs > built;
@@ -150,14 +164,14 @@ if (!existsSync(opts.root) || !statSync(opts.root).isDirectory()) fail(`--wpt-ro
 if (!existsSync(opts.chromium)) fail(`no Chromium at ${opts.chromium} (give --chromium <path> or set CHROME_BIN)`);
 if (opts.polyfill && opts.build) ensureBuilt(opts);
 if (opts.polyfill) {
-  for (const f of Object.values(POLYFILL_FILES)) {
+  for (const f of builtFiles(opts)) {
     if (!existsSync(join(opts.polyfillDir, f))) fail(`${join(opts.polyfillDir, f)} is missing (npm run build)`);
   }
 }
 
 const { pages, notRun } = collectTests(opts.root, { includes: opts.includes, scopes: opts.scopes, devices: opts.devices });
 console.log(`WPT root ${opts.root}${opts.ownRoot ? ' (the project\'s own tests)' : ''}; include ${opts.includes.join(', ')}; `
-  + `scopes ${opts.scopes.join(', ')}; variants ${opts.devices.join(', ')}; ${pages.length} pages, ${opts.jobs} at a time`);
+  + `${opts.backend ? `every context on ${opts.backend}; ` : ''}scopes ${opts.scopes.join(', ')}; variants ${opts.devices.join(', ')}; ${pages.length} pages, ${opts.jobs} at a time`);
 if (pages.length === 0) {
   console.log(`no .any.js test under ${opts.includes.join(', ')} in ${opts.root}`);
   console.log('0 passed, 1 failed');
@@ -171,19 +185,35 @@ if (pages.length === 0) {
 function snapshotPolyfill(dir) {
   const copy = mkdtempSync(join(tmpdir(), 'webnn-wpt-polyfill-'));
   for (const name of readdirSync(dir)) {
-    if (Object.values(POLYFILL_FILES).includes(name) || name.endsWith('.wasm')) copyFileSync(join(dir, name), join(copy, name));
+    if (builtFiles(opts).includes(name) || name.endsWith('.wasm')) copyFileSync(join(dir, name), join(copy, name));
   }
   return copy;
 }
 
+/**
+ * The webgpu script entry (src/global-webgpu.ts) as a self-contained ES module for module workers, built as build.mjs
+ * builds webnn-polyfill.esm.js.
+ */
+async function webgpuModule(dir) {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(projectRoot, 'src', 'global-webgpu.ts')], outfile: join(dir, WEBGPU_FILES.module), bundle: true,
+    format: 'esm', platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning',
+    external: ['fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto'],
+  });
+}
+
 const polyfillCopy = opts.polyfill ? snapshotPolyfill(opts.polyfillDir) : null;
+if (polyfillCopy && opts.backend === 'webgpu' && opts.scopes.includes('module-worker')) await webgpuModule(polyfillCopy);
 const overrides = new Map([['/resources/testharnessreport.js', reportScript(opts)]]);
 const notFound = new Set();
 const server = await startServer({
   root: opts.root,
   fallbacks: fallbackFiles(),
   overrides,
-  polyfill: polyfillCopy ? { dir: polyfillCopy, ...POLYFILL_FILES } : null,
+  // Every context a test makes runs on the chosen backend (install()'s tfjsBackend), whatever its deviceType.
+  polyfill: polyfillCopy
+    ? { dir: polyfillCopy, ...polyfillFiles(opts), options: opts.backend ? { tfjsBackend: opts.backend } : null } : null,
   log: (line) => {
     if (line.startsWith('404 ')) notFound.add(line.slice(4));
     else console.error(line);
@@ -240,7 +270,8 @@ if (opts.json) {
   const report = {
     run_info: {
       wpt_root: opts.root, includes: opts.includes, scopes: opts.scopes, variants: opts.devices, jobs: opts.jobs,
-      timeout_multiplier: opts.timeoutMultiplier, polyfill: opts.polyfill ? opts.polyfillDir : null, chromium: opts.chromium,
+      timeout_multiplier: opts.timeoutMultiplier, polyfill: opts.polyfill ? opts.polyfillDir : null, backend: opts.backend,
+      chromium: opts.chromium,
     },
     duration_ms: Math.round(durationMs),
     totals, per_scope: perScope,

@@ -9,6 +9,8 @@ import type { MLContext, MLGraphBuilder, MLOperand } from '../../src/index.js';
 import { backendOf, ml, newContext } from '../api/api-util.js';
 import { tf } from '../../src/runtime/backends.js';
 import { webgpuOnHardware } from '../../src/runtime/webgpu-start.js';
+import { installNow } from '../../src/install.js';
+import { setInstalledBackend } from '../../src/runtime/select.js';
 import { seededRandom } from '../util/seeded-random.js';
 // The entry that carries the webgpu backend (the full one leaves it out while it is opt-in).
 import '../../src/webgpu.js';
@@ -51,6 +53,19 @@ describe('webgpu backend [webgpu]', function () {
     if (backendOf(low) === 'webgpu') throw new Error('a low-power context chose webgpu');
     low.destroy();
     context.destroy();
+  });
+
+  it("install()'s tfjsBackend 'webgpu' puts contexts on the fallback adapter too, whatever their options ask", async () => {
+    installNow({ tfjsBackend: 'webgpu' });
+    try {
+      for (const options of [{}, { deviceType: 'cpu' as const }, { powerPreference: 'low-power' as const }]) {
+        const context = await ml().createContext(options);
+        if (backendOf(context) !== 'webgpu') throw new Error(`${JSON.stringify(options)} chose ${backendOf(context)}`);
+        context.destroy();
+      }
+    } finally {
+      setInstalledBackend(undefined);
+    }
   });
 
   it("leaves TF.js's own choice of backend (for an app's TF.js code) on webgl, as before webgpu was carried", () => {

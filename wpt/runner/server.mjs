@@ -44,6 +44,9 @@ const globalObject = (isWindow) => `self.GLOBAL = {
 const html = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 const js = (text) => JSON.stringify(text);
 
+/** The polyfill's script entry reads its install() options from self.webnnPolyfillOptions when it loads. */
+const optionsLine = (polyfill) => (polyfill?.options ? `\nself.webnnPolyfillOptions = ${js(polyfill.options)};` : '');
+
 function headOf(meta) {
   const lines = [];
   const title = meta.find((m) => m.key === 'title');
@@ -58,8 +61,8 @@ const moduleSpecifier = (path) => (/^(\/|\.\.?\/|[a-z][a-z0-9+.-]*:)/i.test(path
 const metaScripts = (meta) => meta.filter((m) => m.key === 'script').map((m) => m.value);
 
 /**
- * The generated files of one test. `polyfill` is { script, module } (URL paths), or null to run without it (a native
- * WebNN).
+ * The generated files of one test. `polyfill` is { script, module } (URL paths) and `options` (the polyfill's
+ * webnnPolyfillOptions, set before it loads, or null), or null to run without it (a native WebNN).
  */
 function wrapper(kind, testName, meta, polyfill) {
   const scripts = metaScripts(meta);
@@ -69,7 +72,7 @@ function wrapper(kind, testName, meta, polyfill) {
 <meta charset=utf-8>
 ${headOf(meta)}
 <script>
-${globalObject(true)}
+${globalObject(true)}${optionsLine(polyfill)}
 </script>
 ${polyfill ? `<script src="${html(polyfill.script)}"></script>\n` : ''}<script src="/resources/testharness.js"></script>
 <script src="/resources/testharnessreport.js"></script>
@@ -93,7 +96,7 @@ fetch_tests_from_worker(new Worker(${js(script)} + location.search${module ? ', 
 `;
     }
     case 'worker-script':
-      return `${globalObject(false)}
+      return `${globalObject(false)}${optionsLine(polyfill)}
 ${polyfill ? `importScripts(${js(polyfill.script)});\n` : ''}importScripts("/resources/testharness.js");
 ${scripts.map((s) => `importScripts(${js(s)});`).join('\n')}
 importScripts(${js(`${testName}.any.js`)});
@@ -102,7 +105,7 @@ done();
     case 'module-worker-script':
       // As wptserve's module workers do, every script is an ES module, loaded in order; a script whose helpers
       // other scripts use must put them on the global object. Dynamic imports let self.GLOBAL be set first.
-      return `${globalObject(false)}
+      return `${globalObject(false)}${optionsLine(polyfill)}
 ${polyfill ? `await import(${js(polyfill.module)});\n` : ''}await import("/resources/testharness.js");
 ${scripts.map((s) => `await import(${js(moduleSpecifier(s))});`).join('\n')}
 await import(${js(`./${testName}.any.js`)});
@@ -130,10 +133,12 @@ function isFile(path) {
 /**
  * Starts the server. `root`: the WPT root. `fallbacks`: URL path → file, used when the root has no such file (the
  * harness files from npm, the IDL files). `overrides`: URL path → function returning [type, body], used before the
- * root (the runner's testharnessreport.js). `polyfill`: { dir, script, module } or null.
+ * root (the runner's testharnessreport.js). `polyfill`: { dir, script, module, options } or null.
  */
 export async function startServer({ root, fallbacks, overrides, polyfill, log = () => {} }) {
-  const polyfillUrls = polyfill ? { script: `/_polyfill/${polyfill.script}`, module: `/_polyfill/${polyfill.module}` } : null;
+  const polyfillUrls = polyfill ? {
+    script: `/_polyfill/${polyfill.script}`, module: `/_polyfill/${polyfill.module}`, options: polyfill.options ?? null,
+  } : null;
 
   function resolveRequest(pathname) {
     if (overrides.has(pathname)) return overrides.get(pathname)();
