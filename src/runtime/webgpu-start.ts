@@ -3,6 +3,7 @@
  * is no adapter or device, and a context that asked for webgpu should say which of the two was missing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { startedBackend } from './backend-loss.js';
 
 /** Why WebGPU cannot be used here, or undefined when `navigator.gpu` gives an adapter. */
 export async function webgpuUnavailable(): Promise<string | undefined> {
@@ -20,11 +21,36 @@ export async function webgpuUnavailable(): Promise<string | undefined> {
   }
 }
 
+/** webgpuOnHardware()'s answer for this page, asked once, until the device TF.js made on that adapter is lost. */
+let hardwareAnswer: Promise<boolean> | undefined;
+const watchedDevices = new WeakSet<GPUDevice>();
+
+/**
+ * Forgets webgpuOnHardware()'s answer once `device` is lost: a lost GPU (driver reset, GPU removed) may leave only a
+ * fallback adapter, or another GPU.
+ */
+export function askAgainWhenLost(device: GPUDevice): void {
+  if (watchedDevices.has(device)) return;
+  watchedDevices.add(device);
+  void device.lost.then(() => {
+    hardwareAnswer = undefined;
+  });
+}
+
 /**
  * Whether WebGPU here runs on a GPU: `navigator.gpu` gives a high-performance adapter (the one TF.js takes) that is
- * not a fallback adapter (a software one, such as Chromium's SwiftShader).
+ * not a fallback adapter (a software one, such as Chromium's SwiftShader). Asked once per page: every context with GPU
+ * preferences asks, and requestAdapter() takes milliseconds.
  */
-export async function webgpuOnHardware(): Promise<boolean> {
+export function webgpuOnHardware(): Promise<boolean> {
+  // startedBackend, not tf.findBackend, which would start the backend.
+  const device = (startedBackend('webgpu') as { device?: GPUDevice } | undefined)?.device;
+  if (device) askAgainWhenLost(device);
+  hardwareAnswer ??= askForHardwareAdapter();
+  return hardwareAnswer;
+}
+
+async function askForHardwareAdapter(): Promise<boolean> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (!gpu) return false;
   try {

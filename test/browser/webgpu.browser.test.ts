@@ -8,7 +8,7 @@ import { assertClose, runGraph, type TensorValue } from '../util/harness.js';
 import type { MLContext, MLGraphBuilder, MLOperand } from '../../src/index.js';
 import { backendOf, ml, newContext } from '../api/api-util.js';
 import { tf } from '../../src/runtime/backends.js';
-import { webgpuOnHardware } from '../../src/runtime/webgpu-start.js';
+import { askAgainWhenLost, webgpuOnHardware } from '../../src/runtime/webgpu-start.js';
 import { installNow } from '../../src/install.js';
 import { setInstalledBackend } from '../../src/runtime/select.js';
 import { seededRandom } from '../util/seeded-random.js';
@@ -66,6 +66,42 @@ describe('webgpu backend [webgpu]', function () {
     } finally {
       setInstalledBackend(undefined);
     }
+  });
+
+  it('asks navigator.gpu for an adapter once per page, and again once the device made on it is lost', async () => {
+    const gpu = navigator.gpu;
+    const requestAdapter = gpu.requestAdapter.bind(gpu);
+    const adapterRequests = async (job: () => Promise<void>) => {
+      let requests = 0;
+      Object.defineProperty(gpu, 'requestAdapter', {
+        configurable: true,
+        value: (options?: GPURequestAdapterOptions) => {
+          requests++;
+          return requestAdapter(options);
+        },
+      });
+      try {
+        await job();
+      } finally {
+        delete (gpu as { requestAdapter?: unknown }).requestAdapter;
+      }
+      return requests;
+    };
+    const loseADevice = async () => {
+      const device = await (await requestAdapter())!.requestDevice();
+      askAgainWhenLost(device);
+      device.destroy();
+      await device.lost;
+    };
+    // Earlier tests left an answer: a lost device makes the count start from none.
+    await loseADevice();
+    const twoContexts = await adapterRequests(async () => {
+      for (let i = 0; i < 2; i++) (await ml().createContext()).destroy();
+    });
+    if (twoContexts !== 1) throw new Error(`two contexts asked for an adapter ${twoContexts} times`);
+    await loseADevice();
+    const afterLoss = await adapterRequests(async () => (await ml().createContext()).destroy());
+    if (afterLoss !== 1) throw new Error(`after the loss, a context asked for an adapter ${afterLoss} times`);
   });
 
   it("leaves TF.js's own choice of backend (for an app's TF.js code) on webgl, as before webgpu was carried", () => {
