@@ -216,7 +216,10 @@ export class MLGraphBuilder {
       }
       s.hasBuilt = true;
       const ctx = s.context;
-      if (s.symbolic) return buildSymbolic(s, where, { order, inputs, outputs: named, bounds: new Map(s.bounds) });
+      if (s.symbolic) {
+        const symbolic = { order, inputs, outputs: named, bounds: new Map(s.bounds), maxTensorByteLength: ctx.maxTensorByteLength };
+        return buildSymbolic(s, where, symbolic);
+      }
       return ctx.enqueue(where, () => {
         let plan: Plan;
         try {

@@ -34,6 +34,8 @@ export interface SymbolicOwner {
   readonly owner: object;
   readonly backend: BackendName;
   readonly operands: OperandObjects;
+  /** The context's maxTensorByteLength, which every operand's size is checked against; 2^31 - 1 when absent. */
+  readonly maxTensorByteLength?: number | undefined;
   cannotBuildReason(): string | null;
 }
 
@@ -72,7 +74,7 @@ export class ConcreteBuilder implements BuilderInternals {
 
   checkDimensions(where: string, descs: readonly OperandDescriptor[]): void {
     for (const d of descs) {
-      if (this.checkSizes()) checkDimensions(where, d, 'output shape', false);
+      if (this.checkSizes()) checkDimensions(where, d, 'output shape', false, this.symbolic.maxTensorByteLength);
       else d.shape.forEach((n, i) => {
         if (!Number.isInteger(n) || n <= 0) throw typeError(where, `output shape[${i}] (${n}) is not a valid dimension`);
       });

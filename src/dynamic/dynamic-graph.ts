@@ -29,7 +29,9 @@ export class DynamicGraph {
 
   constructor(readonly symbolic: SymbolicGraph, templateOwner: object, operands: OperandObjects, readonly backend: BackendName,
     private readonly upload: (ref: OperandRef) => Value) {
-    this.#owner = { owner: templateOwner, backend, operands, cannotBuildReason: () => null };
+    this.#owner = {
+      owner: templateOwner, backend, operands, maxTensorByteLength: symbolic.maxTensorByteLength, cannotBuildReason: () => null,
+    };
   }
 
   /** The concrete graph for these input shapes; TypeError when they do not fit the graph. */

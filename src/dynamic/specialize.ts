@@ -24,6 +24,11 @@ export interface SymbolicGraph {
   readonly inputs: ReadonlyMap<string, OperandRef>;
   readonly outputs: ReadonlyMap<string, OperandRef>;
   readonly bounds: ReadonlyMap<string, DimBounds>;
+  /**
+   * The context's maxTensorByteLength: the builder checks operands with named dimensions against it only at dispatch,
+   * when their sizes are known. 2^31 - 1 when absent.
+   */
+  readonly maxTensorByteLength?: number | undefined;
 }
 
 /** The key of a set of input shapes. */
@@ -47,7 +52,7 @@ export function checkInputShapes(where: string, graph: SymbolicGraph, shapes: Re
     if (shape.length !== dims.length) {
       throw typeError(where, `${record}['${name}'] has rank ${shape.length}, the graph's input is ${wanted}`);
     }
-    checkDimensions(where, { dataType: ref.desc.dataType, shape }, `${record}['${name}']`);
+    checkDimensions(where, { dataType: ref.desc.dataType, shape }, `${record}['${name}']`, true, graph.maxTensorByteLength);
     dims.forEach((d, i) => {
       const size = shape[i]!;
       if (typeof d === 'number') {
