@@ -53,7 +53,7 @@ await build({
 
 // The ES modules for npm, one per entry (each carries the TF.js backends its name says; index.js all four), sharing
 // the rest through chunks: TF.js stays a dependency, resolved by the app's bundler or by Node.
-const moduleEntries = ['index', 'webgpu', 'wasm', 'webgl', 'cpu', 'model-loader'];
+const moduleEntries = ['index', 'webgpu', 'wasm', 'webgl', 'cpu', 'model-loader', 'wasi-nn', 'wasi-nn-worker'];
 await build({
   ...common,
   entryPoints: moduleEntries.map((name) => `src/${name}.ts`),
@@ -86,6 +86,7 @@ async function appBundle(entry) {
   // The model loader is measured as an app loading a model on the full polyfill ships it.
   const contents = entry === 'model-loader'
     ? `import { installNow } from './dist/esm/index.js';\nimport { MLModelLoader } from './dist/esm/model-loader.js';\ninstallNow();\nconsole.log(MLModelLoader);\n`
+    : entry.startsWith('wasi-nn') ? `export * from './dist/esm/${entry}.js';\n`
     : `import { installNow } from './dist/esm/${entry}.js';\ninstallNow();\n`;
   const result = await build({
     stdin: { contents, resolveDir: '.', loader: 'js' },
@@ -101,6 +102,13 @@ const moduleDescriptions = {
   webgl: ['webnn-tfjs-polyfill/webgl', 'webgl and cpu'],
   cpu: ['webnn-tfjs-polyfill/cpu', 'cpu'],
   'model-loader': ['webnn-tfjs-polyfill/model-loader', ''],
+  'wasi-nn': ['webnn-tfjs-polyfill/wasi-nn', ''],
+  'wasi-nn-worker': ['webnn-tfjs-polyfill/wasi-nn-worker', ''],
+};
+const entryWhat = {
+  'model-loader': 'an app\'s bundle with webnn-tfjs-polyfill and MLModelLoader (ONNX importer, protobufjs)',
+  'wasi-nn': 'the wasi-nn host with MLModelLoader and TF.js core, no backend (contexts from navigator.ml or an entry beside it)',
+  'wasi-nn-worker': 'the wasi-nn imports of a module\'s worker, blocking on the thread that owns WebNN',
 };
 const sizes = [
   ['webnn-tfjs-polyfill/script', 'dist/webnn-polyfill.js', 'everything, TF.js and three backends included',
@@ -112,8 +120,7 @@ const sizes = [
 ];
 for (const name of moduleEntries) {
   const [entry, backends] = moduleDescriptions[name];
-  const what = name === 'model-loader' ? 'an app\'s bundle with webnn-tfjs-polyfill and MLModelLoader (ONNX importer, protobufjs)'
-    : `an app's bundle with TF.js and the ${backends} backend${backends.includes(' ') ? 's' : ''}`;
+  const what = entryWhat[name] ?? `an app's bundle with TF.js and the ${backends} backend${backends.includes(' ') ? 's' : ''}`;
   sizes.push([entry, `dist/esm/${name}.js`, what, await appBundle(name)]);
 }
 for (const file of wasmFiles) {

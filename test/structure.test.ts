@@ -13,7 +13,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 /** Highest first. A file belongs to the layer of its most specific entry: a file named, else its folder. */
 const LAYERS: readonly (readonly string[])[] = [
   ['index.ts', 'webgpu.ts', 'wasm.ts', 'webgl.ts', 'cpu.ts', 'global.ts', 'global-webgpu.ts', 'carry-webgpu.ts', 'public-api.ts',
-    'install.ts', 'model-loader.ts'],
+    'install.ts', 'model-loader.ts', 'wasi-nn.ts', 'wasi-nn-worker.ts'],
+  ['wasi-nn/'],
   ['model-loader/'],
   ['api/'],
   ['dynamic/'],

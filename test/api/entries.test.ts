@@ -84,7 +84,7 @@ if (isNode) {
       };
       const modules = Object.values(exports).map((target) => (typeof target === 'string' ? target : target.import))
         .filter((file): file is string => file !== undefined && file.endsWith('.js'));
-      check(modules.length === 9, `exports: ${modules}`);
+      check(modules.length === 11, `exports: ${modules}`);
       for (const file of modules) {
         check(sideEffects.includes(file), `${file} is not in sideEffects`);
         check(packageFileExists(file), `${file} is not built`);
