@@ -5,10 +5,10 @@
  * took 76 us there, 14 us here, of 230400 values 3.3 ms and 1.7 ms; a hardSigmoid 103 / 19 us and 1.9 / 0.5 ms. One
  * loop over the values, each step rounded to float32 as the composed kernels round it, gives the same values.
  * Math.max and Math.min keep NaN and compile without branches (on random signs, branches cost more than the
- * arithmetic).
+ * arithmetic). On wasm the same steps run in our SIMD kernels, four values at a time (runtime/wasm-simd-kernels.ts).
  */
 import type { LowerEnv, Tensor } from './registry.js';
-import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { type JsKernel, runJsKernel, runsSimdKernels } from '../runtime/js-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
 
 const f32 = Math.fround;
@@ -21,6 +21,7 @@ const clampKernel: JsKernel = {
     const input = x!;
     for (let i = 0; i < input.length; i++) output[i] = Math.min(Math.max(input[i]!, lo), hi);
   },
+  simd: (kernels, { x }, output, size, attrs) => kernels.clamp(x!, output, size, attrs['lo'] as number, attrs['hi'] as number),
 };
 
 /** clamp(alpha * x + beta, 0, 1), the product and the sum each rounded to float32. */
@@ -32,6 +33,8 @@ const hardSigmoidKernel: JsKernel = {
     const input = x!;
     for (let i = 0; i < input.length; i++) output[i] = Math.min(Math.max(f32(f32(alpha * input[i]!) + beta), 0), 1);
   },
+  simd: (kernels, { x }, output, size, attrs) =>
+    kernels.hardSigmoid(x!, output, size, attrs['alpha'] as number, attrs['beta'] as number),
 };
 
 /**
@@ -49,6 +52,11 @@ const hardSwishKernel: JsKernel = {
       output[i] = divisor === 1 ? v * gate : f32(v * gate) / divisor;
     }
   },
+  simd: (kernels, { x }, output, size, attrs) => {
+    const divisor = attrs['divisor'] as number;
+    if (divisor === 1) kernels.hardSwishTimesSix(x!, output, size, 0);
+    else kernels.hardSwish(x!, output, size, divisor);
+  },
 };
 
 /** clamp(x, lo, hi) of float32 as our kernel where the backend runs it; null elsewhere. */
@@ -61,13 +69,15 @@ export function hardSigmoidKernelOf(x: Tensor, alpha: number, beta: number, env:
 }
 
 /**
- * The most elements wasm computes a hardSwish of with our kernel: its own four kernels (XNNPACK's, vectorized) cost
- * less beyond. Measured in Chromium, TF.js / ours: 200 elements 53 / 2 us, 9216 22 / 18 us, 38400 53 / 112 us.
+ * The most elements wasm computes a hardSwish of with our JavaScript loop, where our SIMD kernels cannot run: its own
+ * four kernels (XNNPACK's, vectorized) cost less beyond. Measured in Chromium, TF.js / ours: 200 elements 53 / 2 us,
+ * 9216 22 / 18 us, 38400 53 / 112 us. (Our SIMD kernel, in Node: 38400 elements in 7 us, 5.5 without the division.)
  */
 const WASM_HARD_SWISH_MAX_SIZE = 16384;
 
 /** hardSwish (divisor 6) or 6 * hardSwish (divisor 1) of float32 as our kernel where the backend runs it; else null. */
 export function hardSwishKernelOf(x: Tensor, divisor: 1 | 6, env: LowerEnv): Tensor | null {
-  if (!float32OnJsKernels(env) || (env.backend === 'wasm' && x.size > WASM_HARD_SWISH_MAX_SIZE)) return null;
+  if (!float32OnJsKernels(env)) return null;
+  if (env.backend === 'wasm' && x.size > WASM_HARD_SWISH_MAX_SIZE && !runsSimdKernels()) return null;
   return runJsKernel(hardSwishKernel, { x }, { divisor });
 }

@@ -20,10 +20,10 @@ import {
   transposeIf, type InputLayout, type Pair, type Quad,
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
-import { defineOp, FLOAT_TYPES, limit, type Tensor, type TF } from './registry.js';
+import { defineOp, FLOAT_TYPES, limit, type LowerEnv, type Tensor, type TF } from './registry.js';
+import { meanOfRowsOf } from './js-mean.js';
 import { channelsLastRule } from './layout-rules.js';
 import type { MLOperandDataType } from '../types/data-type.js';
-import type { BackendName } from '../runtime/backends.js';
 
 type PoolKind = 'average' | 'l2' | 'max';
 
@@ -207,7 +207,8 @@ function lowerGather(tf: TF, x: Tensor, rowIndex: Tensor, colIndex: Tensor, perP
   return pooled.dtype === 'int32' ? tf.minimum(pooled, perPosition) : tf.add(pooled, perPosition);
 }
 
-function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs, backend: BackendName): Tensor {
+function lowerNative(input: Tensor, attrs: Pool2dAttrs, env: LowerEnv): Tensor {
+  const { tf, backend } = env;
   const { kind, window, strides, padding } = attrs;
   const nchw = attrs.layout === 'nchw';
   const spatial = nchw ? [2, 3] : [1, 2];
@@ -221,7 +222,8 @@ function lowerNative(tf: TF, input: Tensor, attrs: Pool2dAttrs, backend: Backend
       return tf.engine().runKernel('AvgPool', { x: input }, { filterSize: window, strides: 1, pad: 'valid' }) as Tensor;
     }
     // Global pooling (one window over the whole plane) as one reduction, in either layout: TF.js's AvgPool also casts.
-    return kind === 'max' ? tf.max(input, spatial, true) : tf.mean(input, spatial, true);
+    if (kind === 'max') return tf.max(input, spatial, true);
+    return meanOfRowsOf(input, spatial, true, env) ?? tf.mean(input, spatial, true);
   }
   const x = transposeIf(tf, input, nchw ? NCHW_TO_NHWC : null) as Parameters<TF['avgPool']>[0];
   const pad: [number, number][] = [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
@@ -251,8 +253,8 @@ function pool(name: string, kind: PoolKind): void {
     limits: { input: limit(types, 4, 4), output: limit(types, 4, 4) },
     // The gathering form's position inputs are shaped for its layout.
     layout: channelsLastRule('layout', (attrs) => !attrs.gather),
-    lower([x, rowIndex, colIndex, perPosition], attrs, { tf, backend }) {
-      return attrs.gather ? lowerGather(tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(tf, x!, attrs, backend);
+    lower([x, rowIndex, colIndex, perPosition], attrs, env) {
+      return attrs.gather ? lowerGather(env.tf, x!, rowIndex!, colIndex!, perPosition ?? null, attrs) : lowerNative(x!, attrs, env);
     },
     int32InputsArePositions: true,
   });

@@ -2,7 +2,10 @@ import { toBoolean, toDictionary, toUnsignedLongSequence } from '../webidl.js';
 import type { BackendName } from '../runtime/backends.js';
 import type { MLOperandDataType } from '../types/data-type.js';
 import type { OpCall } from './op-call.js';
-import { defineOp, FLOAT_TYPES, limit, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor } from './registry.js';
+import {
+  defineOp, FLOAT_TYPES, limit, type LowerEnv, NUMERIC_TYPES, type TensorLimit, type TF, type Tensor,
+} from './registry.js';
+import { meanOfRowsOf } from './js-mean.js';
 import { checkAxes, range } from './shape.js';
 import { reduceOnHost } from './host-kernels.js';
 import { physicalAxis, withoutAxes } from './layout-rules.js';
@@ -17,6 +20,7 @@ interface ReduceContext {
   readonly tf: TF;
   readonly backend: BackendName;
   readonly isInt: boolean;
+  readonly env: LowerEnv;
 }
 
 /** A reduction: over `axes` (non-empty), and its value for a single element (what reducing no axis gives). */
@@ -80,7 +84,7 @@ const REDUCTIONS: Record<string, Reduction> = {
     single: (x) => x,
   },
   reduceMean: {
-    over: (x, axes, keep, { tf }) => tf.mean(x, axes, keep),
+    over: (x, axes, keep, { tf, env }) => meanOfRowsOf(x, axes, keep, env) ?? tf.mean(x, axes, keep),
     single: (x) => x,
   },
   reduceMin: {
@@ -160,8 +164,8 @@ for (const [name, reduction] of Object.entries(REDUCTIONS)) {
         outputPerms: [keepDimensions ? perm : withoutAxes(perm, axes)],
       }),
     },
-    lower: ([x], { axes, keepDimensions }, { tf, backend, inputs }) => {
-      const ctx: ReduceContext = { tf, backend, isInt: !FLOAT_TYPES.includes(inputs[0]!.dataType) };
+    lower: ([x], { axes, keepDimensions }, env) => {
+      const ctx: ReduceContext = { tf: env.tf, backend: env.backend, isInt: !FLOAT_TYPES.includes(env.inputs[0]!.dataType), env };
       return axes.length === 0 ? reduction.single(x!, ctx) : reduction.over(x!, [...axes], keepDimensions, ctx);
     },
     ...(HOST_REDUCTIONS[name] ? {

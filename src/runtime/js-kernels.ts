@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backends.js';
+import { type SimdKernels, simdKernelsOf, type WasmHeapModule } from './wasm-simd-kernels.js';
 
 /**
  * TF.js kernels of our own, written in JavaScript over the float32 values of their tensors, for the backends whose
@@ -15,6 +16,12 @@ export interface JsKernel {
    * holds whatever the heap held) from the inputs present, by the names they were run with.
    */
   readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
+  /**
+   * The same values from our wasm SIMD kernels (runtime/wasm-simd-kernels.ts), where the wasm backend runs them: the
+   * inputs and the output are byte addresses in its heap, `size` the output's element count.
+   */
+  readonly simd?: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number,
+    attrs: tf.NamedAttrMap) => void;
 }
 
 function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): number[] {
@@ -23,6 +30,8 @@ function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined)
 }
 
 interface WasmBackend {
+  readonly wasm: WasmHeapModule;
+  readonly dataIdMap: { get(dataId: tf.DataId): { readonly memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
 }
@@ -37,12 +46,25 @@ export function runsJsKernels(backend: BackendName): boolean {
   return backend === 'wasm' || backend === 'cpu';
 }
 
+/** Whether JsKernels with a `simd` form run it on the active backend (wasm, with our SIMD module in its memory). */
+export function runsSimdKernels(): boolean {
+  return tf.getBackend() === 'wasm' && simdKernelsOf((tf.backend() as unknown as WasmBackend).wasm) !== null;
+}
+
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = backend as unknown as WasmBackend;
     const first = Object.values(inputs)[0]!;
     // Allocated before the views are taken: growing the heap detaches views made earlier.
-    const out = wasm.makeOutput(outputShapeOf(first, attrs), 'float32');
+    const shape = outputShapeOf(first, attrs);
+    const out = wasm.makeOutput(shape, 'float32');
+    const simd = kernel.simd ? simdKernelsOf(wasm.wasm) : null;
+    if (simd) {
+      const addresses: Record<string, number> = {};
+      for (const [name, info] of Object.entries(inputs)) if (info) addresses[name] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+      kernel.simd!(simd, addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, tf.util.sizeFromShape(shape), attrs ?? {});
+      return out;
+    }
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
     kernel.compute(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs ?? {});

@@ -2,6 +2,7 @@ import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
 import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, size, strides } from '../util/harness.js';
+import { kernelsOf } from '../graph/passes/pass-test-util.js';
 
 type Reduce = (input: MLOperand, options?: object) => MLOperand;
 const reduceOf = (b: MLGraphBuilder, op: string) => (b as unknown as Record<string, Reduce>)[op]!.bind(b);
@@ -57,6 +58,8 @@ const cases: [number[], number[] | undefined, boolean][] = [
   [[], undefined, false], [[], [], true], [[5], undefined, false], [[5], [0], true], [[5], [], false],
   [[2, 3, 4], undefined, true], [[2, 3, 4], [1], false], [[2, 3, 4], [0, 2], false], [[2, 3, 4], [2, 0], true],
   [[2, 3, 4], [], true], [[2, 1, 3, 2, 2], [1, 3, 4], true], [[2, 1, 3, 2, 2], [0, 2], false],
+  // A run of axes before others (reduceMean's own kernel on cpu and wasm: rows of 9 and 6 values, four at a time).
+  [[2, 5, 3, 9], [1, 2], false], [[3, 7, 6], [0, 1], true],
 ];
 
 forEachBackend('reduction', (backend) => {
@@ -78,6 +81,21 @@ forEachBackend('reduction', (backend) => {
       }
     }
   }
+
+  it('reduceMean over a run of axes before others is one kernel of ours on cpu and wasm, NaN kept', async () => {
+    const shape = [2, 4, 3, 6];
+    const data = randomData(size(shape), 17, -2, 2);
+    data[5] = Number.NaN;
+    const inputs = { x: { dataType: 'float32' as const, shape, data } };
+    const build = (b: MLGraphBuilder, { x }: Record<string, MLOperand>) => ({ out: reduceOf(b, 'reduceMean')(x!, { axes: [1, 2] }) });
+    const expected = reduceReference('reduceMean', data, shape, [1, 2], false, false);
+    const result = await runGraph(backend, inputs, build);
+    assertClose(result['out']!, expected);
+    if (!Number.isNaN(result['out']!.data[5]) || Number.isNaN(result['out']!.data[4])) throw new Error('NaN not kept to its channel');
+    const kernels = (await kernelsOf(backend, inputs, (b, o) => build(b as unknown as MLGraphBuilder, o))).join();
+    const wanted = backend === 'cpu' || backend === 'wasm' ? 'WebNNMeanOfRows' : 'Mean';
+    if (kernels !== wanted) throw new Error(`kernels: ${kernels}`);
+  });
 
   it('int32 sums wrap around exactly', async () => {
     const data = [2147483647, 1, 46341, -46341, 123456789, -2147483648, 987654321, 65535, -65536, 3];

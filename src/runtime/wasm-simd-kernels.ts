@@ -1,0 +1,169 @@
+/**
+ * Kernels of our own in WebAssembly SIMD, run in tfjs-backend-wasm's memory on its tensors' values. A clamp, a
+ * hardSwish or a mean over the middle axes is one pass over memory, four lanes a step; TF.js composes the first two of
+ * three to four kernels (or we ran them as JavaScript loops, a value a step) and transposes for the third before
+ * summing one lane at a time. Each step rounds to float32 as the composed kernels round, and sums add in the same
+ * order, so the values are those of the kernels they replace.
+ *
+ * The module is written here (runtime/wasm-code.ts), a few hundred bytes, and instantiated once per wasm memory. Where
+ * it cannot be (no SIMD, a page whose policy refuses wasm compilation, a memory we cannot find), callers run their
+ * JavaScript loops.
+ */
+import {
+  advance, type Code, F32, f32, get, I32, i32, moduleBytes, op, set, tee, V128, type WasmFunction, whileBelow,
+} from './wasm-code.js';
+
+/** The kernels: addresses are byte offsets in the heap, sizes element counts. */
+export interface SimdKernels {
+  /** out = min(max(x, lo), hi). */
+  clamp(x: number, out: number, size: number, lo: number, hi: number): void;
+  /** out = min(max(alpha * x + beta, 0), 1). */
+  hardSigmoid(x: number, out: number, size: number, alpha: number, beta: number): void;
+  /** out = x * min(max(x + 3, 0), 6) / divisor. */
+  hardSwish(x: number, out: number, size: number, divisor: number): void;
+  /** out = x * min(max(x + 3, 0), 6). (The last argument is unused.) */
+  hardSwishTimesSix(x: number, out: number, size: number, unused: number): void;
+  /** x is [batches, rows, cols]; out [batches, cols] is the mean over rows. */
+  meanOfRows(x: number, out: number, batches: number, rows: number, cols: number): void;
+}
+
+/** Parameters and locals of an elementwise kernel (x, out, size, a, b). */
+const [X, OUT, SIZE, A, B, VECTOR_END, END, VA, VB, V, S] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+const splat = (value: number): Code => [...f32(value), ...op.f32x4Splat];
+
+/**
+ * out[i] = f(x[i]) for `size` elements: four at a time while four remain, then one at a time. `vector` maps the v128
+ * on the stack (a, b splatted in locals VA, VB; V free), `scalar` the f32 (a, b in A, B; S free).
+ */
+function elementwise(name: string, vector: Code, scalar: Code): WasmFunction {
+  const body = [
+    ...get(SIZE), ...i32(-4), ...op.i32And, ...i32(2), ...op.i32Shl, ...get(X), ...op.i32Add, ...set(VECTOR_END),
+    ...get(SIZE), ...i32(2), ...op.i32Shl, ...get(X), ...op.i32Add, ...set(END),
+    ...get(A), ...op.f32x4Splat, ...set(VA),
+    ...get(B), ...op.f32x4Splat, ...set(VB),
+    ...whileBelow(X, get(VECTOR_END), [
+      ...get(OUT), ...get(X), ...op.v128Load, ...vector, ...op.v128Store, ...advance(X, i32(16)), ...advance(OUT, i32(16)),
+    ]),
+    ...whileBelow(X, get(END), [
+      ...get(OUT), ...get(X), ...op.f32Load, ...scalar, ...op.f32Store, ...advance(X, i32(4)), ...advance(OUT, i32(4)),
+    ]),
+  ];
+  return { name, params: [I32, I32, I32, F32, F32], locals: [I32, I32, V128, V128, V128, F32], body };
+}
+
+const clamp = elementwise('clamp',
+  [...get(VA), ...op.f32x4Max, ...get(VB), ...op.f32x4Min],
+  [...get(A), ...op.f32Max, ...get(B), ...op.f32Min]);
+
+const hardSigmoid = elementwise('hardSigmoid',
+  [...get(VA), ...op.f32x4Mul, ...get(VB), ...op.f32x4Add, ...splat(0), ...op.f32x4Max, ...splat(1), ...op.f32x4Min],
+  [...get(A), ...op.f32Mul, ...get(B), ...op.f32Add, ...f32(0), ...op.f32Max, ...f32(1), ...op.f32Min]);
+
+/**
+ * x * min(max(x + 3, 0), 6), then `divided` (the division costs more than the rest: hardSwish.timesSix has none). The
+ * gate's bounds are wasm's pseudo-minimum and -maximum (one instruction each, where min and max, which order -0 before
+ * +0 and keep NaN, take several): x + 3 is never -0, and where it is NaN, x is, and so is the product.
+ */
+function hardSwishOf(name: string, divided: boolean): WasmFunction {
+  return elementwise(name, [
+    ...tee(V), ...splat(3), ...op.f32x4Add, ...splat(0), ...op.f32x4PseudoMax, ...splat(6), ...op.f32x4PseudoMin,
+    ...get(V), ...op.f32x4Mul, ...(divided ? [...get(VA), ...op.f32x4Div] : []),
+  ], [
+    ...tee(S), ...f32(3), ...op.f32Add, ...f32(0), ...op.f32Max, ...f32(6), ...op.f32Min,
+    ...get(S), ...op.f32Mul, ...(divided ? [...get(A), ...op.f32Div] : []),
+  ]);
+}
+
+/** meanOfRows's parameters (x, out, batches, rows, cols) and locals. */
+const [MX, MOUT, BATCHES, ROWS, COLS, BATCH, ROW, C, ROW_BYTES, VECTOR_BYTES, VDIV, DIV] =
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+
+/** Over one output row, c from where it is: four lanes a step while four remain, then one. */
+function overRow(vector: Code, scalar: Code): Code {
+  return [
+    ...whileBelow(C, get(VECTOR_BYTES), [...vector, ...advance(C, i32(16))]),
+    ...whileBelow(C, get(ROW_BYTES), [...scalar, ...advance(C, i32(4))]),
+  ];
+}
+const outAt: Code = [...get(MOUT), ...get(C), ...op.i32Add];
+const xAt: Code = [...get(MX), ...get(C), ...op.i32Add];
+
+// For each batch: the output row zeroed, each input row added to it in turn (the order TF.js's Mean sums in), then
+// divided by the number of rows.
+const meanOfRows: WasmFunction = {
+  name: 'meanOfRows',
+  params: [I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32, V128, F32],
+  body: [
+    ...get(COLS), ...i32(2), ...op.i32Shl, ...set(ROW_BYTES),
+    ...get(COLS), ...i32(-4), ...op.i32And, ...i32(2), ...op.i32Shl, ...set(VECTOR_BYTES),
+    ...get(ROWS), ...op.f32FromU32, ...tee(DIV), ...op.f32x4Splat, ...set(VDIV),
+    ...i32(0), ...set(BATCH),
+    ...whileBelow(BATCH, get(BATCHES), [
+      ...i32(0), ...set(C),
+      ...whileBelow(C, get(ROW_BYTES), [...outAt, ...f32(0), ...op.f32Store, ...advance(C, i32(4))]),
+      ...i32(0), ...set(ROW),
+      ...whileBelow(ROW, get(ROWS), [
+        ...i32(0), ...set(C),
+        ...overRow(
+          [...outAt, ...outAt, ...op.v128Load, ...xAt, ...op.v128Load, ...op.f32x4Add, ...op.v128Store],
+          [...outAt, ...outAt, ...op.f32Load, ...xAt, ...op.f32Load, ...op.f32Add, ...op.f32Store]),
+        ...advance(MX, get(ROW_BYTES)),
+        ...advance(ROW, i32(1)),
+      ]),
+      ...i32(0), ...set(C),
+      ...overRow(
+        [...outAt, ...outAt, ...op.v128Load, ...get(VDIV), ...op.f32x4Div, ...op.v128Store],
+        [...outAt, ...outAt, ...op.f32Load, ...get(DIV), ...op.f32Div, ...op.f32Store]),
+      ...advance(MOUT, get(ROW_BYTES)),
+      ...advance(BATCH, i32(1)),
+    ]),
+  ],
+};
+
+const FUNCTIONS: readonly WasmFunction[] = [
+  clamp, hardSigmoid, hardSwishOf('hardSwish', true), hardSwishOf('hardSwishTimesSix', false), meanOfRows,
+];
+
+/**
+ * What we need of the wasm backend's emscripten module: its memory, which the threaded build shows as `wasmMemory`
+ * (shared with its workers) and the others among their instance's exports.
+ */
+export interface WasmHeapModule {
+  readonly asm?: Readonly<Record<string, unknown>>;
+  readonly wasmMemory?: unknown;
+  readonly HEAPU8: Uint8Array;
+}
+
+const kernelsByModule = new WeakMap<object, SimdKernels | null>();
+
+/** The memory `module` keeps its heap in, where it shows it. */
+function memoryOf(module: WasmHeapModule): WebAssembly.Memory | null {
+  for (const value of [module.wasmMemory, ...Object.values(module.asm ?? {})]) {
+    if (value instanceof WebAssembly.Memory && value.buffer === module.HEAPU8.buffer) return value;
+  }
+  return null;
+}
+
+function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(FUNCTIONS, shared)), { env: { memory } });
+    return instance.exports as unknown as SimdKernels;
+  } catch {
+    // No SIMD in this engine, or a policy refusing wasm compilation: the callers' JavaScript runs instead.
+    return null;
+  }
+}
+
+/** Our kernels in the memory of the wasm backend's `module`, or null where they cannot run there. */
+export function simdKernelsOf(module: WasmHeapModule): SimdKernels | null {
+  let kernels = kernelsByModule.get(module);
+  if (kernels === undefined) {
+    const memory = typeof WebAssembly === 'object' ? memoryOf(module) : null;
+    kernels = memory ? instantiate(memory) : null;
+    kernelsByModule.set(module, kernels);
+  }
+  return kernels;
+}
