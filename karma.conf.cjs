@@ -103,6 +103,8 @@ module.exports = (config) => {
       { pattern: 'dist/**', included: false, watched: false, nocache: true },
       { pattern: 'test/browser/fixtures/**', included: false, watched: false, nocache: true },
       { pattern: 'node_modules/onnxruntime-web/dist/**', included: false, watched: false },
+      // The wasi-nn test programs and their module worker (scripts/build-wasi-programs.mjs).
+      { pattern: '.cache/wasi-nn/**', included: false, watched: false, nocache: true },
     ],
     mime: {
       'application/wasm': ['wasm'],

@@ -114,6 +114,11 @@ const steps = [
   { name: 'docs', args: ['run', 'docs'], quietMs: 15_000, timeoutMs: 3 * MINUTE },
   // Also bundles a one-line app per entry to print what each weighs.
   { name: 'build', args: ['run', 'build'], quietMs: 20_000, timeoutMs: 4 * MINUTE },
+  // The wasi-nn test programs (C, clang for wasm32-wasi: installed once when missing) and the browser tests' worker.
+  {
+    name: 'wasi programs', command: process.execPath, args: ['scripts/build-wasi-programs.mjs'], quietMs: 10_000,
+    timeoutMs: 16 * MINUTE,
+  },
   // The README's dynamic-shape example, on the package just built: it checks its results against plain JS.
   { name: 'example', command: process.execPath, args: ['examples/dynamic-shapes.mjs'], quietMs: 5_000, timeoutMs: 2 * MINUTE },
   // --forbid-only: a forgotten `.only` would quietly drop every other test.
