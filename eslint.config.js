@@ -36,4 +36,8 @@ export default tseslint.config(
       },
     },
   },
+  {
+    files: ['examples/wasi-nn/*.mjs'],
+    languageOptions: { globals: { WebAssembly: 'readonly' } },
+  },
 );
