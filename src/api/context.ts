@@ -250,7 +250,8 @@ export class MLContext {
 
   /**
    * Resolves with a zero-filled tensor that exportToGPU() can hand to `gpuDevice`, the device the context was made from
-   * (api/gpu-export.ts). Rejects NotSupportedError on other contexts and devices, and for types other than float32.
+   * (api/gpu-export.ts). Rejects NotSupportedError on other contexts and devices, and for types other than float32 and
+   * float16.
    */
   createExportableTensor(descriptor: MLTensorDescriptor, gpuDevice: object): Promise<MLTensor> {
     const where = 'MLContext.createExportableTensor';

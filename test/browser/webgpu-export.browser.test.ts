@@ -6,7 +6,8 @@
  */
 import type { MLContext, MLGraph, MLTensor } from '../../src/index.js';
 import { assertThrows } from '../util/harness.js';
-import { ml, newBuilder, newContext, readFloat32 } from '../api/api-util.js';
+import { ml, nearestHalf, newBuilder, newContext, readFloat32 } from '../api/api-util.js';
+import { POSITIVE_HALVES } from '../types/half-reference.js';
 import { later } from '../api/fault-util.js';
 import { tensorSlots } from '../../src/api/internals.js';
 import { tf } from '../../src/runtime/backends.js';
@@ -56,6 +57,32 @@ async function readBuffer(device: GPUDevice, buffer: GPUBuffer, count: number): 
   staging.destroy();
   return values;
 }
+
+/** The first `count` 16-bit words of `buffer`, read by WebGPU through a staging buffer. */
+async function readHalves(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<number[]> {
+  const size = buffer.size;
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, size);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const words = Array.from(new Uint16Array(staging.getMappedRange()).slice(0, count));
+  staging.destroy();
+  return words;
+}
+
+/** The float16 bits of `value`, which is a float16 value (NaN: the quiet NaN 0x7e00). */
+function halfBits(value: number): number {
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude === Infinity) return sign | 0x7c00;
+  const bits = POSITIVE_HALVES.indexOf(magnitude);
+  if (bits < 0) throw new Error(`${value} is no float16 value`);
+  return sign | bits;
+}
+
+const hex = (words: readonly number[]) => words.map((w) => w.toString(16).padStart(4, '0')).join(' ');
 
 /** Whether WebGPU refuses `buffer` as a copy source (a destroyed buffer is a validation error). */
 async function isDestroyed(device: GPUDevice, buffer: GPUBuffer): Promise<boolean> {
@@ -207,13 +234,13 @@ describe('tensors shared with WebGPU [webgpu]', function () {
     plain.destroy();
   });
 
-  it('createExportableTensor() rejects other devices, other contexts and float16 with a NotSupportedError', async () => {
+  it('createExportableTensor() rejects other devices, other contexts and integer types with a NotSupportedError', async () => {
     const other = await newDevice();
     const onWebgpu = await newContext('webgpu') as ExportingContext;
     try {
       await assertThrows(() => context.createExportableTensor(desc, other), 'NotSupportedError', /not the GPUDevice/);
       await assertThrows(() => onWebgpu.createExportableTensor(desc, device), 'NotSupportedError', /createContext\(gpuDevice\)/);
-      await assertThrows(() => context.createExportableTensor({ dataType: 'float16', shape: [2] }, device), 'NotSupportedError', /float16/);
+      await assertThrows(() => context.createExportableTensor({ dataType: 'int32', shape: [2] }, device), 'NotSupportedError', /cpu backend/);
       await assertThrows(() => context.createExportableTensor(desc, {} as GPUDevice), 'TypeError', /not a GPUDevice/);
     } finally {
       onWebgpu.destroy();
@@ -287,6 +314,70 @@ describe('tensors shared with WebGPU [webgpu]', function () {
     assertNear(Array.from(new Float32Array(await pending)), ramp, 'the read');
     assertNear(await readBuffer(device, context.exportToGPU(t), N), ramp, 'the buffer exported once the read settled');
     t.destroy();
+  });
+
+  it('float16: the exported buffer holds the values two to a 32-bit word, specials and subnormals bit for bit, and back', async () => {
+    // 0, -0, 1, -2.5, ±65504, ±Infinity, NaN, the smallest and largest subnormals, the smallest normal, 0.1, a negative
+    // subnormal: an odd count, so the last word's high half is padding.
+    const bits = [0x0000, 0x8000, 0x3c00, 0xc100, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x0001, 0x03ff, 0x0400, 0x2e66,
+      0x4248, 0x8001];
+    const t = await context.createExportableTensor({ dataType: 'float16', shape: [bits.length], readable: true, writable: true }, device);
+    context.writeTensor(t, new Uint16Array(bits));
+    const buffer = context.exportToGPU(t);
+    if (buffer.size !== 4 * Math.ceil(bits.length / 2)) throw new Error(`buffer of ${buffer.size} bytes`);
+    const exported = await readHalves(device, buffer, bits.length + 1);
+    if (hex(exported) !== hex([...bits, 0])) throw new Error(`exported ${hex(exported)}, expected ${hex([...bits, 0])}`);
+    // WebGPU writes other halves; WebNN reads them once it takes the tensor back (unpacked on the GPU).
+    const written = bits.map((b) => (b === 0x7e00 ? b : b ^ 0x8000)).reverse();
+    device.queue.writeBuffer(buffer, 0, new Uint16Array([...written, 0]));
+    const read = Array.from(new Uint16Array(await context.readTensor(t)));
+    if (hex(read) !== hex(written)) throw new Error(`read back ${hex(read)}, expected ${hex(written)}`);
+    if (!await isDestroyed(device, buffer)) throw new Error('the buffer is still usable after WebNN took the tensor back');
+    t.destroy();
+  });
+
+  it('float16: tensors of more elements than one dimension of workgroups covers convert whole, both ways', async () => {
+    // 64-element workgroups, at most 65535 of them along x: the packing (two elements an invocation) and the unpacking
+    // both need a second dimension here.
+    const count = 2 * 65535 * 64 + 3;
+    const pattern = (i: number) => (i * 7919) % 0x7c00;
+    const t = await context.createExportableTensor({ dataType: 'float16', shape: [count], readable: true, writable: true }, device);
+    context.writeTensor(t, Uint16Array.from({ length: count }, (_, i) => pattern(i)));
+    const buffer = context.exportToGPU(t);
+    const exported = await readHalves(device, buffer, count);
+    const wrongExport = exported.findIndex((bits, i) => bits !== pattern(i));
+    if (wrongExport >= 0) throw new Error(`exported[${wrongExport}] = ${exported[wrongExport]}, expected ${pattern(wrongExport)}`);
+    device.queue.writeBuffer(buffer, 0, Uint16Array.from({ length: count + 1 }, (_, i) => 0x8000 | pattern(i + 1)));
+    const read = new Uint16Array(await context.readTensor(t));
+    const wrongRead = read.findIndex((bits, i) => bits !== (0x8000 | pattern(i + 1)));
+    if (wrongRead >= 0) throw new Error(`read[${wrongRead}] = ${read[wrongRead]}, expected ${0x8000 | pattern(wrongRead + 1)}`);
+    t.destroy();
+  });
+
+  it('float16: a graph\'s results exported round to the nearest float16, ties to even, overflowing to Infinity', async () => {
+    // Integers, four neighbours of 1 (plus 2^-11 each is a tie), and the largest float16 (doubled: beyond it).
+    const xs = [...Array.from({ length: 37 }, (_, i) => (i - 18) * 97), 1, 1 + 2 ** -10, 1 + 2 ** -9, 1 + 3 * 2 ** -10, 65504];
+    const shape = [xs.length];
+    const b = newBuilder(context);
+    const x = b.input('x', { dataType: 'float16', shape });
+    const three = b.constant({ dataType: 'float16', shape: [] }, new Uint16Array([halfBits(3)]));
+    const nudge = b.constant({ dataType: 'float16', shape: [] }, new Uint16Array([halfBits(2 ** -11)]));
+    const graph = await b.build({ third: b.div(x, three), twice: b.add(x, x), nudged: b.add(x, nudge) });
+    const input = await context.createExportableTensor({ dataType: 'float16', shape, writable: true }, device);
+    const third = await context.createExportableTensor({ dataType: 'float16', shape }, device);
+    const twice = await context.createExportableTensor({ dataType: 'float16', shape }, device);
+    const nudged = await context.createExportableTensor({ dataType: 'float16', shape }, device);
+    context.writeTensor(input, new Uint16Array(xs.map(halfBits)));
+    context.dispatch(graph, { x: input }, { third, twice, nudged });
+    const expect = async (tensor: MLTensor, reference: (v: number) => number, what: string) => {
+      const actual = await readHalves(device, context.exportToGPU(tensor), shape[0]!);
+      const wanted = xs.map((v) => halfBits(nearestHalf(reference(v))));
+      if (hex(actual) !== hex(wanted)) throw new Error(`${what}: ${hex(actual)}, expected ${hex(wanted)}`);
+    };
+    await expect(third, (v) => v / 3, 'x / 3');
+    await expect(twice, (v) => 2 * v, 'x + x');
+    await expect(nudged, (v) => v + 2 ** -11, 'x + 2^-11');
+    graph.destroy();
   });
 
   it('losing the context destroys its exported buffers', async () => {
