@@ -29,6 +29,47 @@ export interface ProgramRun {
   stdout: string;
 }
 
+let sharedWorker: Worker | null = null;
+
+/** One worker runs the programs one after another (a worker's start, tsx's included, takes most of a run). */
+function programWorker(): Worker {
+  if (!sharedWorker) {
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      eval: true,
+      // node:wasi warns that it is experimental.
+      execArgv: ['--disable-warning=ExperimentalWarning'],
+    });
+    // Idle between runs, it does not keep mocha's process alive.
+    worker.unref();
+    worker.on('exit', () => {
+      if (sharedWorker === worker) sharedWorker = null;
+    });
+    sharedWorker = worker;
+  }
+  return sharedWorker;
+}
+
+function runProgram(worker: Worker, run: object): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      settle();
+    };
+    const onMessage = (m: { exitCode?: number; error?: string }) => {
+      if (m.exitCode !== undefined) finish(() => resolve(m.exitCode!));
+      else if (m.error !== undefined) finish(() => reject(new Error(`in the worker: ${m.error}`)));
+    };
+    const onError = (error: Error) => finish(() => reject(error));
+    const onExit = (code: number) => finish(() => reject(new Error(`the worker exited (${code}) before the program ended`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ run });
+  });
+}
+
 /** Runs a program with the models in a directory preopened as /models; arguments after the program name. */
 export async function runInWorker(name: string, args: readonly string[], models: Record<string, Uint8Array>,
   host: WasiNnHost): Promise<ProgramRun> {
@@ -36,20 +77,10 @@ export async function runInWorker(name: string, args: readonly string[], models:
   try {
     for (const [file, bytes] of Object.entries(models)) writeFileSync(join(dir, file), bytes);
     const stdoutPath = join(dir, 'stdout.txt');
-    const worker = new Worker(WORKER_BOOTSTRAP, {
-      eval: true,
-      // node:wasi warns that it is experimental, once per worker.
-      execArgv: ['--disable-warning=ExperimentalWarning'],
-      workerData: { wasmPath: programPath(name), args: [name, ...args], preopens: { '/models': dir }, stdoutPath },
-    });
+    const worker = programWorker();
     const stop = serveWasiNn(worker, host);
     try {
-      const exitCode = await new Promise<number>((resolve, reject) => {
-        worker.on('message', (m: { exitCode?: number }) => { if (m.exitCode !== undefined) resolve(m.exitCode); });
-        worker.on('error', reject);
-        worker.on('exit', (code) => reject(new Error(`the worker exited (${code}) before the program ended`)));
-      });
-      await worker.terminate();
+      const exitCode = await runProgram(worker, { wasmPath: programPath(name), args: [name, ...args], preopens: { '/models': dir }, stdoutPath });
       return { exitCode, stdout: readFileSync(stdoutPath, 'utf8') };
     } finally {
       stop();

@@ -1,10 +1,11 @@
 /**
- * The Node tests' worker: runs a wasm32-wasi program with node:wasi (arguments, a preopened directory, stdout into a
- * file) and the blocking wasi-nn imports, whose calls the main thread answers; posts the exit code.
+ * The Node tests' worker: runs the wasm32-wasi programs it is sent, one at a time, with node:wasi (arguments, a
+ * preopened directory, stdout into a file) and the blocking wasi-nn imports, whose calls the main thread answers;
+ * posts each program's exit code.
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { blockingWasiNnImports } from '../../src/wasi-nn-worker.js';
 
 interface NodeRun {
@@ -15,15 +16,25 @@ interface NodeRun {
 }
 
 const port = parentPort!;
-const run = workerData as NodeRun;
-const stdout = openSync(run.stdoutPath, 'w');
-try {
-  const wasi = new WASI({ version: 'preview1', args: run.args, preopens: run.preopens, stdout, returnOnExit: true });
-  const wasiNn = blockingWasiNnImports(port);
-  const module = await WebAssembly.compile(readFileSync(run.wasmPath));
-  const instance = await WebAssembly.instantiate(module, { ...wasi.getImportObject(), wasi_ephemeral_nn: wasiNn.imports });
-  wasiNn.bind(instance);
-  port.postMessage({ exitCode: wasi.start(instance) });
-} finally {
-  closeSync(stdout);
+
+async function runProgram(run: NodeRun): Promise<number> {
+  const stdout = openSync(run.stdoutPath, 'w');
+  try {
+    const wasi = new WASI({ version: 'preview1', args: run.args, preopens: run.preopens, stdout, returnOnExit: true });
+    const wasiNn = blockingWasiNnImports(port);
+    const module = await WebAssembly.compile(readFileSync(run.wasmPath));
+    const instance = await WebAssembly.instantiate(module, { ...wasi.getImportObject(), wasi_ephemeral_nn: wasiNn.imports });
+    wasiNn.bind(instance);
+    return wasi.start(instance);
+  } finally {
+    closeSync(stdout);
+  }
 }
+
+port.on('message', (message: { run?: NodeRun }) => {
+  if (!message.run) return;
+  runProgram(message.run).then(
+    (exitCode) => port.postMessage({ exitCode }),
+    (error: unknown) => port.postMessage({ error: String((error as Error)?.stack ?? error) }),
+  );
+});
