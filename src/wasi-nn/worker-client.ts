@@ -23,8 +23,13 @@ function callBlocking(port: CallPort, request: WasiNnRequest, timeout: number): 
   const answer = new SharedArrayBuffer(ANSWER.headerBytes + answerBytes(request));
   const header = new Int32Array(answer, 0, 4);
   const message: CallMessage = { [CALL_KEY]: { request, answer } };
-  port.postMessage(message);
-  if (Atomics.wait(header, ANSWER.state, 0, timeout) === 'timed-out') return { errno: NnErrno.runtimeError };
+  try {
+    port.postMessage(message);
+    if (Atomics.wait(header, ANSWER.state, 0, timeout) === 'timed-out') return { errno: NnErrno.runtimeError };
+  } catch {
+    // A thread that may not block (a page's main thread) or a port that is closed: the module gets an errno.
+    return { errno: NnErrno.runtimeError };
+  }
   const errno = header[ANSWER.errno] as NnErrno;
   const bytes = new Uint8Array(answer, ANSWER.headerBytes, header[ANSWER.length]!).slice();
   return { errno, handle: header[ANSWER.handle]! >>> 0, bytes };

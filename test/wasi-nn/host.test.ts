@@ -5,7 +5,7 @@
 import { assertClose, contextFor, forEachBackend } from '../util/harness.js';
 import { OnnxModelWriter } from '../browser/onnx/model-writer.js';
 import { asynchronousCall, MemorySlot } from '../../src/wasi-nn/binding.js';
-import { NnErrno, TensorType, WasiNnHost, type WasiNnRequest } from '../../src/wasi-nn.js';
+import { blockingWasiNnImports, NnErrno, TensorType, WasiNnHost, type WasiNnRequest } from '../../src/wasi-nn.js';
 import { classifierModel, classifierReference, CLASSES, FEATURES, SAMPLES } from './classifier.js';
 
 const f32Bytes = (values: readonly number[]) => new Uint8Array(Float32Array.from(values).buffer);
@@ -99,6 +99,18 @@ describe('wasi-nn imports on a wasm memory', () => {
     const scores = Array.from({ length: written / 4 }, (_, k) => view.getFloat32(1024 + 4 * k, true));
     assertClose({ dataType: 'float32', shape: [1, scores.length], data: scores }, { shape: [1, CLASSES], data: classifierReference(SAMPLES[2]!) });
     host.destroy();
+  });
+
+  it('of the worker path give runtime_error when no answer comes in time, or the call cannot be posted', () => {
+    const { memory } = setUp();
+    const silent = blockingWasiNnImports({ postMessage: () => undefined }, { timeout: 20 });
+    silent.bind(memory);
+    const closed = blockingWasiNnImports({ postMessage: () => { throw new Error('the port is closed'); } });
+    closed.bind(memory);
+    for (const [label, binding] of [['unanswered', silent], ['unposted', closed]] as const) {
+      const errno = binding.imports.init_execution_context(0, 36);
+      if (errno !== NnErrno.runtimeError) throw new Error(`${label}: errno ${String(errno)}`);
+    }
   });
 
   it('take negative i32 arguments as the unsigned values they are', async () => {
