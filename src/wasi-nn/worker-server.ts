@@ -2,6 +2,7 @@
  * The worker path, WebNN side: answers the calls a module's thread posts (blockingWasiNnImports there) with a
  * WasiNnHost on this thread, which must not block (a page's main thread, Node's main thread).
  */
+import { NnErrno } from './abi.js';
 import type { WasiNnResponse } from './calls.js';
 import type { WasiNnHost } from './host.js';
 import { ANSWER, isCallMessage, type CallMessage } from './worker-protocol.js';
@@ -12,8 +13,11 @@ export type CallEndpoint =
     removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void; }
   | { on(type: 'message', listener: (data: unknown) => void): unknown; off(type: 'message', listener: (data: unknown) => void): unknown };
 
-function answer(shared: SharedArrayBuffer, response: WasiNnResponse): void {
+function answer(shared: SharedArrayBuffer, given: WasiNnResponse): void {
   const header = new Int32Array(shared, 0, 4);
+  // The area holds what the module's buffer holds; a host answering with more must not leave the module waiting.
+  const fits = (given.bytes?.byteLength ?? 0) <= shared.byteLength - ANSWER.headerBytes;
+  const response: WasiNnResponse = fits ? given : { errno: NnErrno.tooLarge };
   const bytes = response.bytes ?? new Uint8Array(0);
   new Uint8Array(shared, ANSWER.headerBytes, bytes.byteLength).set(bytes);
   header[ANSWER.errno] = response.errno;
