@@ -20,6 +20,7 @@ import type { MLNumber } from './builder-methods.js';
 import type { AllowSharedBufferSource, MLContext } from './context.js';
 import { toOperandDescriptor, type MLOperandDescriptor } from './descriptor.js';
 import { createGraphObject, type MLGraph } from './graph.js';
+import { rehearseFirstDispatch } from './dispatch-rehearsal.js';
 import { finishInterface, promiseFrom } from './interface.js';
 import { contextSlots, GraphState, Slots, tensorSlots, type ContextState } from './internals.js';
 import { IO_DATA_TYPES } from './limits.js';
@@ -45,7 +46,8 @@ class BuilderState implements BuilderInternals {
   readonly bounds = new Map<string, DimBounds>();
   readonly operands = mlOperands;
 
-  constructor(readonly owner: MLGraphBuilder, readonly context: ContextState) {
+  /** `contextObject` is the MLContext whose state is `context`. */
+  constructor(readonly owner: MLGraphBuilder, readonly context: ContextState, readonly contextObject: MLContext) {
     this.symbolic = dynamicShapesEnabled() ? new SymbolicBuilder(this) : null;
   }
 
@@ -131,7 +133,7 @@ export class MLGraphBuilder {
     requireArgs(where, arguments, 1);
     const ctx = contextSlots.get(context, `${where}: context`);
     if (ctx.isLost) throw invalidStateError(where, 'the context is lost');
-    builderSlots.set(this, new BuilderState(this, ctx));
+    builderSlots.set(this, new BuilderState(this, ctx, context));
   }
 
   /** A graph input, bound by name in MLContext.dispatch(). */
@@ -227,12 +229,18 @@ export class MLGraphBuilder {
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }
-        const graph = () => createGraphObject(new GraphState(ctx, plan,
-          new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
-          new Map([...named].map(([name, ref]) => [name, ref.desc]))));
+        const graph = () => {
+          const graphState = new GraphState(ctx, plan,
+            new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
+            new Map([...named].map(([name, ref]) => [name, ref.desc])));
+          return { graph: createGraphObject(graphState), graphState };
+        };
         // On webgl and webgpu the warm-up ends with an asynchronous read back; the graph is ready after it.
         const warming = plan.warmUp();
         return warming ? warming.then(graph) : graph();
+      }).then(async ({ graph, graphState }) => {
+        await rehearseFirstDispatch(s.contextObject, ctx, graph, graphState);
+        return graph;
       });
     });
   }

@@ -152,6 +152,7 @@ export class Plan {
   #shapesChecked = false;
   /** Some step moves a value off a backend that reads asynchronously only: runs are runAsync()'s. */
   #runsAsync = false;
+  #warmedUp = false;
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
   readonly #shared: ReadonlySet<Value>;
@@ -292,6 +293,11 @@ export class Plan {
   /** Whether runs are asynchronous (runAsync()): some step moves a value off webgpu, which reads asynchronously only. */
   get runsAsync(): boolean {
     return this.#runsAsync;
+  }
+
+  /** Whether warmUp() ran the plan to the end (its read back included) on zeros. */
+  get warmedUp(): boolean {
+    return this.#warmedUp;
   }
 
   /** A transfer step reading a value off a backend that reads asynchronously only. */
@@ -621,6 +627,7 @@ export class Plan {
       if (this.#runsAsync) {
         readingBack = true;
         return this.runAsync(feeds).then((held) => {
+          this.#warmedUp = true;
           for (const t of held.values()) t.dispose();
         }, () => undefined).finally(() => {
           for (const t of feeds.values()) t.dispose();
@@ -659,6 +666,7 @@ export class Plan {
         last = next;
         if (settled) break;
       }
+      if (!readsAsync) this.#warmedUp = true;
       if (readsAsync) {
         // Read back asynchronously, as readTensor() reads, which has one-time work of its own: a one-add graph's first
         // dispatch, second graph of a page, took 4.5 ms against 0.1 ms later ones. (Not a replay here too: webgl runs
@@ -667,7 +675,9 @@ export class Plan {
         const held = results!;
         readingBack = true;
         const reads = [...held.values()].map((t) => (isHostTensor(t) ? null : t.data()));
-        return Promise.all(reads).then(() => undefined, () => undefined).finally(() => {
+        return Promise.all(reads).then(() => {
+          this.#warmedUp = true;
+        }, () => undefined).finally(() => {
           for (const t of feeds.values()) t.dispose();
           for (const t of held.values()) t.dispose();
         });

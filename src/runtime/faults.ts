@@ -51,3 +51,8 @@ export function readHangs(): boolean {
   hangingReads--;
   return true;
 }
+
+/** Whether a test has armed a fault that has not fired yet. */
+export function faultsArmed(): boolean {
+  return dispatchFault !== null || writeFault !== null || hangingReads > 0;
+}
