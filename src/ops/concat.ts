@@ -3,6 +3,7 @@ import type { OpCall } from './op-call.js';
 import { ALL_TYPES, defineOp, limit, type Tensor } from './registry.js';
 import { byPositions } from './host-kernels.js';
 import { axisRule } from './layout-rules.js';
+import { concatKernelOf } from './js-concat.js';
 
 /** The spec's "valid tensor count". */
 export const MAX_TENSOR_COUNT = 8192;
@@ -44,5 +45,6 @@ defineOp<ConcatAttrs>({
   method: { length: 2, optionsIndex: 2, build: (call, inputs, axis) => buildConcat(call, inputs, axis) },
   limits: { inputs: limit(ALL_TYPES, 1), output: limit(ALL_TYPES, 1) },
   lowerHost: byPositions('concat', 'all'),
-  lower: (inputs, { axis }, { tf }) => (inputs.length === 1 ? inputs[0]! : tf.concat(inputs as Tensor[], axis)),
+  lower: (inputs, { axis }, env) => (inputs.length === 1 ? inputs[0]!
+    : concatKernelOf(inputs as Tensor[], axis, env) ?? env.tf.concat(inputs as Tensor[], axis)),
 });

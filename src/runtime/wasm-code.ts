@@ -60,7 +60,8 @@ export const f32 = (value: number): Code => {
 const SIMD = 0xfd;
 const simd = (opcode: number): Code => [SIMD, ...unsigned(opcode)];
 export const op = {
-  i32Add: [0x6a], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74], i32GeU: [0x4f],
+  i32Add: [0x6a], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74], i32GeU: [0x4f], i32Load: [0x28, 0, 0],
+  i32Store: [0x36, 0, 0],
   f32Load: [0x2a, 0, 0], f32Store: [0x38, 0, 0], f32Add: [0x92], f32Mul: [0x94], f32Div: [0x95], f32Min: [0x96],
   f32Max: [0x97], f32FromU32: [0xb3],
   v128Load: [SIMD, 0x00, 0, 0], v128Store: [SIMD, 0x0b, 0, 0], f32x4Splat: simd(0x13), f32x4Add: simd(0xe4),

@@ -2,7 +2,7 @@
  * Kernels of our own in WebAssembly SIMD, run in tfjs-backend-wasm's memory on its tensors' values. A clamp, a
  * hardSwish or a mean over the middle axes is one pass over memory, four lanes a step; TF.js composes the first two of
  * three to four kernels (or we ran them as JavaScript loops, a value a step) and transposes for the third before
- * summing one lane at a time. Each step rounds to float32 as the composed kernels round, and sums add in the same
+ * summing one lane at a time. A concatenation along an inner axis copies rows, where TF.js makes a subarray for each. Each step rounds to float32 as the composed kernels round, and sums add in the same
  * order, so the values are those of the kernels they replace.
  *
  * The module is written here (runtime/wasm-code.ts), a few hundred bytes, and instantiated once per wasm memory. Where
@@ -25,6 +25,8 @@ export interface SimdKernels {
   hardSwishTimesSix(x: number, out: number, size: number, unused: number): void;
   /** x is [batches, rows, cols]; out [batches, cols] is the mean over rows. */
   meanOfRows(x: number, out: number, batches: number, rows: number, cols: number): void;
+  /** Copies `rows` rows of `rowBytes` bytes (a multiple of 4) from x, one after another, to out, `outStride` apart. */
+  copyRows(x: number, out: number, rows: number, rowBytes: number, outStride: number): void;
 }
 
 /** Parameters and locals of an elementwise kernel (x, out, size, a, b). */
@@ -122,8 +124,32 @@ const meanOfRows: WasmFunction = {
   ],
 };
 
+/** copyRows's parameters (x, out, rows, rowBytes, outStride) and locals. */
+const [CX, COUT, CROWS, CROW_BYTES, COUT_STRIDE, CROW, CC, CVECTOR_BYTES] = [0, 1, 2, 3, 4, 5, 6, 7];
+const copyAt = (load: Code, store: Code): Code =>
+  [...get(COUT), ...get(CC), ...op.i32Add, ...get(CX), ...get(CC), ...op.i32Add, ...load, ...store];
+
+// Sixteen bytes a step while sixteen remain, then four (as 32-bit integers: float bits are copied as they are).
+const copyRows: WasmFunction = {
+  name: 'copyRows',
+  params: [I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32],
+  body: [
+    ...get(CROW_BYTES), ...i32(-16), ...op.i32And, ...set(CVECTOR_BYTES),
+    ...i32(0), ...set(CROW),
+    ...whileBelow(CROW, get(CROWS), [
+      ...i32(0), ...set(CC),
+      ...whileBelow(CC, get(CVECTOR_BYTES), [...copyAt(op.v128Load, op.v128Store), ...advance(CC, i32(16))]),
+      ...whileBelow(CC, get(CROW_BYTES), [...copyAt(op.i32Load, op.i32Store), ...advance(CC, i32(4))]),
+      ...advance(CX, get(CROW_BYTES)),
+      ...advance(COUT, get(COUT_STRIDE)),
+      ...advance(CROW, i32(1)),
+    ]),
+  ],
+};
+
 const FUNCTIONS: readonly WasmFunction[] = [
-  clamp, hardSigmoid, hardSwishOf('hardSwish', true), hardSwishOf('hardSwishTimesSix', false), meanOfRows,
+  clamp, hardSigmoid, hardSwishOf('hardSwish', true), hardSwishOf('hardSwishTimesSix', false), meanOfRows, copyRows,
 ];
 
 /**

@@ -4,6 +4,7 @@ import type { MLOperandDataType } from '../../src/types/data-type.js';
 import {
   assertClose, assertThrows, builderFor, forEachBackend, randomData, representable, runGraph, size, type TensorValue,
 } from '../util/harness.js';
+import { kernelsOf } from '../graph/passes/pass-test-util.js';
 
 type Concat = (inputs: unknown, axis: unknown, options?: object) => MLOperand;
 const concatOf = (b: MLGraphBuilder) => (b as unknown as { concat: Concat }).concat.bind(b);
@@ -48,6 +49,25 @@ forEachBackend('concat', (backend) => {
       });
     }
   }
+
+  it('float32 along an inner axis: rows of 5, 2 and 9 values (one kernel of ours on wasm), NaN and -0 as they are', async () => {
+    const shapes = [[2, 3, 5], [2, 3, 2], [2, 3, 9]];
+    const inputs: Record<string, TensorValue> = {};
+    shapes.forEach((shape, i) => {
+      const data = representable(randomData(size(shape), 11 + i, -5, 5), 'float32');
+      data[i] = Number.NaN;
+      data[size(shape) - 1] = -0;
+      inputs[`x${i}`] = { dataType: 'float32', shape, data };
+    });
+    const build = (b: MLGraphBuilder, ops: Record<string, MLOperand>) => ({ out: concatOf(b)(shapes.map((_, i) => ops[`x${i}`]!), 2) });
+    const result = await runGraph(backend, inputs, build);
+    const expected = concatReference(Object.values(inputs), 2);
+    result['out']!.data.forEach((v, i) => {
+      if (!Object.is(v, expected.data[i]) && !(Number.isNaN(v) && Number.isNaN(expected.data[i]))) throw new Error(`[${i}]: ${v}, want ${expected.data[i]}`);
+    });
+    const kernels = (await kernelsOf(backend, inputs, (b, ops) => build(b as unknown as MLGraphBuilder, ops))).join();
+    if (kernels !== (backend === 'wasm' ? 'WebNNConcat' : 'Concat')) throw new Error(`kernels: ${kernels}`);
+  });
 
   it('concatenates a graph input with a constant', async () => {
     const x: TensorValue = { dataType: 'int32', shape: [2, 2], data: [1, 2, 3, 4] };

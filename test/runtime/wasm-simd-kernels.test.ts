@@ -1,7 +1,8 @@
 /**
  * runtime/wasm-simd-kernels.ts: our SIMD kernels in the wasm backend's memory give, value for value, what float32
  * arithmetic written here gives (NaN, infinities and signed zeros included, in the four-lane part and in the last
- * values), and the mean of rows what TF.js's Mean gives, to the last bit.
+ * values), the mean of rows what TF.js's Mean gives, to the last bit, and copied rows land where they should and
+ * nothing else is written.
  */
 import { BACKENDS, contextFor } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
@@ -92,6 +93,30 @@ if (BACKENDS.includes('wasm')) {
           }
         }));
       }
+    }
+
+    for (const [rows, rowValues, gap] of [[3, 5, 2], [4, 8, 0], [2, 1, 7], [6400, 24, 72], [1, 0, 3]] as const) {
+      it(`copyRows: ${rows} rows of ${rowValues} values, ${gap} apart, bits as they are`, () => on(() => {
+        const data = valuesOf(rows * rowValues, rowValues + 3);
+        const x = tf.tensor1d(data);
+        const stride = rowValues + gap;
+        const out = tf.fill([rows * stride + 8], 7);
+        try {
+          kernels.copyRows(address(x), address(out) + 16, rows, rowValues * 4, stride * 4);
+          const got = out.dataSync();
+          for (let i = 0; i < got.length; i++) {
+            const at = i - 4;
+            const row = Math.floor(at / stride);
+            const column = at - row * stride;
+            const copied = at >= 0 && row < rows && column < rowValues;
+            const want = copied ? data[row * rowValues + column]! : 7;
+            check(same(got[i]!, want), `at ${at}: ${got[i]}, want ${want}`);
+          }
+        } finally {
+          x.dispose();
+          out.dispose();
+        }
+      }));
     }
 
     for (const [batches, rows, cols] of [[1, 192, 200], [3, 35, 7], [2, 1, 1], [1, 5, 3], [4, 9, 16]] as const) {
