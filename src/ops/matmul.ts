@@ -6,6 +6,7 @@ import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type TF, type Tensor } from './registry.js';
 import { broadcastShapes } from './shape.js';
 import { jsProduct, runsAsJsProduct } from './js-product.js';
+import { simdProductOf } from './simd-product.js';
 
 function buildMatmul(call: OpCall, aArg: unknown, bArg: unknown) {
   const a = call.operand('a', aArg, 'a');
@@ -71,9 +72,8 @@ defineOp<FusedMatmulAttrs>({
         slope: slope ?? null, outputShape,
       });
     }
-    return attrs.fused
-      ? fusedProduct(tf, a!, b!, bias ?? null, slope ?? null, attrs, backend, outputShape)
-      : batchMatMul(tf, a!, b!, outputShape);
+    if (attrs.fused) return fusedProduct(tf, a!, b!, bias ?? null, slope ?? null, attrs, backend, outputShape);
+    return simdProductOf(a!, b!, outputShape, env) ?? batchMatMul(tf, a!, b!, outputShape);
   },
 });
 

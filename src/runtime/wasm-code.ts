@@ -69,6 +69,10 @@ export const op = {
   f32x4PseudoMax: simd(0xeb),
 } as const satisfies Record<string, Code>;
 
+/** v128.load and v128.store at `offset` bytes past the address on the stack. */
+export const v128LoadAt = (offset: number): Code => [SIMD, 0x00, 0, ...unsigned(offset)];
+export const v128StoreAt = (offset: number): Code => [SIMD, 0x0b, 0, ...unsigned(offset)];
+
 /** `local += step`, for an i32 local. */
 export const advance = (local: number, step: Code): Code => [...get(local), ...step, ...op.i32Add, ...set(local)];
 

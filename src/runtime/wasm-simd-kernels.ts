@@ -10,7 +10,8 @@
  * JavaScript loops.
  */
 import {
-  advance, type Code, F32, f32, get, I32, i32, moduleBytes, op, set, tee, V128, type WasmFunction, whileBelow,
+  advance, type Code, F32, f32, get, I32, i32, moduleBytes, op, set, tee, V128, v128LoadAt, v128StoreAt, type WasmFunction,
+  whileBelow,
 } from './wasm-code.js';
 
 /** The kernels: addresses are byte offsets in the heap, sizes element counts. */
@@ -27,6 +28,12 @@ export interface SimdKernels {
   meanOfRows(x: number, out: number, batches: number, rows: number, cols: number): void;
   /** Copies `rows` rows of `rowBytes` bytes (a multiple of 4) from x, one after another, to out, `outStride` apart. */
   copyRows(x: number, out: number, rows: number, rowBytes: number, outStride: number): void;
+  /**
+   * out[batch] = a[batch] [m, k] x b[batch] [k, n], for `batches` products; a's and b's matrices `aStride` and `bStride`
+   * bytes apart (0: one matrix for every product).
+   */
+  matmul(a: number, b: number, out: number, batches: number, m: number, k: number, n: number, aStride: number,
+    bStride: number): void;
 }
 
 /** Parameters and locals of an elementwise kernel (x, out, size, a, b). */
@@ -148,8 +155,80 @@ const copyRows: WasmFunction = {
   ],
 };
 
+/** matmul's parameters and locals (ACC0..ACC3 and AV v128, ACCS f32, the rest i32). */
+const [MA, MB, MM_OUT, MBATCHES, MM, MK, MN, MA_STRIDE, MB_STRIDE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [MBATCH, MI, MJ, MP, MPA, MPB, MROW_B, MEND16, MEND4, MOUT_ROW, MA_ROW] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+const [ACC0, ACC1, ACC2, ACC3, AV, ACCS] = [20, 21, 22, 23, 24, 25];
+
+/** The k loop of one block of output columns: PA walks a's row, PB b's column block, one row of b a step. */
+function innerProduct(step: Code): Code {
+  return [
+    ...get(MA_ROW), ...set(MPA), ...get(MB), ...get(MJ), ...op.i32Add, ...set(MPB), ...i32(0), ...set(MP),
+    ...whileBelow(MP, get(MK), [
+      ...step, ...advance(MPA, i32(4)), ...advance(MPB, get(MROW_B)), ...advance(MP, i32(1)),
+    ]),
+  ];
+}
+/** acc += av * b[PB + offset], four lanes. */
+const accumulate = (acc: number, offset: number): Code =>
+  [...get(acc), ...get(AV), ...get(MPB), ...v128LoadAt(offset), ...op.f32x4Mul, ...op.f32x4Add, ...set(acc)];
+const outAtJ: Code = [...get(MOUT_ROW), ...get(MJ), ...op.i32Add];
+
+// Each output sums its k products in order, a multiplication then an addition each, in float32. Columns go sixteen at
+// a time while sixteen remain (four accumulators share each value of a), then four, then one.
+const matmul: WasmFunction = {
+  name: 'matmul',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F32],
+  body: [
+    ...get(MN), ...i32(2), ...op.i32Shl, ...set(MROW_B),
+    ...get(MROW_B), ...i32(-64), ...op.i32And, ...set(MEND16),
+    ...get(MROW_B), ...i32(-16), ...op.i32And, ...set(MEND4),
+    ...get(MM_OUT), ...set(MOUT_ROW),
+    ...i32(0), ...set(MBATCH),
+    ...whileBelow(MBATCH, get(MBATCHES), [
+      ...get(MA), ...set(MA_ROW),
+      ...i32(0), ...set(MI),
+      ...whileBelow(MI, get(MM), [
+        ...i32(0), ...set(MJ),
+        ...whileBelow(MJ, get(MEND16), [
+          ...splat(0), ...set(ACC0), ...splat(0), ...set(ACC1), ...splat(0), ...set(ACC2), ...splat(0), ...set(ACC3),
+          ...innerProduct([
+            ...get(MPA), ...op.f32Load, ...op.f32x4Splat, ...set(AV),
+            ...accumulate(ACC0, 0), ...accumulate(ACC1, 16), ...accumulate(ACC2, 32), ...accumulate(ACC3, 48),
+          ]),
+          ...outAtJ, ...get(ACC0), ...v128StoreAt(0), ...outAtJ, ...get(ACC1), ...v128StoreAt(16),
+          ...outAtJ, ...get(ACC2), ...v128StoreAt(32), ...outAtJ, ...get(ACC3), ...v128StoreAt(48),
+          ...advance(MJ, i32(64)),
+        ]),
+        ...whileBelow(MJ, get(MEND4), [
+          ...splat(0), ...set(ACC0),
+          ...innerProduct([...get(MPA), ...op.f32Load, ...op.f32x4Splat, ...set(AV), ...accumulate(ACC0, 0)]),
+          ...outAtJ, ...get(ACC0), ...v128StoreAt(0),
+          ...advance(MJ, i32(16)),
+        ]),
+        ...whileBelow(MJ, get(MROW_B), [
+          ...f32(0), ...set(ACCS),
+          ...innerProduct([
+            ...get(ACCS), ...get(MPA), ...op.f32Load, ...get(MPB), ...op.f32Load, ...op.f32Mul, ...op.f32Add, ...set(ACCS),
+          ]),
+          ...outAtJ, ...get(ACCS), ...op.f32Store,
+          ...advance(MJ, i32(4)),
+        ]),
+        ...advance(MA_ROW, [...get(MK), ...i32(2), ...op.i32Shl]),
+        ...advance(MOUT_ROW, get(MROW_B)),
+        ...advance(MI, i32(1)),
+      ]),
+      ...advance(MA, get(MA_STRIDE)),
+      ...advance(MB, get(MB_STRIDE)),
+      ...advance(MBATCH, i32(1)),
+    ]),
+  ],
+};
+
 const FUNCTIONS: readonly WasmFunction[] = [
   clamp, hardSigmoid, hardSwishOf('hardSwish', true), hardSwishOf('hardSwishTimesSix', false), meanOfRows, copyRows,
+  matmul,
 ];
 
 /**

@@ -95,6 +95,46 @@ if (BACKENDS.includes('wasm')) {
       }
     }
 
+    for (const [batches, m, k, n, aBatched, bBatched] of [
+      [1, 1, 1, 1, true, true], [2, 3, 5, 7, true, true], [3, 4, 6, 17, false, true], [2, 5, 3, 33, true, false],
+      [1, 2, 9, 16, true, true], [4, 6, 2, 20, true, true], [1, 3, 0, 5, true, true],
+    ] as const) {
+      it(`matmul of ${batches} x [${m}, ${k}] x [${k}, ${n}] (a ${aBatched ? 'per product' : 'shared'}, b ${bBatched ? 'per product' : 'shared'}): float32 sums in order`, () => on(() => {
+        const aData = valuesOf((aBatched ? batches : 1) * m * k, k + 1);
+        const bData = valuesOf((bBatched ? batches : 1) * k * n, n + 2).map((v) => (Number.isFinite(v) ? v : 0.25));
+        const a = tf.tensor1d(aData);
+        const b = tf.tensor1d(bData);
+        const size = batches * m * n;
+        const out = tf.fill([size + 8], 7);
+        try {
+          kernels.matmul(address(a), address(b), address(out) + 16, batches, m, k, n,
+            aBatched ? m * k * 4 : 0, bBatched ? k * n * 4 : 0);
+          const got = out.dataSync();
+          for (let i = 0; i < 4; i++) check(got[i] === 7 && got[size + 4 + i] === 7, 'wrote outside the output');
+          for (let batch = 0; batch < batches; batch++) {
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) {
+                let sum32 = 0;
+                let sum64 = 0;
+                for (let p = 0; p < k; p++) {
+                  const x = aData[(aBatched ? batch * m * k : 0) + i * k + p]!;
+                  const y = bData[(bBatched ? batch * k * n : 0) + p * n + j]!;
+                  sum32 = f(sum32 + f(x * y));
+                  sum64 += x * y;
+                }
+                const v = got[4 + (batch * m + i) * n + j]!;
+                check(same(v, sum32), `[${batch}, ${i}, ${j}]: ${v}, float32 in order ${sum32}`);
+                const close = same(v, sum64) || Math.abs(v - sum64) <= 1e-5 * Math.max(1, Math.abs(sum64));
+                check(close, `[${batch}, ${i}, ${j}]: ${v}, float64 ${sum64}`);
+              }
+            }
+          }
+        } finally {
+          tf.dispose([a, b, out]);
+        }
+      }));
+    }
+
     for (const [rows, rowValues, gap] of [[3, 5, 2], [4, 8, 0], [2, 1, 7], [6400, 24, 72], [1, 0, 3]] as const) {
       it(`copyRows: ${rows} rows of ${rowValues} values, ${gap} apart, bits as they are`, () => on(() => {
         const data = valuesOf(rows * rowValues, rowValues + 3);
