@@ -18,10 +18,11 @@ export interface JsKernel {
   readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
   /**
    * The same values from our wasm SIMD kernels (runtime/wasm-simd-kernels.ts), where the wasm backend runs them: the
-   * inputs and the output are byte addresses in its heap, `size` the output's element count.
+   * inputs and the output are byte addresses in its heap (`heap`, its float32 view), `size` the output's element
+   * count. Returns false for a call it leaves to `compute`.
    */
   readonly simd?: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number,
-    attrs: tf.NamedAttrMap) => void;
+    attrs: tf.NamedAttrMap, heap: Float32Array) => void | false;
 }
 
 function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): number[] {
@@ -62,8 +63,9 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     if (simd) {
       const addresses: Record<string, number> = {};
       for (const [name, info] of Object.entries(inputs)) if (info) addresses[name] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
-      kernel.simd!(simd, addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, tf.util.sizeFromShape(shape), attrs ?? {});
-      return out;
+      const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+      const done = kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(shape), attrs ?? {}, wasm.wasm.HEAPF32);
+      if (done !== false) return out;
     }
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;

@@ -239,6 +239,7 @@ export interface WasmHeapModule {
   readonly asm?: Readonly<Record<string, unknown>>;
   readonly wasmMemory?: unknown;
   readonly HEAPU8: Uint8Array;
+  readonly HEAPF32: Float32Array;
 }
 
 const kernelsByModule = new WeakMap<object, SimdKernels | null>();
