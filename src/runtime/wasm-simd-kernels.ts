@@ -2,12 +2,13 @@
  * Kernels of our own in WebAssembly SIMD, run in tfjs-backend-wasm's memory on its tensors' values. A clamp, a
  * hardSwish or a mean over the middle axes is one pass over memory, four lanes a step; TF.js composes the first two of
  * three to four kernels (or we ran them as JavaScript loops, a value a step) and transposes for the third before
- * summing one lane at a time. A concatenation along an inner axis copies rows, where TF.js makes a subarray for each. Each step rounds to float32 as the composed kernels round, and sums add in the same
- * order, so the values are those of the kernels they replace.
+ * summing one lane at a time. A concatenation along an inner axis copies rows, where TF.js makes a subarray for each;
+ * a matrix product of computed operands needs no XNNPACK operator set up (and b packed) for each call. Each step
+ * rounds to float32 as the kernels replaced round, and sums add in the same order, so the values are theirs.
  *
- * The module is written here (runtime/wasm-code.ts), a few hundred bytes, and instantiated once per wasm memory. Where
- * it cannot be (no SIMD, a page whose policy refuses wasm compilation, a memory we cannot find), callers run their
- * JavaScript loops.
+ * The module is written here (runtime/wasm-code.ts), 2 kB, and instantiated once per wasm memory. Where it cannot be
+ * (no SIMD, a page whose policy refuses wasm compilation, a memory we cannot find), callers run their JavaScript loops
+ * or TF.js's kernels.
  */
 import {
   advance, type Code, F32, f32, get, I32, i32, moduleBytes, op, set, tee, V128, v128LoadAt, v128StoreAt, type WasmFunction,
