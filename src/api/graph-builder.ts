@@ -229,19 +229,9 @@ export class MLGraphBuilder {
         } catch (error) {
           throw operationError(where, error instanceof Error ? error.message : String(error));
         }
-        const graph = () => {
-          const graphState = new GraphState(ctx, plan,
-            new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
-            new Map([...named].map(([name, ref]) => [name, ref.desc])));
-          return { graph: createGraphObject(graphState), graphState };
-        };
-        // On webgl and webgpu the warm-up ends with an asynchronous read back; the graph is ready after it.
-        const warming = plan.warmUp();
-        return warming ? warming.then(graph) : graph();
-      }).then(async ({ graph, graphState }) => {
-        await rehearseFirstDispatch(s.contextObject, ctx, graph, graphState);
-        return graph;
-      });
+        return warmedUpGraph(ctx, plan, new Map([...inputs].map(([name, ref]) => [name, ref.desc])),
+          new Map([...named].map(([name, ref]) => [name, ref.desc])));
+      }).then((ready) => rehearsed(s, ready));
     });
   }
 }
@@ -313,10 +303,30 @@ function buildSymbolic(s: BuilderState, where: string, symbolic: SymbolicGraph):
       throw operationError(where, error instanceof Error ? error.message : String(error));
     }
     const outputDescs = new Map([...concrete.outputs].map(([name, ref]) => [name, ref.desc]));
-    const graph = () => createGraphObject(new GraphState(ctx, plan, inputDescs, outputDescs));
-    const warming = plan.warmUp();
-    return warming ? warming.then(graph) : graph();
-  });
+    return warmedUpGraph(ctx, plan, inputDescs, outputDescs);
+  }).then((ready) => rehearsed(s, ready));
+}
+
+interface ReadyGraph {
+  readonly graph: MLGraph;
+  readonly state: GraphState;
+}
+
+/** The graph of a compiled plan, made once the plan's warm-up is done (on webgl and webgpu it ends with a read back). */
+function warmedUpGraph(ctx: ContextState, plan: Plan, inputs: ReadonlyMap<string, OperandDescriptor>,
+  outputs: ReadonlyMap<string, OperandDescriptor>): ReadyGraph | Promise<ReadyGraph> {
+  const ready = () => {
+    const state = new GraphState(ctx, plan, inputs, outputs);
+    return { graph: createGraphObject(state), state };
+  };
+  const warming = plan.warmUp();
+  return warming ? warming.then(ready) : ready();
+}
+
+/** The graph, after the first of its backend has rehearsed a dispatch (api/dispatch-rehearsal.ts). */
+async function rehearsed(s: BuilderState, { graph, state }: ReadyGraph): Promise<MLGraph> {
+  await rehearseFirstDispatch(s.contextObject, s.context, graph, state);
+  return graph;
 }
 
 function uploadConstant(ref: OperandRef): Value {
