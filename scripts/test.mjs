@@ -1,7 +1,7 @@
 // npm test: every check the project has, in one run. Each step runs even when an earlier one failed; the last line
 // is the test total, `N passed, N failed`, and the exit code is non-zero when any step failed.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MINUTE = 60_000;
@@ -102,10 +102,11 @@ async function ensureChromium() {
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const PACKAGE_TESTS = ['test/api/bundled-app.test.ts', 'test/api/package.test.ts', 'test/api/entries.test.ts'];
+const OPS_TESTS = readdirSync('test/ops').filter((file) => file.endsWith('.test.ts')).sort().map((file) => `test/ops/${file}`);
 /**
  * quietMs: about what the step takes on a quiet 2-core machine; the summary says which steps took more than twice
  * that. timeoutMs: when the step is given up as hung, far beyond what a loaded machine needs (the browser step took
- * 13 minutes beside two busy processes); together at most 112 minutes.
+ * 13 minutes beside two busy processes); together at most 124 minutes.
  */
 const steps = [
   { name: 'typecheck', args: ['run', 'typecheck'], quietMs: 30_000, timeoutMs: 6 * MINUTE },
@@ -137,6 +138,12 @@ const steps = [
   {
     name: 'test:browser', args: ['run', 'test:browser'], counts: browserCounts, quietMs: 5 * MINUTE, timeoutMs: 25 * MINUTE,
     needsChromium: true,
+  },
+  // The operation suites again with webgpu as the only backend (SwiftShader's fallback adapter here), with the file
+  // that loads the webgpu entry: what the default run above does for webgl, wasm and cpu.
+  {
+    name: 'test:browser:webgpu', counts: browserCounts, quietMs: 3 * MINUTE, timeoutMs: 12 * MINUTE, needsChromium: true,
+    args: ['run', 'test:browser', '--', '--backends', 'webgpu', 'test/browser/webgpu.browser.test.ts', ...OPS_TESTS],
   },
   // npm start's demo in Chromium: two real models through ONNX Runtime Web's WebNN provider, the text they read checked.
   { name: 'demo', command: process.execPath, args: ['scripts/test-demo.mjs'], counts: demoCounts, quietMs: MINUTE, timeoutMs: 8 * MINUTE, needsChromium: true },
