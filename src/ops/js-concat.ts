@@ -7,23 +7,11 @@
 import type { LowerEnv, Tensor } from './registry.js';
 import { type JsKernel, runJsKernel, runsSimdKernels } from '../runtime/js-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
+import { elementCountOf } from './shape.js';
 
-const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
-
-/** Inputs x0, x1, ...: `rows` rows each, of `widths[i]` values; out rows of their sum. */
+/** Inputs x0, x1, ...: `rows` rows each, of `widths[i]` values; out rows of their sum. Only where our SIMD kernels run. */
 const concatKernel: JsKernel = {
   name: 'WebNNConcat',
-  compute: (inputs, output, attrs) => {
-    const widths = attrs['widths'] as number[];
-    const rows = attrs['rows'] as number;
-    const total = widths.reduce((s, w) => s + w, 0);
-    let offset = 0;
-    widths.forEach((w, i) => {
-      const x = inputs[`x${i}`]!;
-      for (let r = 0; r < rows; r++) output.set(x.subarray(r * w, r * w + w), r * total + offset);
-      offset += w;
-    });
-  },
   simd: (kernels, inputs, output, _size, attrs) => {
     const widths = attrs['widths'] as number[];
     const rows = attrs['rows'] as number;
@@ -39,7 +27,7 @@ const concatKernel: JsKernel = {
 /** The concatenation of `inputs` along `axis` as our kernel where it copies rows on wasm's SIMD kernels; else null. */
 export function concatKernelOf(inputs: readonly Tensor[], axis: number, env: LowerEnv): Tensor | null {
   const first = inputs[0]!;
-  const rows = product(first.shape.slice(0, axis));
+  const rows = elementCountOf(first.shape.slice(0, axis));
   if (inputs.length < 2 || rows < 2 || env.backend !== 'wasm' || !float32OnJsKernels(env)) return null;
   if (inputs.some((t) => t.dtype !== 'float32') || !runsSimdKernels()) return null;
   const named: Record<string, Tensor> = {};
@@ -48,5 +36,5 @@ export function concatKernelOf(inputs: readonly Tensor[], axis: number, env: Low
   });
   const outputShape = [...first.shape];
   outputShape[axis] = inputs.reduce((s, t) => s + t.shape[axis]!, 0);
-  return runJsKernel(concatKernel, named, { widths: inputs.map((t) => product(t.shape.slice(axis))), rows, outputShape });
+  return runJsKernel(concatKernel, named, { widths: inputs.map((t) => elementCountOf(t.shape.slice(axis))), rows, outputShape });
 }

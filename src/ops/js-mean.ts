@@ -7,6 +7,7 @@
 import type { LowerEnv, Tensor } from './registry.js';
 import { type JsKernel, runJsKernel, runsSimdKernels } from '../runtime/js-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
+import { elementCountOf } from './shape.js';
 
 /** x as [batches, rows, cols]: the mean over rows, as [batches, cols]. */
 const meanOfRowsKernel: JsKernel = {
@@ -29,8 +30,6 @@ const meanOfRowsKernel: JsKernel = {
   },
 };
 
-const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
-
 /**
  * The mean of `x` over `axes` (ascending) as our kernel, where they are consecutive and not the last, x is float32 and
  * the backend runs our kernels (on wasm, their SIMD form: a JavaScript loop is no faster than TF.js there); else null.
@@ -40,7 +39,7 @@ export function meanOfRowsOf(x: Tensor, axes: readonly number[], keep: boolean, 
   const last = axes[axes.length - 1];
   const consecutive = first !== undefined && last === first + axes.length - 1 && last < x.rank - 1;
   if (!consecutive || !float32OnJsKernels(env) || (env.backend === 'wasm' && !runsSimdKernels())) return null;
-  const dims = [product(x.shape.slice(0, first)), product(x.shape.slice(first, last + 1)), product(x.shape.slice(last + 1))];
+  const dims = [x.shape.slice(0, first), x.shape.slice(first, last + 1), x.shape.slice(last + 1)].map(elementCountOf);
   const outputShape = keep ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
   return runJsKernel(meanOfRowsKernel, { x }, { dims, outputShape });
 }

@@ -4,7 +4,7 @@ import {
 } from './conv-util.js';
 import type { OpCall } from './op-call.js';
 import { defineOp, FLOAT_TYPES, limit, type TF, type Tensor } from './registry.js';
-import { broadcastShapes } from './shape.js';
+import { broadcastShapes, elementCountOf } from './shape.js';
 import { jsProduct, runsAsJsProduct } from './js-product.js';
 import { simdProductOf } from './simd-product.js';
 
@@ -23,7 +23,6 @@ function buildMatmul(call: OpCall, aArg: unknown, bArg: unknown) {
   return call.emitOne([a, b], {}, { dataType: a.dataType, shape: [...batch, rowsA, colsB] });
 }
 
-const elements = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
 
 /**
  * BatchMatMul broadcasts batches correctly only when one side has a single matrix or both have the same batch
@@ -55,7 +54,7 @@ export interface FusedMatmulAttrs {
 /** True when tf.fused.matMul computes a product of these batch shapes the way batchMatMul() does, with no expansion. */
 export function batchesBroadcastDirectly(batchA: readonly number[], batchB: readonly number[]): boolean {
   const same = batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]);
-  return same || elements(batchA) === 1 || elements(batchB) === 1;
+  return same || elementCountOf(batchA) === 1 || elementCountOf(batchB) === 1;
 }
 
 defineOp<FusedMatmulAttrs>({
@@ -87,9 +86,9 @@ function fusedProduct(tf: TF, a: Tensor, b: Tensor, bias: Tensor | null, slope: 
   backend: BackendName, outputShape: readonly number[]): Tensor {
   const transposeA = attrs.transposeA ?? false;
   const transposeB = attrs.transposeB ?? false;
-  const batchB = elements(b.shape.slice(0, -2));
+  const batchB = elementCountOf(b.shape.slice(0, -2));
   const stacked = !transposeA && batchB === 1 && a.rank > 2;
-  const batchA = stacked ? 1 : elements(a.shape.slice(0, -2));
+  const batchA = stacked ? 1 : elementCountOf(a.shape.slice(0, -2));
   const activation = kernelActivation(attrs.activation, backend, attrs.zerosSummed);
   let y: Tensor;
   if (backend === 'wasm' && bias && (transposeA || transposeB || batchA !== 1 || batchB !== 1)) {

@@ -32,6 +32,9 @@ export function checkAxes(call: OpCall, axes: readonly number[], rank: number, n
   }
 }
 
+/** How many values a tensor of these dimensions holds (1 for none). */
+export const elementCountOf = (dims: readonly number[]): number => dims.reduce((n, d) => n * d, 1);
+
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }

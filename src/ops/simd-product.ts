@@ -7,34 +7,19 @@
 import type { LowerEnv, Tensor } from './registry.js';
 import { type JsKernel, runJsKernel, runsSimdKernels } from '../runtime/js-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
+import { elementCountOf } from './shape.js';
 
 /** The most multiply-adds per matrix product ours runs: beyond, XNNPACK's packed kernels are faster. */
 const MAX_MULTIPLY_ADDS = 1 << 21;
 
-/** a [batches or 1, m, k] x b [batches or 1, k, n]. */
+/** a [batches or 1, m, k] x b [batches or 1, k, n]. Only where our SIMD kernels run. */
 const productKernel: JsKernel = {
   name: 'WebNNBatchMatMul',
-  compute: ({ a, b }, output, attrs) => {
-    const [batches, m, k, n] = attrs['dims'] as [number, number, number, number];
-    const aStep = attrs['aBatched'] ? m * k : 0;
-    const bStep = attrs['bBatched'] ? k * n : 0;
-    for (let batch = 0; batch < batches; batch++) {
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum = Math.fround(sum + Math.fround(a![batch * aStep + i * k + p]! * b![batch * bStep + p * n + j]!));
-          output[(batch * m + i) * n + j] = sum;
-        }
-      }
-    }
-  },
   simd: (kernels, { a, b }, output, _size, attrs) => {
     const [batches, m, k, n] = attrs['dims'] as [number, number, number, number];
     kernels.matmul(a!, b!, output, batches, m, k, n, attrs['aBatched'] ? m * k * 4 : 0, attrs['bBatched'] ? k * n * 4 : 0);
   },
 };
-
-const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
 /**
  * a x b (no transposes; each side's batch shape either the output's or all ones) as our kernel on wasm where our SIMD
@@ -43,10 +28,10 @@ const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d
 export function simdProductOf(a: Tensor, b: Tensor, outputShape: readonly number[], env: LowerEnv): Tensor | null {
   if (env.backend !== 'wasm' || !float32OnJsKernels(env) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const batchShape = outputShape.slice(0, -2);
-  const batches = product(batchShape);
+  const batches = elementCountOf(batchShape);
   const sideOf = (t: Tensor) => {
     const batch = t.shape.slice(0, -2);
-    const count = product(batch);
+    const count = elementCountOf(batch);
     const aligned = batch.length <= batchShape.length && batch.every((d, i) => d === batchShape[batchShape.length - batch.length + i]);
     return count === 1 ? 'single' : aligned && count === batches ? 'batched' : null;
   };

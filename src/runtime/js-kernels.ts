@@ -13,9 +13,10 @@ export interface JsKernel {
   readonly name: string;
   /**
    * Computes every value of `output` (shaped as the attribute `outputShape` says, else as the first input; on wasm it
-   * holds whatever the heap held) from the inputs present, by the names they were run with.
+   * holds whatever the heap held) from the inputs present, by the names they were run with. Absent for a kernel that
+   * lowerings use only where its `simd` form runs.
    */
-  readonly compute: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
+  readonly compute?: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
   /**
    * The same values from our wasm SIMD kernels (runtime/wasm-simd-kernels.ts), where the wasm backend runs them: the
    * inputs and the output are byte addresses in its heap (`heap`, its float32 view), `size` the output's element
@@ -52,6 +53,11 @@ export function runsSimdKernels(): boolean {
   return tf.getBackend() === 'wasm' && simdKernelsOf((tf.backend() as unknown as WasmBackend).wasm) !== null;
 }
 
+function computeOf(kernel: JsKernel): NonNullable<JsKernel['compute']> {
+  if (!kernel.compute) throw new Error(`${kernel.name} runs only in our wasm SIMD kernels`);
+  return kernel.compute;
+}
+
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = backend as unknown as WasmBackend;
@@ -69,7 +75,7 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     }
     const values: Record<string, Float32Array> = {};
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
-    kernel.compute(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs ?? {});
+    computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs ?? {});
     return out;
   };
 }
@@ -82,7 +88,7 @@ function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {
     for (const [name, info] of Object.entries(inputs)) if (info) values[name] = cpu.readSync(info.dataId) as Float32Array;
     const shape = outputShapeOf(first, attrs);
     const output = new Float32Array(tf.util.sizeFromShape(shape));
-    kernel.compute(values, output, attrs ?? {});
+    computeOf(kernel)(values, output, attrs ?? {});
     return cpu.makeTensorInfo(shape, 'float32', output);
   };
 }
