@@ -9,6 +9,8 @@ import { NodeImport, isHost, type Produced, type Value, type ValueStore } from '
 import type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx-model.js';
 import { dataTypeOfElemType } from './onnx-tensor.js';
 import { CONVERTERS, MAX_OPSET } from './converters.js';
+import { DEFAULT_DOMAIN_CONTRIB_CONVERTERS, MICROSOFT_CONVERTERS, MICROSOFT_MAX_OPSET } from './converters-microsoft.js';
+import type { Converter } from './converter.js';
 import { operandFromHost, webnnTypeOf } from './materialize.js';
 import type { GraphBuilder, Operand, OperandDataType, SupportLimits } from './webnn-types.js';
 
@@ -87,15 +89,23 @@ class Values implements ValueStore {
   }
 }
 
+/** The operators of each domain ('' is ai.onnx), and the newest opset of it their converters follow. */
+const DOMAINS: ReadonlyMap<string, { converters: ReadonlyMap<string, Converter>; maxOpset: number }> = new Map([
+  // ONNX Runtime registers a few contrib operators (SimplifiedLayerNormalization) in the default domain.
+  ['', { converters: new Map([...DEFAULT_DOMAIN_CONTRIB_CONVERTERS, ...CONVERTERS]), maxOpset: MAX_OPSET }],
+  ['com.microsoft', { converters: MICROSOFT_CONVERTERS, maxOpset: MICROSOFT_MAX_OPSET }],
+]);
+
 /** Converts each node in order, its outputs becoming values the later nodes read. */
 function importNodes(builder: GraphBuilder, values: Values, opsets: ReadonlyMap<string, number>, nodes: readonly OnnxNode[]): void {
   for (const node of nodes) {
     const opset = opsets.get(node.domain);
     const label = nodeLabel(node.name, node.opType, node.domain, opset ?? 0);
     if (opset === undefined) throw new TypeError(`${label}: the model imports no operator set for its domain`);
-    const converter = node.domain === '' ? CONVERTERS.get(node.opType) : undefined;
-    if (!converter) throw notSupported(`${label}: the operator is not supported`);
-    const [lowest, highest] = [converter.minOpset ?? 1, converter.maxOpset ?? MAX_OPSET];
+    const domain = DOMAINS.get(node.domain);
+    const converter = domain?.converters.get(node.opType);
+    if (!domain || !converter) throw notSupported(`${label}: the operator is not supported`);
+    const [lowest, highest] = [converter.minOpset ?? 1, converter.maxOpset ?? domain.maxOpset];
     if (opset < lowest || opset > highest) {
       throw notSupported(`${label}: this importer maps ${node.opType} for opsets ${lowest} to ${highest}`);
     }
