@@ -11,6 +11,7 @@
  * tensor data, makes tensors by other means, or whose kernels call back into the engine is not recorded.
  */
 import { tf } from './backends.js';
+import { directJsKernel } from './js-kernels.js';
 import { directWasmCallsChecked, directWasmKernel, type DirectKernel } from './wasm-direct-kernels.js';
 
 type Tensor = tf.Tensor;
@@ -98,6 +99,11 @@ export class KernelProgram {
 
   get kernelCount(): number {
     return this.#calls.length;
+  }
+
+  /** How many of its kernels a replay calls in a direct form, not as TF.js registered them. */
+  get directKernelCount(): number {
+    return this.#calls.filter((c) => c.direct).length;
   }
 
   /** Whether a kernel of the program has not yet been run by a replay (of any program) in this process. */
@@ -296,9 +302,11 @@ export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { 
     });
     if (new Set(outputOperands).size !== outputOperands.length) throw new NotReplayable('two outputs are one tensor');
     if (failure !== null) throw new NotReplayable(failure);
-    if (backendName === 'wasm' && directWasmCallsChecked()) {
+    if (backendName === 'wasm') {
+      const checked = directWasmCallsChecked();
       pending.forEach(({ call, inputs, outputs: outs }, i) => {
-        calls[i]!.direct = directWasmKernel(backend, { name: call.kernelName, inputNames: call.inputNames, inputs, attrs: call.attrs, outputs: outs });
+        const recorded = { name: call.kernelName, inputNames: call.inputNames, inputs, attrs: call.attrs, outputs: outs };
+        calls[i]!.direct = directJsKernel(backend, call.kernelFunc, recorded) ?? (checked ? directWasmKernel(backend, recorded) : null);
       });
     }
     return { outputs, program: new KernelProgram(backend, calls, operands.inputs.length, fixed, captured, operandCount, outputOperands) };

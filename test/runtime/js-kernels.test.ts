@@ -7,6 +7,7 @@ import { contextFor, forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import { withBackend } from '../../src/runtime/placement.js';
 import { type JsKernel, runJsKernel, runsJsKernels } from '../../src/runtime/js-kernels.js';
+import { recordKernels } from '../../src/runtime/kernel-replay.js';
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -86,6 +87,37 @@ forEachBackend('JavaScript kernels', (backend) => {
       check(out.shape.join() === '2,1,1', `shape [${out.shape}]`);
       checkValues(out.dataSync(), (i) => [6, 15][i]!, 2);
       for (const t of [x, out]) t.dispose();
+    });
+  });
+
+  it('replay with the values the engine computes, absent inputs left out, called directly on wasm', () => {
+    withBackend(backend, () => {
+      const xs = [1.5, -2, Number.NaN, Infinity, 3e-39, 7];
+      const ys = [0.25, 4, 1, -Infinity, 0, -7];
+      const recordedX = tf.tensor2d([0, 0, 0, 0, 0, 0], [2, 3]);
+      const recordedY = tf.tensor2d([0, 0, 0, 0, 0, 0], [2, 3]);
+      const run = () => [runJsKernel(scaledSum, { x: recordedX, y: recordedY }, { factor: 3 }), runJsKernel(scaledSum, { x: recordedX }, { factor: -0.5 })];
+      const { outputs, program } = recordKernels(run, { inputs: [recordedX, recordedY], constants: [] });
+      check(program, 'the run is replayable');
+      for (const t of [recordedX, recordedY, ...outputs]) t.dispose();
+      const direct = program.directKernelCount;
+      check(direct === (backend === 'wasm' ? 2 : 0), `${direct} of the 2 kernels are called directly`);
+      const x = tf.tensor2d(xs, [2, 3]);
+      const y = tf.tensor2d(ys, [2, 3]);
+      const before = tf.memory().numTensors;
+      try {
+        const [both, alone] = program.run([x, y]);
+        check(both!.shape.join() === '2,3' && alone!.shape.join() === '2,3', `shapes [${both!.shape}], [${alone!.shape}]`);
+        checkValues(both!.dataSync(), (i) => Math.fround(xs[i]!) * 3 + ys[i]!, 6);
+        checkValues(alone!.dataSync(), (i) => Math.fround(xs[i]!) * -0.5, 6);
+        both!.dispose();
+        alone!.dispose();
+        check(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
+      } finally {
+        program.dispose();
+        x.dispose();
+        y.dispose();
+      }
     });
   });
 
