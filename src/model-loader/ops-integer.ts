@@ -185,8 +185,8 @@ const convInteger: Converter = {
 /**
  * DynamicQuantizeLinear to uint8: the range [min(0, min x), max(0, max x)] mapped onto [0, 255]; the scale is the
  * range / 255, the zero point round(0 - min / scale) saturated, y = saturate(round(x / scale) + zero point), rounding
- * half to even. An all-zero input (a range of 0) is divided by 1 instead, so it
- * gives zeros and a zero point of 0.
+ * half to even. ONNX's formula divides by zero for an all-zero input (a
+ * range of 0); there the scale is 1, as ONNX Runtime gives it, and y and the zero point 0.
  */
 const dynamicQuantizeLinear: Converter = {
   minOpset: 11,
@@ -199,10 +199,9 @@ const dynamicQuantizeLinear: Converter = {
     const low = builder.min(builder.reduceMin(x, { axes }), c(0));
     const high = builder.max(builder.reduceMax(x, { axes }), c(0));
     const range = builder.sub(high, low);
-    const scale = builder.div(range, c(255));
-    const divisor = builder.where(builder.equal(range, c(0)), c(1), scale);
-    const zeroPoint = builder.clamp(builder.roundEven(builder.sub(c(0), builder.div(low, divisor))), { minValue: 0, maxValue: 255 });
-    const y = builder.clamp(builder.add(builder.roundEven(builder.div(x, divisor)), zeroPoint), { minValue: 0, maxValue: 255 });
+    const scale = builder.where(builder.equal(range, c(0)), c(1), builder.div(range, c(255)));
+    const zeroPoint = builder.clamp(builder.roundEven(builder.sub(c(0), builder.div(low, scale))), { minValue: 0, maxValue: 255 });
+    const y = builder.clamp(builder.add(builder.roundEven(builder.div(x, scale)), zeroPoint), { minValue: 0, maxValue: 255 });
     return [builder.cast(y, 'uint8'), scale, builder.cast(zeroPoint, 'uint8')];
   },
 };
