@@ -72,37 +72,47 @@ function rotate(n: NodeImport, x1: Operand, x2: Operand, cos: Operand, sin: Oper
   return [b.sub(b.mul(x1, cos), b.mul(x2, sin)), b.add(b.mul(x2, cos), b.mul(x1, sin))];
 }
 
+/**
+ * Heads x (4-D, the head axis last) with their first rotaryDim values turned by cos and sin, which broadcast to
+ * x's first three axes and have rotaryDim / 2 values.
+ */
+export function rotateHeads(n: NodeImport, x: Operand, cos: Operand, sin: Operand, rotaryDim: number, interleaved: boolean): Operand {
+  const b = n.builder;
+  const half = rotaryDim / 2;
+  const headSize = x.shape[3]!;
+  const lead = x.shape.slice(0, 3);
+  const part = (start: number, size: number) => b.slice(x, [0, 0, 0, start], [...lead, size]);
+  let rotated: Operand;
+  if (!interleaved) {
+    rotated = b.concat(rotate(n, part(0, half), part(half, half), cos, sin), 3);
+  } else {
+    // Pairs (x[2i], x[2i + 1]) as a trailing axis of 2.
+    const pairs = b.reshape(part(0, rotaryDim), [...lead, half, 2]);
+    const pick = (k: number) => b.reshape(b.slice(pairs, [0, 0, 0, 0, k], [...lead, half, 1]), [...lead, half]);
+    const [even, odd] = rotate(n, pick(0), pick(1), cos, sin);
+    rotated = b.reshape(b.concat([b.reshape(even, [...lead, half, 1]), b.reshape(odd, [...lead, half, 1])], 4), [...lead, rotaryDim]);
+  }
+  return rotaryDim === headSize ? rotated : b.concat([rotated, part(rotaryDim, headSize - rotaryDim)], 3);
+}
+
+/** Its scale attribute is left unused, as ONNX Runtime leaves it. */
 const rotaryEmbedding: Converter = {
   convert(n) {
     const b = n.builder;
     n.require(n.int('is_packed_batching', 0) === 0, 'is_packed_batching = 1 is not mapped');
-    const input = n.operand(0);
-    const layout = layoutOf(n, input.shape, n.shape(2)[1] ?? 0);
+    const inputShape = n.shape(0);
+    const layout = layoutOf(n, inputShape, n.shape(2)[1] ?? 0);
     const { batch, sequence, heads, headSize, rotaryDim } = layout;
     if (rotaryDim % 2 !== 0 || rotaryDim > headSize) throw n.invalid(`rotary_embedding_dim ${rotaryDim} is odd or above the head size ${headSize}`);
     const half = rotaryDim / 2;
-    const fourD = input.shape.length === 4;
+    const fourD = inputShape.length === 4;
     // Heads as (batch, sequence, heads, head) for 3-D inputs, (batch, heads, sequence, head) for 4-D ones; the angles
     // get a unit heads axis in the same place.
-    const x = fourD ? input : b.reshape(input, [batch, sequence, heads, headSize]);
+    const x = fourD ? n.operand(0) : b.reshape(n.operand(0), [batch, sequence, heads, headSize]);
     const shapeAngles = (angles: Operand) => b.reshape(angles, fourD
       ? [angles.shape[0]!, 1, sequence, half] : [angles.shape[0]!, sequence, 1, half]);
-    const cos = shapeAngles(anglesOf(n, 2, layout));
-    const sin = shapeAngles(anglesOf(n, 3, layout));
-    const lead = x.shape.slice(0, 3);
-    const part = (start: number, size: number) => b.slice(x, [0, 0, 0, start], [...lead, size]);
-    let rotated: Operand;
-    if (n.int('interleaved', 0) === 0) {
-      rotated = b.concat(rotate(n, part(0, half), part(half, half), cos, sin), 3);
-    } else {
-      // Pairs (x[2i], x[2i + 1]) as a trailing axis of 2.
-      const pairs = b.reshape(part(0, rotaryDim), [...lead, half, 2]);
-      const pick = (k: number) => b.reshape(b.slice(pairs, [0, 0, 0, 0, k], [...lead, half, 1]), [...lead, half]);
-      const [even, odd] = rotate(n, pick(0), pick(1), cos, sin);
-      rotated = b.reshape(b.concat([b.reshape(even, [...lead, half, 1]), b.reshape(odd, [...lead, half, 1])], 4), [...lead, rotaryDim]);
-    }
-    const y = rotaryDim === headSize ? rotated : b.concat([rotated, part(rotaryDim, headSize - rotaryDim)], 3);
-    return fourD ? y : b.reshape(y, [...input.shape]);
+    const y = rotateHeads(n, x, shapeAngles(anglesOf(n, 2, layout)), shapeAngles(anglesOf(n, 3, layout)), rotaryDim, n.int('interleaved', 0) === 1);
+    return fourD ? y : b.reshape(y, [...inputShape]);
   },
 };
 
