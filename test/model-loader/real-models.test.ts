@@ -1,7 +1,7 @@
 /**
  * Real ONNX models shipped in npm packages (devDependencies), loaded through MLModelLoader and compared with ONNX
- * Runtime Web's wasm execution provider on the same inputs, within 1e-4. Node only (the files are read from
- * node_modules).
+ * Runtime Web's wasm execution provider on the same inputs, within 1e-4: in Node (files read from node_modules, ORT's
+ * npm package) and in Chromium (files served from node_modules, ORT's script bundle in a frame).
  */
 import { assertClose, forEachBackend, randomData, representable } from '../util/harness.js';
 import { ortOutputs, packageFile, referenceAvailable, type ReferenceOutput } from './ort-reference.js';
@@ -72,8 +72,8 @@ const references = new Map<string, Promise<{ bytes: Uint8Array; outputs: Record<
 function referenceFor(model: RealModel) {
   let entry = references.get(model.path);
   if (!entry) {
-    const bytes = packageFile(model.path);
-    entry = ortOutputs(bytes, inputsOf(model), model.freeDimensionOverrides).then((outputs) => ({ bytes, outputs }));
+    entry = packageFile(model.path).then(async (bytes) =>
+      ({ bytes, outputs: await ortOutputs(bytes, inputsOf(model), model.freeDimensionOverrides) }));
     references.set(model.path, entry);
   }
   return entry;

@@ -24,7 +24,7 @@ if (isNode) {
     });
 
     it('run_model.wasm computes PP-OCR\'s direction classifier as ORT-web\'s wasm provider does', async () => {
-      const model = packageFile(MODEL);
+      const model = await packageFile(MODEL);
       reference ??= ortOutputs(model, { x: { shape: SHAPE, data: input } }, OVERRIDES).then((o) => Object.values(o)[0]!);
       const expected = await reference;
       // A saturated softmax would match a wrong computation too.
