@@ -4,8 +4,9 @@
  * WebNN's matmul and conv2d take floats. The 8-bit operands, less their zero points, are integers of magnitude at most
  * 255 and float32 holds them exactly; so are their products and every partial sum while the sum of the products'
  * magnitudes stays within 2^24, whatever order the backend adds in. The contracted axis (the input channels of a
- * convolution) is cut into runs whose bound stays within 2^24 (the weights' own magnitudes where they are constants,
- * 255 where not); each run is computed in float32, cast to int32 exactly, and the runs are added in int32.
+ * convolution) is cut into runs in which no output's bound passes 2^24 (the bound from the weights' values where they
+ * are constants, from the types' extremes where not); each run is computed in float32, cast to int32 exactly, and the
+ * runs are added in int32.
  */
 import type { Converter, ConverterTable } from './converter.js';
 import { forwardPads, spatialParams, webnnPadding } from './conv-padding.js';
@@ -40,23 +41,30 @@ function maxOffset(n: NodeImport, k: number, z: number): number {
   return Math.max(...toNumbers(zero).map((v) => Math.max(v - lo, hi - v)));
 }
 
+/** What index i of the contracted axis adds at most to each output: magnitudes of the weight less its zero point. */
+interface Contributions {
+  readonly outputs: number;
+  readonly at: (i: number, output: number) => number;
+}
+
 /**
- * Splits [0, length) into runs whose summed bounds stay below 2^24; bound(i) is the largest magnitude index i of the
- * contracted axis adds to any one output.
+ * Splits [0, length) into runs in which no output's sum of magnitudes, scaled by the input's largest offset, passes
+ * 2^24.
  */
-function runs(n: NodeImport, length: number, bound: (i: number) => number): [number, number][] {
+function runs(n: NodeImport, length: number, inputOffset: number, contributions: Contributions): [number, number][] {
   const result: [number, number][] = [];
+  const sums = new Float64Array(contributions.outputs);
   let start = 0;
-  let sum = 0;
   for (let i = 0; i < length; i++) {
-    const b = bound(i);
-    if (b > EXACT_LIMIT) throw n.unsupported(`one term can reach ${b}, beyond float32's exact integers`);
-    if (sum + b > EXACT_LIMIT) {
+    let fits = true;
+    for (let o = 0; o < sums.length && fits; o++) fits = sums[o]! + inputOffset * contributions.at(i, o) <= EXACT_LIMIT;
+    if (!fits) {
+      if (i === start) throw n.unsupported(`one product can pass 2^24, beyond float32's exact integers`);
       result.push([start, i]);
       start = i;
-      sum = 0;
+      sums.fill(0);
     }
-    sum += b;
+    for (let o = 0; o < sums.length; o++) sums[o]! += inputOffset * contributions.at(i, o);
   }
   result.push([start, length]);
   return result;
@@ -67,53 +75,52 @@ function sumInt32(n: NodeImport, parts: readonly Operand[]): Operand {
   return parts.map((p) => n.builder.cast(p, 'int32')).reduce((acc, p) => n.builder.add(acc, p));
 }
 
-/** Per row k of a constant B [..., K, N]: the largest |B - b_zero_point| in it (b_zero_point per column N). */
-function matrixRowBounds(b: HostTensor, zero: HostTensor | null): number[] {
+/** A constant B [..., K, N]: row k adds |B[..., k, n] - b_zero_point[n]| to output column n of each batch. */
+function matrixContributions(b: HostTensor, zero: HostTensor | null): Contributions {
   const values = toNumbers(b);
   const zeros = zero ? toNumbers(zero) : [0];
   const [rows, columns] = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape.slice(-2) as [number, number];
-  const bounds = new Array<number>(rows).fill(0);
-  values.forEach((v, i) => {
-    const column = i % columns;
-    const row = Math.floor(i / columns) % rows;
-    bounds[row] = Math.max(bounds[row]!, Math.abs(v - (zeros.length === 1 ? zeros[0]! : zeros[column]!)));
-  });
-  return bounds;
+  const batches = values.length / (rows * columns);
+  return {
+    outputs: batches * columns,
+    at: (k, output) => {
+      const [t, column] = [Math.floor(output / columns), output % columns];
+      return Math.abs(values[(t * rows + k) * columns + column]! - zeros[zeros.length === 1 ? 0 : column]!);
+    },
+  };
 }
 
-/** Per input channel c of a constant filter [M, C, ...window]: the largest sum over one output channel's window. */
-function filterChannelBounds(w: HostTensor, zero: HostTensor | null): number[] {
+/** A constant filter [M, C, ...window]: input channel c adds the sum over its window of |w - w_zero_point[m]| to m. */
+function filterContributions(w: HostTensor, zero: HostTensor | null): Contributions {
   const values = toNumbers(w);
   const zeros = zero ? toNumbers(zero) : [0];
   const [outputs, channels] = w.shape as [number, number];
   const window = w.shape.slice(2).reduce((p, d) => p * d, 1);
-  const bounds = new Array<number>(channels).fill(0);
+  const sums = new Float64Array(channels * outputs);
   for (let m = 0; m < outputs; m++) {
-    const zeroPoint = zeros.length === 1 ? zeros[0]! : zeros[m]!;
+    const zeroPoint = zeros[zeros.length === 1 ? 0 : m]!;
     for (let c = 0; c < channels; c++) {
       let sum = 0;
       const base = (m * channels + c) * window;
       for (let j = 0; j < window; j++) sum += Math.abs(values[base + j]! - zeroPoint);
-      bounds[c] = Math.max(bounds[c]!, sum);
+      sums[c * outputs + m] = sum;
     }
   }
-  return bounds;
+  return { outputs, at: (c, m) => sums[c * outputs + m]! };
 }
 
 /**
- * What index i of the contracted axis can add to one output: |x - x_zero_point| at most times the weight's bound for
- * i, from the weight's values where it and its zero point are constants, from their types (times `window`) where not.
+ * The runs of the contracted axis (length `length`): cut from the weight's values where it and its zero point are
+ * constants, from the types' extremes (times `window`) where not.
  */
-function contractedBounds(n: NodeImport, window: number, weightBounds: (w: HostTensor, zero: HostTensor | null) => number[]): (i: number) => number {
-  const inputOffset = maxOffset(n, 0, 2);
+function contractedRuns(n: NodeImport, length: number, window: number,
+  contributionsOf: (w: HostTensor, zero: HostTensor | null) => Contributions): [number, number][] {
   const weight = n.host(1);
   const zero = n.has(3) ? n.host(3) : null;
-  if (!weight || (n.has(3) && !zero)) {
-    const worst = inputOffset * maxOffset(n, 1, 3) * window;
-    return () => worst;
-  }
-  const bounds = weightBounds(weight, zero);
-  return (i) => inputOffset * bounds[i]!;
+  const constant = weight && (!n.has(3) || zero);
+  const worst = maxOffset(n, 1, 3) * window;
+  const contributions = constant ? contributionsOf(weight, zero) : { outputs: 1, at: () => worst };
+  return runs(n, length, maxOffset(n, 0, 2), contributions);
 }
 
 /** MatMulInteger: numpy's matmul of (A - a_zero_point) and (B - b_zero_point) in int32; a_zero_point per row of A. */
@@ -128,8 +135,7 @@ const matMulInteger: Converter = {
     if (columnVector) b = n.builder.reshape(b, [b.shape[0]!, 1]);
     const depth = a.shape[a.shape.length - 1]!;
     const bRank = b.shape.length;
-    const bound = contractedBounds(n, 1, matrixRowBounds);
-    const parts = runs(n, depth, bound).map(([start, end]) => {
+    const parts = contractedRuns(n, depth, 1, matrixContributions).map(([start, end]) => {
       if (start === 0 && end === depth) return n.builder.matmul(a, b);
       const sliceA = n.builder.slice(a, a.shape.map((_, k) => (k === a.shape.length - 1 ? start : 0)),
         a.shape.map((d, k) => (k === a.shape.length - 1 ? end - start : d)));
@@ -167,8 +173,7 @@ const convInteger: Converter = {
     };
     const channels = w.shape[1]!;
     const window = w.shape[2]! * w.shape[3]!;
-    const bound = contractedBounds(n, window, filterChannelBounds);
-    const channelRuns = runs(n, channels, bound);
+    const channelRuns = contractedRuns(n, channels, window, filterContributions);
     if (channelRuns.length > 1 && groups !== 1) {
       throw n.unsupported(`its sums can exceed float32's exact integers (2^24), which is mapped for group = 1 only`);
     }
