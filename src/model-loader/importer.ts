@@ -1,8 +1,8 @@
 /**
  * An ONNX graph built with a WebNN MLGraphBuilder: graph inputs become builder inputs (free dimensions fixed by
- * freeDimensionOverrides), initializers and Constant nodes stay on the host until an operation takes them (so shape
- * arithmetic folds at load time), and each node is converted by the converter of its operator. Synchronous up to
- * build(), which the caller awaits.
+ * freeDimensionOverrides, or named dimensions where the builder runs the dynamic-shape proposal), initializers and
+ * Constant nodes stay on the host until an operation takes them (so shape arithmetic folds at load time), and each
+ * node is converted by the converter of its operator. Synchronous up to build(), which the caller awaits.
  */
 import { notSupported, nodeLabel } from './errors.js';
 import { NodeImport, isHost, type Produced, type Value, type ValueStore } from './node-import.js';
@@ -13,17 +13,23 @@ import { DEFAULT_DOMAIN_CONTRIB_CONVERTERS, MICROSOFT_CONVERTERS, MICROSOFT_MAX_
 import type { Converter } from './converter.js';
 import { operandFromHost, webnnTypeOf } from './materialize.js';
 import type { GraphBuilder, Operand, OperandDataType, SupportLimits } from './webnn-types.js';
+import { dynamicBuilderOf, namedInputDimension, type Dimension, type DimensionBounds } from './symbolic.js';
 
 export interface ImportOptions {
   /** Sizes of the named free dimensions (dim_param) of the model's inputs. */
   freeDimensionOverrides?: Record<string, number>;
+  /**
+   * Bounds of the named dimensions the other free dimensions become when the builder runs the dynamic-shape proposal
+   * (its bounded form, checked at dispatch).
+   */
+  dimensionBounds?: Record<string, DimensionBounds>;
 }
 
-/** A graph input or output as the model presents it: its name, WebNN data type and shape. */
+/** A graph input or output as the model presents it: its name, WebNN data type and shape (sizes and names). */
 export interface TensorDescription {
   readonly name: string;
   readonly dataType: OperandDataType;
-  readonly shape: readonly number[];
+  readonly shape: readonly Dimension[];
 }
 
 export interface ImportedGraph {
@@ -33,12 +39,18 @@ export interface ImportedGraph {
   readonly outputOperands: Record<string, Operand>;
 }
 
-function inputShape(info: OnnxValueInfo, overrides: Record<string, number>): number[] {
+/**
+ * An input's descriptor shape: free dimensions take their sizes from freeDimensionOverrides, or, where the builder
+ * runs the dynamic-shape proposal (`named`), become named dimensions (bounded by dimensionBounds).
+ */
+function inputShape(info: OnnxValueInfo, options: ImportOptions, named: boolean): (Dimension | object)[] {
   if (!info.dims) throw notSupported(`input '${info.name}' has no shape in the model`);
+  const overrides = options.freeDimensionOverrides ?? {};
   return info.dims.map((d, k) => {
     if (typeof d === 'number' && d > 0) return d;
     if (typeof d === 'string') {
       const size = overrides[d];
+      if (size === undefined && named) return namedInputDimension(d, options.dimensionBounds?.[d]);
       if (size === undefined) {
         throw notSupported(`input '${info.name}' has the free dimension '${d}' (axis ${k}): give its size in freeDimensionOverrides`);
       }
@@ -137,17 +149,19 @@ export function importOnnxGraph(
   for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
 
   const inputOperands = new Set<Operand>();
+  const dynamicBuilder = dynamicBuilderOf(builder);
   const inputs = graph.inputs.map((info): TensorDescription => {
     const onnxType = dataTypeOfElemType(info.elemType, `input '${info.name}'`);
     const dataType = webnnTypeOf(onnxType);
     if (!dataType || !supportedBy(limits, 'input', '', dataType)) {
       throw notSupported(`input '${info.name}': ${onnxType} has no WebNN input type on this context`);
     }
-    const shape = inputShape(info, options.freeDimensionOverrides ?? {});
-    const operand = builder.input(info.name, { dataType, shape });
+    const shape = inputShape(info, options, dynamicBuilder !== null);
+    const operand = dynamicBuilder ? dynamicBuilder.input(info.name, { dataType, shape })
+      : builder.input(info.name, { dataType, shape: shape as number[] });
     inputOperands.add(operand);
     values.set(info.name, { operand });
-    return { name: info.name, dataType, shape };
+    return { name: info.name, dataType, shape: [...operand.shape] };
   });
 
   importNodes(builder, values, model.opsets, graph.nodes);

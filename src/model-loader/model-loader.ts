@@ -6,13 +6,17 @@
  */
 import { importOnnxGraph, type ImportOptions } from './importer.js';
 import { decodeOnnxModel } from './onnx-model.js';
+import { isStaticShape, type Dimension } from './symbolic.js';
 import type { GraphBuilder, OperandDataType, WebNNContext, WebNNGraph, WebNNTensor } from './webnn-types.js';
 
-/** The draft's MLTensorInfo: a model input or output. */
+/**
+ * The draft's MLTensorInfo: a model input or output. Its dimensions are sizes; a dimension the dynamic-shape proposal
+ * leaves to compute time (a named free dimension of the model, or one derived from such) is its name instead.
+ */
 export interface MLTensorInfo {
   readonly name: string;
   readonly type: OperandDataType;
-  readonly dimensions: readonly number[];
+  readonly dimensions: readonly Dimension[];
 }
 
 /** The draft's MLTensor dictionary (renamed: WebNN's MLTensor is now an interface): values and their dimensions. */
@@ -20,6 +24,25 @@ export interface MLModelTensor {
   data: ArrayBufferView;
   dimensions: readonly number[];
 }
+
+/** A tensor compute() takes: its dimensions must be sizes (a name there is a TypeError), as MLModelTensor's are. */
+export interface MLModelInputTensor {
+  data: ArrayBufferView;
+  dimensions: readonly Dimension[];
+}
+
+/** The proposal's MLGraph.computeShapes(), where the graph has it. */
+type ShapeComputingGraph = WebNNGraph & {
+  computeShapes(inputShapes: Record<string, readonly number[]>): Record<string, readonly number[]>;
+};
+
+interface ModelTensors {
+  readonly inputs: Record<string, WebNNTensor>;
+  readonly outputs: Record<string, WebNNTensor>;
+}
+
+/** Tensors kept for this many input-shape signatures of a model with named dimensions (the least recent released). */
+const TENSOR_SETS = 4;
 
 export type MLModelLoadOptions = ImportOptions;
 
@@ -60,9 +83,9 @@ function viewFor(dataType: OperandDataType, buffer: ArrayBuffer): ArrayBufferVie
   }
 }
 
-const isModelTensor = (value: unknown): value is MLModelTensor =>
-  typeof value === 'object' && value !== null && ArrayBuffer.isView((value as MLModelTensor).data) &&
-  Array.isArray((value as MLModelTensor).dimensions);
+const isModelTensor = (value: unknown): value is MLModelInputTensor =>
+  typeof value === 'object' && value !== null && ArrayBuffer.isView((value as MLModelInputTensor).data) &&
+  Array.isArray((value as MLModelInputTensor).dimensions);
 
 const CREATE_MODEL = Symbol('MLModel');
 
@@ -71,7 +94,8 @@ export class MLModel {
   readonly #graph: WebNNGraph;
   readonly #inputs: readonly MLTensorInfo[];
   readonly #outputs: readonly MLTensorInfo[];
-  #tensors: Promise<{ inputs: Record<string, WebNNTensor>; outputs: Record<string, WebNNTensor> }> | null = null;
+  /** compute()'s tensors by input-shape signature, least recently used first, each with its last use. */
+  readonly #tensors = new Map<string, { tensors: Promise<ModelTensors>; lastUse: Promise<unknown> }>();
 
   /** Made by MLModelLoader.load() only: the draft gives MLModel no constructor. */
   constructor(...args: unknown[]) {
@@ -96,25 +120,63 @@ export class MLModel {
    * Computes the outputs from named inputs (a model of one input also takes the tensor itself). Concurrent calls are
    * computed in call order.
    */
-  async compute(inputs: Record<string, MLModelTensor> | MLModelTensor): Promise<Record<string, MLModelTensor>> {
-    const named: Record<string, MLModelTensor> = isModelTensor(inputs) && this.#inputs.length === 1 && !(this.#inputs[0]!.name in inputs)
+  async compute(inputs: Record<string, MLModelInputTensor> | MLModelInputTensor): Promise<Record<string, MLModelTensor>> {
+    const named: Record<string, MLModelInputTensor> = isModelTensor(inputs) && this.#inputs.length === 1 && !(this.#inputs[0]!.name in inputs)
       ? { [this.#inputs[0]!.name]: inputs }
-      : inputs as Record<string, MLModelTensor>;
+      : inputs as Record<string, MLModelInputTensor>;
+    const inputShapes: Record<string, readonly number[]> = {};
     for (const info of this.#inputs) {
       const given = named[info.name];
       if (!isModelTensor(given)) throw new TypeError(`compute(): input '${info.name}' is missing`);
-      if (given.dimensions.join() !== info.dimensions.join()) {
-        throw new TypeError(`compute(): input '${info.name}' has dimensions [${given.dimensions.join(', ')}], not [${info.dimensions.join(', ')}]`);
+      const dims = given.dimensions;
+      const fits = isStaticShape(dims) && dims.length === info.dimensions.length &&
+        info.dimensions.every((d, k) => typeof d === 'string' || d === dims[k]);
+      if (!fits) {
+        throw new TypeError(`compute(): input '${info.name}' has dimensions [${dims.join(', ')}], not [${info.dimensions.join(', ')}]`);
       }
+      inputShapes[info.name] = dims;
     }
-    this.#tensors ??= this.#createTensors();
-    const tensors = await this.#tensors;
+    const outputShapes = this.#outputShapes(inputShapes);
+    const signature = JSON.stringify(this.#inputs.map((i) => inputShapes[i.name]));
+    const entry = this.#tensorsFor(signature, inputShapes, outputShapes);
+    const tensors = await entry.tensors;
     // Every step is queued before the first wait, so that calls made meanwhile queue behind this one's reads.
     for (const info of this.#inputs) this.#context.writeTensor(tensors.inputs[info.name]!, named[info.name]!.data);
     this.#context.dispatch(this.#graph, tensors.inputs, tensors.outputs);
-    const reads = this.#outputs.map((o) => this.#context.readTensor(tensors.outputs[o.name]!));
-    const buffers = await Promise.all(reads);
-    return Object.fromEntries(this.#outputs.map((o, k) => [o.name, { data: viewFor(o.type, buffers[k]!), dimensions: [...o.dimensions] }]));
+    const reads = Promise.all(this.#outputs.map((o) => this.#context.readTensor(tensors.outputs[o.name]!)));
+    entry.lastUse = reads.catch(() => undefined);
+    const buffers = await reads;
+    return Object.fromEntries(this.#outputs.map((o, k) => [o.name, { data: viewFor(o.type, buffers[k]!), dimensions: [...outputShapes[o.name]!] }]));
+  }
+
+  /**
+   * The outputs' dimensions for inputs of the given dimensions: the proposal's MLGraph.computeShapes() on a model with
+   * named dimensions (a TypeError for sizes it does not take), the outputs' own dimensions on one without.
+   */
+  computeShapes(inputShapes: Record<string, readonly number[]>): Record<string, number[]> {
+    return Object.fromEntries(Object.entries(this.#outputShapes(inputShapes)).map(([name, dims]) => [name, [...dims]]));
+  }
+
+  #outputShapes(inputShapes: Record<string, readonly number[]>): Record<string, readonly number[]> {
+    const named = this.#inputs.some((i) => !isStaticShape(i.dimensions));
+    if (!named) return Object.fromEntries(this.#outputs.map((o) => [o.name, o.dimensions as readonly number[]]));
+    return (this.#graph as ShapeComputingGraph).computeShapes(inputShapes);
+  }
+
+  #tensorsFor(signature: string, inputShapes: Record<string, readonly number[]>, outputShapes: Record<string, readonly number[]>) {
+    let entry = this.#tensors.get(signature);
+    if (entry) {
+      this.#tensors.delete(signature);
+    } else {
+      entry = { tensors: this.#createTensors(inputShapes, outputShapes), lastUse: Promise.resolve() };
+      if (this.#tensors.size >= TENSOR_SETS) {
+        const [oldest, released] = this.#tensors.entries().next().value!;
+        this.#tensors.delete(oldest);
+        releaseTensors(released);
+      }
+    }
+    this.#tensors.set(signature, entry);
+    return entry;
   }
 
   /** Computes on MLTensors the caller made on the model's context (WebNN's dispatch on the model's graph). */
@@ -125,21 +187,28 @@ export class MLModel {
   /** Releases the graph and the tensors compute() made. */
   destroy(): void {
     this.#graph.destroy();
-    const tensors = this.#tensors;
-    this.#tensors = null;
-    void tensors?.then((t) => {
-      for (const tensor of [...Object.values(t.inputs), ...Object.values(t.outputs)]) tensor.destroy();
-    });
+    for (const entry of this.#tensors.values()) releaseTensors(entry);
+    this.#tensors.clear();
   }
 
-  async #createTensors() {
-    const make = async (list: readonly MLTensorInfo[], access: { readable?: boolean; writable?: boolean }) =>
+  async #createTensors(inputShapes: Record<string, readonly number[]>, outputShapes: Record<string, readonly number[]>):
+    Promise<ModelTensors> {
+    const make = async (list: readonly MLTensorInfo[], shapes: Record<string, readonly number[]>, access: { readable?: boolean; writable?: boolean }) =>
       Object.fromEntries(await Promise.all(list.map(async (info) => [info.name, await this.#context.createTensor({
-        dataType: info.type, shape: [...info.dimensions], ...access,
+        dataType: info.type, shape: [...shapes[info.name]!], ...access,
       })] as const)));
-    const [inputs, outputs] = await Promise.all([make(this.#inputs, { writable: true }), make(this.#outputs, { readable: true })]);
+    const [inputs, outputs] = await Promise.all([
+      make(this.#inputs, inputShapes, { writable: true }), make(this.#outputs, outputShapes, { readable: true }),
+    ]);
     return { inputs, outputs };
   }
+}
+
+/** Destroys a set of compute()'s tensors once the reads of its last use are done. */
+function releaseTensors(entry: { tensors: Promise<ModelTensors>; lastUse: Promise<unknown> }): void {
+  void entry.lastUse.then(() => entry.tensors).then((t) => {
+    for (const tensor of [...Object.values(t.inputs), ...Object.values(t.outputs)]) tensor.destroy();
+  }, () => undefined);
 }
 
 /**
@@ -165,7 +234,7 @@ export class ModelLoader {
     const builder = graphBuilderFor(this.#context);
     const imported = importOnnxGraph(builder, this.#context.opSupportLimits(), model, options);
     const graph = await builder.build(imported.outputOperands);
-    const info = (d: { name: string; dataType: OperandDataType; shape: readonly number[] }): MLTensorInfo =>
+    const info = (d: { name: string; dataType: OperandDataType; shape: readonly Dimension[] }): MLTensorInfo =>
       ({ name: d.name, type: d.dataType, dimensions: [...d.shape] });
     return new MLModel(CREATE_MODEL, this.#context, graph, imported.inputs.map(info), imported.outputs.map(info));
   }

@@ -5,6 +5,7 @@
 import { nodeLabel, notSupported } from './errors.js';
 import { toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
 import type { OnnxAttributeValue, OnnxGraph, OnnxNode } from './onnx-model.js';
+import { dynamicBuilderOf, isStaticShape, type Dimension, type DynamicGraphBuilder } from './symbolic.js';
 import type { GraphBuilder, Operand, OperandDataType } from './webnn-types.js';
 
 /** A value of the graph: a WebNN operand, or a tensor still on the host. */
@@ -84,13 +85,29 @@ export class NodeImport {
     return toNumbers(this.constant(k, what));
   }
 
+  /** Input k's sizes; a NotSupportedError where one is a named dimension (converters that map those use dims()). */
   shape(k: number): readonly number[] {
+    const dims = this.dims(k);
+    if (isStaticShape(dims)) return dims;
+    const axis = dims.findIndex((d) => typeof d === 'string');
+    throw this.unsupported(`it needs the sizes of input ${k} when the model loads, and its axis ${axis} is the named dimension '${dims[axis]}'`);
+  }
+
+  /** Input k's dimensions: sizes, and names where the dynamic-shape proposal leaves them to dispatch. */
+  dims(k: number): readonly Dimension[] {
     const value = this.value(k);
     return 'host' in value ? value.host.shape : value.operand.shape;
   }
 
   rank(k: number): number {
-    return this.shape(k).length;
+    return this.dims(k).length;
+  }
+
+  /** The builder's dynamic-shape operations (there are named dimensions only where it has them). */
+  dynamic(): DynamicGraphBuilder {
+    const builder = dynamicBuilderOf(this.builder);
+    if (!builder) throw this.unsupported('its shape arguments are computed at run time, which needs the dynamic-shape proposal');
+    return builder;
   }
 
   dataType(k: number): HostDataType {

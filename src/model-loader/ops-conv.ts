@@ -2,6 +2,8 @@
 import type { Converter, ConverterTable } from './converter.js';
 import { forwardPads, spatialParams, webnnPadding, type SpatialParams } from './conv-padding.js';
 import type { NodeImport } from './node-import.js';
+import { reshapeTo } from './shape-values.js';
+import { dimensionsOf, isStaticShape } from './symbolic.js';
 import type { Operand } from './webnn-types.js';
 
 /** 1-D operations run as 2-D ones on [N, C, 1, L]; 2-D ones as they are; others are refused. */
@@ -12,8 +14,26 @@ function spatialRankOf(n: NodeImport, input: Operand): 1 | 2 {
   throw n.unsupported(`${rank - 2}-D inputs are not mapped (WebNN's convolutions and pools are 2-D)`);
 }
 
-const as2d = (n: NodeImport, x: Operand): Operand => n.builder.reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
-const from2d = (n: NodeImport, y: Operand): Operand => n.builder.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+const as2d = (n: NodeImport, x: Operand): Operand => {
+  const [batch, channels, length] = dimensionsOf(x) as [number, number, number];
+  return reshapeTo(n, x, [batch, channels, 1, length]);
+};
+const from2d = (n: NodeImport, y: Operand): Operand => {
+  const [batch, channels, , length] = dimensionsOf(y) as [number, number, number, number];
+  return reshapeTo(n, y, [batch, channels, length]);
+};
+
+/**
+ * Whether the input's spatial sizes are named dimensions (the dynamic-shape proposal): then only what does not need
+ * them at load time is mapped (explicit pads, WebNN's own output sizes).
+ */
+function namedSpatialSizes(n: NodeImport, input: Operand, needsSizes: boolean): boolean {
+  const named = !isStaticShape(dimensionsOf(input).slice(2));
+  if (named && (needsSizes || n.string('auto_pad', 'NOTSET').startsWith('SAME'))) {
+    throw n.unsupported('its spatial sizes are named dimensions, and SAME auto_pad, ceil_mode or output_shape needs them when the model loads');
+  }
+  return named;
+}
 /** A 1-D parameter list as the 2-D one whose height axis does nothing. */
 const with2d = (values: readonly number[], fill: number): number[] => (values.length === 1 ? [fill, values[0]!] : [...values]);
 
@@ -48,6 +68,7 @@ const conv: Converter = {
   minOpset: 1,
   convert(n) {
     const params = nodeSpatialParams(n);
+    namedSpatialSizes(n, n.operand(0), false);
     const pads = forwardPads(n, n.operand(0).shape.slice(2), params);
     return convolution(n, params, pads, (x, w, options) => n.builder.conv2d(x, w, options));
   },
@@ -82,6 +103,7 @@ const convTranspose: Converter = {
   convert(n) {
     const params = nodeSpatialParams(n);
     const outputPadding = n.ints('output_padding') ?? new Array<number>(spatialRankOf(n, n.operand(0))).fill(0);
+    namedSpatialSizes(n, n.operand(0), n.hasAttribute('output_shape'));
     const pads = transposedPads(n, n.operand(0).shape.slice(2), params, outputPadding);
     return convolution(n, params, pads, (x, w, options) =>
       n.builder.convTranspose2d(x, w, { ...options, outputPadding: with2d(outputPadding, 0), filterLayout: 'iohw' }));
@@ -107,8 +129,9 @@ function pool(method: 'averagePool2d' | 'maxPool2d' | 'l2Pool2d'): Converter {
       if (!kernel) throw n.invalid('kernel_shape is missing');
       const params = spatialParams(n, kernel);
       if (method === 'l2Pool2d') n.require(n.int('p', 2) === 2, 'LpPool with p other than 2 is not mapped');
-      let [begins, ends] = forwardPads(n, input.shape.slice(2), params);
       const ceil = n.int('ceil_mode', 0) === 1;
+      const named = namedSpatialSizes(n, input, ceil);
+      let [begins, ends] = forwardPads(n, input.shape.slice(2), params);
       let x = spatial === 1 ? as2d(n, input) : input;
       let sizes = input.shape.slice(2);
       if (method === 'averagePool2d' && n.int('count_include_pad', 0) === 1 && [...begins, ...ends].some((v) => v > 0)) {
@@ -128,7 +151,8 @@ function pool(method: 'averagePool2d' | 'maxPool2d' | 'l2Pool2d'): Converter {
         padding: webnnPadding([with2d(begins, 0), with2d(ends, 0)]),
         strides: p.strides,
         dilations: p.dilations,
-        outputSizes: with2d(outputSizes, 1),
+        // Named sizes: WebNN's own output sizes, which round down as ONNX does without ceil_mode.
+        ...(named ? {} : { outputSizes: with2d(outputSizes, 1) }),
       });
       return spatial === 1 ? from2d(n, y) : y;
     },

@@ -1,6 +1,8 @@
 /** Matrix products and normalizations. */
 import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor } from './host-tensor.js';
+import { reshapeTo } from './shape-values.js';
+import { dimensionsOf } from './symbolic.js';
 import type { Operand } from './webnn-types.js';
 
 const gemm: Converter = {
@@ -24,14 +26,14 @@ const matMul: Converter = {
     let b = n.operand(1);
     const rowVector = a.shape.length === 1;
     const columnVector = b.shape.length === 1;
-    if (rowVector) a = n.builder.reshape(a, [1, a.shape[0]!]);
-    if (columnVector) b = n.builder.reshape(b, [b.shape[0]!, 1]);
+    if (rowVector) a = reshapeTo(n, a, [1, dimensionsOf(a)[0]!]);
+    if (columnVector) b = reshapeTo(n, b, [dimensionsOf(b)[0]!, 1]);
     const y = n.builder.matmul(a, b);
     if (!rowVector && !columnVector) return y;
-    const shape = [...y.shape];
+    const shape = [...dimensionsOf(y)];
     if (columnVector) shape.splice(-1, 1);
     if (rowVector) shape.splice(-(columnVector ? 1 : 2), 1);
-    return n.builder.reshape(y, shape);
+    return reshapeTo(n, y, shape);
   },
 };
 

@@ -1,5 +1,7 @@
 /** Reductions, argMax/argMin, softmax and cumulative sums. */
 import type { Converter, ConverterTable } from './converter.js';
+import { reshapeTo } from './shape-values.js';
+import { dimensionsOf, isStaticShape } from './symbolic.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
 
@@ -45,6 +47,7 @@ function softmaxOf(n: NodeImport, x: Operand): Operand {
   if (n.opset >= 13) return n.builder.softmax(x, n.axis(n.int('axis', -1), rank));
   const axis = n.axis(n.int('axis', 1), rank);
   if (axis === rank - 1) return n.builder.softmax(x, axis);
+  if (!isStaticShape(dimensionsOf(x))) return reshapeTo(n, n.builder.softmax(n.dynamic().reshapeTo2d(x, { axis }), 1), dimensionsOf(x));
   const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
   const inner = x.shape.slice(axis).reduce((p, d) => p * d, 1);
   const y = n.builder.softmax(n.builder.reshape(x, [outer, inner]), 1);

@@ -5,6 +5,9 @@
  */
 import type { Converter, ConverterTable } from './converter.js';
 import type { NodeImport } from './node-import.js';
+import { asShapeValue, elements } from './shape-values.js';
+import { dimensionsOf, isStaticShape } from './symbolic.js';
+import type { Operand } from './webnn-types.js';
 
 interface ResizeSettings {
   mode: string;
@@ -33,8 +36,42 @@ function samplesAlike(settings: ResizeSettings, inSizes: number[], outSizes: num
   return integerUpscale && (halfPixel || (coordinates === 'asymmetric' && nearestMode === 'floor'));
 }
 
+/**
+ * Resize of the last two axes to sizes computed at run time, or of an input with named dimensions: the settings
+ * resample2d reproduces whatever the sizes (half_pixel with the sizes given, or with integer scales).
+ */
+function resampleNamed(n: NodeImport, settings: ResizeSettings, scales: number[] | null, sizes: number[] | Operand | null,
+  axesGiven?: number[]): Operand {
+  const x = n.operand(0);
+  const rank = x.shape.length;
+  const axes = axesGiven ?? [...Array(rank).keys()];
+  const pair = [rank - 2, rank - 1];
+  const untouched = (k: number) => axes[k]! < rank - 2 &&
+    (scales ? scales[k] === 1 : Array.isArray(sizes) && sizes[k] === dimensionsOf(x)[axes[k]!]);
+  if (rank < 2 || axes.some((a, k) => !pair.includes(a) && !untouched(k))) {
+    throw n.unsupported('resizing axes other than the last two of an input with named dimensions, or to sizes computed at run time, is not mapped');
+  }
+  const { mode, coordinates, nearestMode } = settings;
+  const halfPixel = coordinates === 'half_pixel';
+  const integerScales = scales !== null && pair.every((a) => Number.isInteger(scales[axes.indexOf(a)] ?? 1));
+  const alike = mode === 'linear' ? halfPixel && (sizes !== null || integerScales)
+    : mode === 'nearest' && ((halfPixel && nearestMode === 'round_prefer_floor') ||
+      (integerScales && (halfPixel || (coordinates === 'asymmetric' && nearestMode === 'floor'))));
+  if (!alike) {
+    throw n.unsupported(`mode '${mode}' with coordinate_transformation_mode '${coordinates}' and nearest_mode '${nearestMode}' ` +
+      'is not one resample2d computes at sizes known only at run time');
+  }
+  const webnnMode = mode === 'linear' ? 'linear' : 'nearest-neighbor';
+  if (scales) return n.builder.resample2d(x, { mode: webnnMode, scales: pair.map((a) => scales[axes.indexOf(a)] ?? 1), axes: pair });
+  if (Array.isArray(sizes)) return n.builder.resample2d(x, { mode: webnnMode, sizes: pair.map((a) => sizes[axes.indexOf(a)]!), axes: pair });
+  const values = asShapeValue(n, sizes as Operand);
+  const at = axes.indexOf(rank - 2);
+  return n.dynamic().resample2dDynamic(x, { mode: webnnMode, sizes: elements(n, values, at, 2), axes: pair });
+}
+
 function resample(n: NodeImport, settings: ResizeSettings, scales: number[] | null, sizes: number[] | null, axesGiven?: number[]) {
   const x = n.operand(0);
+  if (!isStaticShape(dimensionsOf(x))) return resampleNamed(n, settings, scales, sizes, axesGiven);
   const rank = x.shape.length;
   const axes = axesGiven ?? [...Array(rank).keys()];
   const out = outputSizes(n, x.shape, scales, sizes, axes);
@@ -70,10 +107,11 @@ const resize: Converter = {
     n.require(n.string('keep_aspect_ratio_policy', 'stretch') === 'stretch', 'keep_aspect_ratio_policy other than stretch is not mapped');
     const coordinates = n.string('coordinate_transformation_mode', 'half_pixel');
     n.require(coordinates !== 'tf_crop_and_resize', "coordinate_transformation_mode 'tf_crop_and_resize' is not mapped");
-    const scales = n.has(2) ? n.constantNumbers(2, 'scales') : [];
-    const sizes = n.has(3) ? n.constantNumbers(3, 'sizes') : [];
     const axes = n.opset >= 18 ? n.ints('axes')?.map((a) => n.axis(a, n.rank(0))) : undefined;
     const settings = { mode, coordinates, nearestMode: n.string('nearest_mode', 'round_prefer_floor') };
+    if (n.has(3) && !n.host(3)) return resampleNamed(n, settings, null, n.operand(3), axes);
+    const scales = n.has(2) ? n.constantNumbers(2, 'scales') : [];
+    const sizes = n.has(3) ? n.constantNumbers(3, 'sizes') : [];
     if (sizes.length > 0) return resample(n, settings, null, sizes, axes);
     if (scales.length === 0) throw n.invalid('neither scales nor sizes is given');
     return resample(n, settings, scales, null, axes);

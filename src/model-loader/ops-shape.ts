@@ -8,6 +8,13 @@ import { elementCount, hostTensor, toNumbers, type HostTensor } from './host-ten
 import { webnnTypeOf } from './materialize.js';
 import type { NodeImport, Produced } from './node-import.js';
 import { dataTypeOfElemType } from './onnx-tensor.js';
+import {
+  constantOfShapeDynamic, expandDynamic, flattenNamed, padDynamic, rangeDynamic, reshapeComputed, reshapeWithNames,
+  shapeValue, sizeValue, sliceDynamic, splitDynamic, squeezeNamed, tileDynamic, unsqueezeNamed, type SliceArgument,
+} from './ops-shape-dynamic.js';
+import { dimensionScalar } from './shape-values.js';
+import { isStaticShape } from './symbolic.js';
+import type { Operand } from './webnn-types.js';
 
 /** Input k reshaped: on the host if it is there, else with WebNN's reshape. */
 function reshapeInput(n: NodeImport, k: number, shape: readonly number[]): Produced {
@@ -33,17 +40,23 @@ function resolveShape(n: NodeImport, input: readonly number[], target: readonly 
 const reshape: Converter = {
   minOpset: 5,
   convert(n) {
-    const target = n.constantNumbers(1, 'shape');
-    return reshapeInput(n, 0, resolveShape(n, n.shape(0), target, n.int('allowzero', 0) === 1));
+    const allowZero = n.int('allowzero', 0) === 1;
+    const target = n.host(1);
+    if (!target) return reshapeComputed(n, n.operand(0), n.operand(1), allowZero);
+    const dims = n.dims(0);
+    if (!isStaticShape(dims)) return reshapeWithNames(n, n.operand(0), toNumbers(target), allowZero);
+    return reshapeInput(n, 0, resolveShape(n, dims, toNumbers(target), allowZero));
   },
 };
 
 const flatten: Converter = {
   minOpset: 1,
   convert(n) {
-    const shape = n.shape(0);
+    const dims = n.dims(0);
     const axis = n.int('axis', 1);
-    const at = axis === shape.length ? axis : n.axis(axis, shape.length);
+    const at = axis === dims.length ? axis : n.axis(axis, dims.length);
+    if (!isStaticShape(dims)) return flattenNamed(n, n.operand(0), at);
+    const shape = dims;
     return reshapeInput(n, 0, [elementCount(shape.slice(0, at)), elementCount(shape.slice(at))]);
   },
 };
@@ -57,7 +70,9 @@ function axesOf(n: NodeImport): number[] | undefined {
 const squeeze: Converter = {
   minOpset: 1,
   convert(n) {
-    const shape = n.shape(0);
+    const dims = n.dims(0);
+    if (!isStaticShape(dims)) return squeezeNamed(n, n.operand(0), axesOf(n)?.map((a) => n.axis(a, dims.length)));
+    const shape = dims;
     const axes = axesOf(n)?.map((a) => n.axis(a, shape.length)) ?? shape.flatMap((d, k) => (d === 1 ? [k] : []));
     if (axes.some((a) => shape[a] !== 1)) throw n.invalid(`squeezes an axis of size other than 1 in [${shape.join(', ')}]`);
     return reshapeInput(n, 0, shape.filter((_, k) => !axes.includes(k)));
@@ -67,11 +82,13 @@ const squeeze: Converter = {
 const unsqueeze: Converter = {
   minOpset: 1,
   convert(n) {
-    const shape = n.shape(0);
+    const dims = n.dims(0);
     const given = axesOf(n);
     if (!given) throw n.invalid('axes are missing');
-    const rank = shape.length + given.length;
+    const rank = dims.length + given.length;
     const axes = given.map((a) => n.axis(a, rank));
+    if (!isStaticShape(dims)) return unsqueezeNamed(n, n.operand(0), axes);
+    const shape = dims;
     const out: number[] = [];
     let next = 0;
     for (let k = 0; k < rank; k++) out.push(axes.includes(k) ? 1 : shape[next++]!);
@@ -97,7 +114,7 @@ const concat: Converter = {
     const hosts = ks.map((k) => n.host(k));
     if (hosts.every((h): h is HostTensor => h !== null)) return hostConcat(hosts, axis);
     // Empty inputs (a size-0 axis) add nothing; WebNN has no empty tensors.
-    const operands = ks.filter((k) => elementCount(n.shape(k)) > 0).map((k) => n.operand(k));
+    const operands = ks.filter((k) => !n.dims(k).includes(0)).map((k) => n.operand(k));
     return operands.length === 1 ? n.builder.identity(operands[0]!) : n.builder.concat(operands, axis);
   },
 };
@@ -143,9 +160,28 @@ function sliceBounds(n: NodeImport): { starts: number[]; sizes: number[]; steps:
   return result;
 }
 
+/** Slice where an axis is a named dimension or starts / ends are computed at run time. */
+function dynamicSlice(n: NodeImport): Operand {
+  const argument = (k: number, attribute: string): SliceArgument => {
+    if (n.opset < 10) return n.ints(attribute) ?? [];
+    const host = n.host(k);
+    return host ? toNumbers(host) : n.operand(k);
+  };
+  const starts = argument(1, 'starts');
+  const count = Array.isArray(starts) ? starts.length : (starts as Operand).shape[0];
+  if (typeof count !== 'number') throw n.invalid('its starts are not a 1-D tensor');
+  const rank = n.rank(0);
+  const givenAxes = n.opset < 10 ? n.ints('axes') : n.has(3) ? n.constantNumbers(3, 'axes') : undefined;
+  const axes = (givenAxes ?? [...Array(count).keys()]).map((a) => n.axis(a, rank));
+  const steps = n.opset >= 10 && n.has(4) ? n.constantNumbers(4, 'steps') : axes.map(() => 1);
+  if (steps.some((s) => s === 0)) throw n.invalid('a step is 0');
+  return sliceDynamic(n, n.operand(0), starts, argument(2, 'ends'), axes, steps);
+}
+
 const slice: Converter = {
   minOpset: 1,
   convert(n) {
+    if (!isStaticShape(n.dims(0)) || (n.opset >= 10 && (!n.host(1) || !n.host(2)))) return dynamicSlice(n);
     const { starts, sizes, steps } = sliceBounds(n);
     const host = n.host(0);
     if (host) return hostSlice(host, starts, sizes, steps);
@@ -170,11 +206,16 @@ const slice: Converter = {
 const gather: Converter = {
   minOpset: 1,
   convert(n) {
-    const shape = n.shape(0);
+    const shape = n.dims(0);
     const axis = n.axis(n.int('axis', 0), shape.length);
     const dim = shape[axis]!;
     const indicesHost = n.host(1);
-    if (indicesHost) {
+    if (indicesHost && typeof dim === 'string') {
+      // Indices into a named axis: negative ones count from its size, known at run time.
+      if (toNumbers(indicesHost).some((i) => i < 0)) return gatherIndexed(n, axis, n.operand(1));
+      return n.builder.gather(n.operand(0), n.operand(1), { axis });
+    }
+    if (indicesHost && typeof dim === 'number') {
       const indices = toNumbers(indicesHost).map((i) => (i < 0 ? i + dim : i));
       if (indices.some((i) => i < 0 || i >= dim)) throw n.invalid(`an index is outside [${-dim}, ${dim})`);
       const host = n.host(0);
@@ -184,31 +225,40 @@ const gather: Converter = {
         hostTensor(indicesType, indicesHost.shape, indices).data);
       return n.builder.gather(n.operand(0), operand, { axis });
     }
-    // Indices computed at run time: negative ones count from the end, as ONNX says.
-    let indices = n.operand(1);
-    const zero = n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [0]).data);
-    const size = n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [dim]).data);
-    indices = n.builder.where(n.builder.lesser(indices, zero), n.builder.add(indices, size), indices);
-    return n.builder.gather(n.operand(0), indices, { axis });
+    return gatherIndexed(n, axis, n.operand(1));
   },
 };
+
+/** Gather with indices computed at run time (or into a named axis): negative ones count from the end, as ONNX says. */
+function gatherIndexed(n: NodeImport, axis: number, indices: Operand): Operand {
+  const x = n.operand(0);
+  const zero = n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [0]).data);
+  const size = dimensionScalar(n, x, axis, indices.dataType);
+  const counted = n.builder.where(n.builder.lesser(indices, zero), n.builder.add(indices, size), indices);
+  return n.builder.gather(x, counted, { axis });
+}
 
 const shapeOf: Converter = {
   minOpset: 1,
   convert(n) {
-    const shape = n.shape(0);
+    const shape = n.dims(0);
     const rank = shape.length;
     const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
     const start = clampAxis(n.int('start', 0));
     const end = n.hasAttribute('end') ? clampAxis(n.int('end', rank)) : rank;
     const dims = shape.slice(start, Math.max(start, end));
+    // The sizes taken fold on the host even where other axes are named.
+    if (!isStaticShape(dims)) return shapeValue(n, n.operand(0), start, end);
     return hostTensor('int64', [dims.length], dims);
   },
 };
 
 const size: Converter = {
   minOpset: 1,
-  convert: (n) => hostTensor('int64', [], [elementCount(n.shape(0))]),
+  convert(n) {
+    const dims = n.dims(0);
+    return isStaticShape(dims) ? hostTensor('int64', [], [elementCount(dims)]) : sizeValue(n, n.operand(0));
+  },
 };
 
 function castTo(n: NodeImport, k: number, to: ReturnType<typeof dataTypeOfElemType>): Produced {
@@ -253,8 +303,9 @@ const constant: Converter = {
 const constantOfShape: Converter = {
   minOpset: 9,
   convert(n) {
-    const shape = n.constantNumbers(0, 'shape');
     const value = n.tensor('value') ?? hostTensor('float32', [1], [0]);
+    if (!n.host(0)) return constantOfShapeDynamic(n, value, n.operand(0));
+    const shape = n.constantNumbers(0, 'shape');
     return hostTensor(value.dataType, shape, new Array<number>(elementCount(shape)).fill(toNumbers(value)[0] ?? 0));
   },
 };
@@ -262,6 +313,7 @@ const constantOfShape: Converter = {
 const range: Converter = {
   minOpset: 11,
   convert(n) {
+    if (!n.allHost()) return rangeDynamic(n);
     const [start, limit, delta] = [0, 1, 2].map((k) => toNumbers(n.constant(k, ['start', 'limit', 'delta'][k]!))[0]!);
     const count = Math.max(Math.ceil((limit! - start!) / delta!), 0);
     return hostTensor(n.dataType(0), [count], Array.from({ length: count }, (_, k) => start! + k * delta!));
@@ -271,6 +323,7 @@ const range: Converter = {
 const expand: Converter = {
   minOpset: 8,
   convert(n) {
+    if (!n.host(1) || !isStaticShape(n.dims(0))) return expandDynamic(n, n.operand(0), n.host(1), n.operand(1));
     const target = n.constantNumbers(1, 'shape');
     const shape = broadcastShapes(n.shape(0), target);
     if (!shape) throw n.invalid(`cannot expand [${n.shape(0).join(', ')}] to [${target.join(', ')}]`);
@@ -283,11 +336,14 @@ const split: Converter = {
   convert(n) {
     const x = n.operand(0);
     const axis = n.axis(n.int('axis', 0), x.shape.length);
-    const dim = x.shape[axis]!;
+    const dim = n.dims(0)[axis]!;
     const count = n.node.outputs.length;
+    if (n.opset >= 13 && n.has(1) && !n.host(1)) return splitDynamic(n, x, axis, n.operand(1));
     let splits: number[] | undefined = n.opset < 13 ? n.ints('split')?.slice() : n.has(1) ? n.constantNumbers(1, 'split') : undefined;
     if (!splits) {
       const parts = n.opset >= 18 ? n.int('num_outputs', count) : count;
+      // Equal parts of a named axis: the proposal's split into a count of parts.
+      if (typeof dim === 'string') return splitDynamic(n, x, axis, parts);
       const piece = Math.ceil(dim / parts);
       splits = Array.from({ length: parts }, (_, k) => Math.min(piece, dim - k * piece));
     }
@@ -298,7 +354,7 @@ const split: Converter = {
 
 const tile: Converter = {
   minOpset: 6,
-  convert: (n) => n.builder.tile(n.operand(0), n.constantNumbers(1, 'repeats')),
+  convert: (n) => (n.host(1) ? n.builder.tile(n.operand(0), n.constantNumbers(1, 'repeats')) : tileDynamic(n, n.operand(0), n.operand(1))),
 };
 
 const PAD_MODES: Record<string, string> = { constant: 'constant', reflect: 'reflection', edge: 'edge' };
@@ -316,8 +372,13 @@ const pad: Converter = {
       pads = n.ints('pads')?.slice() ?? [];
       value = n.float('value', 0);
     } else {
-      pads = n.constantNumbers(1, 'pads');
       if (n.has(2)) value = n.constantNumbers(2, 'constant_value')[0] ?? 0;
+      if (!n.host(1)) {
+        if (mode !== 'constant' || value !== 0) throw n.unsupported('pads computed at run time are mapped for constant padding with 0 only (padDynamic)');
+        const axes = n.opset >= 18 && n.has(3) ? n.constantNumbers(3, 'axes').map((a) => n.axis(a, rank)) : null;
+        return padDynamic(n, x, n.operand(1), axes);
+      }
+      pads = n.constantNumbers(1, 'pads');
     }
     let begins = pads.slice(0, pads.length / 2);
     let ends = pads.slice(pads.length / 2);
