@@ -4,6 +4,7 @@
  */
 import type { Converter } from './converter.js';
 import { MICROSOFT_ATTENTION_CONVERTERS } from './ops-microsoft-attention.js';
+import { MICROSOFT_GQA_CONVERTERS } from './ops-microsoft-gqa.js';
 import { MICROSOFT_ELEMENTWISE_CONVERTERS } from './ops-microsoft-elementwise.js';
 import { DEFAULT_DOMAIN_NORM_CONVERTERS, MICROSOFT_NORM_CONVERTERS } from './ops-microsoft-norm.js';
 import { MICROSOFT_QUANTIZED_CONVERTERS } from './ops-microsoft-quantized.js';
@@ -15,6 +16,7 @@ export const MICROSOFT_MAX_OPSET = 1;
 export const MICROSOFT_CONVERTERS: ReadonlyMap<string, Converter> = new Map([
   ...MICROSOFT_ELEMENTWISE_CONVERTERS, ...MICROSOFT_NORM_CONVERTERS, ...MICROSOFT_ROTARY_CONVERTERS,
   ...MICROSOFT_QUANTIZED_CONVERTERS, ...MICROSOFT_ATTENTION_CONVERTERS,
+  ...MICROSOFT_GQA_CONVERTERS,
 ]);
 
 /** Contrib operators ONNX Runtime registers in the default domain. */
