@@ -1,10 +1,12 @@
 /**
  * com.microsoft's block-quantized weights: MatMulNBits (A times a weight matrix stored as 2-, 4- or 8-bit values, each
- * block of K with its scale and zero point). The weights are constants: they are dequantized on the host, in float64
- * rounded once to the activation type, and the product is WebNN's matmul.
+ * block of K with its scale and zero point) and GatherBlockQuantized (rows of such a table, e.g. token embeddings).
+ * The quantized tensors are constants: they are dequantized on the host, in float64 rounded once to the scales' or
+ * activation's type, and the product or gather is WebNN's.
  */
 import type { Converter, ConverterTable } from './converter.js';
-import { numberToFloat16Bits, toNumbers, type HostTensor } from './host-tensor.js';
+import { hostData, numberToFloat16Bits, toNumbers, type HostTensor } from './host-tensor.js';
+import { stridesOf } from './host-ops.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
 
@@ -89,6 +91,59 @@ const matMulNBits: Converter = {
   },
 };
 
+/**
+ * The values of packed uint8 data (each byte holding 8 / bits values along the last axis, the first in the lowest
+ * bits) with the logical shape: the last axis times 8 / bits.
+ */
+function unpackedTensor(host: HostTensor, bits: number): { shape: number[]; values: number[] } {
+  const perByte = 8 / bits;
+  const shape = [...host.shape];
+  shape[shape.length - 1]! *= perByte;
+  const bytes = host.data as Uint8Array;
+  return { shape, values: Array.from({ length: bytes.length * perByte }, (_, j) => unpacked(bytes, 0, j, bits)) };
+}
+
+const gatherBlockQuantized: Converter = {
+  convert(n) {
+    const bits = n.int('bits', 4);
+    n.require(bits === 4 || bits === 8, `bits = ${bits} is not mapped (4 or 8)`);
+    const blockSize = n.int('block_size', 128);
+    if (blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) throw n.invalid(`block_size ${blockSize} is not a power of 2 of at least 16`);
+    const data = unpackedTensor(uint8Constant(n, 0, 'quantized data'), bits);
+    const rank = data.shape.length;
+    const quantizeAxis = n.axis(n.int('quantize_axis', 1), rank);
+    if (quantizeAxis !== rank - 1) throw n.invalid('the quantize_axis of uint8 data must be its last axis, as ONNX Runtime requires');
+    const gatherAxis = n.axis(n.int('gather_axis', 0), rank);
+    const scales = n.constant(2, 'scales');
+    const blockShape = data.shape.map((d, k) => (k === quantizeAxis ? Math.ceil(d / blockSize) : d));
+    if (scales.shape.join() !== blockShape.join()) throw n.invalid(`its scales of shape [${scales.shape.join(', ')}] are not [${blockShape.join(', ')}]`);
+    const scaleValues = toNumbers(scales);
+    const zeroPoints = n.has(3) ? unpackedTensor(uint8Constant(n, 3, 'zero points'), bits) : null;
+    // Zero points are packed like the data, along the last axis: their rows padded to whole bytes.
+    const zeroShape = zeroPoints?.shape ?? blockShape;
+    if (zeroPoints && zeroShape.some((d, k) => k < rank - 1 ? d !== blockShape[k] : d !== Math.ceil(blockShape[k]! * bits / 8) * (8 / bits))) {
+      throw n.invalid(`its zero points of logical shape [${zeroShape.join(', ')}] do not pack the scales' [${blockShape.join(', ')}]`);
+    }
+    const [dataStrides, blockStrides, zeroStrides] = [stridesOf(data.shape), stridesOf(blockShape), stridesOf(zeroShape)];
+    const values = data.values.map((q, i) => {
+      let [block, zeroIndex] = [0, 0];
+      for (let k = 0; k < rank; k++) {
+        const index = Math.floor(i / dataStrides[k]!) % data.shape[k]!;
+        const blockIndex = k === quantizeAxis ? Math.floor(index / blockSize) : index;
+        block += blockIndex * blockStrides[k]!;
+        zeroIndex += blockIndex * zeroStrides[k]!;
+      }
+      const zero = zeroPoints ? zeroPoints.values[zeroIndex]! : 2 ** (bits - 1);
+      return (q - zero) * scaleValues[block]!;
+    });
+    const dataType = scales.dataType === 'float16' ? 'float16' : 'float32';
+    const table = n.builder.constant({ dataType, shape: data.shape }, hostData(dataType, values));
+    const indices = n.operand(1);
+    return n.builder.gather(table, indices, { axis: gatherAxis });
+  },
+};
+
 export const MICROSOFT_QUANTIZED_CONVERTERS: ConverterTable = [
   ['MatMulNBits', matMulNBits],
+  ['GatherBlockQuantized', gatherBlockQuantized],
 ];

@@ -103,3 +103,40 @@ forEachBackend('ONNX import: MatMulNBits', (backend) => {
       "node 'MatMulNBits_0' (com.microsoft.MatMulNBits, opset 1): its quantized weights (input 1) must be a constant, known when the model loads");
   });
 });
+
+forEachBackend('ONNX import: GatherBlockQuantized', (backend) => {
+  const [rows, width] = [6, 48];
+  const ids = [0, 5, 2, 3, 3, 1];
+  const cases: [string, { bits: number; blockSize: number; zeroPoints: boolean }][] = [
+    ['4-bit rows, blocks of 16, packed zero points', { bits: 4, blockSize: 16, zeroPoints: true }],
+    ['4-bit rows, blocks of 32 (zero point rows padded to whole bytes)', { bits: 4, blockSize: 32, zeroPoints: true }],
+    ['4-bit rows, zero point 8 by default', { bits: 4, blockSize: 16, zeroPoints: false }],
+    ['8-bit rows with zero points', { bits: 8, blockSize: 16, zeroPoints: true }],
+  ];
+  for (const [title, c] of cases) {
+    it(title, async () => {
+      const perByte = 8 / c.bits;
+      const blocks = Math.ceil(width / c.blockSize);
+      const zeroBytes = Math.ceil(blocks / perByte);
+      const packed = randomBytes((rows * width) / perByte, 410);
+      const scales = randomTensor([rows, blocks], 411, 0.01, 0.1);
+      const zeroPoints = randomBytes(rows * zeroBytes, 412);
+      const values = unpack(packed, c.bits);
+      const table = values.map((q, i) => {
+        const [row, column] = [Math.floor(i / width), i % width];
+        const block = Math.floor(column / c.blockSize);
+        const zero = c.zeroPoints ? unpack(zeroPoints.subarray(row * zeroBytes, (row + 1) * zeroBytes), c.bits)[block]! : 2 ** (c.bits - 1);
+        return (q - zero) * scales.data[row * blocks + block]!;
+      });
+      const inputs: (ContribTensor | '')[] = [
+        { name: 'data', shape: [rows, width / perByte], data: packed, constant: true },
+        { name: 'ids', shape: [2, 3], data: BigInt64Array.from(ids, BigInt) },
+        { name: 'scales', shape: scales.shape, data: Float32Array.from(scales.data), constant: true },
+        c.zeroPoints ? { name: 'zeros', shape: [rows, zeroBytes], data: zeroPoints, constant: true } : '',
+      ];
+      const bytes = contribModel('GatherBlockQuantized', inputs, { bits: int(c.bits), block_size: int(c.blockSize) });
+      const { y } = await runModel(backend, bytes, contribFeeds(inputs));
+      assertClose(y as never, { shape: [2, 3, width], data: ids.flatMap((id) => table.slice(id * width, (id + 1) * width)) }, undefined, title);
+    });
+  }
+});
