@@ -126,7 +126,11 @@ function importNodes(builder: GraphBuilder, values: Values, opsets: ReadonlyMap<
     try {
       produced = converter.convert(n);
     } catch (error) {
-      // A builder's TypeError says what WebNN refused; the node it came from is said here.
+      // A builder's TypeError says what WebNN refused; the node it came from is said here. With named dimensions in its
+      // inputs, it is what this importer cannot express for sizes known only at run time.
+      if (error instanceof TypeError && !error.message.startsWith('node ') && n.namedDimensions().length > 0) {
+        throw notSupported(`${n.label}: not mapped for the named dimensions of its inputs (${n.namedDimensions().join(', ')}): ${error.message}`);
+      }
       if (error instanceof TypeError && !error.message.startsWith('node ')) throw new TypeError(`${n.label}: ${error.message}`, { cause: error });
       throw error;
     }

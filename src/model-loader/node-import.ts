@@ -103,6 +103,16 @@ export class NodeImport {
     return this.dims(k).length;
   }
 
+  /** The names among the dimensions of the node's inputs (under the dynamic-shape proposal). */
+  namedDimensions(): string[] {
+    const names = new Set<string>();
+    this.node.inputs.forEach((name, k) => {
+      if (name === '' || !this.values.get(name)) return;
+      for (const d of this.dims(k)) if (typeof d === 'string') names.add(d);
+    });
+    return [...names];
+  }
+
   /** The builder's dynamic-shape operations (there are named dimensions only where it has them). */
   dynamic(): DynamicGraphBuilder {
     const builder = dynamicBuilderOf(this.builder);
