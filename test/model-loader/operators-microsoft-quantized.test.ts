@@ -1,6 +1,7 @@
 /** com.microsoft's block-quantized operators (MatMulNBits) against float64 dequantization and products. */
 import { assertClose, assertThrows, forEachBackend, randomData } from '../util/harness.js';
-import { int } from '../browser/onnx/model-writer.js';
+import { ELEM, int } from '../browser/onnx/model-writer.js';
+import { numberToFloat16Bits, roundToFloat16 } from '../../src/types/float16.js';
 import { contribFeeds, contribModel, randomTensor, type ContribTensor } from './model-util.js';
 import { matmulRef, type Tensor } from './reference.js';
 import { loadModel, runModel } from './run-model.js';
@@ -25,7 +26,7 @@ interface NBitsCase {
 }
 
 /** MatMulNBits' B, scales and zero points, and the (K, N) weights they hold, dequantized in float64. */
-function quantizedWeights(c: NBitsCase, seed: number) {
+function quantizedWeights(c: NBitsCase, seed: number, scaleValues?: readonly number[]) {
   const blocks = Math.ceil(c.depth / c.blockSize);
   const blockBytes = (c.blockSize * c.bits) / 8;
   const packed = randomBytes(c.columns * blocks * blockBytes, seed);
@@ -39,7 +40,7 @@ function quantizedWeights(c: NBitsCase, seed: number) {
     for (let k = 0; k < c.depth; k++) {
       const block = Math.floor(k / c.blockSize);
       const zero = c.zeroPoints ? zeros[block]! : 2 ** (c.bits - 1);
-      weights[k * c.columns + n] = (row[k]! - zero) * scales.data[n * blocks + block]!;
+      weights[k * c.columns + n] = (row[k]! - zero) * (scaleValues ?? scales.data)[n * blocks + block]!;
     }
   }
   const inputs: ContribTensor[] = [
@@ -82,6 +83,22 @@ forEachBackend('ONNX import: MatMulNBits', (backend) => {
     const nodeInputs = [{ name: 'a', shape: a.shape, data: Float32Array.from(a.data) }, ...inputs, zeroInput];
     const { y } = await runModel(backend, contribModel('MatMulNBits', nodeInputs, attributesOf(c)), contribFeeds(nodeInputs));
     assertClose(y as never, matmulRef(a, weights), { atol: 1e-5 });
+  });
+
+  it('float16 activations and scales: the weights dequantized to float16', async () => {
+    const c = { depth: 32, columns: 3, bits: 4, blockSize: 16, zeroPoints: true };
+    const half = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map(roundToFloat16) });
+    const a = half(randomTensor([2, c.depth], 407));
+    const { inputs, zeroInput } = quantizedWeights(c, 408);
+    const scales = half({ shape: inputs[1]!.shape, data: Array.from(inputs[1]!.data as Float32Array) });
+    const { weights } = quantizedWeights(c, 408, scales.data);
+    const bits = (name: string, t: Tensor, isConstant: boolean): ContribTensor =>
+      ({ name, shape: t.shape, data: Uint16Array.from(t.data, numberToFloat16Bits), elemType: ELEM.float16, constant: isConstant });
+    const nodeInputs = [bits('a', a, false), inputs[0]!, bits('scales', scales, true), zeroInput];
+    const bytes = contribModel('MatMulNBits', nodeInputs, attributesOf(c), [{ name: 'y', elemType: ELEM.float16 }]);
+    const { y } = await runModel(backend, bytes, contribFeeds(nodeInputs));
+    // Each weight rounds to float16 before the product, as the dequantized constant does.
+    assertClose(y as never, matmulRef(a, half(weights)));
   });
 
   const refused = (title: string, c: NBitsCase, extra: ContribTensor | null, message: string) => it(title, () => {

@@ -3,7 +3,8 @@
  * root-mean-square normalizations and RotaryEmbedding, against float64 references; and what the importer refuses.
  */
 import { assertClose, assertThrows, forEachBackend } from '../util/harness.js';
-import { float, int, OnnxModelWriter } from '../browser/onnx/model-writer.js';
+import { ELEM, float, int, OnnxModelWriter } from '../browser/onnx/model-writer.js';
+import { float16BitsToNumber, numberToFloat16Bits } from '../../src/types/float16.js';
 import { erf } from '../ops/erf-reference.js';
 import { contribFeeds, contribModel, randomTensor, type ContribTensor } from './model-util.js';
 import type { Tensor } from './reference.js';
@@ -138,6 +139,17 @@ forEachBackend('ONNX import: skip and root-mean-square normalizations', (backend
     return check(backend, 'SimplifiedLayerNormalization', [graphInput('x', x), constant('g', scale)], { axis: int(-2), epsilon: float(1e-3) },
       { y: perRow(x, 2, rms(1e-3, scale.data)), inv: perRow(x, 2, (row) => [1 / Math.sqrt(mean(row.map((v) => v * v)) + 1e-3)]) },
       ['y', 'inv'], '', { atol: 1e-5 });
+  });
+
+  it('SimplifiedLayerNormalization of float16 values (statistics in float32)', async () => {
+    const half = (t: Tensor) => ({ shape: t.shape, data: t.data.map((v) => float16BitsToNumber(numberToFloat16Bits(v))) });
+    const [x16, gamma16] = [half(x), half(gamma)];
+    const bits = (name: string, t: Tensor, isConstant = false): ContribTensor =>
+      ({ name, shape: t.shape, data: Uint16Array.from(t.data, numberToFloat16Bits), elemType: ELEM.float16, constant: isConstant });
+    const inputs = [bits('x', x16), bits('g', gamma16, true)];
+    const bytes = contribModel('SimplifiedLayerNormalization', inputs, {}, [{ name: 'y', elemType: ELEM.float16 }], '');
+    const { y } = await runModel(backend, bytes, contribFeeds(inputs));
+    assertClose(y as never, perRow(x16, 1, rms(1e-5, gamma16.data)));
   });
 
   it('SimplifiedLayerNormalization takes epsilon 1e-5 by default', () => {
