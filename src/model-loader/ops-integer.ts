@@ -59,7 +59,7 @@ function runs(n: NodeImport, length: number, inputOffset: number, contributions:
     let fits = true;
     for (let o = 0; o < sums.length && fits; o++) fits = sums[o]! + inputOffset * contributions.at(i, o) <= EXACT_LIMIT;
     if (!fits) {
-      if (i === start) throw n.unsupported(`one product can pass 2^24, beyond float32's exact integers`);
+      if (i === start) throw n.unsupported(`index ${i} of its contracted axis alone can add up past 2^24, beyond float32's exact integers`);
       result.push([start, i]);
       start = i;
       sums.fill(0);
@@ -174,13 +174,13 @@ const convInteger: Converter = {
     const channels = w.shape[1]!;
     const window = w.shape[2]! * w.shape[3]!;
     const channelRuns = contractedRuns(n, channels, window, filterContributions);
-    if (channelRuns.length > 1 && groups !== 1) {
-      throw n.unsupported(`its sums can exceed float32's exact integers (2^24), which is mapped for group = 1 only`);
-    }
+    const slice = (t: Operand, from: number, size: number) =>
+      n.builder.slice(t, [0, from, 0, 0], [t.shape[0]!, size, t.shape[2]!, t.shape[3]!]);
     const parts = channelRuns.map(([start, end]) => {
       if (start === 0 && end === channels) return n.builder.conv2d(x, w, options);
-      const part = (t: Operand) => n.builder.slice(t, [0, start, 0, 0], [t.shape[0]!, end - start, t.shape[2]!, t.shape[3]!]);
-      return n.builder.conv2d(part(x), part(w), options);
+      // The run's channels of every group, so that the grouped convolution pairs them with the filter's slice.
+      const inputs = Array.from({ length: groups }, (_, g) => slice(x, g * channels + start, end - start));
+      return n.builder.conv2d(groups === 1 ? inputs[0]! : n.builder.concat(inputs, 1), slice(w, start, end - start), options);
     });
     const y = sumInt32(n, parts);
     return rank === 4 ? y : n.builder.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);

@@ -132,11 +132,23 @@ forEachBackend('ONNX import: integer products', (backend) => {
     assertExact(await runInteger(backend, 'ConvInteger', [x, w]), expected.shape, expected.data);
   });
 
-  it('ConvInteger with groups whose sums may exceed 2^24 is refused', () => {
-    const x: IntTensor = { name: 'x', type: 'uint8', shape: [1, 80, 4, 4], data: new Array<number>(1280).fill(0) };
-    const w: IntTensor = { name: 'w', type: 'uint8', shape: [2, 40, 3, 3], data: new Array<number>(720).fill(0) };
-    return assertThrows(() => loadModel(backend, integerModel('ConvInteger', [x, w], { group: int(2) })), 'NotSupportedError',
-      "node 'ConvInteger_0' (ConvInteger, opset 13): its sums can exceed float32's exact integers (2^24), which is mapped for group = 1 only");
+  it('ConvInteger with groups and sums beyond 2^24 (each group\'s channels cut into the same runs)', async () => {
+    const x: IntTensor = { name: 'x', type: 'uint8', shape: [1, 144, 3, 4], data: integers(144 * 12, 614, 'uint8', true) };
+    const w: IntTensor = { name: 'w', type: 'uint8', shape: [4, 72, 3, 3], data: integers(4 * 648, 615, 'uint8', true), constant: true };
+    x.data.fill(255, 0, 72 * 12);
+    x.data.fill(255, 72 * 12 + 12, 144 * 12 - 12);
+    w.data.fill(255, 0, 648);
+    w.data.fill(255, 3 * 648, 4 * 648);
+    const expected = conv2dRef({ shape: x.shape, data: x.data }, { shape: w.shape, data: w.data }, undefined, { groups: 2, padding: [1, 1, 1, 1] });
+    if (Math.max(...expected.data) <= 2 ** 24) throw new Error('the case should exceed 2^24');
+    assertExact(await runInteger(backend, 'ConvInteger', [x, w], { group: int(2), pads: ints([1, 1, 1, 1]) }), expected.shape, expected.data);
+  });
+
+  it('ConvInteger whose one channel\'s window alone can pass 2^24 (17 x 17 of weights given at run time) is refused', () => {
+    const x: IntTensor = { name: 'x', type: 'uint8', shape: [1, 1, 17, 17], data: new Array<number>(289).fill(0) };
+    const w: IntTensor = { name: 'w', type: 'uint8', shape: [1, 1, 17, 17], data: new Array<number>(289).fill(0) };
+    return assertThrows(() => loadModel(backend, integerModel('ConvInteger', [x, w])), 'NotSupportedError',
+      "node 'ConvInteger_0' (ConvInteger, opset 13): index 0 of its contracted axis alone can add up past 2^24, beyond float32's exact integers");
   });
 
   it('MatMulInteger of a float32 input is refused', () => {
