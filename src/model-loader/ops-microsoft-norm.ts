@@ -26,7 +26,8 @@ const simplifiedLayerNormalization: Converter = {
 function skipSum(n: NodeImport, biasInput: number): Operand {
   const b = n.builder;
   const x = n.operand(0);
-  if (x.shape.length !== 3) throw n.invalid(`its input has rank ${x.shape.length}, not 3 (batch, sequence, hidden)`);
+  const rank = x.shape.length;
+  if (rank !== 2 && rank !== 3) throw n.invalid(`its input has rank ${rank}, not 3 (batch, sequence, hidden) or 2 (tokens, hidden)`);
   const sum = b.add(x, n.operand(1));
   return n.has(biasInput) ? b.add(sum, n.operand(biasInput)) : sum;
 }

@@ -138,8 +138,11 @@ const gatherBlockQuantized: Converter = {
     });
     const dataType = scales.dataType === 'float16' ? 'float16' : 'float32';
     const table = n.builder.constant({ dataType, shape: data.shape }, hostData(dataType, values));
+    // Negative indices count from the end of the gathered axis, which WebNN's gather leaves undefined.
     const indices = n.operand(1);
-    return n.builder.gather(table, indices, { axis: gatherAxis });
+    const dim = (v: number) => n.builder.constant({ dataType: indices.dataType, shape: [] }, hostData(indices.dataType, [v]));
+    const wrapped = n.builder.where(n.builder.lesser(indices, dim(0)), n.builder.add(indices, dim(data.shape[gatherAxis]!)), indices);
+    return n.builder.gather(table, wrapped, { axis: gatherAxis });
   },
 };
 

@@ -105,6 +105,13 @@ forEachBackend('ONNX import: skip and root-mean-square normalizations', (backend
       ['y'], 'com.microsoft', { atol: 1e-5 });
   });
 
+  it('SkipLayerNormalization of (tokens, hidden) inputs', () => {
+    const [tokens, tokenSkip] = [randomTensor([5, 8], 317), randomTensor([5, 8], 318)];
+    return check(backend, 'SkipLayerNormalization', [graphInput('x', tokens), graphInput('s', tokenSkip), constant('g', gamma)],
+      { epsilon: float(1e-5) }, { y: perRow(map(tokens, (v, i) => v + tokenSkip.data[i]!), 1, layerNorm(1e-5)) },
+      ['y'], 'com.microsoft', { atol: 1e-5 });
+  });
+
   it('SkipLayerNormalization takes epsilon 1e-12 by default', () => {
     // Values of variance ~1e-10: normalized with epsilon 1e-5 they would nearly vanish.
     const small = map(x, (v) => v * 1e-5);
