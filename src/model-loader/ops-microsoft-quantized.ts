@@ -56,7 +56,8 @@ function dequantizedWeights(n: NodeImport, depth: number, columns: number, activ
   const scales = toNumbers(n.constant(2, 'scales'));
   if (scales.length !== columns * q.blocks) throw n.invalid(`it has ${scales.length} scales, not N * blocks = ${columns * q.blocks}`);
   const zeroPoint = zeroPointsOf(n, columns, q);
-  // ONNX Runtime reads zero points otherwise when g_idx (act-order quantization) is given: left to it.
+  // With g_idx (act-order quantization) ONNX Runtime's results depart from this dequantization even for g_idx of the
+  // blocks in order, when zero points are given: refused rather than guessed.
   n.require(!n.has(4), 'g_idx is not mapped');
   const bytes = packed.data as Uint8Array;
   const values = new Float64Array(depth * columns);
