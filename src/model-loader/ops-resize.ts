@@ -46,8 +46,10 @@ function resampleNamed(n: NodeImport, settings: ResizeSettings, scales: number[]
   const rank = x.shape.length;
   const axes = axesGiven ?? [...Array(rank).keys()];
   const pair = [rank - 2, rank - 1];
+  // Sizes computed at run time are taken to keep the leading axes (exporters write Concat(Shape(x)[:-2], sizes));
+  // the reshape to them below makes dispatch fail where their product differs.
   const untouched = (k: number) => axes[k]! < rank - 2 &&
-    (scales ? scales[k] === 1 : Array.isArray(sizes) && sizes[k] === dimensionsOf(x)[axes[k]!]);
+    (scales ? scales[k] === 1 : !Array.isArray(sizes) || sizes[k] === dimensionsOf(x)[axes[k]!]);
   if (rank < 2 || axes.some((a, k) => !pair.includes(a) && !untouched(k))) {
     throw n.unsupported('resizing axes other than the last two of an input with named dimensions, or to sizes computed at run time, is not mapped');
   }
@@ -66,7 +68,11 @@ function resampleNamed(n: NodeImport, settings: ResizeSettings, scales: number[]
   if (Array.isArray(sizes)) return n.builder.resample2d(x, { mode: webnnMode, sizes: pair.map((a) => sizes[axes.indexOf(a)]!), axes: pair });
   const values = asShapeValue(n, sizes as Operand);
   const at = axes.indexOf(rank - 2);
-  return n.dynamic().resample2dDynamic(x, { mode: webnnMode, sizes: elements(n, values, at, 2), axes: pair });
+  if (at < 0 || axes.indexOf(rank - 1) !== at + 1 || (axes.length !== 2 && axes.length !== rank)) {
+    throw n.unsupported('sizes computed at run time are mapped for the last two axes, or for every axis');
+  }
+  const y = n.dynamic().resample2dDynamic(x, { mode: webnnMode, sizes: elements(n, values, at, 2), axes: pair });
+  return axes.length === rank ? n.dynamic().reshapeDynamic(y, values) : y;
 }
 
 function resample(n: NodeImport, settings: ResizeSettings, scales: number[] | null, sizes: number[] | null, axesGiven?: number[]) {

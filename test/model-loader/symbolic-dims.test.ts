@@ -104,6 +104,53 @@ function computedArgumentsReference(x: readonly number[], n: number) {
   };
 }
 
+/** x: [batch, seq, 4] through rank changes and reads of its sizes: Flatten, Gather of the last step, Unsqueeze, Squeeze, Size, Shape(start). */
+function rankChangesModel(): Uint8Array {
+  const w = new OnnxModelWriter(13, 8);
+  w.input('x', ['batch', 'seq', 4]);
+  w.initializer('last', [], int64([-1]));
+  w.initializer('axes1', [1], int64([1]));
+  w.nodeWithOutputs('Flatten', 'flatten', ['x'], ['rows'], { axis: int(2) });
+  w.node('Gather', 'lastStep', ['x', 'last'], { axis: int(1) });
+  w.nodeWithOutputs('Unsqueeze', 'unsqueeze', ['lastStep', 'axes1'], ['lastRow']);
+  w.nodeWithOutputs('Squeeze', 'squeeze', ['lastRow', 'axes1'], ['lastAgain']);
+  w.node('Size', 'size', ['x']);
+  w.nodeWithOutputs('Cast', 'sizeFloat', ['size'], ['count'], { to: int(ELEM.float) });
+  w.node('Shape', 'innerShape', ['x'], { start: int(1) });
+  w.nodeWithOutputs('Cast', 'innerFloat', ['innerShape'], ['inner'], { to: int(ELEM.float) });
+  for (const name of ['rows', 'lastRow', 'lastAgain', 'count', 'inner']) w.output(name, null);
+  return w.encode();
+}
+
+function rankChangesReference(x: readonly number[], batch: number, seq: number) {
+  const last = Array.from({ length: batch }, (_, b) => x.slice((b * seq + seq - 1) * 4, (b * seq + seq) * 4)).flat();
+  return {
+    rows: { shape: [batch * seq, 4], data: [...x] },
+    lastRow: { shape: [batch, 1, 4], data: last },
+    lastAgain: { shape: [batch, 4], data: last },
+    count: { shape: [], data: [batch * seq * 4] },
+    inner: { shape: [2], data: [seq, 4] },
+  };
+}
+
+/** An image of named height and width resized to twice its size, the sizes computed from its shape. */
+function resizeModel(): Uint8Array {
+  const w = new OnnxModelWriter(13, 8);
+  w.input('image', [1, 1, 'h', 'w']);
+  w.initializer('from0', [1], int64([0]));
+  w.initializer('from2', [1], int64([2]));
+  w.initializer('to4', [1], int64([4]));
+  w.initializer('two', [1], int64([2]));
+  w.node('Shape', 'shape', ['image']);
+  w.node('Slice', 'outer', ['shape', 'from0', 'from2']);
+  w.node('Slice', 'spatial', ['shape', 'from2', 'to4']);
+  w.node('Mul', 'doubled', ['spatial', 'two']);
+  w.node('Concat', 'sizes', ['outer', 'doubled'], { axis: int(0) });
+  w.nodeWithOutputs('Resize', 'upscale', ['image', '', '', 'sizes'], ['y'], { mode: { kind: 'string', value: 'nearest' } });
+  w.output('y', null);
+  return w.encode();
+}
+
 const asResult = (o: MLModelTensor) =>
   ({ dataType: 'float32' as const, shape: [...o.dimensions], data: Array.from(o.data as unknown as ArrayLike<number>) });
 
@@ -150,6 +197,33 @@ forEachBackend('ONNX import: symbolic dimensions as named WebNN dimensions', (ba
       for (const n of [2, 4]) {
         const x = representable(randomData(n * 3, 10 + n), 'float32');
         assertAll(await computeEach(model, x, [n, 3]), computedArgumentsReference(x, n), `[${n}, 3]`);
+      }
+    } finally {
+      model.destroy();
+    }
+  });
+
+  it('rank changes and sizes of named dimensions: Flatten, Gather(-1), Unsqueeze, Squeeze, Size, Shape(start), at two sizes', async () => {
+    const model = await loadModel(backend, rankChangesModel());
+    try {
+      for (const [batch, seq, seed] of [[2, 3, 41], [3, 1, 42]] as const) {
+        const x = representable(randomData(batch * seq * 4, seed), 'float32');
+        assertAll(await computeEach(model, x, [batch, seq, 4]), rankChangesReference(x, batch, seq), `[${batch}, ${seq}, 4]`);
+      }
+    } finally {
+      model.destroy();
+    }
+  });
+
+  it('Resize to sizes computed from named height and width (resample2dDynamic), at two sizes', async () => {
+    const model = await loadModel(backend, resizeModel());
+    try {
+      for (const [h, w] of [[2, 3], [4, 2]] as const) {
+        const image = representable(randomData(h * w, h * 10 + w), 'float32');
+        // half_pixel with round_prefer_floor at twice the size: each pixel twice along both axes.
+        const expected = Array.from({ length: 4 * h * w }, (_, i) => image[Math.floor(Math.floor(i / (2 * w)) / 2) * w + Math.floor((i % (2 * w)) / 2)]!);
+        const outputs = await model.compute({ image: { data: Float32Array.from(image), dimensions: [1, 1, h, w] } });
+        assertClose(asResult(outputs['y']!), { shape: [1, 1, 2 * h, 2 * w], data: expected }, { atol: 0, rtol: 0 }, `[${h}, ${w}]`);
       }
     } finally {
       model.destroy();
