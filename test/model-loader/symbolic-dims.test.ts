@@ -4,7 +4,9 @@
  * two sizes and held to float64 references written here; a real model (PP-OCRv4's recognizer, with its batch and width
  * free) to ONNX Runtime Web's wasm provider at two widths.
  */
+import * as protobuf from 'protobufjs/light.js';
 import { ELEM, OnnxModelWriter } from '../browser/onnx/model-writer.js';
+import { ONNX_SCHEMA } from '../../src/model-loader/onnx-schema.js';
 import { int, ints, tensor } from '../browser/onnx/model-writer.js';
 import { assertClose, assertThrows, contextFor, forEachBackend, randomData, representable, withDynamicShapes } from '../util/harness.js';
 import { ortOutputs, packageFile, referenceAvailable } from './ort-reference.js';
@@ -149,6 +151,17 @@ function resizeModel(): Uint8Array {
   w.nodeWithOutputs('Resize', 'upscale', ['image', '', '', 'sizes'], ['y'], { mode: { kind: 'string', value: 'nearest' } });
   w.output('y', null);
   return w.encode();
+}
+
+interface DimRecord { dimValue?: number; dimParam?: string }
+interface ValueInfoRecord { type: { tensorType: { shape: { dim: DimRecord[] } } } }
+
+/** The model with the first dimension of its first input and output made the free dimension 'batch'. */
+function withFreeBatch(bytes: Uint8Array): Uint8Array {
+  const ModelProto = protobuf.Root.fromJSON(ONNX_SCHEMA).lookupType('onnx.ModelProto');
+  const model = ModelProto.decode(bytes) as unknown as { graph: { input: ValueInfoRecord[]; output: ValueInfoRecord[] } };
+  for (const info of [model.graph.input[0]!, model.graph.output[0]!]) info.type.tensorType.shape.dim[0] = { dimParam: 'batch' };
+  return ModelProto.encode(model as unknown as protobuf.Message).finish();
 }
 
 const asResult = (o: MLModelTensor) =>
@@ -314,6 +327,24 @@ forEachBackend('ONNX import: symbolic dimensions as named WebNN dimensions', (ba
           const data = Float32Array.from(representable(randomData(batch * 3 * 48 * 192, seed, -2, 2), 'float32'));
           const expected = await ortOutputs(bytes, { x: { shape, data } });
           const actual = await model.compute({ x: { data, dimensions: shape } });
+          for (const [name, e] of Object.entries(expected)) assertClose(asResult(actual[name]!), e, { atol: 1e-4, rtol: 0 }, `batch ${batch} '${name}'`);
+        }
+      } finally {
+        model.destroy();
+      }
+    });
+
+    it('openWakeWord keyword head with its batch made free (Flatten as reshapeTo2d, Gemm, LayerNorm), at batch 1 and 3, within 1e-4 of ORT-web wasm', async () => {
+      const bytes = withFreeBatch(await packageFile('openwakeword-js/models/hello_deepa.onnx'));
+      const model = await loadModel(backend, bytes);
+      try {
+        const input = model.inputs()[0]!;
+        if (json(input.dimensions) !== json(['batch', 25, 96])) throw new Error(json(input.dimensions));
+        for (const [batch, seed] of [[1, 51], [3, 52]] as const) {
+          const shape = [batch, 25, 96];
+          const data = Float32Array.from(representable(randomData(batch * 2400, seed, -2, 2), 'float32'));
+          const expected = await ortOutputs(bytes, { [input.name]: { shape, data } });
+          const actual = await model.compute({ [input.name]: { data, dimensions: shape } });
           for (const [name, e] of Object.entries(expected)) assertClose(asResult(actual[name]!), e, { atol: 1e-4, rtol: 0 }, `batch ${batch} '${name}'`);
         }
       } finally {
