@@ -28,6 +28,11 @@ export function scores(n: NodeImport, q: Operand, k: Operand, scale: number): Op
   return n.builder.mul(n.builder.matmul(q, n.builder.transpose(k, { permutation: swap })), scalar(n, q.dataType, scale));
 }
 
+/** The scale attribute, 1 / sqrt(head size) when it is left out or 0 (as ONNX Runtime reads it). */
+export function attentionScale(n: NodeImport, headSize: number): number {
+  return n.float('scale', 0) || 1 / Math.sqrt(headSize);
+}
+
 /**
  * key_padding_mask as an additive (batch, 1, 1 or S, T) mask: mask_filter_value where the mask is 0 (a (batch, T) or
  * (batch, S, T) mask), or at the key positions from each batch's length on (a (batch) mask of lengths).
@@ -89,7 +94,7 @@ const multiHeadAttention: Converter = {
     const total = k.shape[2]!;
     const filterValue = n.float('mask_filter_value', -10000);
     const filter = scalar(n, q.dataType, filterValue);
-    let logits = scores(n, q, k, n.float('scale', 1 / Math.sqrt(hidden / heads)));
+    let logits = scores(n, q, k, attentionScale(n, hidden / heads));
     if (n.has(5)) logits = b.add(logits, n.operand(5));
     if (n.has(4)) logits = b.add(logits, keyPaddingMask(n, batch, sequence, total, filter));
     if (n.int('unidirectional', 0) === 1) logits = b.add(logits, causalMask(n, sequence, total, filterValue, q.dataType));

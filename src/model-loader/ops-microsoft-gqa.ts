@@ -8,7 +8,7 @@ import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand, OperandDataType } from './webnn-types.js';
-import { mergeHeads, scores } from './ops-microsoft-attention.js';
+import { attentionScale, mergeHeads, scores } from './ops-microsoft-attention.js';
 import { outputWanted, scalar } from './ops-microsoft-common.js';
 import { rotateHeads } from './ops-microsoft-rotary.js';
 
@@ -106,7 +106,7 @@ const groupQueryAttention: Converter = {
     const grouped = b.reshape(toCacheLayout(q), [batch, kvHeads, group, sequence, headSize]);
     const keys = b.reshape(presentKey, [batch, kvHeads, 1, length, headSize]);
     const values = b.reshape(presentValue, [batch, kvHeads, 1, length, headSize]);
-    let logits = scores(n, grouped, keys, n.float('scale', 1 / Math.sqrt(headSize)));
+    let logits = scores(n, grouped, keys, attentionScale(n, headSize));
     const softcap = n.float('softcap', 0);
     if (softcap > 0) logits = b.mul(b.tanh(b.div(logits, scalar(n, logits.dataType, softcap))), scalar(n, logits.dataType, softcap));
     // Key position j is seen by the query at position p when j <= p (and p - j < local_window_size if given), and

@@ -30,9 +30,11 @@ forEachBackend('ONNX import: MultiHeadAttention', (backend) => {
   const plain = (x: number) => x;
   const base = [graphInput('q', query), graphInput('k', key), graphInput('v', value)];
 
-  it('keys and values of another length (cross attention), the scale 1 / sqrt(head size) by default', () =>
-    check(backend, 'MultiHeadAttention', base, { num_heads: int(heads) },
-      { y: attentionRef(headsOf(query, heads, 'BSD'), headsOf(key, heads, 'BSD'), headsOf(value, heads, 'BSD'), scale, plain) }));
+  it('keys and values of another length (cross attention), the scale 1 / sqrt(head size) by default or when 0', async () => {
+    const expected = { y: attentionRef(headsOf(query, heads, 'BSD'), headsOf(key, heads, 'BSD'), headsOf(value, heads, 'BSD'), scale, plain) };
+    await check(backend, 'MultiHeadAttention', base, { num_heads: int(heads) }, expected);
+    await check(backend, 'MultiHeadAttention', base, { num_heads: int(heads), scale: float(0) }, expected);
+  });
 
   it('a bias added to query, key and value, and a scale attribute', () => {
     const bias = randomTensor([3 * hidden], 503);
