@@ -2,7 +2,8 @@
  * com.microsoft's GroupQueryAttention, as far as static shapes go: query heads share key/value heads in groups, new
  * keys and values are written into the present cache at their positions (each batch's past length from seqlens_k,
  * computed at run time), and each query attends to the cached positions up to its own (causal, optionally within a
- * local window). total_sequence_length must be known at load time, as it sizes the present cache.
+ * local window), with attention_bias added after softcap and position_ids, when given, placing the rotary embedding.
+ * total_sequence_length must be known at load time, as it sizes the present cache.
  */
 import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor } from './host-tensor.js';
@@ -77,7 +78,7 @@ const groupQueryAttention: Converter = {
     if (heads < 1 || kvHeads < 1 || heads % kvHeads !== 0) throw n.invalid(`num_heads ${heads} is not a multiple of kv_num_heads ${kvHeads}`);
     n.require(n.int('smooth_softmax', 0) === 0, 'smooth_softmax = 1 is not mapped');
     n.require(n.int('qk_output', 0) === 0 && !outputWanted(n, 3), 'its qk output is not mapped');
-    n.require(!n.has(9) && !n.has(10) && !n.has(11), 'position_ids, attention_bias and head_sink are not mapped');
+    n.require(!n.has(11), 'head_sink is not mapped');
     const { layout, q: query, k: key, v: value } = splitInputs(n, heads, kvHeads);
     const { batch, sequence, headSize } = layout;
     const [total] = n.constantNumbers(6, 'total sequence length');
@@ -91,7 +92,9 @@ const groupQueryAttention: Converter = {
       : b.add(b.reshape(n.operand(5), [batch, 1]), int32Constant(n, [1, sequence], (s) => s + 1 - sequence));
     let [q, k] = [query, key];
     if (n.int('do_rotary', 0) === 1) {
-      const [cos, sin] = [anglesAt(n, 7, positions), anglesAt(n, 8, positions)];
+      // position_ids, when given, place the rotation (the cache positions stay those of seqlens_k).
+      const rotaryPositions = n.has(9) ? n.operand(9) : positions;
+      const [cos, sin] = [anglesAt(n, 7, rotaryPositions), anglesAt(n, 8, rotaryPositions)];
       const interleaved = n.int('rotary_interleaved', 0) === 1;
       const rotaryDim = 2 * cos.shape[3]!;
       q = rotateHeads(n, q, cos, sin, rotaryDim, interleaved);
@@ -109,6 +112,14 @@ const groupQueryAttention: Converter = {
     let logits = scores(n, grouped, keys, attentionScale(n, headSize));
     const softcap = n.float('softcap', 0);
     if (softcap > 0) logits = b.mul(b.tanh(b.div(logits, scalar(n, logits.dataType, softcap))), scalar(n, logits.dataType, softcap));
+    // attention_bias (batch or 1, heads or 1, S, total length) in the grouped layout of the logits, over the present
+    // length (the positions after the total are never seen).
+    if (n.has(10)) {
+      const [biasBatch, biasHeads] = n.shape(10) as [number, number];
+      const bias = length === total ? n.operand(10) : b.pad(n.operand(10), [0, 0, 0, 0], [0, 0, 0, length - total]);
+      logits = b.add(logits, biasHeads === 1 ? b.reshape(bias, [biasBatch, 1, 1, sequence, length])
+        : b.reshape(bias, [biasBatch, kvHeads, group, sequence, length]));
+    }
     // Key position j is seen by the query at position p when j <= p (and p - j < local_window_size if given), and
     // j <= seqlens_k, the batch's last position (which bounds the padding queries of a first prompt).
     const keyPositions = int32Constant(n, [1, 1, 1, 1, length], (j) => j);

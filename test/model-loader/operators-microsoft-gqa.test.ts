@@ -25,6 +25,10 @@ interface Step {
   window?: number;
   softcap?: number;
   scale?: number;
+  /** position_ids (batch x S) placing the rotation. */
+  positionIds?: number[];
+  /** attention_bias: its batch and head counts (1 broadcasts), over (S, total). */
+  bias?: { batch: number; heads: number };
 }
 
 /** Each vector turned by the angles of its position (cos and sin rows of maxSequence x size / 2). */
@@ -67,7 +71,10 @@ function stepCase(step: Step, seed: number) {
     { name: 'seqlens', shape: [batch], data: Int32Array.from(step.seqlens) },
     { name: 'total', shape: [1], data: Int32Array.from([step.total]), constant: true },
   ];
-  if (step.rotary) inputs.push({ ...input('cos', cos) as ContribTensor, constant: true }, { ...input('sin', sin) as ContribTensor, constant: true });
+  inputs.push(step.rotary ? { ...input('cos', cos) as ContribTensor, constant: true } : '', step.rotary ? { ...input('sin', sin) as ContribTensor, constant: true } : '');
+  inputs.push(step.positionIds ? { name: 'positionIds', shape: [batch, sequence], data: BigInt64Array.from(step.positionIds, BigInt) } : '');
+  const bias = step.bias ? tensor([step.bias.batch, step.bias.heads, sequence, step.total], 7) : null;
+  inputs.push(input('bias', bias));
 
   // The reference: packed queries hold Q, K, V one after the other in each token's row.
   const width = query.shape[2]!;
@@ -80,15 +87,18 @@ function stepCase(step: Step, seed: number) {
   const firstPrompt = sequence === step.total;
   const pastEnds = step.seqlens.map((last) => (firstPrompt ? 0 : last + 1 - sequence));
   const position = (b: number, s: number) => pastEnds[b]! + s;
-  const turn = (h: Heads) => (step.rotary ? rotateRef(h, position, cos, sin, step.rotary.interleaved) : h);
+  const rotaryPosition = (b: number, s: number) => (step.positionIds ? step.positionIds[b * sequence + s]! : position(b, s));
+  const turn = (h: Heads) => (step.rotary ? rotateRef(h, rotaryPosition, cos, sin, step.rotary.interleaved) : h);
   const length = Math.max(step.total, step.past ?? 0);
   const presentKey = presentRef(pastKey && headsOf(pastKey, kvHeads, 'BNSH'), turn(headsOf(k, kvHeads, 'BSD')), pastEnds, length, sequence);
   const presentValue = presentRef(pastValue && headsOf(pastValue, kvHeads, 'BNSH'), headsOf(v, kvHeads, 'BSD'), pastEnds, length, sequence);
   const window = step.window ?? -1;
-  const y = attentionRef(turn(headsOf(q, heads, 'BSD')), presentKey, presentValue, step.scale ?? 1 / Math.sqrt(size), (x, b, _n, s, j) => {
+  const biasAt = (b: number, n: number, s: number, j: number) => (bias && step.bias
+    ? bias.data[(((step.bias.batch === 1 ? 0 : b) * step.bias.heads + (step.bias.heads === 1 ? 0 : n)) * sequence + s) * step.total + j]! : 0);
+  const y = attentionRef(turn(headsOf(q, heads, 'BSD')), presentKey, presentValue, step.scale ?? 1 / Math.sqrt(size), (x, b, n, s, j) => {
     const p = position(b, s);
     if (j > p || j > step.seqlens[b]! || (window > 0 && j <= p - window)) return null;
-    return step.softcap ? step.softcap * Math.tanh(x / step.softcap) : x;
+    return (step.softcap ? step.softcap * Math.tanh(x / step.softcap) : x) + biasAt(b, n, s, j);
   }, (n) => Math.floor(n / group));
   return { inputs, expected: { y, presentKey: asTensor(presentKey), presentValue: asTensor(presentValue) } };
 }
@@ -134,6 +144,13 @@ forEachBackend('ONNX import: GroupQueryAttention', (backend) => {
     await check(backend, { batch: 1, sequence: 5, past: null, total: 5, seqlens: [4], window: 2 }, 670);
     await check(backend, { batch: 2, sequence: 1, past: 6, total: 6, seqlens: [5, 3], window: 2, softcap: 0.5, scale: 0.7 }, 680);
   });
+
+  it('position_ids placing the rotation, an attention bias per batch and head after softcap', () =>
+    check(backend, { batch: 2, sequence: 1, past: 4, total: 3, seqlens: [2, 1], rotary: { interleaved: false }, positionIds: [7, 3],
+      bias: { batch: 2, heads }, softcap: 0.5 }, 685));
+
+  it('an attention bias broadcast over batch and heads, on a first prompt', () =>
+    check(backend, { batch: 2, sequence: 3, past: null, total: 3, seqlens: [2, 2], bias: { batch: 1, heads: 1 } }, 687));
 
   it('a total_sequence_length computed at run time is refused: it sizes the present cache', () => {
     const { inputs } = stepCase({ batch: 1, sequence: 1, past: 2, total: 3, seqlens: [2] }, 690);

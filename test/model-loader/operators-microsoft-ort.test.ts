@@ -85,6 +85,13 @@ const CASES: ContribCase[] = [
     attributes: { num_heads: int(4), kv_num_heads: int(2), do_rotary: int(1) },
   },
   {
+    title: 'GroupQueryAttention: position_ids for the rotation, an attention bias', opType: 'GroupQueryAttention', outputs: ['y', 'pk', 'pv'],
+    inputs: [floats('q', [2, 1, 64]), floats('k', [2, 1, 32]), floats('v', [2, 1, 32]), floats('pastK', [2, 2, 5, 16]), floats('pastV', [2, 2, 5, 16]),
+      int32s('seqlens', [3, 1]), int32s('total', [4]), constant(floats('cos', [8, 8])), constant(floats('sin', [8, 8])), int64s('positions', [6, 2], [2, 1]),
+      floats('bias', [2, 4, 1, 4])],
+    attributes: { num_heads: int(4), kv_num_heads: int(2), do_rotary: int(1), rotary_interleaved: int(1) },
+  },
+  {
     title: 'GroupQueryAttention: a first prompt, packed, local window and softcap', opType: 'GroupQueryAttention', outputs: ['y', 'pk', 'pv'],
     inputs: [floats('qkv', [1, 5, 128]), '', '', '', '', int32s('seqlens', [4]), int32s('total', [5])],
     attributes: { num_heads: int(4), kv_num_heads: int(2), local_window_size: int(3), softcap: float(2) },
