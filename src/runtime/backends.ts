@@ -231,8 +231,25 @@ interface EngineBackendState {
   readonly registry: Record<string, tf.KernelBackend | undefined>;
 }
 
-/** Per backend, the instance tf.setBackend() last switched to in full and the profiler it made for it. */
-const fullySwitched = new Map<string, { instance: tf.KernelBackend; profiler: unknown }>();
+/**
+ * Per backend, the instance tf.setBackend() last switched to in full, the profiler it made for it, and how many kernels
+ * TF.js had registered then.
+ */
+const fullySwitched = new Map<string, { instance: tf.KernelBackend; profiler: unknown; kernels: number }>();
+
+/**
+ * How many kernels TF.js has registered, for every backend: the size of its kernel registry, a Map kept in TF.js's
+ * globals (on the global object, or on `process` where TF.js found no other). -1 where it is not found.
+ */
+function registeredKernelCount(): number {
+  type Holder = { _tfGlobals?: Map<string, unknown> } | undefined;
+  const holders = [globalThis as Holder, (globalThis as { process?: Holder }).process];
+  for (const holder of holders) {
+    const registry = holder?._tfGlobals?.get('kernelRegistry');
+    if (registry instanceof Map) return registry.size;
+  }
+  return -1;
+}
 
 /**
  * Makes `name` TF.js's active backend at once. tf.setBackend() switches synchronously to a backend that is already
@@ -241,7 +258,8 @@ const fullySwitched = new Map<string, { instance: tf.KernelBackend; profiler: un
  * Only the first switch to a backend instance goes through tf.setBackend(): besides setting the active backend, it
  * runs the setup function of every kernel registered for it, looked up through the whole kernel registry (about
  * 0.5 ms a switch; an int64 operation computed on the host switches to cpu and back at each dispatch), work whose
- * result a later switch to the same instance would only make again. Later switches set what it sets.
+ * result a later switch to the same instance would only make again. Later switches set what it sets, until kernels
+ * are registered or removed.
  */
 export function activateBackendNow(name: string | null | undefined): void {
   // Restoring "no backend active" (backends start without becoming active): the current one stays.
@@ -249,19 +267,20 @@ export function activateBackendNow(name: string | null | undefined): void {
   const engine = tf.engine() as unknown as EngineBackendState;
   const instance = engine.registry[name];
   const switched = fullySwitched.get(name);
-  if (instance && switched?.instance === instance) {
+  const kernels = registeredKernelCount();
+  if (instance && switched?.instance === instance && kernels >= 0 && switched.kernels === kernels) {
     engine.backendName = name;
     engine.backendInstance = instance;
     engine.profiler = switched.profiler;
     return;
   }
-  // A backend removed or made anew: the instance kept is not to be switched to again.
+  // A backend removed or made anew, or kernels registered since (whose setup the full switch runs).
   fullySwitched.delete(name);
   if (!tf.findBackend(name)) throw new Error(`TF.js backend ${name} is not initialised`);
   if (name === 'cpu') silenceCpuBanner();
   void tf.setBackend(name);
   if (tf.getBackend() !== name) throw new Error(`TF.js did not switch to backend ${name}`);
-  fullySwitched.set(name, { instance: engine.backendInstance!, profiler: engine.profiler });
+  fullySwitched.set(name, { instance: engine.backendInstance!, profiler: engine.profiler, kernels });
 }
 
 /** Jobs of no context (releasing memory), one timeline per backend. */

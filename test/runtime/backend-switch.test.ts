@@ -1,7 +1,8 @@
 /**
  * runtime/backends.ts activateBackendNow(): switching TF.js's active backend. Only the first switch to a backend
  * instance goes through tf.setBackend() (which runs every kernel's setup function for it); later ones make the same
- * backend active without that, and a backend removed and registered anew is switched to in full again.
+ * backend active without that, until kernels are registered (their setup then runs at the next switch); a backend
+ * removed and registered anew is switched to in full again.
  */
 import { activateBackendNow, tf } from '../../src/runtime/backends.js';
 import { BACKENDS, contextFor } from '../util/harness.js';
@@ -45,7 +46,7 @@ describe('switching TF.js\'s active backend', () => {
           check(there.dataSync().join() === '3,-4', `${other} computed ${there.dataSync().join()}`);
           there.dispose();
         }
-        // The kernel was registered after any earlier full switch to `other`, so the first switch here set it up.
+        // Registered after every earlier switch to `other`: the first switch here set it up, the later ones did not.
         check(afterFirst === 1 && setups === 1, `set up ${setups} times (${afterFirst} at the first switch)`);
       } finally {
         tf.unregisterKernel(kernelName, other);
