@@ -2,7 +2,7 @@ import { invalidStateError, typeError, unknownError } from '../errors.js';
 import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend } from '../runtime/placement.js';
-import { tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
+import { overwriteInPlace, tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
 import { bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
@@ -66,6 +66,17 @@ function dataFromSource(ctx: ContextState, desc: OperandDescriptor, source: Buff
   if (isHostType(t)) return new HostTensor(t, desc.shape, bytesToHost(bytes, t));
   const { values, borrowed } = storageValuesOf(bytes, t);
   return onHomeBackend(ctx, desc, values, borrowed);
+}
+
+/**
+ * Writes the caller's bytes over the tensor's values where they are (wasm's heap), with nothing on the timeline before
+ * the write: what the write's job would do, done now, without making and freeing a tensor. False where it cannot be.
+ */
+function writtenInPlace(ctx: ContextState, t: TensorState, source: BufferSource): boolean {
+  const data = t.data;
+  if (!ctx.timelineIdle || ctx.isLost || ctx.device || !data || isHostTensor(data) || isHostType(t.desc.dataType)) return false;
+  const { values } = storageValuesOf(bytesOf(source), t.desc.dataType);
+  return overwriteInPlace(data, homeBackend(ctx.backend, t.desc.dataType), values);
 }
 
 /** An MLTensor's data read out as WebNN bytes into `target`. */
@@ -327,6 +338,7 @@ export class MLContext {
     let data: Value;
     try {
       writeFaultCheck();
+      if (writtenInPlace(ctx, t, source)) return;
       data = dataFromSource(ctx, t.desc, source);
     } catch (error) {
       // Failed in the write's place on the timeline, after the work enqueued before it.

@@ -54,6 +54,11 @@ export class ContextState implements TimelineOwner {
     return this.#queued === 0;
   }
 
+  /** Whether nothing is queued, running or waited for on the timeline: work done now is done in its place on it. */
+  get timelineIdle(): boolean {
+    return this.#queued === 0 && this.#timeline.idle;
+  }
+
   /**
    * Hands a job to the timeline. A context on an app's GPUDevice runs it at once instead when the timeline is idle,
    * with TF.js's 'webgpu' standing for its device: exportToGPU() returns its GPUBuffer at once, and WebGPU work the

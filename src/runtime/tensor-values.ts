@@ -29,6 +29,12 @@ export function tensorFromValues(name: BackendName, values: StorageValues, shape
   return tf.keep((tf.engine() as unknown as EngineWrite).makeTensor(owned, shape as number[], dtype, backend));
 }
 
+/** The backend holding `t`'s data. */
+function holderOf(t: tf.Tensor): unknown {
+  return (tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: unknown }> } }).state.tensorInfo
+    .get(t.dataId)?.backend;
+}
+
 /**
  * The values of `t` where its backend keeps them, without a copy: a view of the wasm heap, or the cpu backend's own
  * array. Valid only until the next TF.js call (the wasm heap may grow and move), and never to be written. Null on
@@ -39,8 +45,23 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
   if (backendName === 'cpu') return t.dataSync() as StorageValues;
   if (backendName !== 'wasm') return null;
   const backend = tf.findBackend('wasm') as unknown as Partial<WasmHeapBackend> | null;
-  const holder = (tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: unknown }> } }).state.tensorInfo
-    .get(t.dataId)?.backend;
-  if (!backend?.typedArrayFromHeap || holder !== backend) return null;
+  if (!backend?.typedArrayFromHeap || holderOf(t) !== backend) return null;
   return backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId }) as StorageValues;
+}
+
+/**
+ * Writes `values` over those of `t` in wasm's heap, when `t` is the only tensor holding that memory and has their type
+ * and count: true once written. False where a new tensor is to be made instead, leaving `t` as it was: on the other
+ * backends (the cpu backend keeps the arrays it is given, which another tensor's data may be too), for memory shared
+ * with another tensor, another type or size.
+ */
+export function overwriteInPlace(t: tf.Tensor, backendName: string, values: StorageValues): boolean {
+  if (backendName !== 'wasm') return false;
+  if (t.isDisposed || t.dtype !== (values instanceof Float32Array ? 'float32' : 'int32') || t.size !== values.length) return false;
+  const backend = tf.findBackend(backendName);
+  if (!backend || holderOf(t) !== backend || backend.refCount(t.dataId) !== 1) return false;
+  const target = valuesInPlace(t, backendName);
+  if (!target || target.length !== values.length) return false;
+  target.set(values);
+  return true;
 }

@@ -108,6 +108,11 @@ export class Timeline {
     this.#owner = owner;
   }
 
+  /** Whether no job is queued, running or waited for: a job run now would run where enqueue() would run it. */
+  get idle(): boolean {
+    return !this.#draining;
+  }
+
   /**
    * Runs `run` after every job enqueued before it on this timeline, then calls `settle` with its outcome. `where`
    * names the method for the owner's `enter`; null runs the job whatever state the owner is in (releasing memory).

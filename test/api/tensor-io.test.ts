@@ -8,7 +8,7 @@ import { forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import type { MLContext, MLTensor } from '../../src/index.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
-import { newContext, settledState } from './api-util.js';
+import { newBuilder, newContext, settledState } from './api-util.js';
 
 /** Little-endian bytes of `count` elements of `dataType`, made from seeded byte values. */
 function patternBytes(dataType: MLOperandDataType, count: number, seed: number): Uint8Array {
@@ -33,6 +33,21 @@ function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void
   if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} bytes, expected ${expected.length}`);
   const at = actual.findIndex((v, i) => v !== expected[i]);
   if (at >= 0) throw new Error(`${what}: byte ${at} is ${actual[at]}, expected ${expected[at]}`);
+}
+
+/** Counts the tensors TF.js's engine makes until restored. */
+function countTensorsMade(): { count: number; restore(): void } {
+  const engine = tf.engine() as unknown as { makeTensor: (...args: unknown[]) => unknown };
+  const original = engine.makeTensor;
+  const counter = {
+    count: 0,
+    restore: () => { engine.makeTensor = original; },
+  };
+  engine.makeTensor = function (this: unknown, ...args: unknown[]) {
+    counter.count++;
+    return original.apply(this, args);
+  };
+  return counter;
 }
 
 const TYPES: readonly MLOperandDataType[] = ['float32', 'float16', 'int32', 'uint32', 'int8', 'uint8', 'int64', 'uint64'];
@@ -96,6 +111,55 @@ forEachBackend('tensor I/O copies', (backend) => {
     if (third.join() !== '5,6,7,8') throw new Error(`third read ${third.join()}`);
     if (first.join() !== '-1,-1,-1,-1') throw new Error('the first result changed');
     t.destroy();
+  });
+
+  it('a write lands before later work and after earlier work, also where it goes straight into the tensor\'s memory', async () => {
+    const builder = newBuilder(ctx);
+    const x = builder.input('x', { dataType: 'float32', shape: [4] });
+    // y shares x's values where the plan can make it so (reshape); z is computed from them.
+    const graph = await builder.build({ y: builder.reshape(x, [2, 2]), z: builder.mul(x, builder.constant({ dataType: 'float32', shape: [] }, new Float32Array([2]))) });
+    const xt = await ctx.createTensor({ dataType: 'float32', shape: [4], readable: true, writable: true });
+    const yt = await ctx.createTensor({ dataType: 'float32', shape: [2, 2], readable: true });
+    const zt = await ctx.createTensor({ dataType: 'float32', shape: [4], readable: true });
+    const made = countTensorsMade();
+    try {
+      ctx.writeTensor(xt, new Float32Array([1, 2, 3, 4]));
+      ctx.dispatch(graph, { x: xt }, { y: yt, z: zt });
+      // Enqueued behind the dispatch: the dispatch reads the values written before it.
+      ctx.writeTensor(xt, new Float32Array([5, 6, 7, 8]));
+      const y1 = new Float32Array(await ctx.readTensor(yt));
+      const z1 = new Float32Array(await ctx.readTensor(zt));
+      if (y1.join() !== '1,2,3,4' || z1.join() !== '2,4,6,8') throw new Error(`first dispatch: y ${y1.join()}, z ${z1.join()}`);
+      const x1 = new Float32Array(await ctx.readTensor(xt));
+      if (x1.join() !== '5,6,7,8') throw new Error(`x after the second write: ${x1.join()}`);
+      // Nothing waits now: a write may go straight into x's memory, but not into memory an output shares with it.
+      ctx.dispatch(graph, { x: xt }, { y: yt, z: zt });
+      await ctx.readTensor(zt);
+      made.count = 0;
+      ctx.writeTensor(xt, new Float32Array([-1, -2, -3, -4]));
+      const y2 = new Float32Array(await ctx.readTensor(yt));
+      const x2 = new Float32Array(await ctx.readTensor(xt));
+      if (y2.join() !== '5,6,7,8') throw new Error(`the write into x reached y: ${y2.join()}`);
+      if (x2.join() !== '-1,-2,-3,-4') throw new Error(`x: ${x2.join()}`);
+      // Once y holds values of its own, x's memory is x's alone: on wasm the next write makes no tensor.
+      const other = newBuilder(ctx);
+      const copy = await other.build({ w: other.add(other.input('a', { dataType: 'float32', shape: [4] }), other.constant({ dataType: 'float32', shape: [] }, new Float32Array([0]))) });
+      const wt = await ctx.createTensor({ dataType: 'float32', shape: [4], readable: true });
+      ctx.dispatch(copy, { a: xt }, { w: wt });
+      await ctx.readTensor(wt);
+      made.count = 0;
+      ctx.writeTensor(xt, new Float32Array([9, 8, 7, 6]));
+      const alone = made.count;
+      const x3 = new Float32Array(await ctx.readTensor(xt));
+      const w3 = new Float32Array(await ctx.readTensor(wt));
+      if (x3.join() !== '9,8,7,6' || w3.join() !== '-1,-2,-3,-4') throw new Error(`x ${x3.join()}, w ${w3.join()}`);
+      if (backend === 'wasm' && alone !== 0) throw new Error(`a write into a tensor nothing else holds made ${alone} tensors`);
+      for (const t of [xt, yt, zt, wt]) t.destroy();
+      graph.destroy();
+      copy.destroy();
+    } finally {
+      made.restore();
+    }
   });
 
   it('a write made inside the caller\'s tf.tidy() outlives it', async () => {
