@@ -4,7 +4,7 @@
  * Integer inputs (positions, masks, lengths) are initializers, as the reference takes float32 inputs.
  */
 import { assertClose, forEachBackend, randomData } from '../util/harness.js';
-import { float, int, type OnnxAttribute } from '../browser/onnx/model-writer.js';
+import { float, int, OnnxModelWriter, type OnnxAttribute } from '../browser/onnx/model-writer.js';
 import { contribFeeds, contribModel, randomTensor, type ContribTensor } from './model-util.js';
 import { ortOutputs, referenceAvailable, type ReferenceOutput } from './ort-reference.js';
 import { runModel } from './run-model.js';
@@ -121,5 +121,66 @@ if (referenceAvailable) {
         }
       });
     }
+  });
+}
+
+/**
+ * A decoder layer as LLM exports write it with these operators: RMSNorm, 4-bit projections, grouped-query attention
+ * with rotary embedding over a past cache, the skip RMSNorm, a QuickGelu MLP and the residual sum.
+ */
+function decoderLayer(): { bytes: Uint8Array; inputs: Record<string, { shape: number[]; data: Float32Array }> } {
+  const [hidden, heads, kvHeads, size, past, inner] = [64, 4, 2, 16, 3, 128];
+  const w = new OnnxModelWriter(17, 8);
+  const floatsOf = (shape: number[], lo = -1, hi = 1) => Float32Array.from(randomTensor(shape, seed++, lo, hi).data);
+  const inputs = { x: { shape: [1, 1, hidden], data: floatsOf([1, 1, hidden]) },
+    pastK: { shape: [1, kvHeads, past, size], data: floatsOf([1, kvHeads, past, size]) },
+    pastV: { shape: [1, kvHeads, past, size], data: floatsOf([1, kvHeads, past, size]) } };
+  for (const [name, t] of Object.entries(inputs)) w.input(name, t.shape);
+  const ms = (opType: string, name: string, ins: string[], outs: string[], attributes: Record<string, OnnxAttribute> = {}) =>
+    w.nodeWithOutputs(opType, name, ins, outs, attributes, 'com.microsoft');
+  const projection = (name: string, input: string, depth: number, columns: number) => {
+    const blocks = depth / 32;
+    w.initializer(`${name}.B`, [columns, blocks, 16], Uint8Array.from(randomData(columns * blocks * 16, seed++, 0, 256), Math.floor));
+    w.initializer(`${name}.scales`, [columns * blocks], floatsOf([columns * blocks], 0.01, 0.05));
+    w.initializer(`${name}.zeros`, [columns * Math.ceil(blocks / 2)], Uint8Array.from(randomData(columns * Math.ceil(blocks / 2), seed++, 0, 256), Math.floor));
+    ms('MatMulNBits', name, [input, `${name}.B`, `${name}.scales`, `${name}.zeros`], [name],
+      { K: int(depth), N: int(columns), bits: int(4), block_size: int(32) });
+    return name;
+  };
+  w.initializer('norm1.g', [hidden], floatsOf([hidden], 0.5, 1.5));
+  w.nodeWithOutputs('SimplifiedLayerNormalization', 'norm1', ['x', 'norm1.g'], ['norm1'], { epsilon: float(1e-6) });
+  const [q, k, v] = [projection('q', 'norm1', hidden, heads * size), projection('k', 'norm1', hidden, kvHeads * size), projection('v', 'norm1', hidden, kvHeads * size)];
+  w.initializer('seqlens', [1], Int32Array.from([past]));
+  w.initializer('total', [1], Int32Array.from([past + 1]));
+  w.initializer('cos', [8, size / 2], floatsOf([8, size / 2]));
+  w.initializer('sin', [8, size / 2], floatsOf([8, size / 2]));
+  ms('GroupQueryAttention', 'attention', [q, k, v, 'pastK', 'pastV', 'seqlens', 'total', 'cos', 'sin'], ['attention', 'presentK', 'presentV'],
+    { num_heads: int(heads), kv_num_heads: int(kvHeads), do_rotary: int(1) });
+  const o = projection('o', 'attention', heads * size, hidden);
+  w.initializer('norm2.g', [hidden], floatsOf([hidden], 0.5, 1.5));
+  ms('SkipSimplifiedLayerNormalization', 'norm2', [o, 'x', 'norm2.g'], ['norm2', '', '', 'residual'], { epsilon: float(1e-6) });
+  const up = projection('up', 'norm2', hidden, inner);
+  ms('QuickGelu', 'act', [up], ['act']);
+  const down = projection('down', 'act', inner, hidden);
+  w.nodeWithOutputs('Add', 'out', [down, 'residual'], ['y']);
+  for (const name of ['y', 'presentK', 'presentV']) w.output(name, null);
+  return { bytes: w.encode([{ domain: 'com.microsoft', version: 1 }]), inputs };
+}
+
+if (referenceAvailable) {
+  forEachBackend('ONNX import: a decoder layer of com.microsoft operators against ORT-web wasm', (backend) => {
+    const layer = decoderLayer();
+    let reference: Promise<Record<string, ReferenceOutput>> | undefined;
+    it('one token after a past of 3: output and present cache', async () => {
+      reference ??= ortOutputs(layer.bytes, layer.inputs);
+      const expected = await reference;
+      const actual = await runModel(backend, layer.bytes, layer.inputs);
+      for (const [name, values] of Object.entries(expected)) {
+        assertClose(actual[name] as never, values, { atol: 1e-4, rtol: 0 }, `output '${name}'`);
+        // The comparison means something only if the outputs vary.
+        const spread = Math.max(...values.data) - Math.min(...values.data);
+        if (!(spread > 0.1)) throw new Error(`output '${name}' spans only ${spread}`);
+      }
+    });
   });
 }
