@@ -27,39 +27,21 @@ export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[
     let total = 0;
     for (const i of dataInputs) total += inputs[i]?.size ?? 0;
     const elements = hostArrayOf(outputType, total) as unknown as { set(a: HostValues, at: number): void };
-    const positionsOf = new Map<number, Int32Array>();
+    /** Where each data input's elements start among all of theirs. */
+    const offsets = new Map<number, number>();
     let offset = 0;
     for (const i of dataInputs) {
       const x = inputs[i];
       if (!x) continue;
       elements.set(x.values, offset);
-      positionsOf.set(i, Int32Array.from({ length: x.size }, (_, k) => offset + k));
+      offsets.set(i, offset);
       offset += x.size;
     }
-    const int32 = (d: OperandDescriptor): OperandDescriptor => ({ ...d, dataType: 'int32' });
-    const positionEnv: LowerEnv = {
-      ...env,
-      backend: 'cpu',
-      inputs: env.inputs.map((d, i) => (d && positionsOf.has(i) ? int32(d) : d)),
-      outputs: env.outputs.map(int32),
-    };
-    const positions = withBackend('cpu', () => {
-      const { tf } = env;
-      const produced = tf.tidy(() => {
-        const tensors = inputs.map((x, i) => {
-          if (!x) return null;
-          const own = positionsOf.get(i);
-          if (own) return tf.tensor(own, [...x.shape], 'int32');
-          if (isHostType(x.dataType)) throw new Error(`${opName}: input ${i} is ${x.dataType}, not a TF.js value`);
-          return tf.tensor(x.values as Float32Array | Int32Array, [...x.shape], storageDtypeOf(x.dataType));
-        });
-        const out = getOp(opName).lower(tensors, attrs as Record<string, unknown>, positionEnv);
-        return (Array.isArray(out) ? out : [out]).map((t: Tensor) => tf.cast(t, 'int32'));
-      });
-      const arrays = produced.map((t) => ({ shape: t.shape, values: t.dataSync() as Int32Array }));
-      for (const t of produced) t.dispose();
-      return arrays;
-    });
+    const key = positionsKey(inputs, offsets);
+    const cached = key === null ? undefined : positionsByStep.get(env);
+    const positions = cached !== undefined && cached.key === key ? cached.positions
+      : positionsFromLowering(opName, inputs, offsets, attrs, env);
+    if (key !== null && cached?.positions !== positions) positionsByStep.set(env, { key, positions });
     const source = elements as unknown as ArrayLike<Element>;
     return positions.map(({ shape, values }, o) => {
       const t = env.outputs[o]!.dataType;
@@ -68,9 +50,75 @@ export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[
         const at = values[k]!;
         out[k] = at < 0 ? fillValue! : source[at]!;
       }
-      return new HostTensor(t, shape, out as unknown as HostValues);
+      return new HostTensor(t, [...shape], out as unknown as HostValues);
     });
   };
+}
+
+/** The positions the TF.js lowering of `opName` produces on the cpu backend from the data inputs' positions. */
+function positionsFromLowering<A>(opName: string, inputs: readonly (HostTensor | null)[], offsets: ReadonlyMap<number, number>,
+  attrs: A, env: LowerEnv): readonly ElementPositions[] {
+  const positionsOf = new Map([...offsets].map(([i, start]) => [i, Int32Array.from({ length: inputs[i]!.size }, (_, k) => start + k)]));
+  const int32 = (d: OperandDescriptor): OperandDescriptor => ({ ...d, dataType: 'int32' });
+  const positionEnv: LowerEnv = {
+    ...env,
+    backend: 'cpu',
+    inputs: env.inputs.map((d, i) => (d && positionsOf.has(i) ? int32(d) : d)),
+    outputs: env.outputs.map(int32),
+  };
+  return withBackend('cpu', () => {
+    const { tf } = env;
+    const produced = tf.tidy(() => {
+      const tensors = inputs.map((x, i) => {
+        if (!x) return null;
+        const own = positionsOf.get(i);
+        if (own) return tf.tensor(own, [...x.shape], 'int32');
+        if (isHostType(x.dataType)) throw new Error(`${opName}: input ${i} is ${x.dataType}, not a TF.js value`);
+        return tf.tensor(x.values as Float32Array | Int32Array, [...x.shape], storageDtypeOf(x.dataType));
+      });
+      const out = getOp(opName).lower(tensors, attrs as Record<string, unknown>, positionEnv);
+      return (Array.isArray(out) ? out : [out]).map((t: Tensor) => tf.cast(t, 'int32'));
+    });
+    const arrays = produced.map((t) => ({ shape: t.shape, values: t.dataSync() as Int32Array }));
+    for (const t of produced) t.dispose();
+    return arrays;
+  });
+}
+
+/** Where each output element of a step comes from: a position among its data inputs' elements, or -1 (the fill). */
+interface ElementPositions {
+  readonly shape: number[];
+  readonly values: Int32Array;
+}
+
+/**
+ * The positions a step of a plan (known by its LowerEnv, made once per step) produced last, and what they were made
+ * from. They depend only on the shapes of its inputs and the values of its other inputs (indices, conditions), which a
+ * static graph's dispatches mostly repeat: the TF.js kernels that work them out cost more than the step's own work on
+ * the small int64 tensors of shape computations.
+ */
+const positionsByStep = new WeakMap<LowerEnv, { key: string; positions: readonly ElementPositions[] }>();
+
+/** Inputs other than the data this many elements at most are part of a positions key; beyond, nothing is kept. */
+const MAX_KEYED_ELEMENTS = 256;
+
+/** What the positions of a step are made from, as a string; null when the other inputs are too large to key on. */
+function positionsKey(inputs: readonly (HostTensor | null)[], dataInputs: ReadonlyMap<number, unknown>): string | null {
+  let keyed = 0;
+  const parts: string[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i];
+    if (!x) {
+      parts.push('-');
+      continue;
+    }
+    parts.push(x.shape.join(','));
+    if (dataInputs.has(i)) continue;
+    keyed += x.size;
+    if (keyed > MAX_KEYED_ELEMENTS) return null;
+    parts.push(`${x.dataType}:${Array.prototype.join.call(x.values, ',')}`);
+  }
+  return parts.join('|');
 }
 
 /**
