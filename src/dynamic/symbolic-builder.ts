@@ -360,7 +360,12 @@ export class SymbolicBuilder {
         }
       }
     }
-    // More names than the search fixes at once: every name the size of the first (concat of many named inputs), or 1.
+    // More names than the search fixes at once (concat of many named inputs): names at one axis of the operands the
+    // size of the first of them; then every name the size of the first; then 1.
+    if (found.length === 0 && names.length > 1) {
+      const byAxis = namesUnitedByAxis(touched.map(dimsOf));
+      if (byAxis.size > 0) tryPair(byAxis);
+    }
     if (found.length === 0 && names.length > 1) tryPair(new Map(names.slice(1).map((n) => [n, { alias: names[0]! }])));
     if (found.length === 0) tryPair(new Map(names.map((n) => [n, 1])));
     return found;
@@ -437,4 +442,32 @@ export class SymbolicBuilder {
     });
     return first.returnsArray ? operands : operands[0]!;
   }
+}
+
+/**
+ * Names that stand at one axis of the operands (counted from the last, as broadcasting aligns them), united: each
+ * name of a group aliased to the group's first. What concat and elementwise operations need of their operands' other
+ * axes, worked out without trying every combination.
+ */
+function namesUnitedByAxis(operandDims: readonly (readonly Dim[] | null)[]): Map<string, Special> {
+  const parent = new Map<string, string>();
+  const root = (name: string): string => {
+    let r = name;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const rank = Math.max(0, ...operandDims.map((dims) => dims?.length ?? 0));
+  for (let fromEnd = 1; fromEnd <= rank; fromEnd++) {
+    let first: string | null = null;
+    for (const dims of operandDims) {
+      const d = dims && dims.length >= fromEnd ? dims[dims.length - fromEnd] : undefined;
+      if (typeof d !== 'string') continue;
+      if (!parent.has(d)) parent.set(d, d);
+      if (first === null) first = root(d);
+      else if (root(d) !== first) parent.set(root(d), first);
+    }
+  }
+  const aliases = new Map<string, Special>();
+  for (const name of parent.keys()) if (root(name) !== name) aliases.set(name, { alias: root(name) });
+  return aliases;
 }

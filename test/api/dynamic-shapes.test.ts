@@ -394,6 +394,17 @@ forEachBackend('dynamic shapes', (backend) => {
     }
     await assertThrows(() => computeShapes(graph, shapes([3, 3, 4, 3, 3])), 'TypeError', 'concat');
     graph.destroy();
+    // Each axis its own names: those at one axis have one size, names at other axes keep theirs.
+    const b2 = newBuilder(ctx);
+    const maps = [0, 1, 2, 3].map((i) => b2.input(`map${i}`, { dataType: 'float32', shape: ['n', 2, `h${i}`, `w${i}`] }));
+    const stacked = b2.concat(maps, 1);
+    if (JSON.stringify(stacked.shape) !== JSON.stringify(['n', 8, 'h0', 'w0'])) throw new Error(`concat of maps ${JSON.stringify(stacked.shape)}`);
+    const mapsGraph = await b2.build({ stacked });
+    const mapShapes = (h: number[]) => Object.fromEntries(h.map((v, i) => [`map${i}`, [2, 2, v, 5]]));
+    const resolved = computeShapes(mapsGraph, mapShapes([3, 3, 3, 3]));
+    if (JSON.stringify(resolved) !== JSON.stringify({ stacked: [2, 8, 3, 5] })) throw new Error(`maps ${JSON.stringify(resolved)}`);
+    await assertThrows(() => computeShapes(mapsGraph, mapShapes([3, 4, 3, 3])), 'TypeError', 'concat');
+    mapsGraph.destroy();
   });
 
   it('a static graph gives the same shapes, values and errors with the proposal on and off', async () => {
