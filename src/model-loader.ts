@@ -6,7 +6,9 @@
  */
 import { MLModel, MLModelLoader } from './model-loader/index.js';
 
-export { MLModel, MLModelLoader, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader/index.js';
+export {
+  MLModel, MLModelLoader, type MLModelInputTensor, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo,
+} from './model-loader/index.js';
 
 /**
  * Installs MLModelLoader and MLModel as globals (as the draft would have browsers expose them), where the page has none

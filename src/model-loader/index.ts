@@ -18,6 +18,8 @@ export class MLModelLoader extends ModelLoader {
   }
 }
 
-export { MLModel, ModelLoader, registerGraphBuilder, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo } from './model-loader.js';
+export {
+  MLModel, ModelLoader, registerGraphBuilder, type MLModelInputTensor, type MLModelLoadOptions, type MLModelTensor, type MLTensorInfo,
+} from './model-loader.js';
 export { decodeOnnxModel, type OnnxModel } from './onnx-model.js';
 export { importOnnxGraph, type ImportedGraph, type ImportOptions, type TensorDescription } from './importer.js';
