@@ -142,8 +142,11 @@ export class WasiNnHost {
     const dataType = dataTypeOf(tensor.type);
     if (dataType === undefined) return { errno: NnErrno.unsupportedOperation };
     const elements = tensor.dimensions.reduce((a, b) => a * b, 1);
-    const matches = dataType.name === info.type && tensor.dimensions.join() === info.dimensions.join() &&
-      tensor.data.byteLength === elements * dataType.bytes;
+    // A named dimension (the model's free dimension, under the dynamic-shape proposal) takes the size the guest gives;
+    // compute() checks that one name gets one size.
+    const dimensionsMatch = tensor.dimensions.length === info.dimensions.length &&
+      info.dimensions.every((d, k) => (typeof d === 'string' ? tensor.dimensions[k]! > 0 : d === tensor.dimensions[k]));
+    const matches = dataType.name === info.type && dimensionsMatch && tensor.data.byteLength === elements * dataType.bytes;
     if (!matches) return { errno: NnErrno.invalidArgument };
     execution.inputs[index] = tensor;
     return { errno: NnErrno.success };
@@ -154,8 +157,18 @@ export class WasiNnHost {
     if (!execution) return { errno: NnErrno.invalidArgument };
     const infos = execution.model.inputs();
     if (execution.inputs.some((t) => t === undefined)) return { errno: NnErrno.invalidArgument };
-    const named = Object.fromEntries(infos.map((info, k) => [info.name, { data: execution.inputs[k]!.data, dimensions: info.dimensions }]));
-    const results = await execution.model.compute(named);
+    const named = Object.fromEntries(infos.map((info, k) => {
+      const given = execution.inputs[k]!;
+      return [info.name, { data: given.data, dimensions: given.dimensions }];
+    }));
+    let results: Awaited<ReturnType<typeof execution.model.compute>>;
+    try {
+      results = await execution.model.compute(named);
+    } catch (error) {
+      // Sizes the model cannot take (one name given two sizes, a size outside its bounds) are the guest's arguments.
+      if (error instanceof TypeError) return { errno: NnErrno.invalidArgument };
+      throw error;
+    }
     execution.outputs = execution.model.outputs().map((info) => bytesOf(results[info.name]!.data));
     return { errno: NnErrno.success };
   }

@@ -15,9 +15,10 @@ const b1 = weights(HIDDEN, 12);
 const w2 = weights(HIDDEN * CLASSES, 13);
 const b2 = weights(CLASSES, 14);
 
-export function classifierModel(): Uint8Array {
+/** The model; `batch` names its first dimension (a free dimension) instead of 1. */
+export function classifierModel(batch: string | 1 = 1): Uint8Array {
   const w = new OnnxModelWriter(13, 8);
-  w.input('x', [1, FEATURES]);
+  w.input('x', [batch, FEATURES]);
   w.initializer('w1', [FEATURES, HIDDEN], Float32Array.from(w1));
   w.initializer('b1', [HIDDEN], Float32Array.from(b1));
   w.initializer('w2', [HIDDEN, CLASSES], Float32Array.from(w2));
@@ -25,7 +26,7 @@ export function classifierModel(): Uint8Array {
   const hidden = w.node('Relu', 'relu', [w.node('Add', 'add1', [w.node('MatMul', 'matmul1', ['x', 'w1']), 'b1'])]);
   const logits = w.node('Add', 'add2', [w.node('MatMul', 'matmul2', [hidden, 'w2']), 'b2']);
   w.nodeWithOutputs('Softmax', 'softmax', [logits], ['scores'], {});
-  w.output('scores', [1, CLASSES]);
+  w.output('scores', [batch, CLASSES]);
   return w.encode();
 }
 

@@ -2,7 +2,7 @@
  * The wasi-nn host driven directly: requests as the imports read them, and the imports' lowering against a wasm
  * memory (records, lists and result pointers as witx lays them out), without a module.
  */
-import { assertClose, contextFor, forEachBackend } from '../util/harness.js';
+import { assertClose, contextFor, forEachBackend, withDynamicShapes } from '../util/harness.js';
 import { OnnxModelWriter } from '../browser/onnx/model-writer.js';
 import { asynchronousCall, MemorySlot } from '../../src/wasi-nn/binding.js';
 import { blockingWasiNnImports, NnErrno, TensorType, WasiNnHost, type WasiNnRequest } from '../../src/wasi-nn.js';
@@ -53,6 +53,29 @@ forEachBackend('wasi-nn host', (backend) => {
     await expectErrno(host, load, NnErrno.runtimeError);
     await expectErrno(host, load, NnErrno.success);
     if (attempts !== 2) throw new Error(`${attempts} attempts`);
+    host.destroy();
+  });
+});
+
+forEachBackend('wasi-nn host, with the dynamic-shape proposal on', (backend) => {
+  withDynamicShapes(true);
+
+  it('a model\'s named dimension takes the size each set_input gives it', async () => {
+    const host = new WasiNnHost({ createContext: () => contextFor(backend) });
+    const graph = (await expectErrno(host, { call: 'load', builders: [classifierModel('batch')], encoding: 1, target: 0 }, 0)).handle!;
+    const context = (await expectErrno(host, { call: 'init_execution_context', graph }, 0)).handle!;
+    for (const rows of [[SAMPLES[0]!, SAMPLES[2]!], [SAMPLES[1]!, SAMPLES[0]!, SAMPLES[2]!]]) {
+      const tensor = { dimensions: [rows.length, FEATURES], type: TensorType.f32, data: f32Bytes(rows.flat()) };
+      await expectErrno(host, { call: 'set_input', context, index: 0, tensor }, 0);
+      await expectErrno(host, { call: 'compute', context }, 0);
+      const { bytes } = await expectErrno(host, { call: 'get_output', context, index: 0, maxSize: 1024 }, 0);
+      const scores = Array.from(new Float32Array(bytes!.slice().buffer));
+      assertClose({ dataType: 'float32', shape: [rows.length, CLASSES], data: scores },
+        { shape: [rows.length, CLASSES], data: rows.flatMap((x) => classifierReference(x)) });
+    }
+    // The static dimension still has to match.
+    const wide = { dimensions: [1, FEATURES + 1], type: TensorType.f32, data: f32Bytes(new Array<number>(FEATURES + 1).fill(0)) };
+    await expectErrno(host, { call: 'set_input', context, index: 0, tensor: wide }, NnErrno.invalidArgument);
     host.destroy();
   });
 });
