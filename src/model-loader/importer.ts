@@ -11,6 +11,7 @@ import { dataTypeOfElemType } from './onnx-tensor.js';
 import { CONVERTERS, MAX_OPSET } from './converters.js';
 import { DEFAULT_DOMAIN_CONTRIB_CONVERTERS, MICROSOFT_CONVERTERS, MICROSOFT_MAX_OPSET } from './converters-microsoft.js';
 import type { Converter } from './converter.js';
+import { trackInputUse } from './input-use.js';
 import { operandFromHost, webnnTypeOf } from './materialize.js';
 import type { GraphBuilder, Operand, OperandDataType, SupportLimits } from './webnn-types.js';
 import { dynamicBuilderOf, namedInputDimension, type Dimension, type DimensionBounds } from './symbolic.js';
@@ -37,6 +38,8 @@ export interface ImportedGraph {
   readonly outputs: readonly TensorDescription[];
   /** The operands to build, by output name. */
   readonly outputOperands: Record<string, Operand>;
+  /** The inputs the built graph has (those its outputs depend on), in the model's order. */
+  readonly graphInputs: readonly string[];
 }
 
 /**
@@ -146,8 +149,10 @@ function importNodes(builder: GraphBuilder, values: Values, opsets: ReadonlyMap<
 }
 
 export function importOnnxGraph(
-  builder: GraphBuilder, limits: SupportLimits, model: OnnxModel, options: ImportOptions = {},
+  givenBuilder: GraphBuilder, limits: SupportLimits, model: OnnxModel, options: ImportOptions = {},
 ): ImportedGraph {
+  const inputUse = trackInputUse(givenBuilder);
+  const builder = inputUse.builder;
   const values = new Values(builder, limits, model.opsets);
   const { graph } = model;
   for (const [name, tensor] of graph.initializers) values.set(name, { host: tensor });
@@ -182,7 +187,8 @@ export function importOnnxGraph(
     outputOperands[info.name] = operand;
     return { name: info.name, dataType: operand.dataType, shape: [...operand.shape] };
   });
-  return { inputs, outputs, outputOperands };
+  const graphInputs = inputUse.inputsOf(Object.values(outputOperands));
+  return { inputs, outputs, outputOperands, graphInputs: inputs.map((i) => i.name).filter((name) => graphInputs.has(name)) };
 }
 
 type TensorLimits = { dataTypes?: readonly string[] } | undefined;

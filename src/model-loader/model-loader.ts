@@ -93,18 +93,21 @@ export class MLModel {
   readonly #context: WebNNContext;
   readonly #graph: WebNNGraph;
   readonly #inputs: readonly MLTensorInfo[];
+  /** The inputs the graph has: an input no output depends on is taken by compute() but not bound. */
+  readonly #graphInputs: readonly MLTensorInfo[];
   readonly #outputs: readonly MLTensorInfo[];
   /** compute()'s tensors by input-shape signature, least recently used first, each with its last use. */
   readonly #tensors = new Map<string, { tensors: Promise<ModelTensors>; lastUse: Promise<unknown> }>();
 
   /** Made by MLModelLoader.load() only: the draft gives MLModel no constructor. */
   constructor(...args: unknown[]) {
-    const [token, context, graph, inputs, outputs] =
-      args as [unknown, WebNNContext, WebNNGraph, readonly MLTensorInfo[], readonly MLTensorInfo[]];
+    const [token, context, graph, inputs, outputs, graphInputs] =
+      args as [unknown, WebNNContext, WebNNGraph, readonly MLTensorInfo[], readonly MLTensorInfo[], readonly string[]];
     if (token !== CREATE_MODEL) throw new TypeError('Illegal constructor');
     this.#context = context;
     this.#graph = graph;
     this.#inputs = inputs;
+    this.#graphInputs = inputs.filter((i) => graphInputs.includes(i.name));
     this.#outputs = outputs;
   }
 
@@ -137,11 +140,11 @@ export class MLModel {
       inputShapes[info.name] = dims;
     }
     const outputShapes = this.#outputShapes(inputShapes);
-    const signature = JSON.stringify(this.#inputs.map((i) => inputShapes[i.name]));
+    const signature = JSON.stringify(this.#graphInputs.map((i) => inputShapes[i.name]));
     const entry = this.#tensorsFor(signature, inputShapes, outputShapes);
     const tensors = await entry.tensors;
     // Every step is queued before the first wait, so that calls made meanwhile queue behind this one's reads.
-    for (const info of this.#inputs) this.#context.writeTensor(tensors.inputs[info.name]!, named[info.name]!.data);
+    for (const info of this.#graphInputs) this.#context.writeTensor(tensors.inputs[info.name]!, named[info.name]!.data);
     this.#context.dispatch(this.#graph, tensors.inputs, tensors.outputs);
     const reads = Promise.all(this.#outputs.map((o) => this.#context.readTensor(tensors.outputs[o.name]!)));
     entry.lastUse = reads.catch(() => undefined);
@@ -158,9 +161,10 @@ export class MLModel {
   }
 
   #outputShapes(inputShapes: Record<string, readonly number[]>): Record<string, readonly number[]> {
-    const named = this.#inputs.some((i) => !isStaticShape(i.dimensions));
+    const named = this.#graphInputs.some((i) => !isStaticShape(i.dimensions));
     if (!named) return Object.fromEntries(this.#outputs.map((o) => [o.name, o.dimensions as readonly number[]]));
-    return (this.#graph as ShapeComputingGraph).computeShapes(inputShapes);
+    return (this.#graph as ShapeComputingGraph).computeShapes(
+      Object.fromEntries(this.#graphInputs.map((i) => [i.name, inputShapes[i.name]!])));
   }
 
   #tensorsFor(signature: string, inputShapes: Record<string, readonly number[]>, outputShapes: Record<string, readonly number[]>) {
@@ -179,9 +183,15 @@ export class MLModel {
     return entry;
   }
 
-  /** Computes on MLTensors the caller made on the model's context (WebNN's dispatch on the model's graph). */
+  /**
+   * Computes on MLTensors the caller made on the model's context (WebNN's dispatch on the model's graph). Tensors of
+   * inputs no output depends on may be given, and are not bound.
+   */
   dispatch(inputs: Record<string, WebNNTensor>, outputs: Record<string, WebNNTensor>): void {
-    this.#context.dispatch(this.#graph, inputs, outputs);
+    const bound = this.#graphInputs.length === this.#inputs.length ? inputs
+      : Object.fromEntries(Object.entries(inputs).filter(([name]) => !this.#inputs.some((i) => i.name === name) ||
+        this.#graphInputs.some((i) => i.name === name)));
+    this.#context.dispatch(this.#graph, bound, outputs);
   }
 
   /** Releases the graph and the tensors compute() made. */
@@ -198,7 +208,7 @@ export class MLModel {
         dataType: info.type, shape: [...shapes[info.name]!], ...access,
       })] as const)));
     const [inputs, outputs] = await Promise.all([
-      make(this.#inputs, inputShapes, { writable: true }), make(this.#outputs, outputShapes, { readable: true }),
+      make(this.#graphInputs, inputShapes, { writable: true }), make(this.#outputs, outputShapes, { readable: true }),
     ]);
     return { inputs, outputs };
   }
@@ -236,6 +246,6 @@ export class ModelLoader {
     const graph = await builder.build(imported.outputOperands);
     const info = (d: { name: string; dataType: OperandDataType; shape: readonly Dimension[] }): MLTensorInfo =>
       ({ name: d.name, type: d.dataType, dimensions: [...d.shape] });
-    return new MLModel(CREATE_MODEL, this.#context, graph, imported.inputs.map(info), imported.outputs.map(info));
+    return new MLModel(CREATE_MODEL, this.#context, graph, imported.inputs.map(info), imported.outputs.map(info), imported.graphInputs);
   }
 }

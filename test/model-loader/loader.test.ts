@@ -78,6 +78,39 @@ forEachBackend('MLModelLoader', (backend) => {
     assertClose({ dataType: 'float32', shape: [2, 3], data: Array.from(new Float32Array(z)) }, expectedZ);
   });
 
+  it('inputs no output depends on (unread, or read only for their shape) are taken but not bound', async () => {
+    // y = reshape(x, shape(s)) * 2 + 0 * 1: 's' is read only by Shape, folded at load; 'unused' is read by nothing.
+    const w = new OnnxModelWriter(13, 8);
+    w.input('x', [6]);
+    w.input('s', [2, 3]);
+    w.input('unused', [4]);
+    w.initializer('two', [], Float32Array.from([2]));
+    const shaped = w.node('Reshape', 'reshape', ['x', w.node('Shape', 'shape', ['s'])]);
+    w.nodeWithOutputs('Mul', 'double', [shaped, 'two'], ['y']);
+    w.output('y', [2, 3]);
+    const context = await contextFor(backend);
+    const model = await new MLModelLoader(context).load(w.encode());
+    if (model.inputs().map((i) => i.name).join() !== 'x,s,unused') throw new Error(`inputs ${model.inputs().map((i) => i.name).join()}`);
+    const expected = { shape: [2, 3], data: x.map((v) => v * 2) };
+    const given = {
+      x: { data: Float32Array.from(x), dimensions: [6] },
+      s: { data: new Float32Array(6), dimensions: [2, 3] },
+      unused: { data: new Float32Array(4), dimensions: [4] },
+    };
+    assertClose(asResult((await model.compute(given))['y']!), expected);
+    const [tx, ts, tu, ty] = await Promise.all([
+      context.createTensor({ dataType: 'float32', shape: [6], writable: true }),
+      context.createTensor({ dataType: 'float32', shape: [2, 3], writable: true }),
+      context.createTensor({ dataType: 'float32', shape: [4], writable: true }),
+      context.createTensor({ dataType: 'float32', shape: [2, 3], readable: true }),
+    ]);
+    context.writeTensor(tx, Float32Array.from(x));
+    model.dispatch({ x: tx, s: ts, unused: tu }, { y: ty });
+    assertClose({ dataType: 'float32', shape: [2, 3], data: Array.from(new Float32Array(await context.readTensor(ty))) }, expected);
+    for (const t of [tx, ts, tu, ty]) t.destroy();
+    model.destroy();
+  });
+
   it('compute() refuses a missing input and wrong dimensions with a TypeError', async () => {
     const model = await loadModel(backend, twoOutputModel());
     await assertThrows(() => model.compute({ w: { data: Float32Array.from(x), dimensions: [2, 3] } }), 'TypeError', "input 'x' is missing");
