@@ -39,9 +39,14 @@ function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void
 function countTensorsMade(): { count: number; restore(): void } {
   const engine = tf.engine() as unknown as { makeTensor: (...args: unknown[]) => unknown };
   const original = engine.makeTensor;
+  const own = Object.getOwnPropertyDescriptor(engine, 'makeTensor');
   const counter = {
     count: 0,
-    restore: () => { engine.makeTensor = original; },
+    // As found: the engine's method is its prototype's.
+    restore: () => {
+      if (own) Object.defineProperty(engine, 'makeTensor', own);
+      else delete (engine as Partial<typeof engine>).makeTensor;
+    },
   };
   engine.makeTensor = function (this: unknown, ...args: unknown[]) {
     counter.count++;
