@@ -4,7 +4,11 @@
  * for the next dispatch, which must still follow new values of those inputs. Held to references written here.
  */
 import { builderFor, contextFor, forEachBackend } from '../util/harness.js';
+import type { MLGraphBuilder } from '../../src/api/graph-builder.js';
+import type { MLOperand } from '../../src/api/operand.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
+
+type Builder = MLGraphBuilder & Record<string, (...args: unknown[]) => MLOperand>;
 
 const DATA = [2n ** 62n + 1n, -(2n ** 53n) - 1n, -(2n ** 63n), 2n ** 63n - 1n, 5n, -7n];
 const OTHER = [11n, -12n, 13n, -(2n ** 60n), 15n, 16n];
@@ -18,7 +22,7 @@ function same(actual: BigInt64Array, expected: readonly bigint[], what: string):
 forEachBackend('int64 element moves across dispatches', (backend) => {
   it('gather follows its indices and where its condition, dispatch after dispatch', async () => {
     const ctx = await contextFor(backend);
-    const b = await builderFor(backend);
+    const b = (await builderFor(backend)) as Builder;
     const x = b.input('x', { dataType: 'int64', shape: [2, 3] });
     const y = b.input('y', { dataType: 'int64', shape: [2, 3] });
     const indices = b.input('indices', { dataType: 'int32', shape: [2] });
