@@ -3,7 +3,7 @@
  * builder, and errors that name the node, its operator and the opset.
  */
 import { nodeLabel, notSupported } from './errors.js';
-import { toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
+import { hostTensor, toNumbers, type HostDataType, type HostTensor } from './host-tensor.js';
 import type { OnnxAttributeValue, OnnxGraph, OnnxNode } from './onnx-model.js';
 import { dynamicBuilderOf, isStaticShape, type Dimension, type DynamicGraphBuilder } from './symbolic.js';
 import type { GraphBuilder, Operand, OperandDataType } from './webnn-types.js';
@@ -62,6 +62,11 @@ export class NodeImport {
     const value = this.values.get(name);
     if (!value) throw this.invalid(`input '${name}' is produced by no earlier node, initializer or graph input`);
     return value;
+  }
+
+  /** A scalar constant of `dataType` holding `value`. */
+  scalar(dataType: OperandDataType, value: number): Operand {
+    return this.builder.constant({ dataType, shape: [] }, hostTensor(dataType, [], [value]).data);
   }
 
   operand(k: number): Operand {

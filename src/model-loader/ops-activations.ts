@@ -1,11 +1,6 @@
 /** Activations WebNN has no single operation for (Mish, Celu, Selu, ThresholdedRelu), Mod and Hardmax, composed. */
 import type { Converter, ConverterTable } from './converter.js';
-import { hostTensor } from './host-tensor.js';
-import type { NodeImport } from './node-import.js';
-import type { Operand, OperandDataType } from './webnn-types.js';
-
-const scalar = (n: NodeImport, dataType: OperandDataType, value: number): Operand =>
-  n.builder.constant({ dataType, shape: [] }, hostTensor(dataType, [], [value]).data);
+import type { OperandDataType } from './webnn-types.js';
 
 const isFloat = (dataType: OperandDataType) => dataType === 'float32' || dataType === 'float16';
 
@@ -24,7 +19,7 @@ const celu: Converter = {
   convert(n) {
     const x = n.operand(0);
     const alpha = n.float('alpha', 1);
-    const c = (v: number) => scalar(n, x.dataType, v);
+    const c = (v: number) => n.scalar(x.dataType, v);
     const negative = n.builder.mul(c(alpha), n.builder.sub(n.builder.exp(n.builder.div(x, c(alpha))), c(1)));
     return n.builder.add(n.builder.relu(x), n.builder.min(negative, c(0)));
   },
@@ -40,7 +35,7 @@ const selu: Converter = {
   convert(n) {
     const x = n.operand(0);
     const elu = n.builder.elu(x, { alpha: n.float('alpha', SELU_ALPHA) });
-    return n.builder.mul(elu, scalar(n, x.dataType, n.float('gamma', SELU_GAMMA)));
+    return n.builder.mul(elu, n.scalar(x.dataType, n.float('gamma', SELU_GAMMA)));
   },
 };
 
@@ -49,8 +44,8 @@ const thresholdedRelu: Converter = {
   minOpset: 10,
   convert(n) {
     const x = n.operand(0);
-    const above = n.builder.greater(x, scalar(n, x.dataType, n.float('alpha', 1)));
-    return n.builder.where(above, x, scalar(n, x.dataType, 0));
+    const above = n.builder.greater(x, n.scalar(x.dataType, n.float('alpha', 1)));
+    return n.builder.where(above, x, n.scalar(x.dataType, 0));
   },
 };
 
@@ -74,7 +69,7 @@ const mod: Converter = {
     }
     const remainder = builder.sub(a, builder.mul(builder.div(a, b), b));
     if (fmod) return remainder;
-    const zero = scalar(n, a.dataType, 0);
+    const zero = n.scalar(a.dataType, 0);
     const signsDiffer = builder.logicalXor(builder.lesser(remainder, zero), builder.lesser(b, zero));
     const shift = builder.logicalAnd(builder.logicalNot(builder.equal(remainder, zero)), signsDiffer);
     return builder.add(remainder, builder.where(shift, b, zero));
@@ -104,7 +99,7 @@ const hardmax: Converter = {
     }
     const isMax = builder.equal(x, builder.reduceMax(x, { axes: [axis], keepDimensions: true }));
     const count = builder.cumulativeSum(builder.cast(isMax, 'int32'), axis);
-    const first = builder.logicalAnd(isMax, builder.equal(count, scalar(n, 'int32', 1)));
+    const first = builder.logicalAnd(isMax, builder.equal(count, n.scalar('int32', 1)));
     const y = builder.cast(first, input.dataType);
     return y.shape.join() === input.shape.join() ? y : builder.reshape(y, [...input.shape]);
   },

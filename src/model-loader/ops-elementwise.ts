@@ -68,7 +68,7 @@ function variadic(method: 'add' | 'max' | 'min', mean = false): Converter {
       if (result === null) throw n.invalid('it has no inputs');
       if (!mean) return n.inputCount === 1 ? n.builder.identity(result as Operand) : result;
       const sum = result as Operand;
-      const count = n.builder.constant({ dataType: sum.dataType, shape: [] }, hostTensor(sum.dataType, [], [n.inputCount]).data);
+      const count = n.scalar(sum.dataType, n.inputCount);
       return n.builder.div(sum, count);
     },
   };
@@ -142,7 +142,7 @@ const isInf: Converter = {
     const positive = n.int('detect_positive', 1);
     const x = n.operand(0);
     if (negative && positive) return n.builder.isInfinite(x);
-    const zero = n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [0]).data);
+    const zero = n.scalar(x.dataType, 0);
     const sideOf = positive ? n.builder.greater(x, zero) : n.builder.lesser(x, zero);
     if (!negative && !positive) return n.builder.logicalAnd(sideOf, n.builder.logicalNot(sideOf));
     return n.builder.logicalAnd(n.builder.isInfinite(x), sideOf);
@@ -176,7 +176,7 @@ const shrink: Converter = {
   minOpset: 9,
   convert(n) {
     const x = n.operand(0);
-    const scalar = (v: number) => n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [v]).data);
+    const scalar = (v: number) => n.scalar(x.dataType, v);
     const lambd = n.float('lambd', 0.5);
     const bias = scalar(n.float('bias', 0));
     const above = n.builder.where(n.builder.greater(x, scalar(lambd)), n.builder.sub(x, bias), scalar(0));

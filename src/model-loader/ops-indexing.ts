@@ -18,7 +18,7 @@ function indicesOf(n: NodeImport, k: number, dims: readonly number[]): Operand {
     return n.builder.constant({ dataType, shape: [...host.shape] }, hostTensor(dataType, host.shape, values).data);
   }
   const indices = n.operand(k);
-  const zero = n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [0]).data);
+  const zero = n.scalar(indices.dataType, 0);
   const sizes = width === 1
     ? n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [dims[0]!]).data)
     : n.builder.constant({ dataType: indices.dataType, shape: [width] }, hostTensor(indices.dataType, [width], [...dims]).data);

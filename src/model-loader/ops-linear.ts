@@ -1,6 +1,5 @@
 /** Matrix products and normalizations. */
 import type { Converter, ConverterTable } from './converter.js';
-import { hostTensor } from './host-tensor.js';
 import { reshapeTo } from './shape-values.js';
 import { dimensionsOf } from './symbolic.js';
 import type { Operand } from './webnn-types.js';
@@ -100,7 +99,7 @@ const lrn: Converter = {
     const [batch, channels, height, width] = x.shape as [number, number, number, number];
     const size = n.int('size', 0);
     if (!(size > 0)) throw n.invalid('size is missing');
-    const scalar = (v: number) => n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [v]).data);
+    const scalar = (v: number) => n.scalar(x.dataType, v);
     const squares = n.builder.reshape(n.builder.mul(x, x), [batch, 1, channels, height * width]);
     const before = Math.floor((size - 1) / 2);
     const padded = n.builder.pad(squares, [0, 0, before, 0], [0, 0, size - 1 - before, 0]);

@@ -6,7 +6,7 @@ import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-import { outputWanted, scalar } from './ops-microsoft-common.js';
+import { outputWanted } from './ops-microsoft-common.js';
 
 /** (batch, length, heads * size) as (batch, heads, length, size). */
 export function splitHeads(n: NodeImport, x: Operand, heads: number): Operand {
@@ -25,7 +25,7 @@ export function mergeHeads(n: NodeImport, x: Operand): Operand {
 export function scores(n: NodeImport, q: Operand, k: Operand, scale: number): Operand {
   const rank = k.shape.length;
   const swap = [...k.shape.keys()].map((axis) => (axis < rank - 2 ? axis : 2 * rank - 3 - axis));
-  return n.builder.mul(n.builder.matmul(q, n.builder.transpose(k, { permutation: swap })), scalar(n, q.dataType, scale));
+  return n.builder.mul(n.builder.matmul(q, n.builder.transpose(k, { permutation: swap })), n.scalar(q.dataType, scale));
 }
 
 /** The scale attribute, 1 / sqrt(head size) when it is left out or 0 (as ONNX Runtime reads it). */
@@ -40,7 +40,7 @@ export function attentionScale(n: NodeImport, headSize: number): number {
 function keyPaddingMask(n: NodeImport, batch: number, sequence: number, total: number, filter: Operand): Operand {
   const b = n.builder;
   const shape = n.shape(4);
-  const zero = scalar(n, filter.dataType, 0);
+  const zero = n.scalar(filter.dataType, 0);
   const mask = n.operand(4);
   if (shape.length === 1 && shape[0] === batch) {
     const positions = b.constant({ dataType: mask.dataType, shape: [1, total] }, hostTensor(mask.dataType, [1, total], [...Array(total).keys()]).data);
@@ -48,7 +48,7 @@ function keyPaddingMask(n: NodeImport, batch: number, sequence: number, total: n
   }
   const fits = (shape.length === 2 && shape.join() === [batch, total].join()) || (shape.length === 3 && shape.join() === [batch, sequence, total].join());
   if (!fits) throw n.unsupported(`a key_padding_mask of shape [${shape.join(', ')}] is not mapped ((batch), (batch, T) or (batch, S, T))`);
-  const keep = b.greater(mask, scalar(n, mask.dataType, 0));
+  const keep = b.greater(mask, n.scalar(mask.dataType, 0));
   return b.reshape(b.where(keep, zero, filter), [batch, 1, shape.length === 3 ? sequence : 1, total]);
 }
 
@@ -93,7 +93,7 @@ const multiHeadAttention: Converter = {
     }
     const total = k.shape[2]!;
     const filterValue = n.float('mask_filter_value', -10000);
-    const filter = scalar(n, q.dataType, filterValue);
+    const filter = n.scalar(q.dataType, filterValue);
     let logits = scores(n, q, k, attentionScale(n, hidden / heads));
     if (n.has(5)) logits = b.add(logits, n.operand(5));
     if (n.has(4)) logits = b.add(logits, keyPaddingMask(n, batch, sequence, total, filter));

@@ -1,11 +1,6 @@
-/** What the com.microsoft converters share: scalar constants and the root-mean-square normalization. */
-import { hostTensor } from './host-tensor.js';
+/** What the com.microsoft converters share: which outputs are wanted, and the root-mean-square normalization. */
 import type { NodeImport } from './node-import.js';
-import type { Operand, OperandDataType } from './webnn-types.js';
-
-export function scalar(n: NodeImport, dataType: OperandDataType, value: number): Operand {
-  return n.builder.constant({ dataType, shape: [] }, hostTensor(dataType, [], [value]).data);
-}
+import type { Operand } from './webnn-types.js';
 
 /** Whether output k of the node is used (ONNX leaves optional outputs out with an empty name). */
 export function outputWanted(n: NodeImport, k: number): boolean {
@@ -20,7 +15,7 @@ export function rmsNormalize(n: NodeImport, x: Operand, axes: readonly number[],
   const b = n.builder;
   const wide = x.dataType === 'float16' ? b.cast(x, 'float32') : x;
   const meanSquare = b.reduceMean(b.mul(wide, wide), { axes: [...axes], keepDimensions: true });
-  const invStdDev = b.reciprocal(b.sqrt(b.add(meanSquare, scalar(n, wide.dataType, epsilon))));
+  const invStdDev = b.reciprocal(b.sqrt(b.add(meanSquare, n.scalar(wide.dataType, epsilon))));
   const normalized = b.mul(wide, invStdDev);
   if (wide === x) return { normalized, invStdDev };
   return { normalized: b.cast(normalized, x.dataType), invStdDev: b.cast(invStdDev, x.dataType) };

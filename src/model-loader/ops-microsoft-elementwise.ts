@@ -2,7 +2,6 @@
 import type { Converter, ConverterTable } from './converter.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-import { scalar } from './ops-microsoft-common.js';
 
 /** Input 0 plus the optional bias at input 1. */
 function withBias(n: NodeImport): Operand {
@@ -19,7 +18,7 @@ const fastGelu: Converter = {
   convert(n) {
     const b = n.builder;
     const x = withBias(n);
-    const c = (v: number) => scalar(n, x.dataType, v);
+    const c = (v: number) => n.scalar(x.dataType, v);
     const inner = b.mul(c(Math.sqrt(2 / Math.PI)), b.add(x, b.mul(c(0.044715), b.mul(x, b.mul(x, x)))));
     return b.mul(b.mul(c(0.5), x), b.add(c(1), b.tanh(inner)));
   },
@@ -29,7 +28,7 @@ const fastGelu: Converter = {
 const quickGelu: Converter = {
   convert(n) {
     const x = n.operand(0);
-    return n.builder.mul(x, n.builder.sigmoid(n.builder.mul(x, scalar(n, x.dataType, n.float('alpha', 1.702)))));
+    return n.builder.mul(x, n.builder.sigmoid(n.builder.mul(x, n.scalar(x.dataType, n.float('alpha', 1.702)))));
   },
 };
 

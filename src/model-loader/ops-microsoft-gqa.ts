@@ -10,7 +10,7 @@ import { hostTensor } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand, OperandDataType } from './webnn-types.js';
 import { attentionScale, mergeHeads, scores } from './ops-microsoft-attention.js';
-import { outputWanted, scalar } from './ops-microsoft-common.js';
+import { outputWanted } from './ops-microsoft-common.js';
 import { rotateHeads } from './ops-microsoft-rotary.js';
 
 const LOWEST: Partial<Record<OperandDataType, number>> = { float32: -3.4028234663852886e38, float16: -65504 };
@@ -111,7 +111,7 @@ const groupQueryAttention: Converter = {
     const values = b.reshape(presentValue, [batch, kvHeads, 1, length, headSize]);
     let logits = scores(n, grouped, keys, attentionScale(n, headSize));
     const softcap = n.float('softcap', 0);
-    if (softcap > 0) logits = b.mul(b.tanh(b.div(logits, scalar(n, logits.dataType, softcap))), scalar(n, logits.dataType, softcap));
+    if (softcap > 0) logits = b.mul(b.tanh(b.div(logits, n.scalar(logits.dataType, softcap))), n.scalar(logits.dataType, softcap));
     // attention_bias (batch or 1, heads or 1, S, total length) in the grouped layout of the logits, over the present
     // length (the positions after the total are never seen).
     if (n.has(10)) {
@@ -127,10 +127,10 @@ const groupQueryAttention: Converter = {
     const lastPositions = b.reshape(n.operand(5), [batch, 1, 1, 1, 1]);
     let seen = b.logicalAnd(b.lesserOrEqual(keyPositions, queryPositions), b.lesserOrEqual(keyPositions, lastPositions));
     const window = n.int('local_window_size', -1);
-    if (window > 0) seen = b.logicalAnd(seen, b.greater(keyPositions, b.sub(queryPositions, scalar(n, 'int32', window))));
+    if (window > 0) seen = b.logicalAnd(seen, b.greater(keyPositions, b.sub(queryPositions, n.scalar('int32', window))));
     const lowest = LOWEST[logits.dataType];
     if (lowest === undefined) throw n.invalid(`its query is ${logits.dataType}, not a float type`);
-    logits = b.where(seen, logits, scalar(n, logits.dataType, lowest));
+    logits = b.where(seen, logits, n.scalar(logits.dataType, lowest));
     const attended = b.reshape(b.matmul(b.softmax(logits, 4), values), [batch, heads, sequence, headSize]);
     return [mergeHeads(n, attended), presentKey, presentValue];
   },

@@ -6,7 +6,7 @@
 import type { Converter, ConverterTable } from './converter.js';
 import type { NodeImport, Produced } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-import { outputWanted, rmsNormalize, scalar } from './ops-microsoft-common.js';
+import { outputWanted, rmsNormalize } from './ops-microsoft-common.js';
 
 /** ONNX Runtime's default epsilon of the Skip* normalizations. */
 const SKIP_EPSILON = 1e-12;
@@ -48,7 +48,7 @@ const skipLayerNormalization: Converter = {
       const centered = b.sub(sum, mean);
       const variance = b.reduceMean(b.mul(centered, centered), { axes: [hiddenAxis], keepDimensions: true });
       outputs[1] = mean;
-      outputs[2] = b.reciprocal(b.sqrt(b.add(variance, scalar(n, sum.dataType, epsilon))));
+      outputs[2] = b.reciprocal(b.sqrt(b.add(variance, n.scalar(sum.dataType, epsilon))));
     }
     return outputs;
   },

@@ -232,7 +232,7 @@ const gather: Converter = {
 /** Gather with indices computed at run time (or into a named axis): negative ones count from the end, as ONNX says. */
 function gatherIndexed(n: NodeImport, axis: number, indices: Operand): Operand {
   const x = n.operand(0);
-  const zero = n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [0]).data);
+  const zero = n.scalar(indices.dataType, 0);
   const size = dimensionScalar(n, x, axis, indices.dataType);
   const counted = n.builder.where(n.builder.lesser(indices, zero), n.builder.add(indices, size), indices);
   return n.builder.gather(x, counted, { axis });
@@ -267,7 +267,7 @@ function castTo(n: NodeImport, k: number, to: ReturnType<typeof dataTypeOfElemTy
   const x = n.operand(k);
   if (to === 'bool') {
     // ONNX's bool is 0 or 1; WebNN's uint8 cast would keep other values.
-    const zero = n.builder.constant({ dataType: x.dataType, shape: [] }, hostTensor(x.dataType, [], [0]).data);
+    const zero = n.scalar(x.dataType, 0);
     return n.builder.logicalNot(n.builder.equal(x, zero));
   }
   const type = webnnTypeOf(to);

@@ -91,7 +91,7 @@ export function productOf(n: NodeImport, v: Operand): Operand {
 /** The size of axis `axis` of `x` as a scalar of `dataType`: a constant when it is static. */
 export function dimensionScalar(n: NodeImport, x: Operand, axis: number, dataType: Operand['dataType']): Operand {
   const d = dimensionsOf(x)[axis]!;
-  if (typeof d === 'number') return n.builder.constant({ dataType, shape: [] }, hostTensor(dataType, [], [d]).data);
+  if (typeof d === 'number') return n.scalar(dataType, d);
   const size = n.builder.reshape(elements(n, n.dynamic().shape(x), axis, 1), []);
   return size.dataType === dataType ? size : n.builder.cast(size, dataType);
 }
