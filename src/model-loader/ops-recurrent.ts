@@ -8,19 +8,9 @@
 import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor, toNumbers } from './host-tensor.js';
 import type { NodeImport, Produced } from './node-import.js';
-import type { GraphBuilder, Operand } from './webnn-types.js';
+import type { Operand } from './webnn-types.js';
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
-
-/** The recurrent operations of MLGraphBuilder the importer calls. */
-interface RecurrentBuilder {
-  lstm(input: Operand, weight: Operand, recurrentWeight: Operand, steps: number, hiddenSize: number,
-    options: Record<string, unknown>): Operand[];
-  gru(input: Operand, weight: Operand, recurrentWeight: Operand, steps: number, hiddenSize: number,
-    options: Record<string, unknown>): Operand[];
-}
-
-const recurrentBuilder = (builder: GraphBuilder) => builder as GraphBuilder & RecurrentBuilder;
 
 const DIRECTIONS: Record<string, 'forward' | 'backward' | 'both'> = { forward: 'forward', reverse: 'backward', bidirectional: 'both' };
 const ACTIVATIONS: Record<string, Activation> = { relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh' };
@@ -125,7 +115,7 @@ const lstm: Converter = {
     const given = n.has(6) ? n.operand(6) : undefined;
     const initialCell = given && r.batchFirst ? swapFirstAxes(n, given) : given;
     if (n.has(7) && !outputPeepholesZero(n, r.hiddenSize)) return lstmUnrolled(n, r, initialCell);
-    const results = recurrentBuilder(n.builder).lstm(r.input, n.operand(1), n.operand(2), r.steps, r.hiddenSize, {
+    const results = n.builder.lstm(r.input, n.operand(1), n.operand(2), r.steps, r.hiddenSize, {
       ...biases(n, r, 4),
       ...(n.has(7) ? { peepholeWeight: n.operand(7) } : {}),
       ...(r.initialHidden ? { initialHiddenState: r.initialHidden } : {}),
@@ -144,7 +134,7 @@ const gru: Converter = {
   convert(n) {
     const r = recurrence(n, 3, 2);
     const returnSequence = wantsSequence(n);
-    const results = recurrentBuilder(n.builder).gru(r.input, n.operand(1), n.operand(2), r.steps, r.hiddenSize, {
+    const results = n.builder.gru(r.input, n.operand(1), n.operand(2), r.steps, r.hiddenSize, {
       ...biases(n, r, 3),
       ...(r.initialHidden ? { initialHiddenState: r.initialHidden } : {}),
       ...(r.activations ? { activations: r.activations } : {}),

@@ -86,6 +86,8 @@ export interface GraphBuilder {
   argMax(input: Operand, axis: number, options?: Options): Operand;
   argMin(input: Operand, axis: number, options?: Options): Operand;
   cumulativeSum(input: Operand, axis: number, options?: Options): Operand;
+  lstm(input: Operand, weight: Operand, recurrentWeight: Operand, steps: number, hiddenSize: number, options?: Options): Operand[];
+  gru(input: Operand, weight: Operand, recurrentWeight: Operand, steps: number, hiddenSize: number, options?: Options): Operand[];
 }
 
 export type GraphBuilderConstructor = new (context: never) => GraphBuilder;
