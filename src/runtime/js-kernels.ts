@@ -62,25 +62,38 @@ function computeOf(kernel: JsKernel): NonNullable<JsKernel['compute']> {
 /** Our kernels as registered on wasm, by the function registered: what a replay recognises them by. */
 const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
 
+/**
+ * One call of `kernel` on wasm into a new output of `shape`: its SIMD form where it has one that takes the call, else
+ * `compute` over views of the heap. `names[i]` is the name input `i` is read under; `addresses` and `values` are records
+ * the call fills (a caller may keep them across calls that leave out the same inputs).
+ */
+function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, shape: readonly number[],
+  attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
+  addresses: Record<string, number>, values: Record<string, Float32Array>): tf.TensorInfo {
+  // Allocated before the views are taken: growing the heap detaches views made earlier.
+  const out = wasm.makeOutput([...shape], 'float32');
+  if (simd) {
+    for (let i = 0; i < names.length; i++) {
+      const info = inputs[i];
+      if (info) addresses[names[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+    }
+    const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return out;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const info = inputs[i];
+    if (info) values[names[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
+  }
+  computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
+  return out;
+}
+
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
   const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const wasm = backend as unknown as WasmBackend;
-    const first = Object.values(inputs)[0]!;
-    // Allocated before the views are taken: growing the heap detaches views made earlier.
-    const shape = outputShapeOf(first, attrs);
-    const out = wasm.makeOutput(shape, 'float32');
+    const infos = Object.values(inputs);
     const simd = kernel.simd ? simdKernelsOf(wasm.wasm) : null;
-    if (simd) {
-      const addresses: Record<string, number> = {};
-      for (const [name, info] of Object.entries(inputs)) if (info) addresses[name] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
-      const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
-      const done = kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(shape), attrs ?? {}, wasm.wasm.HEAPF32);
-      if (done !== false) return out;
-    }
-    const values: Record<string, Float32Array> = {};
-    for (const [name, info] of Object.entries(inputs)) if (info) values[name] = wasm.typedArrayFromHeap(info) as Float32Array;
-    computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs ?? {});
-    return out;
+    return runOnWasm(kernel, wasm, simd, outputShapeOf(infos[0]!, attrs), attrs ?? {}, Object.keys(inputs), infos, {}, {});
   };
   wasmKernelsByFunc.set(kernelFunc, kernel);
   return kernelFunc;
@@ -96,30 +109,13 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   if (!kernel || call.outputs.length !== 1) return null;
   const wasm = backend as unknown as WasmBackend;
   const shape = call.outputs[0]!.shape;
-  const size = tf.util.sizeFromShape(shape);
   const { attrs, inputNames } = call;
   const simd = kernel.simd ? simdKernelsOf(wasm.wasm) : null;
   // Filled anew by each run; an input left out is left out of every run of the call.
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
   return {
-    run: (inputs) => {
-      const out = wasm.makeOutput([...shape], 'float32');
-      if (simd) {
-        for (let i = 0; i < inputNames.length; i++) {
-          const info = inputs[i];
-          if (info) addresses[inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
-        }
-        const done = kernel.simd!(simd, addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, size, attrs, wasm.wasm.HEAPF32);
-        if (done !== false) return out;
-      }
-      for (let i = 0; i < inputNames.length; i++) {
-        const info = inputs[i];
-        if (info) values[inputNames[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
-      }
-      computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
-      return out;
-    },
+    run: (inputs) => runOnWasm(kernel, wasm, simd, shape, attrs, inputNames, inputs, addresses, values),
     dispose: () => {},
   };
 }
