@@ -75,8 +75,11 @@ function dataFromSource(ctx: ContextState, desc: OperandDescriptor, source: Buff
 function writtenInPlace(ctx: ContextState, t: TensorState, source: BufferSource): boolean {
   const data = t.data;
   if (!ctx.timelineIdle || ctx.isLost || ctx.device || !data || isHostTensor(data) || isHostType(t.desc.dataType)) return false;
+  // Checked before the bytes are converted: elsewhere the write converts them itself.
+  const backend = homeBackend(ctx.backend, t.desc.dataType);
+  if (backend !== 'wasm') return false;
   const { values } = storageValuesOf(bytesOf(source), t.desc.dataType);
-  return overwriteInPlace(data, homeBackend(ctx.backend, t.desc.dataType), values);
+  return overwriteInPlace(data, backend, values);
 }
 
 /** An MLTensor's data read out as WebNN bytes into `target`. */
