@@ -64,6 +64,11 @@ export class NodeImport {
     return value;
   }
 
+  /** Whether output k of the node is used (ONNX leaves optional outputs out with an empty name). */
+  outputWanted(k: number): boolean {
+    return (this.node.outputs[k] ?? '') !== '';
+  }
+
   /** A scalar constant of `dataType` holding `value`. */
   scalar(dataType: OperandDataType, value: number): Operand {
     return this.builder.constant({ dataType, shape: [] }, hostTensor(dataType, [], [value]).data);

@@ -5,6 +5,7 @@
  * for the broadcast axes, given labels of their own. A label repeated within one operand (a diagonal) is refused.
  */
 import type { Converter, ConverterTable } from './converter.js';
+import { elementCount } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
 
@@ -43,8 +44,6 @@ function arrange(n: NodeImport, x: Labeled, labels: readonly string[]): Operand 
   return n.builder.transpose(x.operand, { permutation });
 }
 
-const product = (sizes: readonly number[]) => sizes.reduce((p, d) => p * d, 1);
-
 /** a x b, keeping the labels `needed` says are read later (by the output or a later operand). */
 function multiply(n: NodeImport, a: Labeled, b: Labeled, needed: (label: string) => boolean,
   sizeOf: ReadonlyMap<string, number>): Labeled {
@@ -63,7 +62,7 @@ function multiply(n: NodeImport, a: Labeled, b: Labeled, needed: (label: string)
     const target = sizes(labels);
     return arranged.shape.join() === target.join() ? arranged : n.builder.expand(arranged, target);
   };
-  const [batchSize, m, k, cols] = [product(sizes(batch)), product(sizes(keptA)), product(sizes(contracted)), product(sizes(keptB))];
+  const [batchSize, m, k, cols] = [elementCount(sizes(batch)), elementCount(sizes(keptA)), elementCount(sizes(contracted)), elementCount(sizes(keptB))];
   const left = n.builder.reshape(full(a, [...batch, ...keptA, ...contracted]), [batchSize, m, k]);
   const right = n.builder.reshape(full(b, [...batch, ...contracted, ...keptB]), [batchSize, k, cols]);
   const labels = [...batch, ...keptA, ...keptB];

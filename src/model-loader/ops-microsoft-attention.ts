@@ -6,7 +6,6 @@ import type { Converter, ConverterTable } from './converter.js';
 import { hostTensor } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-import { outputWanted } from './ops-microsoft-common.js';
 
 /** (batch, length, heads * size) as (batch, heads, length, size). */
 export function splitHeads(n: NodeImport, x: Operand, heads: number): Operand {
@@ -76,7 +75,7 @@ const multiHeadAttention: Converter = {
     const heads = n.int('num_heads', 0);
     if (heads < 1) throw n.invalid('num_heads is missing');
     n.require(!n.has(8) && !n.has(9), 'past_sequence_length and cache_indirection are not mapped');
-    n.require(!outputWanted(n, 3), 'its qk output is not mapped');
+    n.require(!n.outputWanted(3), 'its qk output is not mapped');
     n.require(n.rank(0) === 3, `a query of rank ${n.rank(0)} (packed QKV) is not mapped`);
     n.require(n.has(1) && n.has(2), 'a query without key and value (packed QKV) is not mapped');
     n.require(n.rank(1) !== 5, 'a packed key and value (5-D) are not mapped');

@@ -1,11 +1,6 @@
-/** What the com.microsoft converters share: which outputs are wanted, and the root-mean-square normalization. */
+/** What the com.microsoft normalizations share: the root-mean-square normalization. */
 import type { NodeImport } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-
-/** Whether output k of the node is used (ONNX leaves optional outputs out with an empty name). */
-export function outputWanted(n: NodeImport, k: number): boolean {
-  return (n.node.outputs[k] ?? '') !== '';
-}
 
 /**
  * x / sqrt(mean(x^2 over the axes) + epsilon), and 1 / sqrt(mean + epsilon) (kept dimensions). float16 statistics are

@@ -10,7 +10,6 @@ import { hostTensor } from './host-tensor.js';
 import type { NodeImport } from './node-import.js';
 import type { Operand, OperandDataType } from './webnn-types.js';
 import { attentionScale, mergeHeads, scores } from './ops-microsoft-attention.js';
-import { outputWanted } from './ops-microsoft-common.js';
 import { rotateHeads } from './ops-microsoft-rotary.js';
 
 const LOWEST: Partial<Record<OperandDataType, number>> = { float32: -3.4028234663852886e38, float16: -65504 };
@@ -77,7 +76,7 @@ const groupQueryAttention: Converter = {
     const [heads, kvHeads] = [n.int('num_heads', 0), n.int('kv_num_heads', 0)];
     if (heads < 1 || kvHeads < 1 || heads % kvHeads !== 0) throw n.invalid(`num_heads ${heads} is not a multiple of kv_num_heads ${kvHeads}`);
     n.require(n.int('smooth_softmax', 0) === 0, 'smooth_softmax = 1 is not mapped');
-    n.require(n.int('qk_output', 0) === 0 && !outputWanted(n, 3), 'its qk output is not mapped');
+    n.require(n.int('qk_output', 0) === 0 && !n.outputWanted(3), 'its qk output is not mapped');
     n.require(!n.has(11), 'head_sink is not mapped');
     const { layout, q: query, k: key, v: value } = splitInputs(n, heads, kvHeads);
     const { batch, sequence, headSize } = layout;

@@ -6,7 +6,7 @@
 import type { Converter, ConverterTable } from './converter.js';
 import type { NodeImport, Produced } from './node-import.js';
 import type { Operand } from './webnn-types.js';
-import { outputWanted, rmsNormalize } from './ops-microsoft-common.js';
+import { rmsNormalize } from './ops-microsoft-common.js';
 
 /** ONNX Runtime's default epsilon of the Skip* normalizations. */
 const SKIP_EPSILON = 1e-12;
@@ -43,7 +43,7 @@ const skipLayerNormalization: Converter = {
     });
     const outputs: Produced[] = [y];
     outputs[3] = sum;
-    if (outputWanted(n, 1) || outputWanted(n, 2)) {
+    if (n.outputWanted(1) || n.outputWanted(2)) {
       const mean = b.reduceMean(sum, { axes: [hiddenAxis], keepDimensions: true });
       const centered = b.sub(sum, mean);
       const variance = b.reduceMean(b.mul(centered, centered), { axes: [hiddenAxis], keepDimensions: true });
@@ -56,7 +56,7 @@ const skipLayerNormalization: Converter = {
 
 const skipSimplifiedLayerNormalization: Converter = {
   convert(n) {
-    n.require(!outputWanted(n, 1), 'its mean output is not computed (a root-mean-square normalization has none)');
+    n.require(!n.outputWanted(1), 'its mean output is not computed (a root-mean-square normalization has none)');
     const sum = skipSum(n, 3);
     const { normalized, invStdDev } = rmsNormalize(n, sum, [sum.shape.length - 1], n.float('epsilon', SKIP_EPSILON));
     const outputs: Produced[] = [n.builder.mul(normalized, n.operand(2))];

@@ -104,14 +104,12 @@ function outputs(n: NodeImport, r: Recurrence, sequence: Operand | undefined, st
   return produced;
 }
 
-const wantsSequence = (n: NodeImport) => (n.node.outputs[0] ?? '') !== '';
-
 const lstm: Converter = {
   minOpset: 7,
   convert(n) {
     n.require(n.int('input_forget', 0) === 0, 'input_forget = 1 is not mapped (WebNN\'s lstm has no coupled input and forget gates)');
     const r = recurrence(n, 4, 3);
-    const returnSequence = wantsSequence(n);
+    const returnSequence = n.outputWanted(0);
     const given = n.has(6) ? n.operand(6) : undefined;
     const initialCell = given && r.batchFirst ? swapFirstAxes(n, given) : given;
     if (n.has(7) && !outputPeepholesZero(n, r.hiddenSize)) return lstmUnrolled(n, r, initialCell);
@@ -133,7 +131,7 @@ const gru: Converter = {
   minOpset: 7,
   convert(n) {
     const r = recurrence(n, 3, 2);
-    const returnSequence = wantsSequence(n);
+    const returnSequence = n.outputWanted(0);
     const results = n.builder.gru(r.input, n.operand(1), n.operand(2), r.steps, r.hiddenSize, {
       ...biases(n, r, 3),
       ...(r.initialHidden ? { initialHiddenState: r.initialHidden } : {}),
@@ -215,7 +213,7 @@ function lstmUnrolled(n: NodeImport, r: Recurrence, initialCell: Operand | undef
     const output = builder[f](builder.add(gate(1), builder.mul(peephole(d, 1), cell)));
     return { h: builder.mul(output, builder[h](cell)), c: cell };
   });
-  return outputs(n, r, wantsSequence(n) ? sequence : undefined, [last.h, last.c!]);
+  return outputs(n, r, n.outputWanted(0) ? sequence : undefined, [last.h, last.c!]);
 }
 
 /** Whether P_o, the output gate's peepholes, are constant zeros (then WebNN's lstm computes what ONNX defines). */
@@ -233,7 +231,7 @@ const rnn: Converter = {
     const r = recurrence(n, 1, 1);
     const activation = r.activations?.[0] ?? 'tanh';
     const { sequence, last } = unroll(n, r, 1, undefined, (gate) => ({ h: n.builder[activation](gate(0)) }));
-    return outputs(n, r, wantsSequence(n) ? sequence : undefined, [last.h]);
+    return outputs(n, r, n.outputWanted(0) ? sequence : undefined, [last.h]);
   },
 };
 
