@@ -16,19 +16,18 @@ export function isHostType(t: MLOperandDataType): t is HostDataType {
  */
 export type HostValues = Float32Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
+const HOST_ARRAY_TYPES = {
+  float32: Float32Array, float16: Float32Array, int32: Int32Array, int8: Int32Array, uint8: Int32Array,
+  uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
+} as const satisfies Record<MLOperandDataType, unknown>;
+
 export function hostArrayOf(t: MLOperandDataType, length: number): HostValues {
-  switch (t) {
-    case 'float32': case 'float16': return new Float32Array(length);
-    case 'int32': case 'int8': case 'uint8': return new Int32Array(length);
-    case 'uint32': return new Uint32Array(length);
-    case 'int64': return new BigInt64Array(length);
-    case 'uint64': return new BigUint64Array(length);
-  }
+  return new HOST_ARRAY_TYPES[t](length);
 }
 
 /** Whether `values` is the host array type of `t`. */
 export function holdsType(values: HostValues, t: MLOperandDataType): boolean {
-  return values.constructor === hostArrayOf(t, 0).constructor;
+  return values.constructor === HOST_ARRAY_TYPES[t];
 }
 
 /**
