@@ -83,19 +83,47 @@ function instrumentPolyfill() {
   };
 }
 
-const BYTES_PER_ELEMENT = { float32: 4, float16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, int8: 1, uint8: 1 };
+const bytesOf = (data) => (ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  : new Uint8Array(data));
 
 /**
- * Runs `body` with the polyfill's writeTensor, dispatch and readTensor doing no work (a read returns zeros): what ORT's
- * WebNN EP costs on its own, the least any WebNN implementation could take for a run of the model.
+ * What the polyfill's readTensor calls of one run of `session` gave, in call order: the floor's reads give them back,
+ * so that what ORT computes on its own providers from them (shape computations, If branches) is what it computes in
+ * a real run.
  */
-async function withFreeCompute(body) {
+async function recordReads(session, feeds) {
+  const readTensor = MLContext.prototype.readTensor;
+  const reads = [];
+  MLContext.prototype.readTensor = async function recordedRead(...args) {
+    const result = await readTensor.apply(this, args);
+    reads.push(bytesOf(args[1] ?? result).slice());
+    return result;
+  };
+  try {
+    await session.run(feeds);
+  } finally {
+    MLContext.prototype.readTensor = readTensor;
+  }
+  return reads;
+}
+
+/**
+ * Runs `body` with the polyfill's writeTensor and dispatch doing no work and readTensor giving back, in turn, what the
+ * reads of a real run gave (`reads`): what ORT's WebNN EP costs on its own, the least any WebNN implementation could
+ * take for a run of the model.
+ */
+async function withFreeCompute(reads, body) {
   const methods = ['writeTensor', 'dispatch', 'readTensor'].map((name) => [name, MLContext.prototype[name]]);
+  let next = 0;
   MLContext.prototype.writeTensor = function freeWrite() {};
   MLContext.prototype.dispatch = function freeDispatch() {};
   MLContext.prototype.readTensor = async function freeRead(tensor, view) {
-    if (view) return undefined;
-    return new ArrayBuffer(tensor.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[tensor.dataType]);
+    const bytes = reads[next++ % reads.length];
+    if (view) {
+      bytesOf(view).set(bytes);
+      return undefined;
+    }
+    return bytes.slice().buffer;
   };
   try {
     return await body();
@@ -115,11 +143,13 @@ function spread(samples) {
   return { median: quantile(sorted, 0.5), p10: quantile(sorted, 0.1), p90: quantile(sorted, 0.9) };
 }
 
+/** Each input: a shape (float32, seeded values in [-1, 1)) or { dataType, shape, values } as given. */
 function feedsFor(ort, inputs, seed) {
   const random = seededRandom(seed);
-  return Object.fromEntries(Object.entries(inputs).map(([name, shape]) => {
-    const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
-    return [name, new ort.Tensor('float32', data, shape)];
+  return Object.fromEntries(Object.entries(inputs).map(([name, input]) => {
+    if (!Array.isArray(input)) return [name, new ort.Tensor(input.dataType, input.values, input.shape)];
+    const data = Float32Array.from({ length: input.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
+    return [name, new ort.Tensor('float32', data, input)];
   }));
 }
 
@@ -201,7 +231,8 @@ async function measureModel(ort, spec, backend, threads) {
     // Beside wasm runs again, in turn, so that the floor's ratio is to wasm runs made under the same load.
     const floorMs = [];
     const wasmBesideFloorMs = [];
-    await withFreeCompute(async () => {
+    const reads = await recordReads(webnn.session, feeds);
+    await withFreeCompute(reads, async () => {
       for (let i = 0; i < runs; i++) {
         floorMs.push((await timedRun(webnn.session, feeds)).ms);
         wasmBesideFloorMs.push((await timedRun(wasm.session, feeds)).ms);
@@ -209,7 +240,7 @@ async function measureModel(ort, spec, backend, threads) {
     });
     // ORT's own part of a first run: a fresh session's first run with free compute.
     const fresh = await createSession(ort, model, provider, extra);
-    const floorFirst = await withFreeCompute(() => timedRun(fresh.session, feeds));
+    const floorFirst = await withFreeCompute(reads, () => timedRun(fresh.session, feeds));
     await fresh.session.release();
     const profile = await tf.profile(() => webnn.session.run(feeds));
     // tf.profile also lists the op around a kernel that has a custom gradient (e.g. fusedConv2d__op around

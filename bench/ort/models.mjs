@@ -10,7 +10,8 @@ async function fetchModel(path) {
 
 /**
  * name: the row's label; source: where the model comes from; load(): the ModelProto bytes; inputs: name -> shape
- * (after freeDimensionOverrides); runs: timed runs per execution provider.
+ * (after freeDimensionOverrides; float32, seeded values) or { dataType, shape, values }; runs: timed runs per
+ * execution provider.
  */
 export const models = [
   {
@@ -51,5 +52,18 @@ export const models = [
     inputs: { x: [1, 3, 48, 320] },
     freeDimensionOverrides: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320 },
     runs: 20,
+  },
+  {
+    // Its input dimensions have no names: freeDimensionOverrides cannot fix them, and ORT keeps every node whose
+    // shapes follow from them on its CPU provider, sending the WebNN provider small int64 shape computations.
+    name: 'Silero VAD v5, 512 samples',
+    source: '@ricky0123/vad-web 0.0.30 dist/silero_vad_v5.onnx (If on the sample rate; STFT as Conv, Conv encoder, LSTM cell)',
+    load: () => fetchModel('@ricky0123/vad-web/dist/silero_vad_v5.onnx'),
+    inputs: {
+      input: [1, 512],
+      state: { dataType: 'float32', shape: [2, 1, 128], values: new Float32Array(256) },
+      sr: { dataType: 'int64', shape: [], values: BigInt64Array.of(16000n) },
+    },
+    runs: 200,
   },
 ];

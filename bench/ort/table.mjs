@@ -35,7 +35,16 @@ export function formatOrtTable(rows) {
       .map(([name, [count, time]]) => `${name} ${count} (${ms(time)} ms)`);
     lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}; ` +
       `slowest: ${r.slowestKernels.map((k) => `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')} ${ms(k.ms)} ms`).join(', ')}`);
-    if (r.rejected.length) lines.push(`  not taken by the WebNN EP: ${r.rejected.join(', ')}`);
+    if (r.rejected.length) {
+      const counts = new Map();
+      for (const node of r.rejected) {
+        const opType = node.slice(0, node.indexOf(':'));
+        counts.set(opType, (counts.get(opType) ?? 0) + 1);
+      }
+      const listed = r.rejected.length <= 8 ? r.rejected.join(', ')
+        : [...counts].sort((a, b) => b[1] - a[1]).map(([opType, n]) => `${n} ${opType}`).join(', ');
+      lines.push(`  not taken by the WebNN EP (${r.rejected.length}): ${listed}`);
+    }
     if (elsewhere.length) lines.push(`  placed elsewhere: ${elsewhere.map(([ep, n]) => `${n} on ${ep}`).join(', ')}`);
     return r.backend === measured[0].backend ? lines : [`${r.model}:`, lines[1]];
   });
@@ -47,7 +56,7 @@ export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the 
   'runs; one run = session.run() ' +
   'with every output read; of which polyfill = median of the polyfill\'s part of a run (its writeTensor calls, and ' +
   'from dispatch() until the following readTensor() resolves); ORT floor = median ms of the same WebNN EP session with ' +
-  'the polyfill\'s writeTensor, dispatch and readTensor doing nothing / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +
+  'the polyfill\'s writeTensor and dispatch doing nothing and readTensor giving back what a real run\'s reads gave / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +
   'its own, the least ratio any WebNN implementation could reach; kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
   'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
   '= time in MLGraphBuilder.build(); session ms = InferenceSession.create() of the timed ' +
