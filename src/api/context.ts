@@ -3,7 +3,7 @@ import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend } from '../runtime/placement.js';
 import { overwriteInPlace, tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
-import { bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
+import { bytesOverHost, bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
@@ -74,7 +74,10 @@ function dataFromSource(ctx: ContextState, desc: OperandDescriptor, source: Buff
  */
 function writtenInPlace(ctx: ContextState, t: TensorState, source: BufferSource): boolean {
   const data = t.data;
-  if (!ctx.timelineIdle || ctx.isLost || ctx.device || !data || isHostTensor(data) || isHostType(t.desc.dataType)) return false;
+  if (!ctx.timelineIdle || ctx.isLost || ctx.device || !data) return false;
+  // A tensor's host values are its own (a plan hands out copies of the inputs it returns): the bytes go over them.
+  if (isHostTensor(data)) return isHostType(t.desc.dataType) && data.dataType === t.desc.dataType && bytesOverHost(bytesOf(source), data.values);
+  if (isHostType(t.desc.dataType)) return false;
   // Checked before the bytes are converted: elsewhere the write converts them itself.
   const backend = homeBackend(ctx.backend, t.desc.dataType);
   if (backend !== 'wasm') return false;

@@ -37,11 +37,16 @@ export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[
       offsets.set(i, offset);
       offset += x.size;
     }
-    const key = positionsKey(inputs, offsets);
-    const cached = key === null ? undefined : positionsByStep.get(env);
-    const positions = cached !== undefined && cached.key === key ? cached.positions
-      : positionsFromLowering(opName, inputs, offsets, attrs, env);
-    if (key !== null && cached?.positions !== positions) positionsByStep.set(env, { key, positions });
+    const cached = positionsByStep.get(env);
+    let positions: readonly ElementPositions[];
+    if (cached !== undefined && madeFrom(cached.source, inputs, offsets)) {
+      positions = cached.positions;
+    } else {
+      positions = positionsFromLowering(opName, inputs, offsets, attrs, env);
+      const source = positionsSource(inputs, offsets);
+      if (source !== null) positionsByStep.set(env, { source, positions });
+      else positionsByStep.delete(env);
+    }
     const source = elements as unknown as ArrayLike<Element>;
     return positions.map(({ shape, values }, o) => {
       const t = env.outputs[o]!.dataType;
@@ -97,28 +102,47 @@ interface ElementPositions {
  * static graph's dispatches mostly repeat: the TF.js kernels that work them out cost more than the step's own work on
  * the small int64 tensors of shape computations.
  */
-const positionsByStep = new WeakMap<LowerEnv, { key: string; positions: readonly ElementPositions[] }>();
+const positionsByStep = new WeakMap<LowerEnv, { source: PositionsSource; positions: readonly ElementPositions[] }>();
 
-/** Inputs other than the data this many elements at most are part of a positions key; beyond, nothing is kept. */
+/** Inputs other than the data this many elements at most are kept with the positions; beyond, nothing is kept. */
 const MAX_KEYED_ELEMENTS = 256;
 
-/** What the positions of a step are made from, as a string; null when the other inputs are too large to key on. */
-function positionsKey(inputs: readonly (HostTensor | null)[], dataInputs: ReadonlyMap<number, unknown>): string | null {
-  let keyed = 0;
-  const parts: string[] = [];
+/** What positions were made from: each input's shape (null: no input), and a copy of each other input's values. */
+interface PositionsSource {
+  readonly shapes: readonly (readonly number[] | null)[];
+  readonly values: readonly (HostValues | null)[];
+}
+
+/** What the positions of a step are made from, copied; null when the other inputs are too large to keep. */
+function positionsSource(inputs: readonly (HostTensor | null)[], dataInputs: ReadonlyMap<number, unknown>): PositionsSource | null {
+  let kept = 0;
+  for (let i = 0; i < inputs.length; i++) if (!dataInputs.has(i)) kept += inputs[i]?.size ?? 0;
+  if (kept > MAX_KEYED_ELEMENTS) return null;
+  return {
+    shapes: inputs.map((x) => (x ? [...x.shape] : null)),
+    values: inputs.map((x, i) => (x && !dataInputs.has(i) ? x.values.slice() : null)),
+  };
+}
+
+/** Whether `inputs` have the shapes and other-input values the positions were made from (no allocation). */
+function madeFrom(source: PositionsSource, inputs: readonly (HostTensor | null)[], dataInputs: ReadonlyMap<number, unknown>): boolean {
+  if (source.shapes.length !== inputs.length) return false;
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i];
-    if (!x) {
-      parts.push('-');
+    const shape = source.shapes[i];
+    if (!x || !shape) {
+      if (x || shape) return false;
       continue;
     }
-    parts.push(x.shape.join(','));
+    if (shape.length !== x.shape.length) return false;
+    for (let d = 0; d < shape.length; d++) if (shape[d] !== x.shape[d]) return false;
     if (dataInputs.has(i)) continue;
-    keyed += x.size;
-    if (keyed > MAX_KEYED_ELEMENTS) return null;
-    parts.push(`${x.dataType}:${Array.prototype.join.call(x.values, ',')}`);
+    const kept = source.values[i]!;
+    const now = x.values;
+    if (kept.constructor !== now.constructor || kept.length !== now.length) return false;
+    for (let k = 0; k < now.length; k++) if (kept[k] !== now[k]) return false;
   }
-  return parts.join('|');
+  return true;
 }
 
 /**

@@ -85,6 +85,13 @@ export function bytesToHost(bytes: Uint8Array, t: HostDataType): HostValues {
   }
 }
 
+/** WebNN bytes written over the values of a host array of their data type and byte length: false when not that length. */
+export function bytesOverHost(bytes: Uint8Array, values: HostValues): boolean {
+  if (bytes.byteLength !== values.byteLength) return false;
+  new Uint8Array(values.buffer, values.byteOffset, values.byteLength).set(bytes);
+  return true;
+}
+
 /** A host array of a uint32, int64 or uint64 tensor -> WebNN bytes, written into `target`. */
 export function hostToBytes(values: HostValues, target: Uint8Array): void {
   target.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));

@@ -167,6 +167,34 @@ forEachBackend('tensor I/O copies', (backend) => {
     }
   });
 
+  it('int64 writes land in order too, where they go straight over the tensor\'s values, and never reach values a dispatch handed out', async () => {
+    const builder = newBuilder(ctx);
+    const x = builder.input('x', { dataType: 'int64', shape: [3] });
+    // y is x's values as they were (a copy the plan hands out); z is computed from them.
+    const graph = await builder.build({ y: builder.reshape(x, [3]), z: builder.add(x, x) });
+    const xt = await ctx.createTensor({ dataType: 'int64', shape: [3], readable: true, writable: true });
+    const yt = await ctx.createTensor({ dataType: 'int64', shape: [3], readable: true });
+    const zt = await ctx.createTensor({ dataType: 'int64', shape: [3], readable: true });
+    const read = async (t: MLTensor) => Array.from(new BigInt64Array(await ctx.readTensor(t))).join();
+    ctx.writeTensor(xt, BigInt64Array.of(1n, -2n, 3n));
+    ctx.dispatch(graph, { x: xt }, { y: yt, z: zt });
+    // Enqueued behind the dispatch, which reads the values written before it.
+    ctx.writeTensor(xt, BigInt64Array.of(4n, 5n, 6n));
+    if (await read(yt) !== '1,-2,3' || await read(zt) !== '2,-4,6') throw new Error('the dispatch saw the later write');
+    if (await read(xt) !== '4,5,6') throw new Error('the second write was lost');
+    // Nothing waits now: the write goes over x's values, and y keeps the values the dispatch gave it.
+    ctx.dispatch(graph, { x: xt }, { y: yt, z: zt });
+    await ctx.readTensor(zt);
+    ctx.writeTensor(xt, placed(new Uint8Array(BigInt64Array.of(-7n, 8n, 2n ** 62n).buffer), 3));
+    ctx.dispatch(graph, { x: xt }, { y: zt, z: yt });
+    if (await read(xt) !== `-7,8,${2n ** 62n}`) throw new Error('an unaligned write over x');
+    if (await read(zt) !== `-7,8,${2n ** 62n}` || await read(yt) !== `-14,16,${2n ** 63n - 2n ** 64n}`) throw new Error('the dispatch after the write');
+    ctx.writeTensor(xt, BigInt64Array.of(0n, 0n, 0n));
+    if (await read(zt) !== `-7,8,${2n ** 62n}`) throw new Error('a write over x reached the values a dispatch handed out');
+    for (const t of [xt, yt, zt]) t.destroy();
+    graph.destroy();
+  });
+
   it('a write made inside the caller\'s tf.tidy() outlives it', async () => {
     const t = await tensorOf('float32', 3);
     tf.tidy(() => {
