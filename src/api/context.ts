@@ -468,6 +468,19 @@ function storeResults(results: ReadonlyMap<string, Value>, outs: ReadonlyMap<str
   for (const [name, t] of outs) {
     const result = results.get(name)!;
     if (t.destroyed) result.dispose();
+    else if (isHostTensor(result) && !isHostType(t.desc.dataType)) storeHostResult(t, result);
     else t.replaceData(result);
   }
+}
+
+/**
+ * A result computed on the host for a tensor whose values live on a backend: written over the tensor's values where
+ * they are when nothing else holds that memory (wasm), else into a tensor made on that backend.
+ */
+function storeHostResult(t: TensorState, result: HostTensor): void {
+  const home = homeBackend(t.context.backend, t.desc.dataType);
+  const values = result.values as StorageValues;
+  const data = t.data;
+  if (data && !isHostTensor(data) && overwriteInPlace(data, home, values)) return;
+  t.replaceData(tensorFromValues(home, values, result.shape, false));
 }

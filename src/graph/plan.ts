@@ -278,7 +278,10 @@ export class Plan {
     const outputHomes = new Map<string, Placement>();
     for (const [name, s] of this.#outputSlots) {
       const home = homePlacement(backend, this.#descs[s]!.dataType);
-      outputSlots.set(name, this.#homes[s] === home ? s : copyOf(s, home));
+      // A value computed on the host is handed out as it is: the dispatch writes it where the output tensor's values
+      // are (over them, on wasm) rather than into a tensor made for the run and freed at the next.
+      const handedOutAsIs = this.#homes[s] === home || this.#homes[s] === 'host';
+      outputSlots.set(name, handedOutAsIs ? s : copyOf(s, home));
       outputHomes.set(name, home);
     }
     this.#steps = placed;
@@ -450,7 +453,8 @@ export class Plan {
 
   /**
    * Runs the plan, each step on its backend; inputs must be on the home backends of their data types, and so are the
-   * outputs. Returns fresh tensors, one per output name, owned by the caller. TF.js's active backend is restored.
+   * outputs, except those computed on the host, which are host values whatever their data type. Returns fresh values,
+   * one per output name, owned by the caller. TF.js's active backend is restored.
    */
   run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
     if (this.#runsAsync) throw new Error('this plan reads values off webgpu: its runs are runAsync()\'s');
