@@ -66,4 +66,16 @@ export const models = [
     },
     runs: 200,
   },
+  {
+    name: 'Silero VAD legacy, 1536 samples',
+    source: '@ricky0123/vad-web 0.0.30 dist/silero_vad_legacy.onnx (If on the sample rate; STFT as Conv, Conv encoder, LSTM)',
+    load: () => fetchModel('@ricky0123/vad-web/dist/silero_vad_legacy.onnx'),
+    inputs: {
+      input: [1, 1536],
+      sr: { dataType: 'int64', shape: [], values: BigInt64Array.of(16000n) },
+      h: { dataType: 'float32', shape: [2, 1, 64], values: new Float32Array(128) },
+      c: { dataType: 'float32', shape: [2, 1, 64], values: new Float32Array(128) },
+    },
+    runs: 200,
+  },
 ];
