@@ -1,5 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getOp, type LowerEnv, type OpDefinition, type TF } from '../ops/registry.js';
+import { takesAnyType } from '../ops/host-kernels.js';
 import type { BackendName } from '../runtime/backends.js';
 import {
   activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, withBackend, type Placement,
@@ -115,6 +116,9 @@ interface OutputBinding {
   readonly clone: boolean;
 }
 
+/** The largest result, in elements, of a node Plan.#keptOnHost keeps on the host. */
+const KEPT_ON_HOST_MAX_ELEMENTS = 4096;
+
 /** Runs beyond the first that warmUp() makes while runs keep getting faster, and the time they may take. */
 const WARM_UP_MAX_EXTRA_RUNS = 8;
 const WARM_UP_EXTRA_MS = 25;
@@ -223,7 +227,8 @@ export class Plan {
       const inputDescs = node.inputs.map((r) => r?.desc ?? null);
       const outputDescs = node.outputs.map((r) => r.desc);
       const op = getOp(node.op);
-      const runsOn = operationPlacement(backend, inputDescs, outputDescs, op.int32InputsArePositions);
+      const placed = operationPlacement(backend, inputDescs, outputDescs, op.int32InputsArePositions);
+      const runsOn = placed !== 'host' && this.#keptOnHost(op, inputSlotsOfNode, outputDescs) ? 'host' : placed;
       if (runsOn === 'host' && !op.lowerHost) throw new Error(`${node.op} has no lowering for uint32, int64 or uint64`);
       const outputSlotsOfNode = node.outputs.map(slot);
       for (const s of outputSlotsOfNode) this.#homes[s] = runsOn;
@@ -243,6 +248,19 @@ export class Plan {
     for (const [name, ref] of outputs) outputSlots.set(name, slot(ref));
     this.#inputSlots = inputSlots;
     this.#outputSlots = outputSlots;
+  }
+
+  /**
+   * Whether a node that could run on a backend runs on the host instead: its inputs are all there already (results of
+   * host steps, host constants), its host lowering computes its types exactly (takesAnyType), and its results are
+   * small. The small int64 shape computations ONNX Runtime sends end in comparisons and logic of that kind; moving
+   * one or two values to a backend for a kernel there costs more than the loop.
+   */
+  #keptOnHost(op: OpDefinition, inputSlots: readonly (number | null)[], outputs: readonly OperandDescriptor[]): boolean {
+    if (!op.lowerHost || !takesAnyType(op.lowerHost)) return false;
+    const present = inputSlots.filter((s): s is number => s !== null);
+    return present.length > 0 && present.every((s) => this.#homes[s] === 'host') &&
+      outputs.every((d) => elementCount(d.shape) <= KEPT_ON_HOST_MAX_ELEMENTS);
   }
 
   /**

@@ -19,7 +19,7 @@ type Writable = { [i: number]: Element; length: number };
  */
 export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[] | 'all',
   fill?: FilledPositions<A>): HostLowering<A> {
-  return (inputs, givenAttrs, env) => {
+  const lowering: HostLowering<A> = (inputs, givenAttrs, env) => {
     const attrs = fill ? fill.attrs(givenAttrs) : givenAttrs;
     const fillValue = fill?.value(givenAttrs);
     const dataInputs = dataInputsOrAll === 'all' ? inputs.map((_, i) => i) : dataInputsOrAll;
@@ -58,6 +58,27 @@ export function byPositions<A>(opName: string, dataInputsOrAll: readonly number[
       return new HostTensor(t, [...shape], out as unknown as HostValues);
     });
   };
+  // A fill value is written as the host types hold it (pad's exact int64 value): those alone.
+  return fill ? lowering : takingAnyType(lowering);
+}
+
+/**
+ * Host lowerings that compute every data type exactly as the TF.js lowering does: they move elements, or compare or
+ * combine values the host holds exactly (uint8 truth values, float32 numbers, int32).
+ */
+const anyTypeLowerings = new WeakSet<object>();
+
+function takingAnyType<A>(lowering: HostLowering<A>): HostLowering<A> {
+  anyTypeLowerings.add(lowering);
+  return lowering;
+}
+
+/**
+ * Whether `lowering` computes every data type of its operation: a plan runs such an operation on the host, whatever
+ * its types, where its inputs are already there (the results of host steps), rather than moving them to a backend.
+ */
+export function takesAnyType<A>(lowering: HostLowering<A>): boolean {
+  return anyTypeLowerings.has(lowering);
 }
 
 /** The positions the TF.js lowering of `opName` produces on the cpu backend from the data inputs' positions. */
@@ -282,9 +303,16 @@ export function integerUnaryOnHost<A = Record<string, never>>(fn: (x: bigint) =>
   };
 }
 
-/** Comparisons of uint32 / int64 / uint64 (exact: bigints and numbers below 2^32), as uint8 0 / 1. */
+/** Comparisons of host values (bigints, and numbers the host holds exactly), as uint8 0 / 1. */
 export function comparisonOnHost(fn: (x: Element, y: Element) => boolean): HostLowering<Record<string, never>> {
-  return ([a, b], _attrs, { outputs }) => binaryOnHost(a!, b!, outputs[0]!, (x, y) => (fn(x, y) ? 1 : 0));
+  return takingAnyType(([a, b], _attrs, { outputs }) => binaryOnHost(a!, b!, outputs[0]!, (x, y) => (fn(x, y) ? 1 : 0)));
+}
+
+/** A logical operation of uint8 truth values (any non-zero value is true), as uint8 0 / 1. */
+export function logicalOnHost(fn: (x: boolean, y: boolean) => boolean): HostLowering<Record<string, never>> {
+  return takingAnyType(([a, b], _attrs, { outputs }) => (b
+    ? binaryOnHost(a!, b, outputs[0]!, (x, y) => (fn(x !== 0, y !== 0) ? 1 : 0))
+    : unaryOnHost(a!, outputs[0]!, (x) => (fn(x !== 0, false) ? 1 : 0))));
 }
 
 /** Index of the first smallest (or largest) element along `axis` of integer host values. */

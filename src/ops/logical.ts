@@ -3,7 +3,7 @@ import {
 } from './registry.js';
 import { anyRank } from './broadcast-rank.js';
 import { HostTensor } from '../types/host-tensor.js';
-import { comparisonOnHost } from './host-kernels.js';
+import { comparisonOnHost, logicalOnHost } from './host-kernels.js';
 import type { OpCall } from './op-call.js';
 import { broadcastShapes } from './shape.js';
 import type { MLOperandDataType } from '../types/data-type.js';
@@ -21,14 +21,14 @@ function buildLogical(call: OpCall, binary: boolean, a: unknown, b?: unknown) {
 }
 
 function binaryLogical(name: string, types: readonly MLOperandDataType[], kernel: (tf: TF, a: Tensor, b: Tensor) => Tensor,
-  onHost?: (x: number | bigint, y: number | bigint) => boolean) {
+  lowerHost: HostLowering<Record<string, never>>) {
   defineOp({
     name,
     method: { length: 2, optionsIndex: 2, build: (call, a, b) => buildLogical(call, true, a, b) },
     limits: { a: limit(types, 0, MAX_FLAT_RANK), b: limit(types, 0, MAX_FLAT_RANK), output: limit(UINT8, 0, MAX_FLAT_RANK) },
     lower: anyRank(([a, b], _attrs, env) => kernel(env.tf, a!, b!)),
     layout: elementwiseRule<Record<string, never>>(),
-    ...(onHost ? { lowerHost: comparisonOnHost(onHost) } : {}),
+    lowerHost,
   });
 }
 
@@ -52,20 +52,21 @@ const neverOnHost: HostLowering<Record<string, never>> = (_inputs, _attrs, { out
 
 // Comparisons give TF.js bool tensors; the plan stores them as int32 0/1.
 // uint32, int64 and uint64 compare on the host.
-binaryLogical('equal', ALL_TYPES, (tf, a, b) => tf.equal(a, b), (x, y) => x === y);
-binaryLogical('notEqual', ALL_TYPES, (tf, a, b) => tf.notEqual(a, b), (x, y) => x !== y);
-binaryLogical('greater', ALL_TYPES, (tf, a, b) => tf.greater(a, b), (x, y) => x > y);
-binaryLogical('greaterOrEqual', ALL_TYPES, (tf, a, b) => tf.greaterEqual(a, b), (x, y) => x >= y);
-binaryLogical('lesser', ALL_TYPES, (tf, a, b) => tf.less(a, b), (x, y) => x < y);
-binaryLogical('lesserOrEqual', ALL_TYPES, (tf, a, b) => tf.lessEqual(a, b), (x, y) => x <= y);
+binaryLogical('equal', ALL_TYPES, (tf, a, b) => tf.equal(a, b), comparisonOnHost((x, y) => x === y));
+binaryLogical('notEqual', ALL_TYPES, (tf, a, b) => tf.notEqual(a, b), comparisonOnHost((x, y) => x !== y));
+binaryLogical('greater', ALL_TYPES, (tf, a, b) => tf.greater(a, b), comparisonOnHost((x, y) => x > y));
+binaryLogical('greaterOrEqual', ALL_TYPES, (tf, a, b) => tf.greaterEqual(a, b), comparisonOnHost((x, y) => x >= y));
+binaryLogical('lesser', ALL_TYPES, (tf, a, b) => tf.less(a, b), comparisonOnHost((x, y) => x < y));
+binaryLogical('lesserOrEqual', ALL_TYPES, (tf, a, b) => tf.lessEqual(a, b), comparisonOnHost((x, y) => x <= y));
 
 // uint8 logical inputs: any non-zero value is true. Stored values are 0..255, so min(x, 1) is the truth value, computed
 // in int32 (wasm's cast to bool would keep the raw byte instead of normalising it).
 const one = (tf: TF) => tf.scalar(1, 'int32');
-unaryLogical('logicalNot', UINT8, (tf, a) => tf.equal(a, tf.scalar(0, 'int32')));
-binaryLogical('logicalAnd', UINT8, (tf, a, b) => tf.minimum(tf.minimum(a, b), one(tf)));
-binaryLogical('logicalOr', UINT8, (tf, a, b) => tf.minimum(tf.maximum(a, b), one(tf)));
-binaryLogical('logicalXor', UINT8, (tf, a, b) => tf.notEqual(tf.minimum(a, one(tf)), tf.minimum(b, one(tf))));
+// On the host (where their inputs were computed there): the same truth tables.
+unaryLogical('logicalNot', UINT8, (tf, a) => tf.equal(a, tf.scalar(0, 'int32')), logicalOnHost((x) => !x));
+binaryLogical('logicalAnd', UINT8, (tf, a, b) => tf.minimum(tf.minimum(a, b), one(tf)), logicalOnHost((x, y) => x && y));
+binaryLogical('logicalOr', UINT8, (tf, a, b) => tf.minimum(tf.maximum(a, b), one(tf)), logicalOnHost((x, y) => x || y));
+binaryLogical('logicalXor', UINT8, (tf, a, b) => tf.notEqual(tf.minimum(a, one(tf)), tf.minimum(b, one(tf))), logicalOnHost((x, y) => x !== y));
 
 unaryLogical('isNaN', ALL_TYPES, floatTest((tf, a) => tf.isNaN(a)), neverOnHost);
 unaryLogical('isInfinite', ALL_TYPES, floatTest((tf, a) => tf.isInf(a)), neverOnHost);

@@ -71,7 +71,11 @@ export interface OpDefinition<A = Record<string, unknown>> {
   readonly lower: Lowering<A>;
   /** Present on operations that can work on transposed data (graph/passes/layout.ts). */
   readonly layout?: LayoutRule<A>;
-  /** The lowering of nodes with a uint32, int64 or uint64 input or output; required where `limits` allow those types. */
+  /**
+   * The lowering of nodes with a uint32, int64 or uint64 input or output; required where `limits` allow those types.
+   * One that computes every type of the operation (host-kernels.ts takesAnyType) also runs nodes whose inputs a plan
+   * holds on the host whatever their types.
+   */
   readonly lowerHost?: HostLowering<A>;
   /** False for nodes whose results must not be computed once at build time even when all inputs are constant. */
   readonly foldable?: boolean;
