@@ -33,8 +33,11 @@ export function formatOrtTable(rows) {
     const lines = [`${r.model}: ${r.source}`];
     const kernels = Object.entries(r.kernelCounts).sort((a, b) => b[1][1] - a[1][1])
       .map(([name, [count, time]]) => `${name} ${count} (${ms(time)} ms)`);
-    lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}; ` +
-      `slowest: ${r.slowestKernels.map((k) => `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')} ${ms(k.ms)} ms`).join(', ')}`);
+    if (!kernels.length) lines.push(`  ${r.backend}: no TF.js kernel per run (the polyfill's work runs on the host)`);
+    else {
+      lines.push(`  ${r.backend}: TF.js kernels per run (${ms(r.profiledMs)} ms inside kernels, profiled): ${kernels.join(', ')}; ` +
+        `slowest: ${r.slowestKernels.map((k) => `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')} ${ms(k.ms)} ms`).join(', ')}`);
+    }
     if (r.rejected.length) {
       const counts = new Map();
       for (const node of r.rejected) {

@@ -62,7 +62,7 @@ binaryLogical('lesserOrEqual', ALL_TYPES, (tf, a, b) => tf.lessEqual(a, b), comp
 // uint8 logical inputs: any non-zero value is true. Stored values are 0..255, so min(x, 1) is the truth value, computed
 // in int32 (wasm's cast to bool would keep the raw byte instead of normalising it).
 const one = (tf: TF) => tf.scalar(1, 'int32');
-// On the host (where their inputs were computed there): the same truth tables.
+// On the host, where a plan computed their inputs (Plan keeps them there): the same truth tables.
 unaryLogical('logicalNot', UINT8, (tf, a) => tf.equal(a, tf.scalar(0, 'int32')), logicalOnHost((x) => !x));
 binaryLogical('logicalAnd', UINT8, (tf, a, b) => tf.minimum(tf.minimum(a, b), one(tf)), logicalOnHost((x, y) => x && y));
 binaryLogical('logicalOr', UINT8, (tf, a, b) => tf.minimum(tf.maximum(a, b), one(tf)), logicalOnHost((x, y) => x || y));
