@@ -482,5 +482,5 @@ function storeHostResult(t: TensorState, result: HostTensor): void {
   const values = result.values as StorageValues;
   const data = t.data;
   if (data && !isHostTensor(data) && overwriteInPlace(data, home, values)) return;
-  t.replaceData(tensorFromValues(home, values, result.shape, false));
+  t.replaceData(onHomeBackend(t.context, t.desc, values, false));
 }
