@@ -20,7 +20,7 @@ function indicesOf(n: NodeImport, k: number, dims: readonly number[]): Operand {
   const indices = n.operand(k);
   const zero = n.scalar(indices.dataType, 0);
   const sizes = width === 1
-    ? n.builder.constant({ dataType: indices.dataType, shape: [] }, hostTensor(indices.dataType, [], [dims[0]!]).data)
+    ? n.scalar(indices.dataType, dims[0]!)
     : n.builder.constant({ dataType: indices.dataType, shape: [width] }, hostTensor(indices.dataType, [width], [...dims]).data);
   return n.builder.where(n.builder.lesser(indices, zero), n.builder.add(indices, sizes), indices);
 }
