@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { installNow, MLContext, MLGraphBuilder } from '../../src/index.ts';
+import { bytesOf } from '../../src/types/data-type.ts';
 import { seededRandom } from '../../test/util/seeded-random.ts';
 import { readWebNNPlacement } from '../../test/browser/ort/placement.ts';
 import { models } from './models.mjs';
@@ -82,9 +83,6 @@ function instrumentPolyfill() {
     });
   };
 }
-
-const bytesOf = (data) => (ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  : new Uint8Array(data));
 
 /**
  * What the polyfill's readTensor calls of one run of `session` gave, in call order: the floor's reads give them back,
