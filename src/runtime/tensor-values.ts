@@ -11,6 +11,25 @@ interface WasmHeapBackend {
   typedArrayFromHeap(info: { shape: number[]; dtype: string; dataId: object }): StorageValues | Uint8Array;
 }
 
+interface WasmRegistry {
+  readonly wasm: { readonly tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void } };
+  readonly dataIdMap: { get(dataId: object): { readonly id: number; readonly memoryOffset: number; readonly shape: number[] } | undefined };
+}
+
+/**
+ * After values were written over those of the wasm tensor `dataId` in place: tfjs-backend-wasm keeps XNNPACK
+ * operators with weights packed from the tensors a convolution, a matrix product or prelu read them from, keyed by
+ * those tensors' ids and dropped only when the id is disposed, so a kernel reading the tensor again would compute
+ * with its old values. Registering the id anew, over the same memory, drops them.
+ */
+export function forgetPackedWeights(backend: tf.KernelBackend, dataId: object): void {
+  const { wasm, dataIdMap } = backend as unknown as WasmRegistry;
+  const data = dataIdMap.get(dataId);
+  if (!data) return;
+  wasm.tfjs.disposeData(data.id);
+  wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
+}
+
 interface EngineWrite {
   makeTensor(values: StorageValues, shape: number[], dtype: 'float32' | 'int32', backend: tf.KernelBackend): tf.Tensor;
 }
@@ -51,7 +70,7 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
 
 /**
  * Writes `values` over those of `t` in wasm's heap, when `t` is the only tensor holding that memory and has their type
- * and count: true once written. False where a new tensor is to be made instead, leaving `t` as it was: on the other
+ * and count (and drops what the backend packed from its old values): true once written. False where a new tensor is to be made instead, leaving `t` as it was: on the other
  * backends (the cpu backend keeps the arrays it is given, which another tensor's data may be too), for memory shared
  * with another tensor, another type or size.
  */
@@ -63,5 +82,6 @@ export function overwriteInPlace(t: tf.Tensor, backendName: string, values: Stor
   const target = valuesInPlace(t, backendName);
   if (!target || target.length !== values.length) return false;
   target.set(values);
+  forgetPackedWeights(backend, t.dataId);
   return true;
 }

@@ -240,6 +240,44 @@ forEachBackend('tensor I/O copies', (backend) => {
     copy.destroy();
   });
 
+  it('a convolution reads its filter\'s current values after writes and dispatches land over the filter\'s memory', async () => {
+    const builder = newBuilder(ctx);
+    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const w = builder.input('w', { dataType: 'float32', shape: [1, 1, 2, 1] });
+    // TF.js's own filter layout: the filter tensor's values go to the kernel as they are.
+    const conv = await builder.build({ y: builder.conv2d(x, w, { inputLayout: 'nhwc', filterLayout: 'hwio' }) });
+    // A filter computed by another graph, into the same tensor at each dispatch.
+    const other = newBuilder(ctx);
+    const scale = other.input('s', { dataType: 'float32', shape: [1, 1, 2, 1] });
+    const scaled = await other.build({ f: other.mul(scale, other.constant({ dataType: 'float32', shape: [] }, Float32Array.of(2))) });
+    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
+    const wt = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], readable: true, writable: true });
+    const st = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
+    const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    const expected = (f: readonly number[]) => [0, 1, 2, 3].map((p) => xs[2 * p]! * f[0]! + xs[2 * p + 1]! * f[1]!).join();
+    ctx.writeTensor(xt, Float32Array.from(xs));
+    for (const filter of [[1, 0], [0.5, -1], [3, 2]]) {
+      await ctx.readTensor(yt);
+      // Nothing waits: the write goes over the filter's memory.
+      ctx.writeTensor(wt, Float32Array.from(filter));
+      ctx.dispatch(conv, { x: xt, w: wt }, { y: yt });
+      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
+      if (y !== expected(filter)) throw new Error(`filter ${filter} written: y ${y}, expected ${expected(filter)}`);
+    }
+    for (const half of [[1, 1], [-2, 0.25], [4, -3]]) {
+      ctx.writeTensor(st, Float32Array.from(half));
+      ctx.dispatch(scaled, { s: st }, { f: wt });
+      ctx.dispatch(conv, { x: xt, w: wt }, { y: yt });
+      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
+      const filter = half.map((v) => 2 * v);
+      if (y !== expected(filter)) throw new Error(`filter ${filter} computed: y ${y}, expected ${expected(filter)}`);
+    }
+    for (const t of [xt, wt, st, yt]) t.destroy();
+    conv.destroy();
+    scaled.destroy();
+  });
+
   it('a write made inside the caller\'s tf.tidy() outlives it', async () => {
     const t = await tensorOf('float32', 3);
     tf.tidy(() => {
