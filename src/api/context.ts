@@ -212,13 +212,13 @@ export class MLContext {
     if (g.dynamic) {
       const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
       takeBackBound(ctx, ins, outs);
-      ctx.enqueueSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), ctx.settleDispatch);
+      ctx.runSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), ctx.settleDispatch);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
     takeBackBound(ctx, ins, outs);
-    ctx.enqueueSettled(where, () => runPlan(g.plan!, ins, outs), ctx.settleDispatch);
+    ctx.runSettled(where, () => runPlan(g.plan!, ins, outs), ctx.settleDispatch);
   }
 
   /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
