@@ -461,7 +461,10 @@ function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: Readon
     feeds.set(name, t.data);
   }
   if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
-  storeResults(plan.run(feeds), outs);
+  // The output tensors' values, which the plan may compute its results over rather than into new memory.
+  const into = new Map<string, Value>();
+  for (const [name, t] of outs) if (t.data) into.set(name, t.data);
+  storeResults(plan.run(feeds, into), outs);
 }
 
 function storeResults(results: ReadonlyMap<string, Value>, outs: ReadonlyMap<string, TensorState>): void {

@@ -472,12 +472,14 @@ export class Plan {
   /**
    * Runs the plan, each step on its backend; inputs must be on the home backends of their data types, and so are the
    * outputs, except those computed on the host, which are host values whatever their data type. Returns fresh values,
-   * one per output name, owned by the caller. TF.js's active backend is restored.
+   * one per output name, owned by the caller; or, for an output `into` gives a tensor for, that tensor, its values
+   * replaced, where a replay's last kernel for it could write over them (no other tensor shares them). TF.js's active
+   * backend is restored.
    */
-  run(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+  run(inputs: ReadonlyMap<string, Value>, into?: ReadonlyMap<string, Value>): Map<string, Value> {
     if (this.#runsAsync) throw new Error('this plan reads values off webgpu: its runs are runAsync()\'s');
     if (this.#program !== null) {
-      if (replayAllowed()) return this.#replay(this.#program, inputs);
+      if (replayAllowed()) return this.#replay(this.#program, inputs, into);
     } else if (this.#runsBeforeRecording >= 0 && replayAllowed() && this.#runsBeforeRecording-- === 0) {
       if (this.#replayable()) return this.#runRecorded(inputs);
     }
@@ -598,10 +600,14 @@ export class Plan {
     slots.forEach((s, i) => read.set(s, arrays[i] as Float32Array | Int32Array));
   }
 
-  #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+  #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>, into?: ReadonlyMap<string, Value>): Map<string, Value> {
     const tensors: Tensor[] = [];
     for (const name of this.#inputSlots.keys()) tensors.push(inputs.get(name) as Tensor);
-    const results = program.run(tensors);
+    const destinations = into ? this.#outputs.map(({ name }) => {
+      const t = into.get(name);
+      return t === undefined || isHostTensor(t) ? undefined : t;
+    }) : undefined;
+    const results = program.run(tensors, destinations);
     const named = new Map<string, Value>();
     for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
     return named;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backends.js';
-import type { DirectKernel, RecordedCall } from './wasm-direct-kernels.js';
+import { type DirectKernel, type RecordedCall, writingKernel } from './wasm-direct-kernels.js';
 import { type SimdKernels, simdKernelsOf, type WasmHeapModule } from './wasm-simd-kernels.js';
 
 /**
@@ -63,29 +63,26 @@ function computeOf(kernel: JsKernel): NonNullable<JsKernel['compute']> {
 const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
 
 /**
- * One call of `kernel` on wasm into a new output of `shape`: its SIMD form where it has one that takes the call, else
- * `compute` over views of the heap. `names[i]` is the name input `i` is read under; `addresses` and `values` are records
- * the call fills (a caller may keep them across calls that leave out the same inputs).
+ * One call of `kernel` on wasm into `out`: its SIMD form where it has one that takes the call, else `compute` over views
+ * of the heap. `names[i]` is the name input `i` is read under; `addresses` and `values` are records the call fills (a
+ * caller may keep them across calls that leave out the same inputs).
  */
-function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, shape: readonly number[],
+function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, out: tf.TensorInfo,
   attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  addresses: Record<string, number>, values: Record<string, Float32Array>): tf.TensorInfo {
-  // Allocated before the views are taken: growing the heap detaches views made earlier.
-  const out = wasm.makeOutput([...shape], 'float32');
+  addresses: Record<string, number>, values: Record<string, Float32Array>): void {
   if (simd) {
     for (let i = 0; i < names.length; i++) {
       const info = inputs[i];
       if (info) addresses[names[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
     }
     const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
-    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return out;
+    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return;
   }
   for (let i = 0; i < names.length; i++) {
     const info = inputs[i];
     if (info) values[names[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
   }
   computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
-  return out;
 }
 
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
@@ -93,7 +90,10 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     const wasm = backend as unknown as WasmBackend;
     const infos = Object.values(inputs);
     const simd = kernel.simd ? simdKernelsOf(wasm.wasm) : null;
-    return runOnWasm(kernel, wasm, simd, outputShapeOf(infos[0]!, attrs), attrs ?? {}, Object.keys(inputs), infos, {}, {});
+    // Allocated before any view of the heap is taken: growing the heap detaches views made earlier.
+    const out = wasm.makeOutput(outputShapeOf(infos[0]!, attrs), 'float32');
+    runOnWasm(kernel, wasm, simd, out, attrs ?? {}, Object.keys(inputs), infos, {}, {});
+    return out;
   };
   wasmKernelsByFunc.set(kernelFunc, kernel);
   return kernelFunc;
@@ -114,10 +114,8 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   // Filled anew by each run; an input left out is left out of every run of the call.
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
-  return {
-    run: (inputs) => runOnWasm(kernel, wasm, simd, shape, attrs, inputNames, inputs, addresses, values),
-    dispose: () => {},
-  };
+  return writingKernel(wasm, { shape, dtype: 'float32' },
+    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values), () => {});
 }
 
 function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {

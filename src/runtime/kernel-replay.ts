@@ -12,6 +12,7 @@
  */
 import { tf } from './backends.js';
 import { directJsKernel } from './js-kernels.js';
+import { forgetPackedWeights } from './tensor-values.js';
 import { directWasmCallsChecked, directWasmKernel, type DirectKernel } from './wasm-direct-kernels.js';
 
 type Tensor = tf.Tensor;
@@ -32,9 +33,20 @@ interface KernelCall {
   /** Kernels such as Concat take their inputs as an array. */
   readonly inputsAreArray: boolean;
   readonly outputOperands: readonly number[];
+  /** The shape and type of each result, as recorded. */
+  readonly outputInfos: readonly { readonly shape: readonly number[]; readonly dtype: tf.DataType }[];
+  /** Whether a result is an input's data under another shape (Reshape): what it reads lives on in it. */
+  readonly aliasesInput: boolean;
   /** Operands whose last reader this kernel is: disposed right after it. */
   readonly release: number[];
 }
+
+/**
+ * The largest result, and the most bytes in all, a program keeps from one replay to the next (its arena): a small
+ * kernel's result costs more to allocate, register and free than to compute (a [1, 32] layerNormalization on wasm).
+ */
+const ARENA_MAX_ELEMENTS = 1 << 14;
+const ARENA_MAX_BYTES = 1 << 20;
 
 /** What a replay reads that the run does not make: the plan's inputs and constants. */
 export interface ReplayOperands {
@@ -55,7 +67,7 @@ interface EnginePrivates {
   keep<T extends Tensor>(t: T): T;
   backend: KernelBackend;
   backendName: string;
-  state: { profiling: boolean };
+  state: { profiling: boolean; tensorInfo: WeakMap<object, { backend: KernelBackend }> };
 }
 
 const engine = (): EnginePrivates => tf.engine() as unknown as EnginePrivates;
@@ -81,6 +93,14 @@ export class KernelProgram {
   readonly #values: (TensorInfo | undefined)[];
   /** One input map per kernel, filled in anew by each replay (kernels do not keep it). */
   readonly #inputMaps: (Record<string, Absent<TensorInfo>> | Absent<TensorInfo>[])[];
+  /** Per kernel, the tensor its result is written into by every replay, where it is one of the arena's. */
+  readonly #arena: (TensorInfo | undefined)[];
+  /** Per operand, whether it is an arena tensor (never disposed by a replay). */
+  readonly #inArena: boolean[];
+  /** Per program output, the kernel computing it where that kernel can write into a tensor it is given, else -1. */
+  readonly #outputWriters: readonly number[];
+  /** Per kernel, during a replay, the caller's tensor it writes its result into, if any. */
+  readonly #destinations: (Tensor | undefined)[];
 
   constructor(backend: KernelBackend, calls: KernelCall[], inputCount: number, fixed: readonly Tensor[],
     captured: readonly Tensor[], operandCount: number, outputOperands: readonly number[]) {
@@ -94,7 +114,58 @@ export class KernelProgram {
     this.#firstResult = inputCount + fixed.length + captured.length;
     this.#values = new Array<TensorInfo | undefined>(operandCount);
     this.#inputMaps = calls.map((c) => (c.inputsAreArray || c.direct ? new Array<Absent<TensorInfo>>(c.inputNames.length) : {}));
+    this.#inArena = new Array<boolean>(operandCount).fill(false);
+    this.#arena = this.#planArena();
     this.#planReleases();
+    this.#outputWriters = outputOperands.map((o) => calls.findIndex((call) =>
+      call.outputOperands.length === 1 && call.outputOperands[0] === o && call.direct?.runInto !== undefined));
+    this.#destinations = new Array<Tensor | undefined>(calls.length);
+  }
+
+  /**
+   * Whether kernel `c` may write its result over `t`'s values: a tensor of its backend, type and shape, whose memory
+   * no other tensor shares (so no input of the replay either).
+   */
+  #writableInto(t: Tensor, c: number): boolean {
+    const { shape, dtype } = this.#calls[c]!.outputInfos[0]!;
+    if (t.isDisposed || t.dtype !== dtype || t.rank !== shape.length || !t.shape.every((d, i) => d === shape[i])) return false;
+    return engine().state.tensorInfo.get(t.dataId)?.backend === this.#backend && this.#backend.refCount(t.dataId) === 1;
+  }
+
+  /**
+   * Which kernels write into tensors the program keeps (ARENA_MAX_ELEMENTS): those with a direct form that takes its
+   * output, whose results are small, reach no output of the program, not even as another kernel's alias of them (an
+   * output is handed to the caller, and the next replay would write over it), and are read only by kernels that keep
+   * nothing made from them (a convolution keeps its filter packed, by the tensor's id, until the id is disposed).
+   */
+  #planArena(): (TensorInfo | undefined)[] {
+    const arena = new Array<TensorInfo | undefined>(this.#calls.length);
+    const maker = this.#backend as unknown as Partial<{ makeOutput(shape: number[], dtype: tf.DataType): TensorInfo }>;
+    if (typeof maker.makeOutput !== 'function') return arena;
+    const escaping = new Set(this.#outputOperands);
+    for (let c = this.#calls.length - 1; c >= 0; c--) {
+      const call = this.#calls[c]!;
+      if (!call.aliasesInput || !call.outputOperands.some((o) => escaping.has(o))) continue;
+      for (const o of call.inputOperands) if (o != null) escaping.add(o);
+    }
+    const keptFrom = new Set<number>();
+    for (const call of this.#calls) {
+      if (call.direct?.keepsNothing) continue;
+      for (const o of call.inputOperands) if (o != null) keptFrom.add(o);
+    }
+    let bytes = 0;
+    this.#calls.forEach((call, c) => {
+      const o = call.outputOperands[0]!;
+      if (!call.direct?.runInto || call.outputOperands.length !== 1 || escaping.has(o) || keptFrom.has(o)) return;
+      const { shape, dtype } = call.outputInfos[0]!;
+      const size = tf.util.sizeFromShape(shape as number[]);
+      const byteSize = size * (dtype === 'bool' ? 1 : 4);
+      if (size === 0 || size > ARENA_MAX_ELEMENTS || bytes + byteSize > ARENA_MAX_BYTES) return;
+      bytes += byteSize;
+      arena[c] = maker.makeOutput!([...shape], dtype);
+      this.#inArena[o] = true;
+    });
+    return arena;
   }
 
   get kernelCount(): number {
@@ -117,20 +188,28 @@ export class KernelProgram {
     const lastReader = new Map<number, KernelCall>();
     for (const call of this.#calls) for (const o of call.inputOperands) if (o != null && o >= firstResult) lastReader.set(o, call);
     const outputs = new Set(this.#outputOperands);
+    const released = (o: number) => !outputs.has(o) && !this.#inArena[o];
     for (const call of this.#calls) {
-      for (const o of call.outputOperands) if (!outputs.has(o) && !lastReader.has(o)) call.release.push(o);
+      for (const o of call.outputOperands) if (released(o) && !lastReader.has(o)) call.release.push(o);
     }
-    for (const [o, call] of lastReader) if (!outputs.has(o)) call.release.push(o);
+    for (const [o, call] of lastReader) if (released(o)) call.release.push(o);
   }
 
   /**
    * Replays the run on `inputs` (the plan's inputs in the recorded order) and returns its outputs, fresh Tensors the
-   * caller owns. Nothing else stays behind, also when a kernel throws.
+   * caller owns; or, where `into` (by output) gives a tensor the kernel computing that output can write over (see
+   * #writableInto), that tensor itself, its values replaced. Nothing else stays behind, also when a kernel throws.
    */
-  run(inputs: readonly Tensor[]): Tensor[] {
+  run(inputs: readonly Tensor[], into: readonly (Tensor | undefined)[] = []): Tensor[] {
     const values = this.#values;
     const backend = this.#backend;
     const firstResult = this.#firstResult;
+    const destinations = this.#destinations;
+    for (let i = 0; i < into.length; i++) {
+      const t = into[i];
+      const c = this.#outputWriters[i]!;
+      if (t !== undefined && c >= 0 && this.#writableInto(t, c)) destinations[c] = t;
+    }
     for (let i = 0; i < this.#inputCount; i++) values[i] = inputs[i];
     for (let i = 0; i < this.#fixed.length; i++) values[this.#inputCount + i] = this.#fixed[i];
     for (let i = 0; i < this.#captured.length; i++) values[this.#inputCount + this.#fixed.length + i] = this.#captured[i];
@@ -146,8 +225,18 @@ export class KernelProgram {
         } else {
           for (let i = 0; i < names.length; i++) map[names[i]!] = operandValue(values, operands[i]!);
         }
-        const out = call.direct ? call.direct.run(map as Absent<TensorInfo>[])
-          : call.kernelFunc({ inputs: map as tf.NamedTensorInfoMap, backend, attrs: call.attrs });
+        const destination = destinations[c];
+        const target = destination ?? this.#arena[c];
+        let out: TensorInfo | TensorInfo[];
+        if (target) {
+          call.direct!.runInto!(map as Absent<TensorInfo>[], target);
+          // The caller's tensor may be read by a kernel that packed its old values (arena tensors never are).
+          if (destination) forgetPackedWeights(backend, destination.dataId);
+          out = target;
+        } else {
+          out = call.direct ? call.direct.run(map as Absent<TensorInfo>[])
+            : call.kernelFunc({ inputs: map as tf.NamedTensorInfoMap, backend, attrs: call.attrs });
+        }
         const results = call.outputOperands;
         if (Array.isArray(out)) {
           if (out.length !== results.length) throw new Error(`kernel replay: ${out.length} results, recorded ${results.length}`);
@@ -162,24 +251,33 @@ export class KernelProgram {
       }
       for (const call of calls) replayedKernels.add(call.kernelFunc);
       const e = engine();
-      return this.#outputOperands.map((o) => {
-        const t = e.makeTensorFromTensorInfo(values[o]!, backend);
+      return this.#outputOperands.map((o, i) => {
+        const c = this.#outputWriters[i]!;
+        const t = c >= 0 && destinations[c] !== undefined ? destinations[c] : e.makeTensorFromTensorInfo(values[o]!, backend);
         values[o] = undefined;
         return t;
       });
     } finally {
-      // After a failure, the results made so far; after success, nothing is left to free.
+      // After a failure, the results made so far; after success, nothing is left to free. The caller's tensors are
+      // the caller's.
+      for (const c of this.#outputWriters) {
+        const t = c >= 0 ? destinations[c] : undefined;
+        if (t !== undefined) values[this.#calls[c]!.outputOperands[0]!] = undefined;
+      }
       for (let o = firstResult; o < this.#operandCount; o++) {
         const v = values[o];
-        if (v !== undefined) backend.disposeData(v.dataId);
+        if (v !== undefined && !this.#inArena[o]) backend.disposeData(v.dataId);
       }
       values.fill(undefined);
+      destinations.fill(undefined);
     }
   }
 
   dispose(): void {
     for (const t of this.#captured) t.dispose();
     for (const call of this.#calls) call.direct?.dispose();
+    for (const info of this.#arena) if (info) this.#backend.disposeData(info.dataId);
+    this.#arena.fill(undefined);
   }
 }
 
@@ -239,6 +337,8 @@ export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { 
       call: {
         kernelName: name, kernelFunc: kernel.kernelFunc, direct: null, attrs: attrs ?? {}, inputNames: entries.map(([n]) => n),
         inputsAreArray, release: [],
+        outputInfos: outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+        aliasesInput: outputs.some((t) => entries.some(([, input]) => input?.dataId === t.dataId)),
       },
       inputs: entries.map(([, t]) => t),
       outputs,

@@ -47,7 +47,36 @@ interface WasmBackend {
 /** A replayed kernel: its inputs in the recorded order, its one result; and the heap it holds until disposed. */
 export interface DirectKernel {
   readonly run: (inputs: readonly (TensorInfo | null | undefined)[]) => TensorInfo;
+  /**
+   * Computes the result into `out`, a tensor of the recorded output's shape and type the caller holds: present where
+   * the result is new memory, absent where it is an input's data (Reshape).
+   */
+  readonly runInto?: (inputs: readonly (TensorInfo | null | undefined)[], out: TensorInfo) => void;
+  /**
+   * Whether the kernel only reads its inputs' values: it keeps nothing made from them (the module's convolutions and
+   * matrix products keep XNNPACK operators with weights packed from an input, by its id) and hands none of them back.
+   */
+  readonly keepsNothing: boolean;
   readonly dispose: () => void;
+}
+
+type Into = NonNullable<DirectKernel['runInto']>;
+
+/** A kernel writing its result into new memory: run() allocates the output, runInto() is handed one. */
+export function writingKernel(backend: { makeOutput(shape: number[], dtype: tf.DataType): TensorInfo },
+  output: { readonly shape: readonly number[]; readonly dtype: tf.DataType }, runInto: Into, dispose: () => void,
+  keepsNothing = true): DirectKernel {
+  const { shape, dtype } = output;
+  return {
+    run: (inputs) => {
+      const out = backend.makeOutput([...shape], dtype);
+      runInto(inputs, out);
+      return out;
+    },
+    runInto,
+    keepsNothing,
+    dispose,
+  };
 }
 
 /** What a call was recorded with: the kernel's name, its inputs (by name, in order), attributes and results. */
@@ -131,15 +160,9 @@ function binaryKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | 
   const heap = new HeapWords(backend.wasm);
   const aShape = heap.store(a.shape), aRank = a.shape.length;
   const bShape = heap.store(b.shape), bRank = b.shape.length;
-  const { shape, dtype } = call.outputs[0]!;
-  return {
-    run: (inputs) => {
-      const out = backend.makeOutput([...shape], dtype);
-      f(idOf(backend, inputs[0]), aShape, aRank, idOf(backend, inputs[1]), bShape, bRank, code, idOf(backend, out));
-      return out;
-    },
-    dispose: () => heap.free(),
-  };
+  return writingKernel(backend, call.outputs[0]!, (inputs, out) => {
+    f(idOf(backend, inputs[0]), aShape, aRank, idOf(backend, inputs[1]), bShape, bRank, code, idOf(backend, out));
+  }, () => heap.free());
 }
 
 /** A transpose as the module's Transpose export takes it: size-one axes left out (it is faster on fewer axes). */
@@ -159,19 +182,17 @@ function withoutSizeOneAxes(shape: readonly number[], perm: readonly number[]): 
 
 const isIdentity = (perm: readonly number[]): boolean => perm.every((axis, i) => axis === i);
 
-/** Writes `x` transposed into a new output of `outShape`; the call's heap words are stored once, in `heap`. */
+/** Writes `x` transposed into `out`; the call's heap words are stored once, in `heap`. */
 function transposeCall(backend: WasmBackend, heap: HeapWords, shape: readonly number[], perm: readonly number[],
-  dtype: tf.DataType): ((x: TensorInfo, outShape: number[]) => TensorInfo) | null {
+  dtype: tf.DataType): ((x: TensorInfo, out: TensorInfo) => void) | null {
   const f = moduleFunction(backend, 'Transpose');
   const code = DTYPE_CODES[dtype];
   const args = withoutSizeOneAxes(shape, perm);
   if (!f || code === undefined || isIdentity(args.perm)) return null;
   const shapePointer = heap.store(args.shape), permPointer = heap.store(args.perm);
   const rank = args.shape.length;
-  return (x, outShape) => {
-    const out = backend.makeOutput(outShape, dtype);
+  return (x, out) => {
     f(idOf(backend, x), shapePointer, rank, code, idOf(backend, out), permPointer, rank);
-    return out;
   };
 }
 
@@ -185,8 +206,7 @@ function transposeKernel(backend: WasmBackend, call: RecordedCall): DirectKernel
     heap.free();
     return null;
   }
-  const outShape = call.outputs[0]!.shape;
-  return { run: (inputs) => transpose(inputs[0]!, [...outShape]), dispose: () => heap.free() };
+  return writingKernel(backend, call.outputs[0]!, (inputs, out) => transpose(inputs[0]!, out), () => heap.free());
 }
 
 /** Mean of float32 values over some axes: the module averages runs of its input's innermost values. */
@@ -210,20 +230,19 @@ function meanKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | nu
     return null;
   }
   const transposedShape = perm.map((axis) => x.shape[axis]!);
-  return {
-    run: (inputs) => {
-      const input = inputs[0]!;
-      const source = transpose ? transpose(input, [...transposedShape]) : input;
-      const out = backend.makeOutput([...outShape], 'float32');
-      try {
-        f(idOf(backend, source), reduceSize, idOf(backend, out));
-      } finally {
-        if (source !== input) backend.disposeData(source.dataId);
+  return writingKernel(backend, { shape: outShape, dtype: 'float32' }, (inputs, out) => {
+    const input = inputs[0]!;
+    let source = input;
+    try {
+      if (transpose) {
+        source = backend.makeOutput([...transposedShape], 'float32');
+        transpose(input, source);
       }
-      return out;
-    },
-    dispose: () => heap.free(),
-  };
+      f(idOf(backend, source), reduceSize, idOf(backend, out));
+    } finally {
+      if (source !== input) backend.disposeData(source.dataId);
+    }
+  }, () => heap.free());
 }
 
 /**
@@ -248,18 +267,12 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
     strideWidth, inChannels, outChannels } = info;
   const samePad = padInfo.type === 'SAME' ? 1 : 0;
   const alpha = leakyreluAlpha ?? 0;
-  const outShape = call.outputs[0]!.shape;
-  return {
-    run: (inputs) => {
-      const out = backend.makeOutput([...outShape], 'float32');
-      f(idOf(backend, inputs[xAt]), batchSize, inHeight, inWidth, idOf(backend, inputs[filterAt]), filterHeight, filterWidth,
-        optionalIdOf(backend, inputs, biasAt), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
-        dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
-        optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
-      return out;
-    },
-    dispose: () => undefined,
-  };
+  return writingKernel(backend, { shape: call.outputs[0]!.shape, dtype: 'float32' }, (inputs, out) => {
+    f(idOf(backend, inputs[xAt]), batchSize, inHeight, inWidth, idOf(backend, inputs[filterAt]), filterHeight, filterWidth,
+      optionalIdOf(backend, inputs, biasAt), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
+      dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
+      optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
+  }, () => undefined, false);
 }
 
 /** A batched matrix product with bias and activation (_FusedMatMul): both operands' shapes stored once. */
@@ -277,16 +290,10 @@ function productKernel(backend: WasmBackend, call: RecordedCall): DirectKernel |
   const bShape = heap.store(b.shape), bRank = b.shape.length;
   const [flagA, flagB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const alpha = leakyreluAlpha ?? 0;
-  const outShape = call.outputs[0]!.shape;
-  return {
-    run: (inputs) => {
-      const out = backend.makeOutput([...outShape], 'float32');
-      f(idOf(backend, inputs[aAt]), aShape, aRank, idOf(backend, inputs[bAt]), bShape, bRank, flagA, flagB, activationCode,
-        optionalIdOf(backend, inputs, biasAt), optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
-      return out;
-    },
-    dispose: () => heap.free(),
-  };
+  return writingKernel(backend, { shape: call.outputs[0]!.shape, dtype: 'float32' }, (inputs, out) => {
+    f(idOf(backend, inputs[aAt]), aShape, aRank, idOf(backend, inputs[bAt]), bShape, bRank, flagA, flagB, activationCode,
+      optionalIdOf(backend, inputs, biasAt), optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
+  }, () => heap.free(), false);
 }
 
 /** A reshape shares its input's data under the recorded shape, as TF.js's own does, without working the shape out. */
@@ -300,6 +307,7 @@ function reshapeKernel(backend: WasmBackend, call: RecordedCall): DirectKernel |
       backend.incRef(input.dataId);
       return { dataId: input.dataId, shape: [...shape], dtype };
     },
+    keepsNothing: false,
     dispose: () => undefined,
   };
 }
