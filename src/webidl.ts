@@ -149,6 +149,8 @@ export function toDataType(where: string, name: string, value: unknown): MLOpera
   return s;
 }
 
+const isEnumerable = Object.prototype.propertyIsEnumerable;
+
 export function toRecord<T>(where: string, name: string, value: unknown, convert: (item: unknown, key: string) => T): Map<string, T> {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
     throw typeError(where, `${name} is not a record`);
@@ -157,8 +159,8 @@ export function toRecord<T>(where: string, name: string, value: unknown, convert
   // (a symbol key is a TypeError), then its value.
   const out = new Map<string, T>();
   for (const key of Reflect.ownKeys(value as object)) {
-    const descriptor = Reflect.getOwnPropertyDescriptor(value as object, key);
-    if (!descriptor?.enumerable) continue;
+    // [[GetOwnProperty]] as getOwnPropertyDescriptor calls it (the same proxy trap), without making a descriptor.
+    if (!isEnumerable.call(value, key)) continue;
     if (typeof key === 'symbol') throw typeError(where, `${name} has a symbol key`);
     const typedKey = key.toWellFormed();
     out.set(typedKey, convert((value as Record<string, unknown>)[key], typedKey));
