@@ -3,7 +3,7 @@ import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend } from '../runtime/placement.js';
 import { overwriteInPlace, tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
-import { bytesOverHost, bytesToHost, hostToBytes, storageToBytes, storageValuesOf } from '../types/convert.js';
+import { bytesOverHost, bytesToHost, hostToBytes, storageToByteArray, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
@@ -104,7 +104,10 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
       dataToBytes(desc, values, out);
       return out.buffer;
     }
-    if (!isDetached(target) && byteLengthOf(target) === byteLength) dataToBytes(desc, values, bytesOf(target));
+    if (isDetached(target) || byteLengthOf(target) !== byteLength) return undefined;
+    if (isHostType(desc.dataType) || !storageToByteArray(values as ArrayLike<number>, desc.dataType, target)) {
+      dataToBytes(desc, values, bytesOf(target));
+    }
     return undefined;
   };
   if (isHostTensor(data)) return write(data.values);
@@ -134,9 +137,11 @@ function asUnknownError(where: string, error: unknown): Error {
   return unknownError(where, error instanceof Error ? error.message : String(error));
 }
 
-/** The converter of dispatch()'s records: each value must be an MLTensor (messages made only when one is not). */
+/** The converters of dispatch()'s records: each value must be an MLTensor (messages made only when one is not). */
 const tensorOf = (record: 'inputs' | 'outputs') => (value: unknown, key: string): TensorState =>
   tensorSlots.find(value) ?? tensorSlots.get(value, `MLContext.dispatch: ${record}['${key}']`);
+const inputTensorOf = tensorOf('inputs');
+const outputTensorOf = tensorOf('outputs');
 
 /** dispatch() on a context made from a GPUDevice takes its bound tensors back from WebGPU first (api/gpu-export.ts). */
 function takeBackBound(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
@@ -204,8 +209,8 @@ export class MLContext {
     requireArgs(where, arguments, 3);
     const ctx = contextSlots.get(this, where);
     const g = graphSlots.get(graph, 'MLContext.dispatch: graph');
-    const ins = toRecord(where, 'inputs', inputs, tensorOf('inputs'));
-    const outs = toRecord(where, 'outputs', outputs, tensorOf('outputs'));
+    const ins = toRecord(where, 'inputs', inputs, inputTensorOf);
+    const outs = toRecord(where, 'outputs', outputs, outputTensorOf);
     if (g.context !== ctx) throw typeError(where, 'graph belongs to another MLContext');
     if (g.destroyed) throw invalidStateError(where, 'graph has been destroyed');
     checkBoundTensors(ctx, ins, outs);

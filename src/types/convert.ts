@@ -41,6 +41,30 @@ function convertedStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array
   }
 }
 
+/** The most bytes storageToByteArray() writes: small reads, where making views of the destination's memory costs most. */
+const SMALL_BYTES = 256;
+const scratch = new ArrayBuffer(SMALL_BYTES);
+const scratchFloats = new Float32Array(scratch);
+const scratchInts = new Int32Array(scratch);
+const scratchBytes = new Uint8Array(scratch);
+
+/**
+ * float32 or int32 storage values of at most SMALL_BYTES bytes -> WebNN bytes, written element by element into
+ * `target` when it is an array of bytes (Uint8Array, Int8Array, Uint8ClampedArray) of their byte length: no view of
+ * its memory is made (ONNX Runtime reads into an Int8Array over its heap). False, writing nothing, for anything else.
+ */
+export function storageToByteArray(values: ArrayLike<number>, t: MLOperandDataType, target: unknown): boolean {
+  const n = values.length;
+  if ((t !== 'float32' && t !== 'int32') || n * 4 > SMALL_BYTES) return false;
+  const bytes = target as { readonly BYTES_PER_ELEMENT?: number; readonly length: number; [i: number]: number };
+  if (!ArrayBuffer.isView(target) || bytes.BYTES_PER_ELEMENT !== 1 || bytes.length !== n * 4) return false;
+  if (t === 'float32') scratchFloats.set(values, 0);
+  else scratchInts.set(values, 0);
+  // An Int8Array stores each byte's bits as they are.
+  for (let i = 0; i < n * 4; i++) bytes[i] = scratchBytes[i]!;
+  return true;
+}
+
 /** Values read from a TF.js tensor -> WebNN bytes, written into `target` (a byte view of the right length). */
 export function storageToBytes(values: ArrayLike<number>, t: MLOperandDataType, target: Uint8Array): void {
   const n = values.length;
