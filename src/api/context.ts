@@ -101,7 +101,7 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
   const write = (values: ArrayLike<number> | HostValues): ArrayBuffer | undefined => {
     if (!target) {
       const out = new Uint8Array(byteLength);
-      dataToBytes(desc, values, out);
+      if (isHostType(desc.dataType) || !storageToByteArray(values as ArrayLike<number>, desc.dataType, out)) dataToBytes(desc, values, out);
       return out.buffer;
     }
     if (isDetached(target) || byteLengthOf(target) !== byteLength) return undefined;

@@ -49,18 +49,24 @@ const scratchInts = new Int32Array(scratch);
 const scratchBytes = new Uint8Array(scratch);
 
 /**
- * float32 or int32 storage values of at most SMALL_BYTES bytes -> WebNN bytes, written element by element into
- * `target` when it is an array of bytes (Uint8Array, Int8Array, Uint8ClampedArray) of their byte length: no view of
- * its memory is made (ONNX Runtime reads into an Int8Array over its heap). False, writing nothing, for anything else.
+ * float32, int32, int8 or uint8 storage values of at most SMALL_BYTES bytes -> WebNN bytes, written element by element
+ * into `target` when it is an array of bytes (Uint8Array, Int8Array, Uint8ClampedArray) of their byte length: no view
+ * of its memory is made (ONNX Runtime reads into an Int8Array over its heap). False, writing nothing, for anything else.
  */
 export function storageToByteArray(values: ArrayLike<number>, t: MLOperandDataType, target: unknown): boolean {
   const n = values.length;
-  if ((t !== 'float32' && t !== 'int32') || n * 4 > SMALL_BYTES) return false;
+  const size = t === 'float32' || t === 'int32' ? 4 : t === 'int8' || t === 'uint8' ? 1 : 0;
+  if (size === 0 || n * size > SMALL_BYTES) return false;
   const bytes = target as { readonly BYTES_PER_ELEMENT?: number; readonly length: number; [i: number]: number };
-  if (!ArrayBuffer.isView(target) || bytes.BYTES_PER_ELEMENT !== 1 || bytes.length !== n * 4) return false;
+  if (!ArrayBuffer.isView(target) || bytes.BYTES_PER_ELEMENT !== 1 || bytes.length !== n * size) return false;
+  // An array of bytes keeps the low 8 bits of what it is given: an int8 -1 lands in a Uint8Array as 255, a byte of
+  // 200 in an Int8Array as -56, the same bits.
+  if (size === 1) {
+    for (let i = 0; i < n; i++) bytes[i] = values[i]!;
+    return true;
+  }
   if (t === 'float32') scratchFloats.set(values, 0);
   else scratchInts.set(values, 0);
-  // An Int8Array stores each byte's bits as they are.
   for (let i = 0; i < n * 4; i++) bytes[i] = scratchBytes[i]!;
   return true;
 }
