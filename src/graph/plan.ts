@@ -156,6 +156,8 @@ export class Plan {
   #shapesChecked = false;
   /** Some step moves a value off a backend that reads asynchronously only: runs are runAsync()'s. */
   #runsAsync = false;
+  /** Every step runs on the host. */
+  #hostOnly = false;
   #warmedUp = false;
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
@@ -407,6 +409,7 @@ export class Plan {
 
   /** What run() needs beyond the steps, worked out once: how each output is handed out, the constants' slots filled. */
   #prepareRuns(): void {
+    this.#hostOnly = this.#steps.every((step) => step.on === 'host');
     const inputSlots = new Set(this.#inputSlots.values());
     this.#inputSlotSet = inputSlots;
     const handedOut = new Set<number>();
@@ -492,7 +495,8 @@ export class Plan {
     const values = this.#values;
     try {
       for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
-      const results = tidyValues(tf, () => this.#runSteps(values));
+      // A run of host steps alone makes no TF.js tensor for a scope to collect.
+      const results = this.#hostOnly ? this.#runSteps(values) : tidyValues(tf, () => this.#runSteps(values));
       this.#shapesChecked = true;
       const named = new Map<string, Value>();
       for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);

@@ -47,6 +47,9 @@ const scratch = new ArrayBuffer(SMALL_BYTES);
 const scratchFloats = new Float32Array(scratch);
 const scratchInts = new Int32Array(scratch);
 const scratchBytes = new Uint8Array(scratch);
+const scratchUints = new Uint32Array(scratch);
+const scratchBigInts = new BigInt64Array(scratch);
+const scratchBigUints = new BigUint64Array(scratch);
 
 /**
  * float32, int32, int8 or uint8 storage values of at most SMALL_BYTES bytes -> WebNN bytes, written element by element
@@ -118,8 +121,24 @@ export function bytesToHost(bytes: Uint8Array, t: HostDataType): HostValues {
 /** WebNN bytes written over the values of a host array of their data type and byte length: false when not that length. */
 export function bytesOverHost(bytes: Uint8Array, values: HostValues): boolean {
   if (bytes.byteLength !== values.byteLength) return false;
+  if (bytes.byteLength <= SMALL_BYTES) {
+    // Through the scratch buffer: a view of a small typed array's memory costs it an ArrayBuffer of its own.
+    scratchBytes.set(bytes, 0);
+    const from = scratchViewOf(values);
+    for (let i = 0; i < values.length; i++) values[i] = from[i]!;
+    return true;
+  }
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength).set(bytes);
   return true;
+}
+
+/** The scratch buffer seen as the type of `values`. */
+function scratchViewOf<V extends HostValues>(values: V): V {
+  if (values instanceof BigInt64Array) return scratchBigInts as V;
+  if (values instanceof BigUint64Array) return scratchBigUints as V;
+  if (values instanceof Uint32Array) return scratchUints as V;
+  if (values instanceof Int32Array) return scratchInts as V;
+  return scratchFloats as V;
 }
 
 /** A host array of a uint32, int64 or uint64 tensor -> WebNN bytes, written into `target`. */

@@ -58,6 +58,9 @@ export type BufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
 /** Bytes of an AllowSharedBufferSource, as a view over the caller's memory (no copy). */
 export function bytesOf(source: BufferSource): Uint8Array {
+  // Already bytes: a view of the same memory would cost a typed array (and, over a small typed array's memory, an
+  // ArrayBuffer for it).
+  if (source instanceof Uint8Array) return source;
   if (isArrayBuffer(source) || isSharedArrayBuffer(source)) {
     return new Uint8Array(source as ArrayBuffer);
   }
