@@ -13,7 +13,9 @@ interface WasmHeapBackend {
 
 interface WasmRegistry {
   readonly wasm: { readonly tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void } };
-  readonly dataIdMap: { get(dataId: object): { readonly id: number; readonly memoryOffset: number; readonly shape: number[] } | undefined };
+  readonly dataIdMap: {
+    get(dataId: object): { readonly id: number; readonly memoryOffset: number; readonly shape: number[]; readonly dtype: string } | undefined;
+  };
 }
 
 /**
@@ -25,7 +27,8 @@ interface WasmRegistry {
 export function forgetPackedWeights(backend: tf.KernelBackend, dataId: object): void {
   const { wasm, dataIdMap } = backend as unknown as WasmRegistry;
   const data = dataIdMap.get(dataId);
-  if (!data) return;
+  // Those kernels take float32 weights only.
+  if (!data || data.dtype !== 'float32') return;
   wasm.tfjs.disposeData(data.id);
   wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
