@@ -97,7 +97,7 @@ if (BACKENDS.includes('wasm')) {
 
     for (const [batches, m, k, n, aBatched, bBatched] of [
       [1, 1, 1, 1, true, true], [2, 3, 5, 7, true, true], [3, 4, 6, 17, false, true], [2, 5, 3, 33, true, false],
-      [1, 2, 9, 16, true, true], [4, 6, 2, 20, true, true], [1, 3, 0, 5, true, true],
+      [1, 2, 9, 16, true, true], [4, 6, 2, 20, true, true], [1, 3, 0, 5, true, true], [2, 2, 8, 117, true, false],
     ] as const) {
       it(`matmul of ${batches} x [${m}, ${k}] x [${k}, ${n}] (a ${aBatched ? 'per product' : 'shared'}, b ${bBatched ? 'per product' : 'shared'}): float32 sums in order`, () => on(() => {
         const aData = valuesOf((aBatched ? batches : 1) * m * k, k + 1);
