@@ -3,7 +3,7 @@ import { describe, elementCount, type OperandDescriptor } from '../graph/ir.js';
 import { tf } from '../runtime/backends.js';
 import { homeBackend } from '../runtime/placement.js';
 import { overwriteInPlace, tensorFromValues, valuesInPlace, type StorageValues } from '../runtime/tensor-values.js';
-import { bytesOverHost, bytesToHost, hostToBytes, storageToByteArray, storageToBytes, storageValuesOf } from '../types/convert.js';
+import { bytesOverHost, bytesToHost, hostToBytes, smallToByteArray, storageToBytes, storageValuesOf } from '../types/convert.js';
 import { HostTensor, isHostTensor, isHostType, type HostValues } from '../types/host-tensor.js';
 import type { Plan, Value } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
@@ -101,13 +101,11 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
   const write = (values: ArrayLike<number> | HostValues): ArrayBuffer | undefined => {
     if (!target) {
       const out = new Uint8Array(byteLength);
-      if (isHostType(desc.dataType) || !storageToByteArray(values as ArrayLike<number>, desc.dataType, out)) dataToBytes(desc, values, out);
+      if (!smallToByteArray(values, desc.dataType, out)) dataToBytes(desc, values, out);
       return out.buffer;
     }
     if (isDetached(target) || byteLengthOf(target) !== byteLength) return undefined;
-    if (isHostType(desc.dataType) || !storageToByteArray(values as ArrayLike<number>, desc.dataType, target)) {
-      dataToBytes(desc, values, bytesOf(target));
-    }
+    if (!smallToByteArray(values, desc.dataType, target)) dataToBytes(desc, values, bytesOf(target));
     return undefined;
   };
   if (isHostTensor(data)) return write(data.values);

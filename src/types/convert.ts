@@ -51,26 +51,33 @@ const scratchUints = new Uint32Array(scratch);
 const scratchBigInts = new BigInt64Array(scratch);
 const scratchBigUints = new BigUint64Array(scratch);
 
+/** Bytes per element of what smallToByteArray() writes: WebNN types whose values are stored as they are, or as int32. */
+const STORED_BYTES: Readonly<Partial<Record<MLOperandDataType, number>>> = {
+  float32: 4, int32: 4, uint32: 4, int64: 8, uint64: 8, int8: 1, uint8: 1,
+};
+
 /**
- * float32, int32, int8 or uint8 storage values of at most SMALL_BYTES bytes -> WebNN bytes, written element by element
- * into `target` when it is an array of bytes (Uint8Array, Int8Array, Uint8ClampedArray) of their byte length: no view
- * of its memory is made (ONNX Runtime reads into an Int8Array over its heap). False, writing nothing, for anything else.
+ * The values of a tensor of type `t` as stored (a TF.js tensor's float32 or int32 values, a host array) -> WebNN
+ * bytes, written element by element into `target` when they are at most SMALL_BYTES bytes and `target` is an array of
+ * bytes (Uint8Array, Int8Array, Uint8ClampedArray) of their byte length: no view of either's memory is made (ONNX
+ * Runtime reads into an Int8Array over its heap; a view of a small typed array's memory costs it an ArrayBuffer of its
+ * own). False, writing nothing, for anything else.
  */
-export function storageToByteArray(values: ArrayLike<number>, t: MLOperandDataType, target: unknown): boolean {
+export function smallToByteArray(values: ArrayLike<number> | HostValues, t: MLOperandDataType, target: unknown): boolean {
+  const size = STORED_BYTES[t];
   const n = values.length;
-  const size = t === 'float32' || t === 'int32' ? 4 : t === 'int8' || t === 'uint8' ? 1 : 0;
-  if (size === 0 || n * size > SMALL_BYTES) return false;
+  if (size === undefined || n * size > SMALL_BYTES) return false;
   const bytes = target as { readonly BYTES_PER_ELEMENT?: number; readonly length: number; [i: number]: number };
   if (!ArrayBuffer.isView(target) || bytes.BYTES_PER_ELEMENT !== 1 || bytes.length !== n * size) return false;
   // An array of bytes keeps the low 8 bits of what it is given: an int8 -1 lands in a Uint8Array as 255, a byte of
   // 200 in an Int8Array as -56, the same bits.
   if (size === 1) {
-    for (let i = 0; i < n; i++) bytes[i] = values[i]!;
+    for (let i = 0; i < n; i++) bytes[i] = (values as ArrayLike<number>)[i]!;
     return true;
   }
-  if (t === 'float32') scratchFloats.set(values, 0);
-  else scratchInts.set(values, 0);
-  for (let i = 0; i < n * 4; i++) bytes[i] = scratchBytes[i]!;
+  if (!ArrayBuffer.isView(values)) return false;
+  (scratchViewOf(values as HostValues) as { set(from: ArrayLike<number | bigint>): void }).set(values as ArrayLike<number>);
+  for (let i = 0; i < n * size; i++) bytes[i] = scratchBytes[i]!;
   return true;
 }
 
