@@ -41,7 +41,7 @@ function convertedStorage(bytes: Uint8Array, t: MLOperandDataType): Float32Array
   }
 }
 
-/** The most bytes storageToByteArray() writes: small reads, where making views of the destination's memory costs most. */
+/** The most bytes smallToByteArray() and bytesOverHost() move through the scratch buffer, where views of memory cost most. */
 const SMALL_BYTES = 256;
 const scratch = new ArrayBuffer(SMALL_BYTES);
 const scratchFloats = new Float32Array(scratch);
