@@ -51,6 +51,11 @@ const scratchUints = new Uint32Array(scratch);
 const scratchBigInts = new BigInt64Array(scratch);
 const scratchBigUints = new BigUint64Array(scratch);
 
+/** The scratch buffer as the array of each WebNN type of 4 or 8 bytes. */
+const SCRATCH_OF_TYPE: Readonly<Partial<Record<MLOperandDataType, HostValues>>> = {
+  float32: scratchFloats, int32: scratchInts, uint32: scratchUints, int64: scratchBigInts, uint64: scratchBigUints,
+};
+
 /** Bytes per element of what smallToByteArray() writes: WebNN types whose values are stored as they are, or as int32. */
 const STORED_BYTES: Readonly<Partial<Record<MLOperandDataType, number>>> = {
   float32: 4, int32: 4, uint32: 4, int64: 8, uint64: 8, int8: 1, uint8: 1,
@@ -75,8 +80,11 @@ export function smallToByteArray(values: ArrayLike<number> | HostValues, t: MLOp
     for (let i = 0; i < n; i++) bytes[i] = (values as ArrayLike<number>)[i]!;
     return true;
   }
-  if (!ArrayBuffer.isView(values)) return false;
-  (scratchViewOf(values as HostValues) as { set(from: ArrayLike<number | bigint>): void }).set(values as ArrayLike<number>);
+  // The scratch seen as the WebNN type: values of another array type (webgl reads an int32 tensor's values back for a
+  // float32 one) are converted by value, as a typed array's set() does.
+  const scratchOfType = SCRATCH_OF_TYPE[t] as { set(from: ArrayLike<number>): void } | undefined;
+  if (!scratchOfType) return false;
+  scratchOfType.set(values as ArrayLike<number>);
   for (let i = 0; i < n * size; i++) bytes[i] = scratchBytes[i]!;
   return true;
 }

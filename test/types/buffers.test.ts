@@ -4,7 +4,7 @@
  * a Float16Array, native or @petamoriken/float16's), detached buffers, and the byte <-> TF.js storage conversions.
  */
 import { Float16Array as Float16ArrayFallback } from '@petamoriken/float16';
-import { bytesToStorage, storageToBytes } from '../../src/types/convert.js';
+import { bytesToStorage, smallToByteArray, storageToBytes } from '../../src/types/convert.js';
 import { bufferMismatch, bytesOf, copyBytes, isBufferSource, isDetached, type BufferSource } from '../../src/types/data-type.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 
@@ -100,5 +100,32 @@ describe('bytes <-> TF.js storage', () => {
     if (Array.from(new Uint16Array(halves.slice(1).buffer)).join() !== [0x3c00, 0xc000, 0x3800].join() || halves[0] !== 9) {
       throw new Error(`float16 write ${halves}`);
     }
+  });
+});
+
+describe('small reads into arrays of bytes', () => {
+  it('write the WebNN type\'s bytes whatever array type the values come in, and refuse what they do not fit', () => {
+    // webgl reads an int32 tensor's values back for a float32 output: converted by value, as storageToBytes does.
+    const cases: [MLOperandDataType, ArrayLike<number> | BigInt64Array, ArrayBufferView][] = [
+      ['float32', Int32Array.of(1, -2, 3), new Float32Array([1, -2, 3])],
+      ['float32', Float32Array.of(0.5, -0, NaN), new Float32Array([0.5, -0, NaN])],
+      ['int32', Float32Array.of(7, -8), new Int32Array([7, -8])],
+      ['int8', Int32Array.of(-1, 127, -128), new Int8Array([-1, 127, -128])],
+      ['uint8', Int32Array.of(255, 0, 200), new Uint8Array([255, 0, 200])],
+      ['int64', BigInt64Array.of(-1n, 2n ** 62n), new BigInt64Array([-1n, 2n ** 62n])],
+    ];
+    for (const [dataType, values, expected] of cases) {
+      const want = new Uint8Array(expected.buffer);
+      for (const Destination of [Uint8Array, Int8Array]) {
+        const target = new Destination(want.length);
+        if (!smallToByteArray(values as ArrayLike<number>, dataType, target)) throw new Error(`${dataType} into ${Destination.name} refused`);
+        const got = new Uint8Array(target.buffer);
+        if (got.some((v, i) => v !== want[i])) throw new Error(`${dataType} from ${values.constructor.name} into ${Destination.name}: ${got.join()}, expected ${want.join()}`);
+      }
+    }
+    if (smallToByteArray(Float32Array.of(1), 'float32', new Uint8Array(5))) throw new Error('a target of another length was written');
+    if (smallToByteArray(Float32Array.of(1), 'float32', new Uint16Array(2))) throw new Error('a target of two-byte elements was written');
+    if (smallToByteArray(new Float32Array(65), 'float32', new Uint8Array(260))) throw new Error('more than 256 bytes went through the scratch buffer');
+    if (smallToByteArray(Uint16Array.of(1), 'float16', new Uint8Array(2))) throw new Error('float16 values were written as stored');
   });
 });
