@@ -85,10 +85,14 @@ function writtenInPlace(ctx: ContextState, t: TensorState, source: BufferSource)
   return overwriteInPlace(data, backend, values);
 }
 
-/** An MLTensor's data read out as WebNN bytes into `target`. */
-function dataToBytes(desc: OperandDescriptor, values: ArrayLike<number> | HostValues, target: Uint8Array): void {
-  if (isHostType(desc.dataType)) hostToBytes(values as HostValues, target);
-  else storageToBytes(values as ArrayLike<number>, desc.dataType, target);
+/**
+ * An MLTensor's data read out as WebNN bytes into `target`: small data element by element when `target` is an array of
+ * bytes, else through a byte view of it.
+ */
+function dataToBytes(desc: OperandDescriptor, values: ArrayLike<number> | HostValues, target: BufferSource): void {
+  if (smallToByteArray(values, desc.dataType, target)) return;
+  if (isHostType(desc.dataType)) hostToBytes(values as HostValues, bytesOf(target));
+  else storageToBytes(values as ArrayLike<number>, desc.dataType, bytesOf(target));
 }
 
 /**
@@ -101,11 +105,10 @@ function readOut(ctx: ContextState, desc: OperandDescriptor, data: Value, target
   const write = (values: ArrayLike<number> | HostValues): ArrayBuffer | undefined => {
     if (!target) {
       const out = new Uint8Array(byteLength);
-      if (!smallToByteArray(values, desc.dataType, out)) dataToBytes(desc, values, out);
+      dataToBytes(desc, values, out);
       return out.buffer;
     }
-    if (isDetached(target) || byteLengthOf(target) !== byteLength) return undefined;
-    if (!smallToByteArray(values, desc.dataType, target)) dataToBytes(desc, values, bytesOf(target));
+    if (!isDetached(target) && byteLengthOf(target) === byteLength) dataToBytes(desc, values, target);
     return undefined;
   };
   if (isHostTensor(data)) return write(data.values);
