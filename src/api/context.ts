@@ -76,7 +76,10 @@ function writtenInPlace(ctx: ContextState, t: TensorState, source: BufferSource)
   const data = t.data;
   if (!ctx.timelineIdle || ctx.isLost || ctx.device || !data) return false;
   // A tensor's host values are its own (a plan hands out copies of the inputs it returns): the bytes go over them.
-  if (isHostTensor(data)) return isHostType(t.desc.dataType) && data.dataType === t.desc.dataType && bytesOverHost(bytesOf(source), data.values);
+  if (isHostTensor(data)) {
+    return isHostType(t.desc.dataType) && data.dataType === t.desc.dataType &&
+      bytesOverHost(bytesOf(source), data.values, t.desc.dataType);
+  }
   if (isHostType(t.desc.dataType)) return false;
   // Checked before the bytes are converted: elsewhere the write converts them itself.
   const backend = homeBackend(ctx.backend, t.desc.dataType);

@@ -133,27 +133,21 @@ export function bytesToHost(bytes: Uint8Array, t: HostDataType): HostValues {
   }
 }
 
-/** WebNN bytes written over the values of a host array of their data type and byte length: false when not that length. */
-export function bytesOverHost(bytes: Uint8Array, values: HostValues): boolean {
+/**
+ * WebNN bytes of type `t` written over the values of a host array of that type and byte length: false when not that
+ * length.
+ */
+export function bytesOverHost(bytes: Uint8Array, values: HostValues, t: HostDataType): boolean {
   if (bytes.byteLength !== values.byteLength) return false;
-  if (bytes.byteLength <= SMALL_BYTES) {
+  const from = SCRATCH_OF_TYPE[t];
+  if (from && bytes.byteLength <= SMALL_BYTES) {
     // Through the scratch buffer: a view of a small typed array's memory costs it an ArrayBuffer of its own.
     scratchBytes.set(bytes, 0);
-    const from = scratchViewOf(values);
     for (let i = 0; i < values.length; i++) values[i] = from[i]!;
     return true;
   }
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength).set(bytes);
   return true;
-}
-
-/** The scratch buffer seen as the type of `values`. */
-function scratchViewOf<V extends HostValues>(values: V): V {
-  if (values instanceof BigInt64Array) return scratchBigInts as V;
-  if (values instanceof BigUint64Array) return scratchBigUints as V;
-  if (values instanceof Uint32Array) return scratchUints as V;
-  if (values instanceof Int32Array) return scratchInts as V;
-  return scratchFloats as V;
 }
 
 /** A host array of a uint32, int64 or uint64 tensor -> WebNN bytes, written into `target`. */
