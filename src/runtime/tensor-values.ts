@@ -73,9 +73,9 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
 
 /**
  * Writes `values` over those of `t` in wasm's heap, when `t` is the only tensor holding that memory and has their type
- * and count (and drops what the backend packed from its old values): true once written. False where a new tensor is to be made instead, leaving `t` as it was: on the other
- * backends (the cpu backend keeps the arrays it is given, which another tensor's data may be too), for memory shared
- * with another tensor, another type or size.
+ * and count (and drops what the backend packed from its old values): true once written. False where a new tensor is
+ * to be made instead, leaving `t` as it was: on the other backends (the cpu backend keeps the arrays it is given,
+ * which another tensor's data may be too), for memory shared with another tensor, another type or size.
  */
 export function overwriteInPlace(t: tf.Tensor, backendName: string, values: StorageValues): boolean {
   if (backendName !== 'wasm') return false;
