@@ -8,19 +8,11 @@ import { tf } from '../../src/runtime/backends.js';
 import { withBackend } from '../../src/runtime/placement.js';
 import { type JsKernel, runJsKernel, runsJsKernels } from '../../src/runtime/js-kernels.js';
 import { recordKernels } from '../../src/runtime/kernel-replay.js';
+import { scaledSum } from '../util/js-kernel-fixtures.js';
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
-
-/** output = x * attrs.factor + y (y optional). */
-const scaledSum: JsKernel = {
-  name: 'JsKernelsTestScaledSum',
-  compute: ({ x, y }, output, attrs) => {
-    const factor = attrs['factor'] as number;
-    for (let i = 0; i < output.length; i++) output[i] = x![i]! * factor + (y ? y[i]! : 0);
-  },
-};
 
 /** Sums of the rows of three of x, one per output element. */
 const rowSums: JsKernel = {

@@ -7,21 +7,13 @@
 import { BACKENDS, contextFor } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import { withBackend } from '../../src/runtime/placement.js';
-import { type JsKernel, runJsKernel } from '../../src/runtime/js-kernels.js';
+import { runJsKernel } from '../../src/runtime/js-kernels.js';
 import { type KernelProgram, recordKernels } from '../../src/runtime/kernel-replay.js';
+import { scaledSum } from '../util/js-kernel-fixtures.js';
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
-
-/** output = x * attrs.factor + y (y optional). */
-const scaledSum: JsKernel = {
-  name: 'ReplayMemoryTestScaledSum',
-  compute: ({ x, y }, output, attrs) => {
-    const factor = attrs['factor'] as number;
-    for (let i = 0; i < output.length; i++) output[i] = x![i]! * factor + (y ? y[i]! : 0);
-  },
-};
 
 /**
  * s = 2x (our kernel, a result nobody is handed); outputs: (s + 1) reshaped to [6] (the add's result reaches an
