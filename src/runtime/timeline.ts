@@ -50,6 +50,13 @@ export interface TimelineOwner {
   stalled(): void;
 }
 
+/**
+ * Drains are scheduled as reactions to this promise, not with queueMicrotask(): in Chromium, queueMicrotask() goes
+ * through the page's bindings and costs microseconds (a 4-byte readTensor() inside ONNX Runtime's run: 2.9 us to call,
+ * 10 us to settle, against 1.2 and 6 this way); a promise reaction is V8's own. Both run in the same microtask queue.
+ */
+const RESOLVED = Promise.resolve();
+
 export class Timeline {
   readonly #owner: TimelineOwner;
   readonly #jobs: (Job | undefined)[] = [];
@@ -121,7 +128,7 @@ export class Timeline {
     this.#jobs.push({ run, settle, where });
     if (!this.#draining) {
       this.#draining = true;
-      queueMicrotask(this.#drain);
+      RESOLVED.then(this.#drain);
     }
   }
 
@@ -131,7 +138,7 @@ export class Timeline {
     if (!job) return;
     this.#stopWaiting();
     settleSafely(job, true, error);
-    queueMicrotask(this.#drain);
+    RESOLVED.then(this.#drain);
   }
 
   #runJobs(): void {
