@@ -25,6 +25,27 @@ export interface JsKernel {
    */
   readonly simd?: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number,
     attrs: tf.NamedAttrMap, heap: Float32Array) => void | false;
+  /**
+   * For a replayed call whose inputs named in `constants` (their heap addresses) hold the same values in every replay:
+   * a `simd` form with what it derives from those values made once, in heap memory of its own; or null where it has
+   * none for the call.
+   */
+  readonly simdOverConstants?: (kernels: SimdKernels, constants: Readonly<Record<string, number>>, attrs: tf.NamedAttrMap,
+    heap: WasmHeap) => SimdOverConstants | null;
+}
+
+/** The wasm backend's heap as simdOverConstants uses it. */
+export interface WasmHeap {
+  readonly HEAPF32: Float32Array;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+/** A JsKernel's simd form prepared for a call's constants (JsKernel.simdOverConstants). */
+export interface SimdOverConstants {
+  readonly run: (inputs: Readonly<Record<string, number>>, output: number, size: number, heap: Float32Array) => void;
+  /** Frees the heap memory it holds. */
+  readonly dispose: () => void;
 }
 
 function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): number[] {
@@ -33,7 +54,7 @@ function outputShapeOf(first: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined)
 }
 
 interface WasmBackend {
-  readonly wasm: WasmHeapModule;
+  readonly wasm: WasmHeapModule & WasmHeap;
   readonly dataIdMap: { get(dataId: tf.DataId): { readonly memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
@@ -114,8 +135,29 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   // Filled anew by each run; an input left out is left out of every run of the call.
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
+  const prepared = simd ? overConstants(kernel, simd, wasm, call) : null;
+  if (prepared) {
+    const size = tf.util.sizeFromShape(shape);
+    return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
+      for (let i = 0; i < inputNames.length; i++) {
+        const info = inputs[i];
+        if (info) addresses[inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+      }
+      prepared.run(addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, size, wasm.wasm.HEAPF32);
+    }, prepared.dispose);
+  }
   return writingKernel(wasm, { shape, dtype: 'float32' },
     (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values), () => {});
+}
+
+/** `kernel`'s simd form prepared for the call's constant inputs, where it has one for them. */
+function overConstants(kernel: JsKernel, simd: SimdKernels, wasm: WasmBackend, call: RecordedCall): SimdOverConstants | null {
+  if (!kernel.simdOverConstants || !call.constant.some((c) => c)) return null;
+  const constants: Record<string, number> = {};
+  call.inputs.forEach((info, i) => {
+    if (info && call.constant[i]) constants[call.inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+  });
+  return kernel.simdOverConstants(simd, constants, call.attrs, wasm.wasm);
 }
 
 function cpuKernelFunc(kernel: JsKernel): tf.KernelFunc {

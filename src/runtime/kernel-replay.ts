@@ -404,8 +404,11 @@ export function recordKernels(run: () => Tensor[], operands: ReplayOperands): { 
     if (failure !== null) throw new NotReplayable(failure);
     if (backendName === 'wasm') {
       const checked = directWasmCallsChecked();
+      // The plan's constants and the tensors made from known values: the same values in every replay.
+      const firstKernelResult = firstResult + captured.length;
       pending.forEach(({ call, inputs, outputs: outs }, i) => {
-        const recorded = { name: call.kernelName, inputNames: call.inputNames, inputs, attrs: call.attrs, outputs: outs };
+        const constant = calls[i]!.inputOperands.map((o) => o != null && o >= operands.inputs.length && o < firstKernelResult);
+        const recorded = { name: call.kernelName, inputNames: call.inputNames, inputs, attrs: call.attrs, outputs: outs, constant };
         calls[i]!.direct = directJsKernel(backend, call.kernelFunc, recorded) ?? (checked ? directWasmKernel(backend, recorded) : null);
       });
     }

@@ -86,6 +86,8 @@ export interface RecordedCall {
   readonly inputs: readonly (TensorInfo | null | undefined)[];
   readonly attrs: tf.NamedAttrMap;
   readonly outputs: readonly TensorInfo[];
+  /** Per input, whether it holds the same values in every replay: one of the plan's constants. */
+  readonly constant: readonly boolean[];
 }
 
 /** Whether the wasm backend carried is one whose exports this module calls. */

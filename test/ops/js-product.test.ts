@@ -6,7 +6,7 @@
  */
 import type { MLOperand } from '../../src/api/operand.js';
 import { runsJsKernels } from '../../src/runtime/js-kernels.js';
-import { assertClose, forEachBackend, runGraph } from '../util/harness.js';
+import { assertClose, builderFor, contextFor, forEachBackend, runGraph } from '../util/harness.js';
 import { constantOf, data, kernelsOf, matmulRef, type Builder, type Data } from '../graph/passes/pass-test-util.js';
 
 const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
@@ -103,5 +103,52 @@ forEachBackend('matrix products of our kernel', (backend) => {
   it('on wasm, products of a few rows beyond that run our SIMD form, with the bias and activation', async () => {
     const kernels = await productWithBias(2, 300);
     if (product && kernels !== product) throw new Error(`kernels: ${kernels}`);
+  });
+
+  // On wasm, replays read a constant b this large from a copy in blocks of 16 columns (37: two blocks and 5 more). Our
+  // SIMD product sums each output in order in float32: on wasm the values must be exactly those sums; elsewhere within
+  // the bound of float32 sums of 700 products (700 * 2^-24 of the sum of their magnitudes) of the float64 values.
+  it('a constant b of many values, dispatched again on new inputs: [3, 700] x [700, 37] + bias, relu', async () => {
+    const [rows, inner, columns] = [3, 700, 37];
+    const w = data([inner, columns], 25);
+    const bias = data([columns], 27);
+    const ctx = await contextFor(backend);
+    const builder = await builderFor(backend) as Builder;
+    const x = builder.input('a', { dataType: 'float32', shape: [rows, inner] });
+    const y = builder.relu(builder.add(builder.matmul(x, constantOf(builder, w.shape, w.data)), constantOf(builder, bias.shape, bias.data)));
+    const graph = await builder.build({ out: y });
+    const input = await ctx.createTensor({ dataType: 'float32', shape: [rows, inner], writable: true });
+    const output = await ctx.createTensor({ dataType: 'float32', shape: [rows, columns], readable: true });
+    for (const seed of [29, 31, 33]) {
+      const a = data([rows, inner], seed);
+      ctx.writeTensor(input, new Float32Array(a.data));
+      ctx.dispatch(graph, { a: input }, { out: output });
+      const values = [...new Float32Array(await ctx.readTensor(output))];
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < columns; j++) {
+          let exact = 0;
+          let inOrder = 0;
+          let magnitude = 0;
+          for (let p = 0; p < inner; p++) {
+            const term = Math.fround(a.data[i * inner + p]!) * Math.fround(w.data[p * columns + j]!);
+            exact += term;
+            magnitude += Math.abs(term);
+            inOrder = Math.fround(inOrder + Math.fround(term));
+          }
+          const got = values[i * columns + j]!;
+          const where = `seed ${seed} [${i}, ${j}]: ${got}`;
+          if (backend === 'wasm') {
+            const want = Math.max(0, Math.fround(inOrder + Math.fround(bias.data[j]!)));
+            if (got !== want) throw new Error(`${where}, float32 sums in order ${want}`);
+          } else {
+            const want = Math.max(0, exact + Math.fround(bias.data[j]!));
+            if (!(Math.abs(got - want) <= inner * 2 ** -24 * magnitude + 1e-6)) throw new Error(`${where}, expected ${want}`);
+          }
+        }
+      }
+    }
+    input.destroy();
+    output.destroy();
+    graph.destroy();
   });
 });
