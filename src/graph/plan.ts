@@ -6,7 +6,7 @@ import {
   activateBackendNow, atPlacement, copyToActiveBackend, homePlacement, operationPlacement, withBackend, type Placement,
 } from '../runtime/placement.js';
 import { KernelProgram, recordKernels, replayAllowed } from '../runtime/kernel-replay.js';
-import { tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
+import { noteReadByPackingKernel, tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
 import { runsJsKernels } from '../runtime/js-kernels.js';
 import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
 import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
@@ -500,6 +500,8 @@ export class Plan {
       this.#shapesChecked = true;
       const named = new Map<string, Value>();
       for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
+      // Which TF.js kernels read them is not known here: any may have packed weights from the inputs and outputs.
+      if (!this.#hostOnly) for (const value of [...inputs.values(), ...results]) if (!isHostTensor(value)) noteReadByPackingKernel(value.dataId);
       return named;
     } finally {
       for (const s of this.#transientSlots) values[s] = undefined;

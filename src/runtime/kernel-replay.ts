@@ -12,7 +12,7 @@
  */
 import { tf } from './backends.js';
 import { directJsKernel } from './js-kernels.js';
-import { forgetPackedWeights } from './tensor-values.js';
+import { forgetPackedWeights, noteReadByPackingKernel } from './tensor-values.js';
 import { directWasmCallsChecked, directWasmKernel, type DirectKernel } from './wasm-direct-kernels.js';
 
 type Tensor = tf.Tensor;
@@ -101,6 +101,9 @@ export class KernelProgram {
   readonly #outputWriters: readonly number[];
   /** Per kernel, during a replay, the caller's tensor it writes its result into, if any. */
   readonly #destinations: (Tensor | undefined)[];
+  /** The inputs (by position), and the outputs (by position), that a kernel which may pack weights reads. */
+  readonly #packedInputs: readonly number[];
+  readonly #packedOutputs: readonly number[];
 
   constructor(backend: KernelBackend, calls: KernelCall[], inputCount: number, fixed: readonly Tensor[],
     captured: readonly Tensor[], operandCount: number, outputOperands: readonly number[]) {
@@ -120,6 +123,24 @@ export class KernelProgram {
     this.#outputWriters = outputOperands.map((o) => calls.findIndex((call) =>
       call.outputOperands.length === 1 && call.outputOperands[0] === o && call.direct?.runInto !== undefined));
     this.#destinations = new Array<Tensor | undefined>(calls.length);
+    const packed = this.#readByPackingKernels();
+    this.#packedInputs = Array.from({ length: inputCount }, (_, i) => i).filter((i) => packed.has(i));
+    this.#packedOutputs = outputOperands.flatMap((o, i) => (packed.has(o) ? [i] : []));
+  }
+
+  /**
+   * The operands a kernel that may keep weights packed from its inputs reads (one not known to keep nothing, and not
+   * one handing back its input's data), itself or through other kernels' aliases of it (same data id).
+   */
+  #readByPackingKernels(): Set<number> {
+    const read = new Set<number>();
+    for (let c = this.#calls.length - 1; c >= 0; c--) {
+      const call = this.#calls[c]!;
+      const packs = !call.direct?.keepsNothing && !call.aliasesInput;
+      if (!packs && !(call.aliasesInput && call.outputOperands.some((o) => read.has(o)))) continue;
+      for (const o of call.inputOperands) if (o != null) read.add(o);
+    }
+    return read;
   }
 
   /**
@@ -211,6 +232,7 @@ export class KernelProgram {
       if (t !== undefined && c >= 0 && this.#writableInto(t, c)) destinations[c] = t;
     }
     for (let i = 0; i < this.#inputCount; i++) values[i] = inputs[i];
+    for (const i of this.#packedInputs) noteReadByPackingKernel(inputs[i]!.dataId);
     for (let i = 0; i < this.#fixed.length; i++) values[this.#inputCount + i] = this.#fixed[i];
     for (let i = 0; i < this.#captured.length; i++) values[this.#inputCount + this.#fixed.length + i] = this.#captured[i];
     try {
@@ -251,12 +273,14 @@ export class KernelProgram {
       }
       for (const call of calls) replayedKernels.add(call.kernelFunc);
       const e = engine();
-      return this.#outputOperands.map((o, i) => {
+      const outputs = this.#outputOperands.map((o, i) => {
         const c = this.#outputWriters[i]!;
         const t = c >= 0 && destinations[c] !== undefined ? destinations[c] : e.makeTensorFromTensorInfo(values[o]!, backend);
         values[o] = undefined;
         return t;
       });
+      for (const i of this.#packedOutputs) noteReadByPackingKernel(outputs[i]!.dataId);
+      return outputs;
     } finally {
       // After a failure, the results made so far; after success, nothing is left to free. The caller's tensors are
       // the caller's.

@@ -18,13 +18,27 @@ interface WasmRegistry {
   };
 }
 
+/** The data ids of tensors a kernel that may keep weights packed from its inputs has read (see forgetPackedWeights). */
+const readByPackingKernels = new WeakSet<object>();
+
+/**
+ * Notes that a kernel which may keep weights packed from its inputs (a TF.js kernel run through the engine, or one a
+ * replay does not know to keep nothing) reads the tensor of `dataId`: forgetPackedWeights() drops nothing for tensors
+ * never noted.
+ */
+export function noteReadByPackingKernel(dataId: object): void {
+  readByPackingKernels.add(dataId);
+}
+
 /**
  * After values were written over those of the wasm tensor `dataId` in place: tfjs-backend-wasm keeps XNNPACK
  * operators with weights packed from the tensors a convolution, a matrix product or prelu read them from, keyed by
  * those tensors' ids and dropped only when the id is disposed, so a kernel reading the tensor again would compute
- * with its old values. Registering the id anew, over the same memory, drops them.
+ * with its old values. Registering the id anew, over the same memory, drops them: two calls into the module, about
+ * 1.5 us each in Node, made only for tensors such a kernel may have read (noteReadByPackingKernel).
  */
 export function forgetPackedWeights(backend: tf.KernelBackend, dataId: object): void {
+  if (!readByPackingKernels.has(dataId)) return;
   const { wasm, dataIdMap } = backend as unknown as WasmRegistry;
   const data = dataIdMap.get(dataId);
   // Those kernels take float32 weights only.

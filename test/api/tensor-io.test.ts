@@ -341,6 +341,59 @@ forEachBackend('tensor I/O copies', (backend) => {
     scaled.destroy();
   });
 
+  it('a convolution reads the current values of a filter its own graph computes into an output tensor', async () => {
+    const builder = newBuilder(ctx);
+    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const half = builder.input('half', { dataType: 'float32', shape: [1, 1, 2, 1] });
+    const f = builder.mul(half, builder.constant({ dataType: 'float32', shape: [] }, Float32Array.of(2)));
+    const graph = await builder.build({ f, y: builder.conv2d(x, f, { inputLayout: 'nhwc', filterLayout: 'hwio' }) });
+    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
+    const ht = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
+    const ft = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], readable: true });
+    const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    ctx.writeTensor(xt, Float32Array.from(xs));
+    for (const h of [[1, 1], [-2, 0.25], [4, -3], [0.5, 0.5]]) {
+      ctx.writeTensor(ht, Float32Array.from(h));
+      ctx.dispatch(graph, { x: xt, half: ht }, { f: ft, y: yt });
+      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
+      const want = [0, 1, 2, 3].map((p) => xs[2 * p]! * 2 * h[0]! + xs[2 * p + 1]! * 2 * h[1]!).join();
+      if (y !== want) throw new Error(`half ${h}: y ${y}, expected ${want}`);
+    }
+    for (const t of [xt, ht, ft, yt]) t.destroy();
+    graph.destroy();
+  });
+
+  it('so does a convolution of a graph that also computes on the host (run through TF.js\'s engine)', async () => {
+    const builder = newBuilder(ctx);
+    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const w = builder.input('w', { dataType: 'float32', shape: [1, 1, 2, 1] });
+    const k = builder.input('k', { dataType: 'int64', shape: [1] });
+    const graph = await builder.build({
+      y: builder.conv2d(x, w, { inputLayout: 'nhwc', filterLayout: 'hwio' }), k2: builder.add(k, k),
+    });
+    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
+    const wt = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
+    const kt = await ctx.createTensor({ dataType: 'int64', shape: [1], writable: true });
+    const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
+    const k2t = await ctx.createTensor({ dataType: 'int64', shape: [1], readable: true });
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    ctx.writeTensor(xt, Float32Array.from(xs));
+    ctx.writeTensor(kt, BigInt64Array.of(3n));
+    for (const filter of [[1, 0], [0.5, -1], [3, 2]]) {
+      await ctx.readTensor(yt);
+      ctx.writeTensor(wt, Float32Array.from(filter));
+      ctx.dispatch(graph, { x: xt, w: wt, k: kt }, { y: yt, k2: k2t });
+      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
+      const want = [0, 1, 2, 3].map((p) => xs[2 * p]! * filter[0]! + xs[2 * p + 1]! * filter[1]!).join();
+      if (y !== want) throw new Error(`filter ${filter}: y ${y}, expected ${want}`);
+      const k2 = new BigInt64Array(await ctx.readTensor(k2t))[0];
+      if (k2 !== 6n) throw new Error(`k2 ${k2}`);
+    }
+    for (const t of [xt, wt, kt, yt, k2t]) t.destroy();
+    graph.destroy();
+  });
+
   it('a write made inside the caller\'s tf.tidy() outlives it', async () => {
     const t = await tensorOf('float32', 3);
     tf.tidy(() => {
