@@ -97,6 +97,13 @@ export class KernelProgram {
   readonly #arena: (TensorInfo | undefined)[];
   /** Per operand, whether it is an arena tensor (never disposed by a replay). */
   readonly #inArena: boolean[];
+  /**
+   * Per kernel, whether replays skip it: a kernel handing back, under another shape, the data of an operand the
+   * program does not make (an input or a constant), read only by kernels in a direct form, which took their shapes
+   * from the recording. Its result is then that operand's own TensorInfo, borrowed (never disposed by a replay).
+   */
+  readonly #skipped: readonly boolean[];
+  readonly #borrowed: boolean[];
   /** Per program output, the kernel computing it where that kernel can write into a tensor it is given, else -1. */
   readonly #outputWriters: readonly number[];
   /** Per kernel, during a replay, the caller's tensor it writes its result into, if any. */
@@ -118,6 +125,8 @@ export class KernelProgram {
     this.#values = new Array<TensorInfo | undefined>(operandCount);
     this.#inputMaps = calls.map((c) => (c.inputsAreArray || c.direct ? new Array<Absent<TensorInfo>>(c.inputNames.length) : {}));
     this.#inArena = new Array<boolean>(operandCount).fill(false);
+    this.#borrowed = new Array<boolean>(operandCount).fill(false);
+    this.#skipped = this.#planSkipped();
     this.#arena = this.#planArena();
     this.#planReleases();
     this.#outputWriters = outputOperands.map((o) => calls.findIndex((call) =>
@@ -126,6 +135,23 @@ export class KernelProgram {
     const packed = this.#readByPackingKernels();
     this.#packedInputs = Array.from({ length: inputCount }, (_, i) => i).filter((i) => packed.has(i));
     this.#packedOutputs = outputOperands.flatMap((o, i) => (packed.has(o) ? [i] : []));
+  }
+
+  /** Which kernels replays skip (#skipped), marking their results borrowed. */
+  #planSkipped(): boolean[] {
+    const outputs = new Set(this.#outputOperands);
+    const readByOthers = new Set<number>();
+    for (const call of this.#calls) {
+      if (!call.direct) for (const o of call.inputOperands) if (o != null) readByOthers.add(o);
+    }
+    return this.#calls.map((call) => {
+      const source = call.inputOperands.length === 1 ? call.inputOperands[0] : null;
+      const result = call.outputOperands.length === 1 ? call.outputOperands[0]! : -1;
+      const skipped = call.aliasesInput && call.direct !== null && source != null && source < this.#firstResult &&
+        result >= 0 && !outputs.has(result) && !readByOthers.has(result);
+      if (skipped) this.#borrowed[result] = true;
+      return skipped;
+    });
   }
 
   /**
@@ -209,7 +235,7 @@ export class KernelProgram {
     const lastReader = new Map<number, KernelCall>();
     for (const call of this.#calls) for (const o of call.inputOperands) if (o != null && o >= firstResult) lastReader.set(o, call);
     const outputs = new Set(this.#outputOperands);
-    const released = (o: number) => !outputs.has(o) && !this.#inArena[o];
+    const released = (o: number) => !outputs.has(o) && !this.#inArena[o] && !this.#borrowed[o];
     for (const call of this.#calls) {
       for (const o of call.outputOperands) if (released(o) && !lastReader.has(o)) call.release.push(o);
     }
@@ -239,6 +265,10 @@ export class KernelProgram {
       const calls = this.#calls;
       for (let c = 0; c < calls.length; c++) {
         const call = calls[c]!;
+        if (this.#skipped[c]) {
+          values[call.outputOperands[0]!] = values[call.inputOperands[0]!];
+          continue;
+        }
         const map = this.#inputMaps[c]!;
         const names = call.inputNames;
         const operands = call.inputOperands;
@@ -290,7 +320,7 @@ export class KernelProgram {
       }
       for (let o = firstResult; o < this.#operandCount; o++) {
         const v = values[o];
-        if (v !== undefined && !this.#inArena[o]) backend.disposeData(v.dataId);
+        if (v !== undefined && !this.#inArena[o] && !this.#borrowed[o]) backend.disposeData(v.dataId);
       }
       values.fill(undefined);
       destinations.fill(undefined);

@@ -3,7 +3,7 @@
  * (checked against float64 arithmetic written here), without the engine, and leaves nothing behind on the backend,
  * also when a kernel throws; runs that cannot be replayed are refused.
  */
-import { contextFor, forEachBackend } from '../util/harness.js';
+import { BACKENDS, contextFor, forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
 import { withBackend } from '../../src/runtime/placement.js';
 import { recordKernels } from '../../src/runtime/kernel-replay.js';
@@ -168,3 +168,43 @@ forEachBackend('kernel replay', (backend) => {
     outside.dispose();
   });
 });
+
+if (BACKENDS.includes('wasm')) {
+  describe('kernel replay on wasm', () => {
+    before(() => contextFor('wasm'));
+    const on = <T>(fn: () => T): T => withBackend('wasm', fn);
+    const dataIds = () => tf.findBackend('wasm')!.numDataIds();
+
+    it('skips a reshape of an input that only direct kernels read, keeps it where it is an output', async () => {
+      const x = on(() => tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]));
+      const c = on(() => tf.tensor1d([0.5, -1, 2, 3, 0.25, -4]));
+      const run = () => { const flat = tf.reshape(x, [6]); return [tf.add(flat, c), tf.reshape(x, [3, 2])]; };
+      const { outputs, program } = on(() => recordKernels(() => tf.tidy(run), { inputs: [x], constants: [c] }));
+      check(program, 'the run is replayable');
+      for (const t of outputs) t.dispose();
+      const wasm = tf.findBackend('wasm') as unknown as { incRef: (dataId: object) => void };
+      const incRef = wasm.incRef;
+      let references = 0;
+      wasm.incRef = function counted(this: unknown, dataId: object) { references++; incRef.call(this, dataId); };
+      const before = dataIds();
+      try {
+        for (const xs of [[1, 2, 3, 4, 5, 6], [-3, 0, 7, 0.5, 2, -1]]) {
+          const input = on(() => tf.tensor2d(xs, [2, 3]));
+          const [sum, reshaped] = on(() => program.run([input]));
+          await assertValues([sum!, reshaped!], [xs.map((v, i) => v + [0.5, -1, 2, 3, 0.25, -4][i]!), xs]);
+          checkEqual(JSON.stringify(reshaped!.shape), '[3,2]');
+          for (const t of [sum!, reshaped!]) t.dispose();
+          await assertValues([input], [xs]);
+          input.dispose();
+        }
+      } finally {
+        wasm.incRef = incRef;
+      }
+      // One reference a replay: the reshape that is an output; the other is skipped.
+      checkEqual(references, 2, 'references taken by replays');
+      checkEqual(dataIds(), before, 'data left on the backend after replays');
+      program.dispose();
+      for (const t of [x, c]) t.dispose();
+    });
+  });
+}
