@@ -9,7 +9,7 @@ import { KernelProgram, recordKernels, replayAllowed } from '../runtime/kernel-r
 import { noteReadByPackingKernel, tensorFromValues, valuesInPlace } from '../runtime/tensor-values.js';
 import { runsJsKernels } from '../runtime/js-kernels.js';
 import { storageDtypeOf, type StorageDtype } from '../types/data-type.js';
-import { holdsType, HostTensor, isHostTensor } from '../types/host-tensor.js';
+import { holdsType, HostTensor, type HostValues, isHostTensor } from '../types/host-tensor.js';
 import { elementCount, type GraphNode, type OperandDescriptor, type OperandRef } from './ir.js';
 
 type Tensor = tfc.Tensor;
@@ -132,6 +132,16 @@ const WARM_UP_EXTRA_MS = 25;
  * step reading a value homed elsewhere reads a copy made by a transfer step (shared by all its readers there), so no
  * value is ever moved by the engine. Host steps run OpDefinition.lowerHost over typed arrays.
  */
+/** The most input values a plan of host steps alone keeps from its last run (#runOnHost): shape computations. */
+const HOST_RUN_KEPT_MAX_ELEMENTS = 1024;
+
+/** Whether two arrays of integers hold the same values (float arrays never do here: they are not kept). */
+function sameIntegers(a: HostValues, b: HostValues): boolean {
+  if (a.constructor !== b.constructor || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
@@ -158,6 +168,8 @@ export class Plan {
   #runsAsync = false;
   /** Every step runs on the host. */
   #hostOnly = false;
+  /** A run of a plan of host steps alone, kept by value: its inputs' values and (copies of) its outputs. */
+  #lastHostRun: { readonly inputs: readonly HostValues[]; readonly outputs: readonly HostTensor[] } | null = null;
   #warmedUp = false;
 
   /** Constants that belong to the caller (shared by several plans): never disposed here. */
@@ -486,7 +498,32 @@ export class Plan {
     } else if (this.#runsBeforeRecording >= 0 && replayAllowed() && this.#runsBeforeRecording-- === 0) {
       if (this.#replayable()) return this.#runRecorded(inputs);
     }
-    return this.#runThroughEngine(inputs);
+    return this.#hostOnly ? this.#runOnHost(inputs) : this.#runThroughEngine(inputs);
+  }
+
+  /**
+   * A run of a plan of host steps alone, whose outputs follow from its inputs' values and nothing else: when those
+   * are the last run's, copies of that run's outputs are its outputs. ONNX Runtime sends such plans the same shapes at
+   * every run (Silero VAD: four a run, each some gathers, comparisons and concatenations of int64 shapes).
+   */
+  #runOnHost(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+    const names = [...this.#inputSlots.keys()];
+    const values = names.map((name) => inputs.get(name));
+    const last = this.#lastHostRun;
+    if (last !== null && values.every((v, i) => isHostTensor(v) && sameIntegers(v.values, last.inputs[i]!))) {
+      return new Map(this.#outputs.map(({ name }, i) => [name, last.outputs[i]!.clone()]));
+    }
+    this.#lastHostRun = null;
+    const results = this.#runThroughEngine(inputs);
+    const remembered = values.every((v) => isHostTensor(v) && !(v.values instanceof Float32Array)) &&
+      values.reduce((n, v) => n + (v as HostTensor).values.length, 0) <= HOST_RUN_KEPT_MAX_ELEMENTS;
+    if (remembered) {
+      this.#lastHostRun = {
+        inputs: values.map((v) => (v as HostTensor).values.slice()),
+        outputs: this.#outputs.map(({ name }) => (results.get(name) as HostTensor).clone()),
+      };
+    }
+    return results;
   }
 
   #runThroughEngine(inputs: ReadonlyMap<string, Value>): Map<string, Value> {

@@ -70,4 +70,45 @@ forEachBackend('operations kept on the host after int64 ones', (backend) => {
     for (const t of Object.values(out)) t.destroy();
     graph.destroy();
   });
+
+  // Such a graph's outputs follow from its inputs' values alone: dispatches on the same values may hand back what the
+  // last one computed, but never values the caller wrote since, nor those of other inputs.
+  it('dispatches again on the same, other and rewritten inputs, with the outputs written over between them', async () => {
+    const ctx = await contextFor(backend);
+    const b = (await builderFor(backend)) as Builder;
+    const x = b.input('x', { dataType: 'int64', shape: [3] });
+    const y = b.input('y', { dataType: 'int64', shape: [] });
+    const graph = await b.build({ sum: b.add(x, y), equal: b.equal(x, y) });
+    const xt = await ctx.createTensor({ dataType: 'int64', shape: [3], writable: true });
+    const yt = await ctx.createTensor({ dataType: 'int64', shape: [], writable: true });
+    const sumT = await ctx.createTensor({ dataType: 'int64', shape: [3], readable: true, writable: true });
+    const equalT = await ctx.createTensor({ dataType: 'uint8', shape: [3], readable: true, writable: true });
+    const steps: [string, bigint[] | null, bigint | null][] = [
+      ['first', [5n, 2n, -7n], 2n],
+      ['same values, outputs overwritten before', null, null],
+      ['same values a third time', null, null],
+      ['other x', [2n, 2n ** 50n, 0n], null],
+      ['the first x again, written in place', [5n, 2n, -7n], null],
+      ['other y', null, -7n],
+      ['same values again', null, null],
+    ];
+    let xs = [0n, 0n, 0n];
+    let ys = 0n;
+    for (const [what, newX, newY] of steps) {
+      if (newX) ctx.writeTensor(xt, BigInt64Array.from((xs = newX)));
+      if (newY !== null) ctx.writeTensor(yt, BigInt64Array.of((ys = newY)));
+      ctx.writeTensor(sumT, BigInt64Array.of(99n, 99n, 99n));
+      ctx.writeTensor(equalT, Uint8Array.of(7, 7, 7));
+      ctx.dispatch(graph, { x: xt, y: yt }, { sum: sumT, equal: equalT });
+      const sum = Array.from(new BigInt64Array(await ctx.readTensor(sumT))).join();
+      const equal = Array.from(new Uint8Array(await ctx.readTensor(equalT))).join();
+      const wantSum = xs.map((v) => BigInt.asIntN(64, v + ys)).join();
+      const wantEqual = xs.map((v) => (v === ys ? 1 : 0)).join();
+      if (sum !== wantSum || equal !== wantEqual) {
+        throw new Error(`${what}: sum ${sum}, equal ${equal}; expected ${wantSum}, ${wantEqual}`);
+      }
+    }
+    for (const t of [xt, yt, sumT, equalT]) t.destroy();
+    graph.destroy();
+  });
 });
