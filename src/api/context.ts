@@ -182,16 +182,20 @@ function newTensor(where: string, ctx: ContextState, descriptor: MLTensorDescrip
 /** dispatch()'s checks of its bindings: no MLTensor bound twice, every one of this context and not destroyed. */
 function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
   const bound = [...ins.values(), ...outs.values()];
-  const labelOf = (i: number) => (i < ins.size ? `inputs['${[...ins.keys()][i]}']` : `outputs['${[...outs.keys()][i - ins.size]}']`);
   for (let i = 0; i < bound.length; i++) {
     const previous = bound.indexOf(bound[i]!);
-    if (previous < i) throw typeError('MLContext.dispatch', `${labelOf(i)} is the same MLTensor as ${labelOf(previous)}`);
+    if (previous < i) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} is the same MLTensor as ${labelOf(previous, ins, outs)}`);
   }
   for (let i = 0; i < bound.length; i++) {
     const t = bound[i]!;
-    if (t.context !== ctx) throw typeError('MLContext.dispatch', `${labelOf(i)} belongs to another MLContext`);
-    if (t.destroyed) throw typeError('MLContext.dispatch', `${labelOf(i)} has been destroyed`);
+    if (t.context !== ctx) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} belongs to another MLContext`);
+    if (t.destroyed) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} has been destroyed`);
   }
+}
+
+/** The binding at position `i`, inputs first, as a message names it. */
+function labelOf(i: number, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): string {
+  return i < ins.size ? `inputs['${[...ins.keys()][i]}']` : `outputs['${[...outs.keys()][i - ins.size]}']`;
 }
 
 const isGPUDevice = (x: unknown): boolean =>
@@ -425,18 +429,22 @@ export function createContextObject(state: ContextState): MLContext {
  */
 function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outputs', tensors: ReadonlyMap<string, TensorState>,
   descs: ReadonlyMap<string, OperandDescriptor>, shapes = true): void {
-  const expected = () => [...descs.keys()].map((name) => `'${name}'`).join(', ');
   if (tensors.size !== descs.size) {
-    throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${expected()})`);
+    throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${namesOf(descs)})`);
   }
   for (const [name, t] of tensors) {
     if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
     const desc = descs.get(name);
-    if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${expected()})`);
+    if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${namesOf(descs)})`);
     if (shapes ? !sameDescriptor(desc, t.desc) : desc.dataType !== t.desc.dataType) {
       throw typeError(where, `${record}['${name}'] is ${describe(t.desc)} but the graph expects ${shapes ? describe(desc) : desc.dataType}`);
     }
   }
+}
+
+/** The graph's input or output names, quoted, for a message. */
+function namesOf(descs: ReadonlyMap<string, OperandDescriptor>): string {
+  return [...descs.keys()].map((name) => `'${name}'`).join(', ');
 }
 
 /**

@@ -39,5 +39,7 @@ export function toOperandDescriptor(where: string, name: string, value: unknown)
 
 /** The spec's MLOperandDescriptor "equal". */
 export function sameDescriptor(a: OperandDescriptor, b: OperandDescriptor): boolean {
-  return a.dataType === b.dataType && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  if (a.dataType !== b.dataType || a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (a.shape[i] !== b.shape[i]) return false;
+  return true;
 }
