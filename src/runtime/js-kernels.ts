@@ -90,18 +90,18 @@ const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
  */
 function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, out: tf.TensorInfo,
   attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  addresses: Record<string, number>, values: Record<string, Float32Array>): void {
+  addresses: Record<string, number>, values: Record<string, Float32Array>, fixed: readonly (number | undefined)[] = []): void {
   if (simd) {
-    for (let i = 0; i < names.length; i++) {
-      const info = inputs[i];
-      if (info) addresses[names[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
-    }
+    fillAddresses(wasm, names, inputs, fixed, addresses);
     const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
     if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return;
   }
   for (let i = 0; i < names.length; i++) {
     const info = inputs[i];
-    if (info) values[names[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
+    if (!info) continue;
+    const address = fixed[i];
+    values[names[i]!] = address === undefined ? wasm.typedArrayFromHeap(info) as Float32Array
+      : wasm.wasm.HEAPF32.subarray(address >> 2, (address >> 2) + tf.util.sizeFromShape(info.shape));
   }
   computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
 }
@@ -135,27 +135,42 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   // Filled anew by each run; an input left out is left out of every run of the call.
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
+  const fixed = constantAddresses(wasm, call);
   const prepared = simd ? overConstants(kernel, simd, wasm, call) : null;
   if (prepared) {
     const size = tf.util.sizeFromShape(shape);
     return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
-      for (let i = 0; i < inputNames.length; i++) {
-        const info = inputs[i];
-        if (info) addresses[inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
-      }
+      fillAddresses(wasm, inputNames, inputs, fixed, addresses);
       prepared.run(addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, size, wasm.wasm.HEAPF32);
     }, prepared.dispose);
   }
   return writingKernel(wasm, { shape, dtype: 'float32' },
-    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values), () => {});
+    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, fixed), () => {});
+}
+
+/**
+ * Fills `addresses` (by input name) with the heap address of each input present: `fixed[i]` where given (a replay's
+ * constant, whose address never changes), else the backend's record of it.
+ */
+function fillAddresses(wasm: WasmBackend, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
+  fixed: readonly (number | undefined)[], addresses: Record<string, number>): void {
+  for (let i = 0; i < names.length; i++) {
+    const info = inputs[i];
+    if (info) addresses[names[i]!] = fixed[i] ?? wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+  }
+}
+
+/** Per input of a recorded call, its heap address where it is one of the program's constants. */
+function constantAddresses(wasm: WasmBackend, call: RecordedCall): (number | undefined)[] {
+  return call.inputs.map((info, i) => (info && call.constant[i] ? wasm.dataIdMap.get(info.dataId)!.memoryOffset : undefined));
 }
 
 /** `kernel`'s simd form prepared for the call's constant inputs, where it has one for them. */
 function overConstants(kernel: JsKernel, simd: SimdKernels, wasm: WasmBackend, call: RecordedCall): SimdOverConstants | null {
   if (!kernel.simdOverConstants || !call.constant.some((c) => c)) return null;
   const constants: Record<string, number> = {};
-  call.inputs.forEach((info, i) => {
-    if (info && call.constant[i]) constants[call.inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+  constantAddresses(wasm, call).forEach((address, i) => {
+    if (address !== undefined) constants[call.inputNames[i]!] = address;
   });
   return kernel.simdOverConstants(simd, constants, call.attrs, wasm.wasm);
 }
