@@ -142,6 +142,15 @@ function sameIntegers(a: HostValues, b: HostValues): boolean {
   return true;
 }
 
+/**
+ * After a run through TF.js's engine: which of its kernels read the run's inputs and outputs is not known here, and any
+ * may have kept weights packed from them (runtime/tensor-values.ts forgetPackedWeights).
+ */
+function noteEngineRun(inputs: Iterable<Value | undefined>, outputs: Iterable<Value>): void {
+  for (const value of inputs) if (value !== undefined && !isHostTensor(value)) noteReadByPackingKernel(value.dataId);
+  for (const value of outputs) if (!isHostTensor(value)) noteReadByPackingKernel(value.dataId);
+}
+
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
@@ -537,8 +546,7 @@ export class Plan {
       this.#shapesChecked = true;
       const named = new Map<string, Value>();
       for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
-      // Which TF.js kernels read them is not known here: any may have packed weights from the inputs and outputs.
-      if (!this.#hostOnly) for (const value of [...inputs.values(), ...results]) if (!isHostTensor(value)) noteReadByPackingKernel(value.dataId);
+      if (!this.#hostOnly) noteEngineRun(inputs.values(), results);
       return named;
     } finally {
       for (const s of this.#transientSlots) values[s] = undefined;
@@ -619,6 +627,7 @@ export class Plan {
         named.set(name, out);
       }
       this.#shapesChecked = true;
+      noteEngineRun(inputs.values(), named.values());
       return named;
     } finally {
       activateBackendNow(previous);
