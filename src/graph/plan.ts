@@ -123,15 +123,6 @@ const KEPT_ON_HOST_MAX_ELEMENTS = 4096;
 const WARM_UP_MAX_EXTRA_RUNS = 8;
 const WARM_UP_EXTRA_MS = 25;
 
-/**
- * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
- * right after its last reader. Built once by build(); dispatch() only calls run().
- *
- * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
- * (homePlacement: the host for uint32, int64 and uint64), step results that of their step (operationPlacement). A
- * step reading a value homed elsewhere reads a copy made by a transfer step (shared by all its readers there), so no
- * value is ever moved by the engine. Host steps run OpDefinition.lowerHost over typed arrays.
- */
 /** The most input values a plan of host steps alone keeps from its last run (#runOnHost): shape computations. */
 const HOST_RUN_KEPT_MAX_ELEMENTS = 1024;
 
@@ -151,6 +142,15 @@ function noteEngineRun(inputs: Iterable<Value | undefined>, outputs: Iterable<Va
   for (const value of outputs) if (!isHostTensor(value)) noteReadByPackingKernel(value.dataId);
 }
 
+/**
+ * An execution plan: constants already on the backend, steps in topological order, every intermediate disposed
+ * right after its last reader. Built once by build(); dispatch() only calls run().
+ *
+ * Every value has a home backend: graph inputs, outputs and constants that of their data type in the context
+ * (homePlacement: the host for uint32, int64 and uint64), step results that of their step (operationPlacement). A
+ * step reading a value homed elsewhere reads a copy made by a transfer step (shared by all its readers there), so no
+ * value is ever moved by the engine. Host steps run OpDefinition.lowerHost over typed arrays.
+ */
 export class Plan {
   readonly #tf: TF;
   #slotCount: number;
