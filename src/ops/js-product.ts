@@ -123,7 +123,7 @@ const productKernel: JsKernel = {
  * A constant b of at least this many values is read by replays from a copy laid out in blocks of PACKED_COLUMNS
  * columns, each block's rows one after another: a product's pass over a block then reads memory in order, where over
  * b as it is it reads every row's part of it, a row apart. b is then often out of the caches, its values last read a
- * whole run before (ONNX Runtime's keyword head, [1, 2400] x [2400, 32] inside its runs: about 3 us less of 13; in
+ * whole run before (ONNX Runtime's keyword head, [1, 2400] x [2400, 32] inside its runs: 2-3 us less of 13; in
  * Node, with the caches flushed, 16-23 us against 22-29); the sums are the same, in the same order.
  */
 const PACKED_MIN_ELEMENTS = 1 << 14;
