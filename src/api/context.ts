@@ -479,8 +479,11 @@ function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: Readon
   }
   if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
   // The output tensors' values, which the plan may compute its results over rather than into new memory.
-  const into = new Map<string, Value>();
-  for (const [name, t] of outs) if (t.data) into.set(name, t.data);
+  let into: Map<string, Value> | undefined;
+  if (plan.computesInto) {
+    into = new Map<string, Value>();
+    for (const [name, t] of outs) if (t.data) into.set(name, t.data);
+  }
   storeResults(plan.run(feeds, into), outs);
 }
 
