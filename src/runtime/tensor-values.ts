@@ -94,10 +94,10 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
 export function overwriteInPlace(t: tf.Tensor, backendName: string, values: StorageValues): boolean {
   if (backendName !== 'wasm') return false;
   if (t.isDisposed || t.dtype !== (values instanceof Float32Array ? 'float32' : 'int32') || t.size !== values.length) return false;
-  const backend = tf.findBackend(backendName);
-  if (!backend || holderOf(t) !== backend || backend.refCount(t.dataId) !== 1) return false;
-  const target = valuesInPlace(t, backendName);
-  if (!target || target.length !== values.length) return false;
+  const backend = tf.findBackend(backendName) as (tf.KernelBackend & Partial<WasmHeapBackend>) | undefined;
+  if (!backend?.typedArrayFromHeap || holderOf(t) !== backend || backend.refCount(t.dataId) !== 1) return false;
+  const target = backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
+  if (target.length !== values.length) return false;
   target.set(values);
   forgetPackedWeights(backend, t.dataId);
   return true;
