@@ -185,6 +185,7 @@ if (BACKENDS.includes('wasm')) {
       const wasm = tf.findBackend('wasm') as unknown as { incRef: (dataId: object) => void };
       const incRef = wasm.incRef;
       let references = 0;
+      // An own property over the backend's method, deleted after.
       wasm.incRef = function counted(this: unknown, dataId: object) { references++; incRef.call(this, dataId); };
       const before = dataIds();
       try {
@@ -198,7 +199,7 @@ if (BACKENDS.includes('wasm')) {
           input.dispose();
         }
       } finally {
-        wasm.incRef = incRef;
+        delete (wasm as Partial<typeof wasm>).incRef;
       }
       // One reference a replay: the reshape that is an output; the other is skipped.
       checkEqual(references, 2, 'references taken by replays');
