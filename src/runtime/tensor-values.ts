@@ -80,8 +80,18 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
   if (t.dtype !== 'float32' && t.dtype !== 'int32') return null;
   if (backendName === 'cpu') return t.dataSync() as StorageValues;
   if (backendName !== 'wasm') return null;
-  const backend = tf.findBackend('wasm') as unknown as Partial<WasmHeapBackend> | null;
-  if (!backend?.typedArrayFromHeap || holderOf(t) !== backend) return null;
+  const backend = wasmHolderOf(t);
+  return backend ? heapValuesOf(backend, t) : null;
+}
+
+/** The wasm backend, where it holds `t`'s data. */
+function wasmHolderOf(t: tf.Tensor): (tf.KernelBackend & WasmHeapBackend) | null {
+  const backend = tf.findBackend('wasm') as (tf.KernelBackend & Partial<WasmHeapBackend>) | undefined;
+  return backend?.typedArrayFromHeap && holderOf(t) === backend ? backend as tf.KernelBackend & WasmHeapBackend : null;
+}
+
+/** A view of `t`'s values in the heap of `backend`, which holds them. */
+function heapValuesOf(backend: WasmHeapBackend, t: tf.Tensor): StorageValues {
   return backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId }) as StorageValues;
 }
 
@@ -94,9 +104,9 @@ export function valuesInPlace(t: tf.Tensor, backendName: string): StorageValues 
 export function overwriteInPlace(t: tf.Tensor, backendName: string, values: StorageValues): boolean {
   if (backendName !== 'wasm') return false;
   if (t.isDisposed || t.dtype !== (values instanceof Float32Array ? 'float32' : 'int32') || t.size !== values.length) return false;
-  const backend = tf.findBackend(backendName) as (tf.KernelBackend & Partial<WasmHeapBackend>) | undefined;
-  if (!backend?.typedArrayFromHeap || holderOf(t) !== backend || backend.refCount(t.dataId) !== 1) return false;
-  const target = backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
+  const backend = wasmHolderOf(t);
+  if (!backend || backend.refCount(t.dataId) !== 1) return false;
+  const target = heapValuesOf(backend, t);
   if (target.length !== values.length) return false;
   target.set(values);
   forgetPackedWeights(backend, t.dataId);
