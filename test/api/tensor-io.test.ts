@@ -6,7 +6,7 @@
  */
 import { forEachBackend } from '../util/harness.js';
 import { tf } from '../../src/runtime/backends.js';
-import type { MLContext, MLTensor } from '../../src/index.js';
+import type { MLContext, MLGraphBuilder, MLOperand, MLTensor } from '../../src/index.js';
 import type { MLOperandDataType } from '../../src/types/data-type.js';
 import { newBuilder, newContext, settledState } from './api-util.js';
 
@@ -303,9 +303,23 @@ forEachBackend('tensor I/O copies', (backend) => {
     copy.destroy();
   });
 
+  /** x of the 1x1 convolutions below, NHWC [1, 2, 2, 2], and their one-channel y for a filter [f0, f1], joined. */
+  const CONV_X = [1, 2, 3, 4, 5, 6, 7, 8];
+  const convolved = (f: readonly number[]) => [0, 1, 2, 3].map((p) => CONV_X[2 * p]! * f[0]! + CONV_X[2 * p + 1]! * f[1]!).join();
+
+  /** `builder`'s input x of those convolutions, and a tensor holding CONV_X. */
+  async function convolutionInput(builder: MLGraphBuilder): Promise<{ x: MLOperand; xt: MLTensor }> {
+    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
+    ctx.writeTensor(xt, Float32Array.from(CONV_X));
+    return { x, xt };
+  }
+
+  const readJoined = async (t: MLTensor) => Array.from(new Float32Array(await ctx.readTensor(t))).join();
+
   it('a convolution reads its filter\'s current values after writes and dispatches land over the filter\'s memory', async () => {
     const builder = newBuilder(ctx);
-    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const { x, xt } = await convolutionInput(builder);
     const w = builder.input('w', { dataType: 'float32', shape: [1, 1, 2, 1] });
     // TF.js's own filter layout: the filter tensor's values go to the kernel as they are.
     const conv = await builder.build({ y: builder.conv2d(x, w, { inputLayout: 'nhwc', filterLayout: 'hwio' }) });
@@ -313,28 +327,24 @@ forEachBackend('tensor I/O copies', (backend) => {
     const other = newBuilder(ctx);
     const scale = other.input('s', { dataType: 'float32', shape: [1, 1, 2, 1] });
     const scaled = await other.build({ f: other.mul(scale, other.constant({ dataType: 'float32', shape: [] }, Float32Array.of(2))) });
-    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
     const wt = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], readable: true, writable: true });
     const st = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
     const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
-    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
-    const expected = (f: readonly number[]) => [0, 1, 2, 3].map((p) => xs[2 * p]! * f[0]! + xs[2 * p + 1]! * f[1]!).join();
-    ctx.writeTensor(xt, Float32Array.from(xs));
     for (const filter of [[1, 0], [0.5, -1], [3, 2]]) {
       await ctx.readTensor(yt);
       // Nothing waits: the write goes over the filter's memory.
       ctx.writeTensor(wt, Float32Array.from(filter));
       ctx.dispatch(conv, { x: xt, w: wt }, { y: yt });
-      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
-      if (y !== expected(filter)) throw new Error(`filter ${filter} written: y ${y}, expected ${expected(filter)}`);
+      const y = await readJoined(yt);
+      if (y !== convolved(filter)) throw new Error(`filter ${filter} written: y ${y}, expected ${convolved(filter)}`);
     }
     for (const half of [[1, 1], [-2, 0.25], [4, -3]]) {
       ctx.writeTensor(st, Float32Array.from(half));
       ctx.dispatch(scaled, { s: st }, { f: wt });
       ctx.dispatch(conv, { x: xt, w: wt }, { y: yt });
-      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
+      const y = await readJoined(yt);
       const filter = half.map((v) => 2 * v);
-      if (y !== expected(filter)) throw new Error(`filter ${filter} computed: y ${y}, expected ${expected(filter)}`);
+      if (y !== convolved(filter)) throw new Error(`filter ${filter} computed: y ${y}, expected ${convolved(filter)}`);
     }
     for (const t of [xt, wt, st, yt]) t.destroy();
     conv.destroy();
@@ -343,21 +353,18 @@ forEachBackend('tensor I/O copies', (backend) => {
 
   it('a convolution reads the current values of a filter its own graph computes into an output tensor', async () => {
     const builder = newBuilder(ctx);
-    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const { x, xt } = await convolutionInput(builder);
     const half = builder.input('half', { dataType: 'float32', shape: [1, 1, 2, 1] });
     const f = builder.mul(half, builder.constant({ dataType: 'float32', shape: [] }, Float32Array.of(2)));
     const graph = await builder.build({ f, y: builder.conv2d(x, f, { inputLayout: 'nhwc', filterLayout: 'hwio' }) });
-    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
     const ht = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
     const ft = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], readable: true });
     const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
-    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
-    ctx.writeTensor(xt, Float32Array.from(xs));
     for (const h of [[1, 1], [-2, 0.25], [4, -3], [0.5, 0.5]]) {
       ctx.writeTensor(ht, Float32Array.from(h));
       ctx.dispatch(graph, { x: xt, half: ht }, { f: ft, y: yt });
-      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
-      const want = [0, 1, 2, 3].map((p) => xs[2 * p]! * 2 * h[0]! + xs[2 * p + 1]! * 2 * h[1]!).join();
+      const y = await readJoined(yt);
+      const want = convolved(h.map((v) => 2 * v));
       if (y !== want) throw new Error(`half ${h}: y ${y}, expected ${want}`);
     }
     for (const t of [xt, ht, ft, yt]) t.destroy();
@@ -366,27 +373,23 @@ forEachBackend('tensor I/O copies', (backend) => {
 
   it('so does a convolution of a graph that also computes on the host (run through TF.js\'s engine)', async () => {
     const builder = newBuilder(ctx);
-    const x = builder.input('x', { dataType: 'float32', shape: [1, 2, 2, 2] });
+    const { x, xt } = await convolutionInput(builder);
     const w = builder.input('w', { dataType: 'float32', shape: [1, 1, 2, 1] });
     const k = builder.input('k', { dataType: 'int64', shape: [1] });
     const graph = await builder.build({
       y: builder.conv2d(x, w, { inputLayout: 'nhwc', filterLayout: 'hwio' }), k2: builder.add(k, k),
     });
-    const xt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 2], writable: true });
     const wt = await ctx.createTensor({ dataType: 'float32', shape: [1, 1, 2, 1], writable: true });
     const kt = await ctx.createTensor({ dataType: 'int64', shape: [1], writable: true });
     const yt = await ctx.createTensor({ dataType: 'float32', shape: [1, 2, 2, 1], readable: true });
     const k2t = await ctx.createTensor({ dataType: 'int64', shape: [1], readable: true });
-    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
-    ctx.writeTensor(xt, Float32Array.from(xs));
     ctx.writeTensor(kt, BigInt64Array.of(3n));
     for (const filter of [[1, 0], [0.5, -1], [3, 2]]) {
       await ctx.readTensor(yt);
       ctx.writeTensor(wt, Float32Array.from(filter));
       ctx.dispatch(graph, { x: xt, w: wt, k: kt }, { y: yt, k2: k2t });
-      const y = Array.from(new Float32Array(await ctx.readTensor(yt))).join();
-      const want = [0, 1, 2, 3].map((p) => xs[2 * p]! * filter[0]! + xs[2 * p + 1]! * filter[1]!).join();
-      if (y !== want) throw new Error(`filter ${filter}: y ${y}, expected ${want}`);
+      const y = await readJoined(yt);
+      if (y !== convolved(filter)) throw new Error(`filter ${filter}: y ${y}, expected ${convolved(filter)}`);
       const k2 = new BigInt64Array(await ctx.readTensor(k2t))[0];
       if (k2 !== 6n) throw new Error(`k2 ${k2}`);
     }
