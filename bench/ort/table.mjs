@@ -22,11 +22,12 @@ export function formatOrtTable(rows) {
   const timing = align(header, body, new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
 
   const startHeader = ['backend', 'model', 'nodes on WebNN', 'partitions', 'polyfill build ms', 'WebNN session ms',
-    'wasm session ms', 'first run WebNN / wasm / floor ms', 'of which polyfill: first / median'];
+    'wasm session ms', 'first run WebNN / wasm / floor ms', 'of which polyfill: first / median', 'warm-up s'];
   const startBody = measured.map((r) => [r.backend, r.model, `${r.webnnNodes ?? '?'}/${r.nodes ?? '?'}`,
     String(r.partitions ?? '?'), ms(r.polyfillBuildMs), ms(r.webnnSessionMs), ms(r.wasmSessionMs),
-    `${ms(r.webnnFirstMs)} / ${ms(r.wasmFirstMs)} / ${ms(r.floorFirstMs)}`, `${ms(r.polyfillFirstMs)} / ${ms(r.polyfill.median)}`]);
-  const start = align(startHeader, startBody, new Set([2, 3, 4, 5, 6, 7, 8]));
+    `${ms(r.webnnFirstMs)} / ${ms(r.wasmFirstMs)} / ${ms(r.floorFirstMs)}`, `${ms(r.polyfillFirstMs)} / ${ms(r.polyfill.median)}`,
+    (r.warmupMs / 1000).toFixed(1)]);
+  const start = align(startHeader, startBody, new Set([2, 3, 4, 5, 6, 7, 8, 9]));
 
   const notes = measured.flatMap((r) => {
     const elsewhere = Object.entries(r.placements).filter(([ep]) => ep !== 'WebNNExecutionProvider');
@@ -55,8 +56,10 @@ export function formatOrtTable(rows) {
 }
 
 export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the polyfill / median ms through ORT-web\'s ' +
-  'wasm EP (lower is better), the two run in turn in one page with the same thread count, timed after 2 s of warm-up ' +
-  'runs; one run = session.run() ' +
+  'wasm EP (lower is better), the two run in turn in one page with the same thread count, timed after warm-up ' +
+  'runs in turn (warm-up s: at least 2 s, then until three windows of 40 runs in a row hold no more than 2 of either ' +
+  'provider slower than twice its median, at most 20 s: Chromium compiles the hot wasm functions of ORT in background threads for seconds, ' +
+  'which take the page off a core for ms at a time); one run = session.run() ' +
   'with every output read; of which polyfill = median of the polyfill\'s part of a run (its writeTensor calls, and ' +
   'from dispatch() until the following readTensor() resolves); ORT floor = median ms of the same WebNN EP session with ' +
   'the polyfill\'s writeTensor and dispatch doing nothing and readTensor giving back what a real run\'s reads gave / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +
