@@ -179,9 +179,15 @@ function newTensor(where: string, ctx: ContextState, descriptor: MLTensorDescrip
   });
 }
 
+/** The tensors checkBoundTensors() looks at, inputs first: one array for every dispatch (it calls out to nothing). */
+const boundScratch: TensorState[] = [];
+
 /** dispatch()'s checks of its bindings: no MLTensor bound twice, every one of this context and not destroyed. */
 function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
-  const bound = [...ins.values(), ...outs.values()];
+  const bound = boundScratch;
+  bound.length = 0;
+  for (const t of ins.values()) bound.push(t);
+  for (const t of outs.values()) bound.push(t);
   for (let i = 0; i < bound.length; i++) {
     const previous = bound.indexOf(bound[i]!);
     if (previous < i) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} is the same MLTensor as ${labelOf(previous, ins, outs)}`);
@@ -191,6 +197,7 @@ function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorSta
     if (t.context !== ctx) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} belongs to another MLContext`);
     if (t.destroyed) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} has been destroyed`);
   }
+  bound.length = 0;
 }
 
 /** The binding at position `i`, inputs first, as a message names it. */

@@ -4,18 +4,18 @@
  */
 
 /**
- * Applies activation `kind` ('linear' or a FusedActivation kind) to `y`: leakyrelu and elu take `alpha`, prelu
- * `slope`, one value per position along rows of `rowLength` values.
+ * Applies activation `kind` ('linear' or a FusedActivation kind) to `y` from `start` to `end`: leakyrelu and elu take
+ * `alpha`, prelu `slope` from `slopeStart`, one value per position along rows of `rowLength` values.
  */
-export function activateInPlace(y: Float32Array, kind: string, alpha: number, slope: Float32Array | null, rowLength: number): void {
-  const n = y.length;
+export function activateInPlace(y: Float32Array, kind: string, alpha: number, slope: Float32Array | null, rowLength: number,
+  start = 0, end = y.length, slopeStart = 0): void {
   switch (kind) {
-    case 'relu': for (let i = 0; i < n; i++) if (y[i]! < 0) y[i] = 0; break;
-    case 'relu6': for (let i = 0; i < n; i++) y[i] = y[i]! < 0 ? 0 : y[i]! > 6 ? 6 : y[i]!; break;
-    case 'leakyrelu': for (let i = 0; i < n; i++) if (y[i]! < 0) y[i] = alpha * y[i]!; break;
-    case 'prelu': for (let i = 0; i < n; i++) if (y[i]! < 0) y[i] = slope![i % rowLength]! * y[i]!; break;
-    case 'elu': for (let i = 0; i < n; i++) if (y[i]! < 0) y[i] = alpha * Math.expm1(y[i]!); break;
-    case 'sigmoid': for (let i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-y[i]!)); break;
+    case 'relu': for (let i = start; i < end; i++) if (y[i]! < 0) y[i] = 0; break;
+    case 'relu6': for (let i = start; i < end; i++) y[i] = y[i]! < 0 ? 0 : y[i]! > 6 ? 6 : y[i]!; break;
+    case 'leakyrelu': for (let i = start; i < end; i++) if (y[i]! < 0) y[i] = alpha * y[i]!; break;
+    case 'prelu': for (let i = start; i < end; i++) if (y[i]! < 0) y[i] = slope![slopeStart + ((i - start) % rowLength)]! * y[i]!; break;
+    case 'elu': for (let i = start; i < end; i++) if (y[i]! < 0) y[i] = alpha * Math.expm1(y[i]!); break;
+    case 'sigmoid': for (let i = start; i < end; i++) y[i] = 1 / (1 + Math.exp(-y[i]!)); break;
     default: break;
   }
 }

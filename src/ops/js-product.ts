@@ -154,17 +154,20 @@ function packColumns(heap: WasmHeap, b: number, inner: number, columns: number):
   return packed;
 }
 
-/** The bias added to, then the activation applied over, a product computed at `output` in the heap. */
+/**
+ * The bias added to, then the activation applied over, a product computed at `output` in the heap, read and written
+ * through the heap's own view (a view per call costs more than a small product's bias).
+ */
 function biasAndActivation({ bias, slope }: Readonly<Record<string, number>>, output: number, size: number,
   attrs: Readonly<Record<string, unknown>>, heap: Float32Array): void {
   const columns = attrs['columns'] as number;
-  const values = heap.subarray(output >> 2, (output >> 2) + size);
+  const first = output >> 2;
   if (bias !== undefined) {
-    const add = heap.subarray(bias >> 2, (bias >> 2) + columns);
-    for (let i = 0; i < size; i++) values[i] += add[i % columns]!;
+    const b = bias >> 2;
+    for (let i = 0; i < size; i++) heap[first + i] += heap[b + (i % columns)]!;
   }
-  const slopes = slope === undefined ? null : heap.subarray(slope >> 2, (slope >> 2) + columns);
-  activateInPlace(values, attrs['activation'] as string, attrs['alpha'] as number, slopes, columns);
+  activateInPlace(heap, attrs['activation'] as string, attrs['alpha'] as number, slope === undefined ? null : heap, columns,
+    first, first + size, slope === undefined ? 0 : slope >> 2);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backends.js';
-import { type DirectKernel, type RecordedCall, writingKernel } from './wasm-direct-kernels.js';
+import { CallRecords, type DirectKernel, type RecordedCall, writingKernel } from './wasm-direct-kernels.js';
 import { type SimdKernels, simdKernelsOf, type WasmHeapModule } from './wasm-simd-kernels.js';
 
 /**
@@ -90,20 +90,59 @@ const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
  */
 function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, out: tf.TensorInfo,
   attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  addresses: Record<string, number>, values: Record<string, Float32Array>, fixed: readonly (number | undefined)[] = []): void {
+  addresses: Record<string, number>, values: Record<string, Float32Array>, records: Addresses,
+  views: HeapViews | null = null): void {
   if (simd) {
-    fillAddresses(wasm, names, inputs, fixed, addresses);
-    const address = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+    fillAddresses(names, inputs, records, addresses);
+    const address = records.of(names.length, out).memoryOffset;
     if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return;
   }
+  if (!views) {
+    for (let i = 0; i < names.length; i++) {
+      const info = inputs[i];
+      if (info) values[names[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
+    }
+    computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
+    return;
+  }
+  const heap = wasm.wasm.HEAPF32;
   for (let i = 0; i < names.length; i++) {
     const info = inputs[i];
-    if (!info) continue;
-    const address = fixed[i];
-    values[names[i]!] = address === undefined ? wasm.typedArrayFromHeap(info) as Float32Array
-      : wasm.wasm.HEAPF32.subarray(address >> 2, (address >> 2) + tf.util.sizeFromShape(info.shape));
+    if (info) values[names[i]!] = views.view(i, heap, records.of(i, info).memoryOffset);
   }
-  computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
+  computeOf(kernel)(values, views.view(names.length, heap, records.of(names.length, out).memoryOffset), attrs);
+}
+
+/**
+ * The views of the wasm heap a replayed call's `compute` reads and writes, kept from one replay to the next with its
+ * records (CallRecords): a view is made anew where the address or the heap (grown) is not the one it was made for.
+ */
+class HeapViews {
+  #heap: Float32Array | null = null;
+  readonly #sizes: readonly number[];
+  readonly #addresses: number[];
+  readonly #views: (Float32Array | undefined)[];
+
+  /** `sizes`: the element count of each input, then of the output, as recorded. */
+  constructor(sizes: readonly number[]) {
+    this.#sizes = sizes;
+    this.#addresses = sizes.map(() => -1);
+    this.#views = sizes.map(() => undefined);
+  }
+
+  view(at: number, heap: Float32Array, address: number): Float32Array {
+    if (heap !== this.#heap) {
+      this.#heap = heap;
+      this.#views.fill(undefined);
+    }
+    let view = this.#views[at];
+    if (view === undefined || this.#addresses[at] !== address) {
+      view = new Float32Array(heap.buffer, address, this.#sizes[at]);
+      this.#views[at] = view;
+      this.#addresses[at] = address;
+    }
+    return view;
+  }
 }
 
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
@@ -113,7 +152,8 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     const simd = kernel.simd ? simdKernelsOf(wasm.wasm) : null;
     // Allocated before any view of the heap is taken: growing the heap detaches views made earlier.
     const out = wasm.makeOutput(outputShapeOf(infos[0]!, attrs), 'float32');
-    runOnWasm(kernel, wasm, simd, out, attrs ?? {}, Object.keys(inputs), infos, {}, {});
+    const lookUp: Addresses = { of: (_, info) => wasm.dataIdMap.get(info.dataId)! };
+    runOnWasm(kernel, wasm, simd, out, attrs ?? {}, Object.keys(inputs), infos, {}, {}, lookUp);
     return out;
   };
   wasmKernelsByFunc.set(kernelFunc, kernel);
@@ -135,42 +175,41 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   // Filled anew by each run; an input left out is left out of every run of the call.
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
-  const fixed = constantAddresses(wasm, call);
+  const records = new CallRecords(wasm.dataIdMap);
   const prepared = simd ? overConstants(kernel, simd, wasm, call) : null;
   if (prepared) {
     const size = tf.util.sizeFromShape(shape);
     return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
-      fillAddresses(wasm, inputNames, inputs, fixed, addresses);
-      prepared.run(addresses, wasm.dataIdMap.get(out.dataId)!.memoryOffset, size, wasm.wasm.HEAPF32);
+      fillAddresses(inputNames, inputs, records, addresses);
+      prepared.run(addresses, records.of(inputNames.length, out).memoryOffset, size, wasm.wasm.HEAPF32);
     }, prepared.dispose);
   }
+  const views = new HeapViews([...call.inputs.map((info) => (info ? tf.util.sizeFromShape(info.shape) : 0)),
+    tf.util.sizeFromShape(shape)]);
   return writingKernel(wasm, { shape, dtype: 'float32' },
-    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, fixed), () => {});
+    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records, views), () => {});
 }
 
-/**
- * Fills `addresses` (by input name) with the heap address of each input present: `fixed[i]` where given (a replay's
- * constant, whose address never changes), else the backend's record of it.
- */
-function fillAddresses(wasm: WasmBackend, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  fixed: readonly (number | undefined)[], addresses: Record<string, number>): void {
+/** What gives a tensor's heap address: TF.js's map, or a replayed call's records of it (by position). */
+interface Addresses {
+  of(at: number, info: tf.TensorInfo): { readonly memoryOffset: number };
+}
+
+/** Fills `addresses` (by input name) with the heap address of each input present. */
+function fillAddresses(names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[], records: Addresses,
+  addresses: Record<string, number>): void {
   for (let i = 0; i < names.length; i++) {
     const info = inputs[i];
-    if (info) addresses[names[i]!] = fixed[i] ?? wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+    if (info) addresses[names[i]!] = records.of(i, info).memoryOffset;
   }
-}
-
-/** Per input of a recorded call, its heap address where it is one of the program's constants. */
-function constantAddresses(wasm: WasmBackend, call: RecordedCall): (number | undefined)[] {
-  return call.inputs.map((info, i) => (info && call.constant[i] ? wasm.dataIdMap.get(info.dataId)!.memoryOffset : undefined));
 }
 
 /** `kernel`'s simd form prepared for the call's constant inputs, where it has one for them. */
 function overConstants(kernel: JsKernel, simd: SimdKernels, wasm: WasmBackend, call: RecordedCall): SimdOverConstants | null {
   if (!kernel.simdOverConstants || !call.constant.some((c) => c)) return null;
   const constants: Record<string, number> = {};
-  constantAddresses(wasm, call).forEach((address, i) => {
-    if (address !== undefined) constants[call.inputNames[i]!] = address;
+  call.inputs.forEach((info, i) => {
+    if (info && call.constant[i]) constants[call.inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
   });
   return kernel.simdOverConstants(simd, constants, call.attrs, wasm.wasm);
 }

@@ -142,12 +142,41 @@ function moduleFunction(backend: WasmBackend, kernelName: string): ModuleFunctio
   return typeof f === 'function' ? f as ModuleFunction : null;
 }
 
-const idOf = (backend: WasmBackend, info: TensorInfo | null | undefined): number => backend.dataIdMap.get(info!.dataId)!.id;
+/**
+ * TF.js's records (its dataIdMap) of the tensors one replayed call reads and writes, by position (its inputs, then its
+ * output), kept from one replay to the next: a replay hands a call the same TensorInfo objects run after run (the
+ * program's constants and the results it keeps, a tensor written in place), and a record stays as it is while its
+ * tensor lives on the backend, which a replay's tensors do (a plan moves none: graph/plan.ts). A lookup is two WeakMap
+ * reads, on memory other work has pushed out of the caches by then (ONNX Runtime's keyword head in Chromium: 0.4-0.5 us
+ * of a run for its dozen lookups). The last TensorInfo seen at each position is held until the next replay.
+ */
+export class CallRecords<Entry> {
+  readonly #map: { get(dataId: tf.DataId): Entry | undefined };
+  readonly #infos: (TensorInfo | undefined)[] = [];
+  readonly #entries: Entry[] = [];
+
+  constructor(map: { get(dataId: tf.DataId): Entry | undefined }) {
+    this.#map = map;
+  }
+
+  of(at: number, info: TensorInfo): Entry {
+    if (this.#infos[at] === info) return this.#entries[at]!;
+    const entry = this.#map.get(info.dataId)!;
+    this.#infos[at] = info;
+    this.#entries[at] = entry;
+    return entry;
+  }
+}
+
+/** The module's id of the tensor at position `at` of a call (its output at the position after its inputs). */
+const idOf = (records: CallRecords<{ readonly id: number }>, at: number, info: TensorInfo | null | undefined): number =>
+  records.of(at, info!).id;
 
 /** The module's id of an optional input (at position `at`, -1 where the call has no such input), 0 where absent. */
-function optionalIdOf(backend: WasmBackend, inputs: readonly (TensorInfo | null | undefined)[], at: number): number {
+function optionalIdOf(records: CallRecords<{ readonly id: number }>, inputs: readonly (TensorInfo | null | undefined)[],
+  at: number): number {
   const t = at < 0 ? null : inputs[at];
-  return t ? idOf(backend, t) : 0;
+  return t ? idOf(records, at, t) : 0;
 }
 
 /** Where each of `names` is among the call's inputs (-1 where absent). */
@@ -162,8 +191,9 @@ function binaryKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | 
   const heap = new HeapWords(backend.wasm);
   const aShape = heap.store(a.shape), aRank = a.shape.length;
   const bShape = heap.store(b.shape), bRank = b.shape.length;
+  const records = new CallRecords(backend.dataIdMap);
   return writingKernel(backend, call.outputs[0]!, (inputs, out) => {
-    f(idOf(backend, inputs[0]), aShape, aRank, idOf(backend, inputs[1]), bShape, bRank, code, idOf(backend, out));
+    f(idOf(records, 0, inputs[0]), aShape, aRank, idOf(records, 1, inputs[1]), bShape, bRank, code, idOf(records, 2, out));
   }, () => heap.free());
 }
 
@@ -193,8 +223,9 @@ function transposeCall(backend: WasmBackend, heap: HeapWords, shape: readonly nu
   if (!f || code === undefined || isIdentity(args.perm)) return null;
   const shapePointer = heap.store(args.shape), permPointer = heap.store(args.perm);
   const rank = args.shape.length;
+  const records = new CallRecords(backend.dataIdMap);
   return (x, out) => {
-    f(idOf(backend, x), shapePointer, rank, code, idOf(backend, out), permPointer, rank);
+    f(idOf(records, 0, x), shapePointer, rank, code, idOf(records, 1, out), permPointer, rank);
   };
 }
 
@@ -232,6 +263,7 @@ function meanKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | nu
     return null;
   }
   const transposedShape = perm.map((axis) => x.shape[axis]!);
+  const records = new CallRecords(backend.dataIdMap);
   return writingKernel(backend, { shape: outShape, dtype: 'float32' }, (inputs, out) => {
     const input = inputs[0]!;
     let source = input;
@@ -240,7 +272,7 @@ function meanKernel(backend: WasmBackend, call: RecordedCall): DirectKernel | nu
         source = backend.makeOutput([...transposedShape], 'float32');
         transpose(input, source);
       }
-      f(idOf(backend, source), reduceSize, idOf(backend, out));
+      f(idOf(records, 0, source), reduceSize, idOf(records, 1, out));
     } finally {
       if (source !== input) backend.disposeData(source.dataId);
     }
@@ -269,11 +301,13 @@ function convolutionKernel(backend: WasmBackend, call: RecordedCall): DirectKern
     strideWidth, inChannels, outChannels } = info;
   const samePad = padInfo.type === 'SAME' ? 1 : 0;
   const alpha = leakyreluAlpha ?? 0;
+  const records = new CallRecords(backend.dataIdMap);
+  const outAt = call.inputs.length;
   return writingKernel(backend, { shape: call.outputs[0]!.shape, dtype: 'float32' }, (inputs, out) => {
-    f(idOf(backend, inputs[xAt]), batchSize, inHeight, inWidth, idOf(backend, inputs[filterAt]), filterHeight, filterWidth,
-      optionalIdOf(backend, inputs, biasAt), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
+    f(idOf(records, xAt, inputs[xAt]), batchSize, inHeight, inWidth, idOf(records, filterAt, inputs[filterAt]), filterHeight,
+      filterWidth, optionalIdOf(records, inputs, biasAt), padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, samePad,
       dilationHeight, dilationWidth, strideHeight, strideWidth, inChannels, outChannels, activationCode,
-      optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
+      optionalIdOf(records, inputs, preluAt), alpha, idOf(records, outAt, out));
   }, () => undefined, false);
 }
 
@@ -292,9 +326,12 @@ function productKernel(backend: WasmBackend, call: RecordedCall): DirectKernel |
   const bShape = heap.store(b.shape), bRank = b.shape.length;
   const [flagA, flagB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const alpha = leakyreluAlpha ?? 0;
+  const records = new CallRecords(backend.dataIdMap);
+  const outAt = call.inputs.length;
   return writingKernel(backend, { shape: call.outputs[0]!.shape, dtype: 'float32' }, (inputs, out) => {
-    f(idOf(backend, inputs[aAt]), aShape, aRank, idOf(backend, inputs[bAt]), bShape, bRank, flagA, flagB, activationCode,
-      optionalIdOf(backend, inputs, biasAt), optionalIdOf(backend, inputs, preluAt), alpha, idOf(backend, out));
+    f(idOf(records, aAt, inputs[aAt]), aShape, aRank, idOf(records, bAt, inputs[bAt]), bShape, bRank, flagA, flagB,
+      activationCode, optionalIdOf(records, inputs, biasAt), optionalIdOf(records, inputs, preluAt), alpha,
+      idOf(records, outAt, out));
   }, () => heap.free(), false);
 }
 

@@ -113,6 +113,49 @@ forEachBackend('JavaScript kernels', (backend) => {
     });
   });
 
+  // A replayed call keeps where it found its tensors and the views it made of them from one replay to the next: each
+  // replay must still read the tensors it is given, where they are now.
+  it('replays read the tensors they are given: new ones, the same ones written over, and after the heap grew', () => {
+    withBackend(backend, () => {
+      const recorded = tf.tensor2d([0, 0, 0, 0, 0, 0], [2, 3]);
+      const { outputs, program } = recordKernels(() => [runJsKernel(scaledSum, { x: recorded, y: recorded }, { factor: 2 })],
+        { inputs: [recorded], constants: [] });
+      check(program, 'the run is replayable');
+      for (const t of [recorded, ...outputs]) t.dispose();
+      const first = [1.5, -2, 3, 0.25, 8, -7];
+      const x = tf.tensor2d(first, [2, 3]);
+      const replay = (input: tf.Tensor, values: readonly number[]) => {
+        const [out] = program.run([input]);
+        checkValues(out!.dataSync(), (i) => Math.fround(values[i]!) * 3, 6);
+        out!.dispose();
+      };
+      let grown: tf.Tensor | null = null;
+      try {
+        replay(x, first);
+        replay(x, first);
+        const other = tf.tensor2d([4, 5, 6, -1, -2, -3], [2, 3]);
+        replay(other, [4, 5, 6, -1, -2, -3]);
+        other.dispose();
+        // The same tensor with other values, written where it is (as writeTensor() writes on wasm and cpu).
+        const second = [9, -9, 0.5, 1e-3, 2, 4];
+        if (backend === 'wasm') {
+          (tf.backend() as unknown as { typedArrayFromHeap(info: tf.TensorInfo): Float32Array }).typedArrayFromHeap(x).set(second);
+        } else {
+          // cpu's readSync() hands out the array it keeps.
+          (tf.backend().readSync(x.dataId) as Float32Array).set(second);
+        }
+        replay(x, second);
+        // 32 MiB more: beyond what the wasm heap holds, so it grows and every view taken of it before is detached.
+        grown = tf.zeros([8 * 2 ** 20]);
+        replay(x, second);
+      } finally {
+        program.dispose();
+        x.dispose();
+        grown?.dispose();
+      }
+    });
+  });
+
   it('read and write the right memory when the output grows the heap', () => {
     withBackend(backend, () => {
       // Two inputs and an output of 24 MiB each: beyond what the wasm heap holds at the start, so making the output
