@@ -479,24 +479,23 @@ function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGr
  */
 function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void | Promise<void> {
   dispatchFaultCheck();
-  const feeds = new Map<string, Value>();
-  for (const [name, t] of ins) {
-    if (!t.data) throw new Error(`inputs['${name}'] has no data`);
-    feeds.set(name, t.data);
-  }
-  if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
-  // The output tensors' values, which the plan may compute its results over rather than into new memory.
-  let into: Map<string, Value> | undefined;
-  if (plan.computesInto) {
-    into = new Map<string, Value>();
-    for (const [name, t] of outs) if (t.data) into.set(name, t.data);
-  }
-  storeResults(plan.run(feeds, into), outs);
+  const feeds = plan.inputNames.map((name) => {
+    const data = ins.get(name)!.data;
+    if (!data) throw new Error(`inputs['${name}'] has no data`);
+    return data;
+  });
+  const outputNames = plan.outputNames;
+  if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outputNames, outs));
+  // The output tensors' values (by position), which the plan may compute its results over rather than into new memory.
+  const into = plan.computesInto ? outputNames.map((name) => outs.get(name)!.data ?? undefined) : undefined;
+  storeResults(plan.run(feeds, into), outputNames, outs);
 }
 
-function storeResults(results: ReadonlyMap<string, Value>, outs: ReadonlyMap<string, TensorState>): void {
-  for (const [name, t] of outs) {
-    const result = results.get(name)!;
+/** Hands each result (by position, as `names` names them) to the output tensor bound under its name. */
+function storeResults(results: readonly Value[], names: readonly string[], outs: ReadonlyMap<string, TensorState>): void {
+  for (let i = 0; i < results.length; i++) {
+    const t = outs.get(names[i]!)!;
+    const result = results[i]!;
     if (t.destroyed) result.dispose();
     else if (isHostTensor(result) && !isHostType(t.desc.dataType)) storeHostResult(t, result);
     else t.replaceData(result);

@@ -155,6 +155,9 @@ export class Plan {
   readonly #tf: TF;
   #slotCount: number;
   #inputSlots: ReadonlyMap<string, number>;
+  /** The graph inputs' names and slots in the order run() takes their values. */
+  #inputNames: readonly string[] = [];
+  #inputSlotList: readonly number[] = [];
   #outputSlots: ReadonlyMap<string, number>;
   /** The home backend of each graph output, as #outputSlots. */
   #outputHomes: ReadonlyMap<string, Placement>;
@@ -330,6 +333,16 @@ export class Plan {
     this.#outputHomes = outputHomes;
   }
 
+  /** The graph inputs' names, in the order run() takes their values. */
+  get inputNames(): readonly string[] {
+    return this.#inputNames;
+  }
+
+  /** The graph outputs' names, in the order run() returns their values. */
+  get outputNames(): readonly string[] {
+    return this.#outputs.map(({ name }) => name);
+  }
+
   get stepCount(): number {
     return this.#steps.length;
   }
@@ -436,6 +449,8 @@ export class Plan {
   /** What run() needs beyond the steps, worked out once: how each output is handed out, the constants' slots filled. */
   #prepareRuns(): void {
     this.#hostOnly = this.#steps.every((step) => step.on === 'host');
+    this.#inputNames = [...this.#inputSlots.keys()];
+    this.#inputSlotList = [...this.#inputSlots.values()];
     const inputSlots = new Set(this.#inputSlots.values());
     this.#inputSlotSet = inputSlots;
     const handedOut = new Set<number>();
@@ -499,13 +514,13 @@ export class Plan {
   }
 
   /**
-   * Runs the plan, each step on its backend; inputs must be on the home backends of their data types, and so are the
-   * outputs, except those computed on the host, which are host values whatever their data type. Returns fresh values,
-   * one per output name, owned by the caller; or, for an output `into` gives a tensor for, that tensor, its values
-   * replaced, where a replay's last kernel for it could write over them (no other tensor shares them). TF.js's active
-   * backend is restored.
+   * Runs the plan, each step on its backend, on the inputs' values in the order of inputNames; inputs must be on the
+   * home backends of their data types, and so are the outputs, except those computed on the host, which are host
+   * values whatever their data type. Returns fresh values in the order of outputNames, owned by the caller; or, for an
+   * output `into` gives a tensor for (at the output's position), that tensor, its values replaced, where a replay's
+   * last kernel for it could write over them (no other tensor shares them). TF.js's active backend is restored.
    */
-  run(inputs: ReadonlyMap<string, Value>, into?: ReadonlyMap<string, Value>): Map<string, Value> {
+  run(inputs: readonly Value[], into?: readonly (Value | undefined)[]): Value[] {
     if (this.#runsAsync) throw new Error('this plan reads values off webgpu: its runs are runAsync()\'s');
     if (this.#program !== null) {
       if (replayAllowed()) return this.#replay(this.#program, inputs, into);
@@ -520,53 +535,51 @@ export class Plan {
    * are the last run's, copies of that run's outputs are its outputs. ONNX Runtime sends such plans the same shapes at
    * every run (Silero VAD: four a run, each some gathers, comparisons and concatenations of int64 shapes).
    */
-  #runOnHost(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+  #runOnHost(inputs: readonly Value[]): Value[] {
     const last = this.#lastHostRun;
-    if (last !== null && this.#sameAsLastHostRun(inputs, last.inputs)) {
-      const named = new Map<string, Value>();
-      for (let i = 0; i < this.#outputs.length; i++) named.set(this.#outputs[i]!.name, last.outputs[i]!.clone());
-      return named;
-    }
-    const values = [...this.#inputSlots.keys()].map((name) => inputs.get(name));
+    if (last !== null && this.#sameAsLastHostRun(inputs, last.inputs)) return last.outputs.map((t) => t.clone());
     this.#lastHostRun = null;
     const results = this.#runThroughEngine(inputs);
-    const remembered = values.every((v) => isHostTensor(v) && !(v.values instanceof Float32Array)) &&
-      values.reduce((n, v) => n + (v as HostTensor).values.length, 0) <= HOST_RUN_KEPT_MAX_ELEMENTS;
+    const remembered = inputs.every((v) => isHostTensor(v) && !(v.values instanceof Float32Array)) &&
+      inputs.reduce((n, v) => n + (v as HostTensor).values.length, 0) <= HOST_RUN_KEPT_MAX_ELEMENTS;
     if (remembered) {
       this.#lastHostRun = {
-        inputs: values.map((v) => (v as HostTensor).values.slice()),
-        outputs: this.#outputs.map(({ name }) => (results.get(name) as HostTensor).clone()),
+        inputs: inputs.map((v) => (v as HostTensor).values.slice()),
+        outputs: results.map((t) => (t as HostTensor).clone()),
       };
     }
     return results;
   }
 
-  #sameAsLastHostRun(inputs: ReadonlyMap<string, Value>, last: readonly HostValues[]): boolean {
-    let i = 0;
-    for (const name of this.#inputSlots.keys()) {
-      const value = inputs.get(name);
-      if (!isHostTensor(value) || !sameIntegers(value.values, last[i++]!)) return false;
+  #sameAsLastHostRun(inputs: readonly Value[], last: readonly HostValues[]): boolean {
+    for (let i = 0; i < inputs.length; i++) {
+      const value = inputs[i];
+      if (!isHostTensor(value) || !sameIntegers(value.values, last[i]!)) return false;
     }
     return true;
   }
 
-  #runThroughEngine(inputs: ReadonlyMap<string, Value>): Map<string, Value> {
+  #runThroughEngine(inputs: readonly Value[]): Value[] {
     const tf = this.#tf;
     const previous = tf.getBackend();
     const values = this.#values;
     try {
-      for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
+      this.#setInputs(values, inputs);
       // A run of host steps alone makes no TF.js tensor for a scope to collect.
       const results = this.#hostOnly ? this.#runSteps(values) : tidyValues(tf, () => this.#runSteps(values));
       this.#shapesChecked = true;
-      const named = new Map<string, Value>();
-      for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
-      if (!this.#hostOnly) noteEngineRun(inputs.values(), results);
-      return named;
+      if (!this.#hostOnly) noteEngineRun(inputs, results);
+      return results;
     } finally {
       for (const s of this.#transientSlots) values[s] = undefined;
       activateBackendNow(previous);
     }
+  }
+
+  /** The inputs' values put in their slots of a run's values. */
+  #setInputs(values: (Value | undefined)[], inputs: readonly Value[]): void {
+    if (inputs.length !== this.#inputSlotList.length) throw new Error(`${inputs.length} inputs, the plan takes ${this.#inputSlotList.length}`);
+    for (let i = 0; i < inputs.length; i++) values[this.#inputSlotList[i]!] = inputs[i];
   }
 
   #runSteps(values: (Value | undefined)[]): Value[] {
@@ -595,7 +608,7 @@ export class Plan {
    * its value's read. The context's timeline runs nothing else of the context meanwhile; the app's TF.js may run, so
    * the active backend is set for each step and put back before each wait.
    */
-  async runAsync(inputs: ReadonlyMap<string, Value>): Promise<Map<string, Value>> {
+  async runAsync(inputs: readonly Value[]): Promise<Value[]> {
     const tf = this.#tf;
     const previous = tf.getBackend();
     let active = previous;
@@ -606,7 +619,7 @@ export class Plan {
     /** Values read off webgpu, by slot: every read that can start does so at the first wait, and all are awaited once. */
     const read = new Map<number, Float32Array | Int32Array>();
     try {
-      for (const [name, s] of this.#inputSlots) values[s] = inputs.get(name);
+      this.#setInputs(values, inputs);
       for (let i = 0; i < this.#steps.length; i++) {
         const step = this.#steps[i]!;
         if (this.#readsAsync(step)) {
@@ -634,16 +647,15 @@ export class Plan {
           values[s] = undefined;
         }
       }
-      const named = new Map<string, Value>();
-      for (const { name, slot, home, clone } of this.#outputs) {
+      const results = this.#outputs.map(({ slot, home, clone }) => {
         const t = values[slot]!;
         const out = !clone ? t : isHostTensor(t) ? t.clone() : atPlacement(home, () => t.clone());
         kept.add(out);
-        named.set(name, out);
-      }
+        return out;
+      });
       this.#shapesChecked = true;
-      noteEngineRun(inputs.values(), named.values());
-      return named;
+      noteEngineRun(inputs, results);
+      return results;
     } finally {
       activateBackendNow(previous);
       // Every value the run made but does not hand out; inputs and constants are not the run's.
@@ -667,17 +679,10 @@ export class Plan {
     slots.forEach((s, i) => read.set(s, arrays[i] as Float32Array | Int32Array));
   }
 
-  #replay(program: KernelProgram, inputs: ReadonlyMap<string, Value>, into?: ReadonlyMap<string, Value>): Map<string, Value> {
-    const tensors: Tensor[] = [];
-    for (const name of this.#inputSlots.keys()) tensors.push(inputs.get(name) as Tensor);
-    const destinations = into ? this.#outputs.map(({ name }) => {
-      const t = into.get(name);
-      return t === undefined || isHostTensor(t) ? undefined : t;
-    }) : undefined;
-    const results = program.run(tensors, destinations);
-    const named = new Map<string, Value>();
-    for (let i = 0; i < results.length; i++) named.set(this.#outputs[i]!.name, results[i]!);
-    return named;
+  #replay(program: KernelProgram, inputs: readonly Value[], into?: readonly (Value | undefined)[]): Value[] {
+    // A replay's values are all tensors of the context's backend (#replayable); an output tensor given on the host is
+    // not one it can compute into.
+    return program.run(inputs as readonly Tensor[], into?.map((t) => (t === undefined || isHostTensor(t) ? undefined : t)));
   }
 
   /** A run that is a fixed sequence of kernels of the context's backend, with no value on the host, can be replayed. */
@@ -687,16 +692,13 @@ export class Plan {
   }
 
   /** Runs the plan, recording its kernels for replays. */
-  #runRecorded(feeds: ReadonlyMap<string, Value>): Map<string, Value> {
-    const { outputs, program } = withBackend(this.#backend, () => recordKernels(() => {
-      const results = this.#runThroughEngine(feeds);
-      return this.#outputs.map(({ name }) => results.get(name) as Tensor);
-    }, {
-      inputs: [...this.#inputSlots.keys()].map((name) => feeds.get(name) as Tensor),
+  #runRecorded(inputs: readonly Value[]): Value[] {
+    const { outputs, program } = withBackend(this.#backend, () => recordKernels(() => this.#runThroughEngine(inputs) as Tensor[], {
+      inputs: inputs as Tensor[],
       constants: [...this.#constants.values()] as Tensor[],
     }));
     this.#program = program;
-    return new Map(outputs.map((t, i) => [this.#outputs[i]!.name, t]));
+    return outputs;
   }
 
   /**
@@ -708,16 +710,16 @@ export class Plan {
    * returns a promise that settles when the last run's results have been read back.
    */
   warmUp(): Promise<void> | undefined {
-    const feeds = new Map<string, Value>();
-    let results = null as Map<string, Value> | null;
+    const feeds: Value[] = [];
+    let results = null as Value[] | null;
     let readingBack = false;
     try {
-      for (const [name, s] of this.#inputSlots) {
+      for (const s of this.#inputSlotList) {
         const { dataType, shape } = this.#descs[s]!;
         const home = this.#homes[s]!;
         // Uploaded and read back as writeTensor() and readTensor() do: webgl has shader programs for those too.
         const zeros = storageDtypeOf(dataType) === 'float32' ? new Float32Array(elementCount(shape)) : new Int32Array(elementCount(shape));
-        feeds.set(name, home === 'host' ? HostTensor.zeros(dataType, shape) : tensorFromValues(home, zeros, shape, false));
+        feeds.push(home === 'host' ? HostTensor.zeros(dataType, shape) : tensorFromValues(home, zeros, shape, false));
       }
       if (this.#runsAsync) {
         readingBack = true;
@@ -736,10 +738,10 @@ export class Plan {
         const start = performance.now();
         results = this.run(feeds);
         if (!readBack) return performance.now() - start;
-        for (const { name, home } of this.#outputs) {
-          const result = results.get(name)!;
+        this.#outputs.forEach(({ home }, i) => {
+          const result = results![i]!;
           if (!isHostTensor(result) && !valuesInPlace(result, home)) result.dataSync();
-        }
+        });
         return performance.now() - start;
       };
       // webgpu refuses synchronous reads (TF.js's dataSync() there returns zeros and breaks the device).

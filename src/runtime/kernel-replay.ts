@@ -111,6 +111,8 @@ export class KernelProgram {
   /** The inputs (by position), and the outputs (by position), that a kernel which may pack weights reads. */
   readonly #packedInputs: readonly number[];
   readonly #packedOutputs: readonly number[];
+  /** A replay ran to its end: its kernels are in replayedKernels. */
+  #replayed = false;
 
   constructor(backend: KernelBackend, calls: KernelCall[], inputCount: number, fixed: readonly Tensor[],
     captured: readonly Tensor[], operandCount: number, outputOperands: readonly number[]) {
@@ -301,7 +303,10 @@ export class KernelProgram {
           values[o] = undefined;
         }
       }
-      for (const call of calls) replayedKernels.add(call.kernelFunc);
+      if (!this.#replayed) {
+        this.#replayed = true;
+        for (const call of calls) replayedKernels.add(call.kernelFunc);
+      }
       const e = engine();
       const outputs = this.#outputOperands.map((o, i) => {
         const c = this.#outputWriters[i]!;

@@ -22,12 +22,12 @@ forEachBackend('build() warm-up', (backend) => {
   it('runs the plan on zeros of every input\'s shape and type (once on webgl, up to ten times on wasm and cpu) and leaves no tensor of it behind', async () => {
     const seen: string[] = [];
     const run = Plan.prototype.run;
-    Plan.prototype.run = function (this: Plan, inputs: ReadonlyMap<string, Value>) {
+    Plan.prototype.run = function (this: Plan, inputs: readonly Value[]) {
       const feeds: string[] = [];
-      for (const [name, value] of inputs) {
+      inputs.forEach((value, i) => {
         const values = Array.from(value instanceof tf.Tensor ? value.dataSync() : value.values, Number);
-        feeds.push(`${name} [${value.shape.join(',')}] ${values.every((v) => v === 0) ? 'zeros' : values.join()}`);
-      }
+        feeds.push(`${this.inputNames[i]} [${value.shape.join(',')}] ${values.every((v) => v === 0) ? 'zeros' : values.join()}`);
+      });
       seen.push(feeds.sort().join('; '));
       return run.call(this, inputs);
     };

@@ -39,9 +39,9 @@ forEachBackend('dispatch rehearsal in build()', (backend) => {
         warming = false;
       }
     };
-    Plan.prototype.run = function (this: Plan, inputs: ReadonlyMap<string, Value>) {
+    Plan.prototype.run = function (this: Plan, inputs: readonly Value[]) {
       if (!warming) {
-        const values = [...inputs.values()].flatMap((v) => Array.from(v instanceof tf.Tensor ? v.dataSync() : v.values, Number));
+        const values = inputs.flatMap((v) => Array.from(v instanceof tf.Tensor ? v.dataSync() : v.values, Number));
         runs.push(values.every((v) => v === 0) ? 'zeros' : values.join());
       }
       return run.call(this, inputs);
