@@ -329,7 +329,7 @@ export class MLContext {
       }
       if (ctx.device) takeBackFromGPU([t]);
       return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
-        t.pendingReads.add(reject);
+        t.pendingReads.push(reject);
         // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
         ctx.enqueueSettled(where, () => {
           const data = tensorSlots.find(tensor)?.data;
@@ -337,7 +337,7 @@ export class MLContext {
           return readOut(ctx, t.desc, data, target, byteLength);
         }, (failed, outcome) => {
           // destroy() may already have rejected this read: then it is no longer pending and settles no more.
-          if (!t.pendingReads.delete(reject)) return;
+          if (!t.settleRead(reject)) return;
           if (failed) reject(asUnknownError(where, outcome));
           else if (target && (isDetached(target) || byteLengthOf(target) !== byteLength)) {
             reject(typeError(where, 'outputData has been detached'));

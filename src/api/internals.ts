@@ -215,14 +215,25 @@ export class TensorState {
    * null until the timeline has allocated it.
    */
   data: tfc.Tensor | HostTensor | null = null;
-  /** [[pendingPromises]]: the reject functions of reads not yet settled. */
-  readonly pendingReads = new Set<(error: Error) => void>();
+  /**
+   * [[pendingPromises]]: the reject functions of reads not yet settled (an array: a tensor rarely has more than one,
+   * and a Set costs a hash of each new function).
+   */
+  readonly pendingReads: ((error: Error) => void)[] = [];
   /** A tensor of createExportableTensor(): gives WebGPU's buffer back, if exported, when destroyed (api/gpu-export.ts). */
   endExport: (() => void) | null = null;
 
   constructor(readonly context: ContextState, readonly desc: OperandDescriptor, readonly readable: boolean,
     readonly writable: boolean, readonly constant: boolean) {
     context.tensors.add(this);
+  }
+
+  /** Takes a read off the pending ones: false where destroy() has rejected it already. */
+  settleRead(reject: (error: Error) => void): boolean {
+    const at = this.pendingReads.indexOf(reject);
+    if (at < 0) return false;
+    this.pendingReads.splice(at, 1);
+    return true;
   }
 
   replaceData(next: tfc.Tensor | HostTensor): void {
@@ -237,8 +248,7 @@ export class TensorState {
     forgetCollection(this);
     this.context.tensors.delete(this);
     this.endExport?.();
-    const pending = [...this.pendingReads];
-    this.pendingReads.clear();
+    const pending = this.pendingReads.splice(0);
     for (const reject of pending) reject(invalidStateError('MLTensor.destroy', 'the tensor was destroyed while a read was pending'));
     // Released on the timeline, after the work already enqueued that may still use it (even when the context is lost).
     this.context.enqueueRelease(() => {
