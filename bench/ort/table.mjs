@@ -61,7 +61,8 @@ export const ORT_LEGEND = 'ratio = median ms through ORT-web\'s WebNN EP on the 
   'provider slower than twice its median, at most 20 s: Chromium compiles the hot wasm functions of ORT in background threads for seconds, ' +
   'which take the page off a core for ms at a time); one run = session.run() ' +
   'with every output read; of which polyfill = median of the polyfill\'s part of a run (its writeTensor calls, and ' +
-  'from dispatch() until the following readTensor() resolves); ORT floor = median ms of the same WebNN EP session with ' +
+  'from dispatch() until the following readTensor() resolves), timed in as many runs again, in turn with wasm runs (the ' +
+  'runs of the ratio are not timed inside); ORT floor = median ms of the same WebNN EP session with ' +
   'the polyfill\'s writeTensor and dispatch doing nothing and readTensor giving back what a real run\'s reads gave / ORT wasm median, the two run in turn: what ORT\'s WebNN EP costs on ' +
   'its own, the least ratio any WebNN implementation could reach; kernels, transposes = TF.js kernels per run (tf.profile over one run); dispatches = ' +
   'MLContext.dispatch calls per run; max |diff| / |out| = largest difference between the two EPs\' outputs / largest output magnitude; polyfill build ' +
