@@ -141,16 +141,43 @@ const layerNormalizationKernel: JsKernel = {
   name: 'WebNNLayerNormalization',
   compute: ({ x, scale, bias }, output, attrs) => {
     const n = attrs['rowLength'] as number;
-    const epsilon = attrs['epsilon'] as number;
-    if (n > 0) normalizeRows(x!, output, n, epsilon, scale ?? null, bias ?? null);
+    if (n > 0) {
+      normalizeRows({ x: x!, output, scale: scale ?? null, bias: bias ?? null, xAt: 0, outputAt: 0, scaleAt: 0, biasAt: 0 },
+        x!.length, n, attrs['epsilon'] as number);
+    }
     activateInPlace(output, attrs['activation'] as string, attrs['alpha'] as number, null, n);
+  },
+  // On wasm, straight over the heap at the tensors' addresses: the same arithmetic, without a view of each tensor.
+  simd: (_kernels, { x, scale, bias }, output, size, attrs, heap) => {
+    const n = attrs['rowLength'] as number;
+    if (n > 0) {
+      normalizeRows({
+        x: heap, output: heap, scale: scale === undefined ? null : heap, bias: bias === undefined ? null : heap,
+        xAt: x! >> 2, outputAt: output >> 2, scaleAt: (scale ?? 0) >> 2, biasAt: (bias ?? 0) >> 2,
+      }, size, n, attrs['epsilon'] as number);
+    }
+    activateInPlace(heap, attrs['activation'] as string, attrs['alpha'] as number, null, n, output >> 2, (output >> 2) + size);
   },
 };
 
-function normalizeRows(x: Float32Array, output: Float32Array, n: number, epsilon: number, scale: Float32Array | null,
-  bias: Float32Array | null): void {
-  for (let start = 0; start < x.length; start += n) {
+/** Where layerNormalization reads and writes: arrays, and the index each tensor starts at in its array. */
+interface NormalizedRows {
+  readonly x: Float32Array;
+  readonly output: Float32Array;
+  readonly scale: Float32Array | null;
+  readonly bias: Float32Array | null;
+  readonly xAt: number;
+  readonly outputAt: number;
+  readonly scaleAt: number;
+  readonly biasAt: number;
+}
+
+function normalizeRows({ x, output, scale, bias, xAt, outputAt, scaleAt, biasAt }: NormalizedRows, size: number, n: number,
+  epsilon: number): void {
+  for (let row = 0; row < size; row += n) {
+    const start = xAt + row;
     const end = start + n;
+    const to = outputAt + row;
     let sum = 0;
     for (let i = start; i < end; i++) sum += x[i]!;
     const mean = sum / n;
@@ -161,10 +188,15 @@ function normalizeRows(x: Float32Array, output: Float32Array, n: number, epsilon
     }
     const reciprocal = 1 / Math.sqrt(squares / n + epsilon);
     // One loop per case, so that the inner loops hold no test.
-    if (scale && bias) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal * scale[i]! + bias[i]!;
-    else if (scale) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal * scale[i]!;
-    else if (bias) for (let i = 0; i < n; i++) output[start + i] = (x[start + i]! - mean) * reciprocal + bias[i]!;
-    else for (let i = start; i < end; i++) output[i] = (x[i]! - mean) * reciprocal;
+    if (scale && bias) {
+      for (let i = 0; i < n; i++) output[to + i] = (x[start + i]! - mean) * reciprocal * scale[scaleAt + i]! + bias[biasAt + i]!;
+    } else if (scale) {
+      for (let i = 0; i < n; i++) output[to + i] = (x[start + i]! - mean) * reciprocal * scale[scaleAt + i]!;
+    } else if (bias) {
+      for (let i = 0; i < n; i++) output[to + i] = (x[start + i]! - mean) * reciprocal + bias[biasAt + i]!;
+    } else {
+      for (let i = 0; i < n; i++) output[to + i] = (x[start + i]! - mean) * reciprocal;
+    }
   }
 }
 

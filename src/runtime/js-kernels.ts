@@ -19,9 +19,10 @@ export interface JsKernel {
    */
   readonly compute?: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
   /**
-   * The same values from our wasm SIMD kernels (runtime/wasm-simd-kernels.ts), where the wasm backend runs them: the
-   * inputs and the output are byte addresses in its heap (`heap`, its float32 view), `size` the output's element
-   * count. Returns false for a call it leaves to `compute`.
+   * The same values computed where the wasm backend runs our SIMD kernels (runtime/wasm-simd-kernels.ts), by address:
+   * the inputs and the output are byte addresses in its heap (`heap`, its float32 view), `size` the output's element
+   * count; in those kernels, or in JavaScript over `heap` (no view of each tensor made). Returns false for a call it
+   * leaves to `compute`.
    */
   readonly simd?: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number,
     attrs: tf.NamedAttrMap, heap: Float32Array) => void | false;
@@ -90,59 +91,20 @@ const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
  */
 function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, out: tf.TensorInfo,
   attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  addresses: Record<string, number>, values: Record<string, Float32Array>, records: Addresses,
-  views: HeapViews | null = null): void {
+  addresses: Record<string, number>, values: Record<string, Float32Array>, records: Addresses): void {
   if (simd) {
     fillAddresses(names, inputs, records, addresses);
     const address = records.of(names.length, out).memoryOffset;
     if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return;
   }
-  if (!views) {
-    for (let i = 0; i < names.length; i++) {
-      const info = inputs[i];
-      if (info) values[names[i]!] = wasm.typedArrayFromHeap(info) as Float32Array;
-    }
-    computeOf(kernel)(values, wasm.typedArrayFromHeap(out) as Float32Array, attrs);
-    return;
-  }
   const heap = wasm.wasm.HEAPF32;
+  const view = (at: number, info: tf.TensorInfo): Float32Array =>
+    new Float32Array(heap.buffer, records.of(at, info).memoryOffset, tf.util.sizeFromShape(info.shape));
   for (let i = 0; i < names.length; i++) {
     const info = inputs[i];
-    if (info) values[names[i]!] = views.view(i, heap, records.of(i, info).memoryOffset);
+    if (info) values[names[i]!] = view(i, info);
   }
-  computeOf(kernel)(values, views.view(names.length, heap, records.of(names.length, out).memoryOffset), attrs);
-}
-
-/**
- * The views of the wasm heap a replayed call's `compute` reads and writes, kept from one replay to the next with its
- * records (CallRecords): a view is made anew where the address or the heap (grown) is not the one it was made for.
- */
-class HeapViews {
-  #heap: Float32Array | null = null;
-  readonly #sizes: readonly number[];
-  readonly #addresses: number[];
-  readonly #views: (Float32Array | undefined)[];
-
-  /** `sizes`: the element count of each input, then of the output, as recorded. */
-  constructor(sizes: readonly number[]) {
-    this.#sizes = sizes;
-    this.#addresses = sizes.map(() => -1);
-    this.#views = sizes.map(() => undefined);
-  }
-
-  view(at: number, heap: Float32Array, address: number): Float32Array {
-    if (heap !== this.#heap) {
-      this.#heap = heap;
-      this.#views.fill(undefined);
-    }
-    let view = this.#views[at];
-    if (view === undefined || this.#addresses[at] !== address) {
-      view = new Float32Array(heap.buffer, address, this.#sizes[at]);
-      this.#views[at] = view;
-      this.#addresses[at] = address;
-    }
-    return view;
-  }
+  computeOf(kernel)(values, view(names.length, out), attrs);
 }
 
 function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
@@ -184,10 +146,8 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
       prepared.run(addresses, records.of(inputNames.length, out).memoryOffset, size, wasm.wasm.HEAPF32);
     }, prepared.dispose);
   }
-  const views = new HeapViews([...call.inputs.map((info) => (info ? tf.util.sizeFromShape(info.shape) : 0)),
-    tf.util.sizeFromShape(shape)]);
   return writingKernel(wasm, { shape, dtype: 'float32' },
-    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records, views), () => {});
+    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records), () => {});
 }
 
 /** What gives a tensor's heap address: TF.js's map, or a replayed call's records of it (by position). */

@@ -113,8 +113,8 @@ forEachBackend('JavaScript kernels', (backend) => {
     });
   });
 
-  // A replayed call keeps where it found its tensors and the views it made of them from one replay to the next: each
-  // replay must still read the tensors it is given, where they are now.
+  // A replayed call keeps TF.js's records of the tensors it was given from one replay to the next: each replay must
+  // still read the tensors it is given, where they are now.
   it('replays read the tensors they are given: new ones, the same ones written over, and after the heap grew', () => {
     withBackend(backend, () => {
       const recorded = tf.tensor2d([0, 0, 0, 0, 0, 0], [2, 3]);
