@@ -155,9 +155,10 @@ export class Plan {
   readonly #tf: TF;
   #slotCount: number;
   #inputSlots: ReadonlyMap<string, number>;
-  /** The graph inputs' names and slots in the order run() takes their values. */
+  /** The graph inputs' names and slots in the order run() takes their values; the outputs' names as it returns them. */
   #inputNames: readonly string[] = [];
   #inputSlotList: readonly number[] = [];
+  #outputNames: readonly string[] = [];
   #outputSlots: ReadonlyMap<string, number>;
   /** The home backend of each graph output, as #outputSlots. */
   #outputHomes: ReadonlyMap<string, Placement>;
@@ -340,7 +341,7 @@ export class Plan {
 
   /** The graph outputs' names, in the order run() returns their values. */
   get outputNames(): readonly string[] {
-    return this.#outputs.map(({ name }) => name);
+    return this.#outputNames;
   }
 
   get stepCount(): number {
@@ -459,6 +460,7 @@ export class Plan {
       handedOut.add(slot);
       return { name, slot, home: this.#outputHomes.get(name)!, clone: !own };
     });
+    this.#outputNames = this.#outputs.map(({ name }) => name);
     for (let s = 0; s < this.#slotCount; s++) {
       this.#values.push(this.#constants.get(s));
       if (!this.#constants.has(s)) this.#transientSlots.push(s);
