@@ -273,9 +273,10 @@ async function measureModel(ort, spec, backend, threads) {
       await timedRun(webnn.session, feeds);
       await timedRun(wasm.session, feeds);
     }
-    for (let steady = 0; steady < WARMUP_STEADY_WINDOWS && performance.now() < warmupStart + WARMUP_MAX_MS;) {
+    const warmupEnd = warmupStart + WARMUP_MAX_MS;
+    for (let steady = 0; steady < WARMUP_STEADY_WINDOWS && performance.now() < warmupEnd;) {
       const window = { webnn: [], wasm: [] };
-      for (let i = 0; i < WARMUP_WINDOW; i++) {
+      for (let i = 0; i < WARMUP_WINDOW && performance.now() < warmupEnd; i++) {
         window.webnn.push((await timedRun(webnn.session, feeds)).ms);
         window.wasm.push((await timedRun(wasm.session, feeds)).ms);
       }
