@@ -58,7 +58,6 @@ interface WasmBackend {
   readonly wasm: WasmHeapModule & WasmHeap;
   readonly dataIdMap: { get(dataId: tf.DataId): { readonly memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
 }
 
 interface CpuBackend {
