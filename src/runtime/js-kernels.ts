@@ -137,7 +137,7 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   const addresses: Record<string, number> = {};
   const values: Record<string, Float32Array> = {};
   const records = new CallRecords(wasm.dataIdMap);
-  const prepared = simd ? overConstants(kernel, simd, wasm, call) : null;
+  const prepared = simd ? overConstants(kernel, simd, wasm, call, records) : null;
   if (prepared) {
     const size = tf.util.sizeFromShape(shape);
     return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
@@ -163,12 +163,16 @@ function fillAddresses(names: readonly string[], inputs: readonly (tf.TensorInfo
   }
 }
 
-/** `kernel`'s simd form prepared for the call's constant inputs, where it has one for them. */
-function overConstants(kernel: JsKernel, simd: SimdKernels, wasm: WasmBackend, call: RecordedCall): SimdOverConstants | null {
+/**
+ * `kernel`'s simd form prepared for the call's constant inputs (their addresses looked up through the call's
+ * `records`, which replays then find there), where it has one for them.
+ */
+function overConstants(kernel: JsKernel, simd: SimdKernels, wasm: WasmBackend, call: RecordedCall,
+  records: Addresses): SimdOverConstants | null {
   if (!kernel.simdOverConstants || !call.constant.some((c) => c)) return null;
   const constants: Record<string, number> = {};
   call.inputs.forEach((info, i) => {
-    if (info && call.constant[i]) constants[call.inputNames[i]!] = wasm.dataIdMap.get(info.dataId)!.memoryOffset;
+    if (info && call.constant[i]) constants[call.inputNames[i]!] = records.of(i, info).memoryOffset;
   });
   return kernel.simdOverConstants(simd, constants, call.attrs, wasm.wasm);
 }
