@@ -151,21 +151,46 @@ export function toDataType(where: string, name: string, value: unknown): MLOpera
 
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 
-export function toRecord<T>(where: string, name: string, value: unknown, convert: (item: unknown, key: string) => T): Map<string, T> {
+/** A converted record's keys and values, in the record's order. */
+export interface RecordEntries<T> {
+  readonly keys: string[];
+  readonly values: T[];
+}
+
+/** WebIDL record<USVString, T>, as its keys and values (dispatch() reads them by position, making no Map). */
+export function toRecordEntries<T>(where: string, name: string, value: unknown, convert: (item: unknown, key: string) => T):
+  RecordEntries<T> {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
     throw typeError(where, `${name} is not a record`);
   }
   // WebIDL record<USVString, T>: own enumerable keys in [[OwnPropertyKeys]] order, each converted to a USVString
   // (a symbol key is a TypeError), then its value.
-  const out = new Map<string, T>();
+  const keys: string[] = [];
+  const values: T[] = [];
+  // Two keys are one once converted (a lone surrogate becomes U+FFFD) only where a conversion changed one.
+  let changed = false;
   for (const key of Reflect.ownKeys(value as object)) {
     // [[GetOwnProperty]] as getOwnPropertyDescriptor calls it (the same proxy trap), without making a descriptor.
     if (!isEnumerable.call(value, key)) continue;
     if (typeof key === 'symbol') throw typeError(where, `${name} has a symbol key`);
     const typedKey = key.toWellFormed();
-    out.set(typedKey, convert((value as Record<string, unknown>)[key], typedKey));
+    const item = convert((value as Record<string, unknown>)[key], typedKey);
+    if (typedKey !== key) changed = true;
+    // The record's entry for a key seen before takes the later value, in the earlier place.
+    const at = changed ? keys.indexOf(typedKey) : -1;
+    if (at >= 0) {
+      values[at] = item;
+    } else {
+      keys.push(typedKey);
+      values.push(item);
+    }
   }
-  return out;
+  return { keys, values };
+}
+
+export function toRecord<T>(where: string, name: string, value: unknown, convert: (item: unknown, key: string) => T): Map<string, T> {
+  const { keys, values } = toRecordEntries(where, name, value, convert);
+  return new Map(keys.map((key, i) => [key, values[i]!]));
 }
 
 export function toUSVString(where: string, name: string, value: unknown): string {

@@ -14,7 +14,7 @@ import { checkDimensions } from '../ops/check-dimensions.js';
 import { sameDescriptor, toOperandDescriptor } from './descriptor.js';
 import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
 import {
-  contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState,
+  contextSlots, graphSlots, positionsOf, tensorSlots, TensorState, type ContextState, type GraphState,
 } from './internals.js';
 import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
 import { checkBackendLost } from '../runtime/backend-loss.js';
@@ -24,7 +24,7 @@ import { IO_DATA_TYPES, opSupportLimits, type MLOpSupportLimits } from './limits
 import { createTensorObject, type MLTensor } from './tensor.js';
 import type { MLGraph } from './graph.js';
 import type { MLOperandDescriptor, MLTensorDescriptor } from './descriptor.js';
-import { requireArgs, toBoolean, toDictionary, toRecord } from '../webidl.js';
+import { type RecordEntries, requireArgs, toBoolean, toDictionary, toRecordEntries } from '../webidl.js';
 import type { MLContextLostInfo } from './context-lost-info.js';
 
 /** The `AllowSharedBufferSource` the WebNN methods take (a Float16Array, native or @petamoriken/float16's, too). */
@@ -147,11 +147,14 @@ const tensorOf = (record: 'inputs' | 'outputs') => (value: unknown, key: string)
 const inputTensorOf = tensorOf('inputs');
 const outputTensorOf = tensorOf('outputs');
 
+/** One record of dispatch()'s bindings: the tensors, each under the name the record binds it to. */
+type Bindings = RecordEntries<TensorState>;
+
 /** dispatch() on a context made from a GPUDevice takes its bound tensors back from WebGPU first (api/gpu-export.ts). */
-function takeBackBound(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
+function takeBackBound(ctx: ContextState, ins: Bindings, outs: Bindings): void {
   if (!ctx.device) return;
-  takeBackFromGPU(ins.values());
-  takeBackFromGPU(outs.values());
+  takeBackFromGPU(ins.values);
+  takeBackFromGPU(outs.values);
 }
 
 /**
@@ -179,15 +182,12 @@ function newTensor(where: string, ctx: ContextState, descriptor: MLTensorDescrip
   });
 }
 
-/** The tensors checkBoundTensors() looks at, inputs first: one array for every dispatch (it calls out to nothing). */
-const boundScratch: TensorState[] = [];
-
 /** dispatch()'s checks of its bindings: no MLTensor bound twice, every one of this context and not destroyed. */
-function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void {
-  const bound = boundScratch;
-  bound.length = 0;
-  for (const t of ins.values()) bound.push(t);
-  for (const t of outs.values()) bound.push(t);
+function checkBoundTensors(ctx: ContextState, ins: Bindings, outs: Bindings): void {
+  // Pushed one by one: concat() is a call into the engine's C++, which costs microseconds where its code is cold.
+  const bound: TensorState[] = [];
+  for (const t of ins.values) bound.push(t);
+  for (const t of outs.values) bound.push(t);
   for (let i = 0; i < bound.length; i++) {
     const previous = bound.indexOf(bound[i]!);
     if (previous < i) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} is the same MLTensor as ${labelOf(previous, ins, outs)}`);
@@ -197,12 +197,12 @@ function checkBoundTensors(ctx: ContextState, ins: ReadonlyMap<string, TensorSta
     if (t.context !== ctx) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} belongs to another MLContext`);
     if (t.destroyed) throw typeError('MLContext.dispatch', `${labelOf(i, ins, outs)} has been destroyed`);
   }
-  bound.length = 0;
 }
 
 /** The binding at position `i`, inputs first, as a message names it. */
-function labelOf(i: number, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): string {
-  return i < ins.size ? `inputs['${[...ins.keys()][i]}']` : `outputs['${[...outs.keys()][i - ins.size]}']`;
+function labelOf(i: number, ins: Bindings, outs: Bindings): string {
+  const count = ins.keys.length;
+  return i < count ? `inputs['${ins.keys[i]}']` : `outputs['${outs.keys[i - count]}']`;
 }
 
 const isGPUDevice = (x: unknown): boolean =>
@@ -224,21 +224,26 @@ export class MLContext {
     requireArgs(where, arguments, 3);
     const ctx = contextSlots.get(this, where);
     const g = graphSlots.get(graph, 'MLContext.dispatch: graph');
-    const ins = toRecord(where, 'inputs', inputs, inputTensorOf);
-    const outs = toRecord(where, 'outputs', outputs, outputTensorOf);
+    const ins = toRecordEntries(where, 'inputs', inputs, inputTensorOf);
+    const outs = toRecordEntries(where, 'outputs', outputs, outputTensorOf);
     if (g.context !== ctx) throw typeError(where, 'graph belongs to another MLContext');
     if (g.destroyed) throw invalidStateError(where, 'graph has been destroyed');
     checkBoundTensors(ctx, ins, outs);
     if (g.dynamic) {
       const shapes = resolveDynamicBindings(where, g, g.dynamic, ins, outs);
       takeBackBound(ctx, ins, outs);
-      ctx.runSettled(where, () => runPlan(g.dynamic!.planFor(shapes), ins, outs), ctx.settleDispatch);
+      ctx.runSettled(where, () => {
+        const plan = g.dynamic!.planFor(shapes);
+        return runPlan(plan, inPlanOrder(ins, positionsOf(plan.inputNames)), inPlanOrder(outs, positionsOf(plan.outputNames)));
+      }, ctx.settleDispatch);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
     takeBackBound(ctx, ins, outs);
-    ctx.runSettled(where, () => runPlan(g.plan!, ins, outs), ctx.settleDispatch);
+    const feeds = inPlanOrder(ins, g.inputPositions!);
+    const into = inPlanOrder(outs, g.outputPositions!);
+    ctx.runSettled(where, () => runPlan(g.plan!, feeds, into), ctx.settleDispatch);
   }
 
   /** Resolves with a zero-filled tensor. Rejects InvalidStateError once the context is lost. */
@@ -434,12 +439,15 @@ export function createContextObject(state: ContextState): MLContext {
  * The spec's "validate tensors with descriptors", with a message saying which binding is wrong. `shapes` false checks
  * data types only: a graph with symbolic inputs checks shapes once they are resolved.
  */
-function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outputs', tensors: ReadonlyMap<string, TensorState>,
+function validateTensorsWithDescriptors(where: string, record: 'inputs' | 'outputs', tensors: Bindings,
   descs: ReadonlyMap<string, OperandDescriptor>, shapes = true): void {
-  if (tensors.size !== descs.size) {
-    throw typeError(where, `${record} binds ${tensors.size} tensors but the graph has ${descs.size} (${namesOf(descs)})`);
+  const count = tensors.keys.length;
+  if (count !== descs.size) {
+    throw typeError(where, `${record} binds ${count} tensors but the graph has ${descs.size} (${namesOf(descs)})`);
   }
-  for (const [name, t] of tensors) {
+  for (let i = 0; i < count; i++) {
+    const name = tensors.keys[i]!;
+    const t = tensors.values[i]!;
     if (t.constant) throw typeError(where, `${record}['${name}'] is a constant tensor`);
     const desc = descs.get(name);
     if (!desc) throw typeError(where, `${record}['${name}'] is not one of the graph's ${record} (${namesOf(descs)})`);
@@ -458,13 +466,15 @@ function namesOf(descs: ReadonlyMap<string, OperandDescriptor>): string {
  * dispatch() of a graph built with the dynamic-shape proposal on: the input tensors' shapes resolve the graph (checked
  * against its symbolic inputs); each output tensor must have exactly the resolved shape, as nothing is resized.
  */
-function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGraph, ins: ReadonlyMap<string, TensorState>,
-  outs: ReadonlyMap<string, TensorState>): Map<string, readonly number[]> {
+function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGraph, ins: Bindings, outs: Bindings):
+  Map<string, readonly number[]> {
   validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs, false);
   validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs, false);
-  const shapes = new Map([...ins].map(([name, t]) => [name, t.desc.shape]));
+  const shapes = new Map(ins.keys.map((name, i) => [name, ins.values[i]!.desc.shape]));
   const resolved = dynamic.resolve(where, shapes);
-  for (const [name, t] of outs) {
+  for (let i = 0; i < outs.keys.length; i++) {
+    const name = outs.keys[i]!;
+    const t = outs.values[i]!;
     const desc = resolved.outputs.get(name)!.desc;
     if (!sameDescriptor(desc, t.desc)) {
       throw typeError(where, `outputs['${name}'] is ${describe(t.desc)} but for these inputs the graph computes ${describe(desc)}`);
@@ -477,24 +487,35 @@ function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGr
  * The compute request of one dispatch, on the timeline; a promise where the plan reads values off webgpu during its
  * run (the timeline runs the context's later jobs once it settles).
  */
-function runPlan(plan: Plan, ins: ReadonlyMap<string, TensorState>, outs: ReadonlyMap<string, TensorState>): void | Promise<void> {
+function runPlan(plan: Plan, ins: readonly TensorState[], outs: readonly TensorState[]): void | Promise<void> {
   dispatchFaultCheck();
-  const feeds = plan.inputNames.map((name) => {
-    const data = ins.get(name)!.data;
-    if (!data) throw new Error(`inputs['${name}'] has no data`);
-    return data;
+  const feeds = ins.map((t, i) => {
+    if (!t.data) throw new Error(`inputs['${plan.inputNames[i]}'] has no data`);
+    return t.data;
   });
-  const outputNames = plan.outputNames;
-  if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outputNames, outs));
+  if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
   // The output tensors' values (by position), which the plan may compute its results over rather than into new memory.
-  const into = plan.computesInto ? outputNames.map((name) => outs.get(name)!.data ?? undefined) : undefined;
-  storeResults(plan.run(feeds, into), outputNames, outs);
+  const into = plan.computesInto ? outs.map((t) => t.data ?? undefined) : undefined;
+  storeResults(plan.run(feeds, into), outs);
 }
 
-/** Hands each result (by position, as `names` names them) to the output tensor bound under its name. */
-function storeResults(results: readonly Value[], names: readonly string[], outs: ReadonlyMap<string, TensorState>): void {
+/**
+ * The bound tensors of a plan's inputs or outputs, in its order. Validated bindings bind every graph input once; the
+ * plan may read fewer (an input whose shape alone is used).
+ */
+function inPlanOrder(bound: Bindings, positions: ReadonlyMap<string, number>): TensorState[] {
+  const ordered = new Array<TensorState>(positions.size);
+  for (let i = 0; i < bound.keys.length; i++) {
+    const at = positions.get(bound.keys[i]!);
+    if (at !== undefined) ordered[at] = bound.values[i]!;
+  }
+  return ordered;
+}
+
+/** Hands each result to the output tensor at its position. */
+function storeResults(results: readonly Value[], outs: readonly TensorState[]): void {
   for (let i = 0; i < results.length; i++) {
-    const t = outs.get(names[i]!)!;
+    const t = outs[i]!;
     const result = results[i]!;
     if (t.destroyed) result.dispose();
     else if (isHostTensor(result) && !isHostType(t.desc.dataType)) storeHostResult(t, result);

@@ -3,7 +3,7 @@
  * enumerable string keys, in [[OwnPropertyKeys]] order, each looked up ([[GetOwnProperty]]) then read ([[Get]]) in
  * turn, as a Proxy's traps show; a non-enumerable key is skipped and an enumerable symbol key is a TypeError.
  */
-import { toRecord } from '../../src/webidl.js';
+import { toRecord, toRecordEntries } from '../../src/webidl.js';
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -36,5 +36,14 @@ describe('WebIDL records', () => {
       error = e;
     }
     check(error instanceof TypeError, `an enumerable symbol key gave ${String(error)}`);
+  });
+
+  it('keep one entry for keys that are one once converted to USVStrings: the later value, in the earlier place', () => {
+    // A lone surrogate converts to U+FFFD, as does U+FFFD itself.
+    const record = { '\uD800': 1, b: 2, '\uFFFD': 3 };
+    const { keys, values } = toRecordEntries('test', 'record', record, (v) => v);
+    check(keys.join() === '\uFFFD,b' && values.join() === '3,2', `entries ${keys.join()} / ${values.join()}`);
+    const map = toRecord('test', 'record', record, (v) => v);
+    check([...map.keys()].join() === '\uFFFD,b' && [...map.values()].join() === '3,2', `map ${[...map].join(' ')}`);
   });
 });
