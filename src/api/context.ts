@@ -205,6 +205,56 @@ function labelOf(i: number, ins: Bindings, outs: Bindings): string {
   return i < count ? `inputs['${ins.keys[i]}']` : `outputs['${outs.keys[i - count]}']`;
 }
 
+/** readTensor(): its checks, then the read enqueued. */
+function startRead(context: MLContext, tensor: MLTensor, argumentCount: number, outputData: unknown): Promise<ArrayBuffer | undefined> {
+  const where = 'MLContext.readTensor';
+  requireArgs(where, { length: argumentCount }, 1);
+  const ctx = contextSlots.get(context, where);
+  const t = tensorSlots.get(tensor, `${where}: tensor`);
+  const target = argumentCount >= 2 ? toBufferSource(where, 'outputData', outputData) : null;
+  if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
+  if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
+  if (!t.readable) throw typeError(where, 'tensor was not created readable');
+  const count = elementCount(t.desc.shape);
+  const byteLength = count * byteSizeOf(t.desc.dataType);
+  if (target) {
+    // Any view of the exact byte length is accepted as a destination: it only receives bytes, and ONNX Runtime
+    // Web's WebNN provider reads float32 tensors into an Int8Array over its wasm heap.
+    const mismatch = bufferMismatch(target, t.desc.dataType, count, { anyViewType: true });
+    if (mismatch) throw typeError(where, `outputData: ${mismatch}`);
+  }
+  if (ctx.device) takeBackFromGPU([t]);
+  return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
+    t.pendingReads.push(reject);
+    ctx.enqueueJob(new PendingRead(ctx, t, tensor, target, byteLength, resolve, reject));
+  });
+}
+
+/** A read on the timeline: one object, where closures for its work and its outcome would be two more. */
+class PendingRead {
+  readonly where = 'MLContext.readTensor';
+
+  /** It holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read. */
+  constructor(readonly ctx: ContextState, readonly t: TensorState, readonly tensor: MLTensor, readonly target: BufferSource | null,
+    readonly byteLength: number, readonly resolve: (value: ArrayBuffer | undefined) => void, readonly reject: (error: Error) => void) {}
+
+  run(): unknown {
+    const data = tensorSlots.find(this.tensor)?.data;
+    if (!data) throw invalidStateError(this.where, 'tensor has been destroyed');
+    return readOut(this.ctx, this.t.desc, data, this.target, this.byteLength);
+  }
+
+  settle(failed: boolean, outcome: unknown): void {
+    const { target, reject } = this;
+    // destroy() may already have rejected this read: then it is no longer pending and settles no more.
+    if (!this.t.settleRead(reject)) return;
+    if (failed) reject(asUnknownError(this.where, outcome));
+    else if (target && (isDetached(target) || byteLengthOf(target) !== this.byteLength)) {
+      reject(typeError(this.where, 'outputData has been detached'));
+    } else this.resolve(outcome as ArrayBuffer | undefined);
+  }
+}
+
 const isGPUDevice = (x: unknown): boolean =>
   typeof (globalThis as { GPUDevice?: unknown }).GPUDevice === 'function' &&
   x instanceof (globalThis as unknown as { GPUDevice: new () => object }).GPUDevice;
@@ -313,43 +363,12 @@ export class MLContext {
   /** Reads the tensor's data into `outputData` (whose byte length must be the tensor's). */
   readTensor(tensor: MLTensor, outputData: AllowSharedBufferSource): Promise<undefined>;
   readTensor(tensor: MLTensor, ...rest: unknown[]): Promise<ArrayBuffer | undefined> {
-    const where = 'MLContext.readTensor';
-    const args = arguments;
-    const outputData = rest[0];
-    return promiseFrom(() => {
-      requireArgs(where, args, 1);
-      const ctx = contextSlots.get(this, where);
-      const t = tensorSlots.get(tensor, `${where}: tensor`);
-      const target = args.length >= 2 ? toBufferSource(where, 'outputData', outputData) : null;
-      if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
-      if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
-      if (!t.readable) throw typeError(where, 'tensor was not created readable');
-      const count = elementCount(t.desc.shape);
-      const byteLength = count * byteSizeOf(t.desc.dataType);
-      if (target) {
-        // Any view of the exact byte length is accepted as a destination: it only receives bytes, and ONNX Runtime
-        // Web's WebNN provider reads float32 tensors into an Int8Array over its wasm heap.
-        const mismatch = bufferMismatch(target, t.desc.dataType, count, { anyViewType: true });
-        if (mismatch) throw typeError(where, `outputData: ${mismatch}`);
-      }
-      if (ctx.device) takeBackFromGPU([t]);
-      return new Promise<ArrayBuffer | undefined>((resolve, reject) => {
-        t.pendingReads.push(reject);
-        // The job holds `tensor`, so an MLTensor read and dropped in one expression is not collected mid-read.
-        ctx.enqueueSettled(where, () => {
-          const data = tensorSlots.find(tensor)?.data;
-          if (!data) throw invalidStateError(where, 'tensor has been destroyed');
-          return readOut(ctx, t.desc, data, target, byteLength);
-        }, (failed, outcome) => {
-          // destroy() may already have rejected this read: then it is no longer pending and settles no more.
-          if (!t.settleRead(reject)) return;
-          if (failed) reject(asUnknownError(where, outcome));
-          else if (target && (isDetached(target) || byteLengthOf(target) !== byteLength)) {
-            reject(typeError(where, 'outputData has been detached'));
-          } else resolve(outcome as ArrayBuffer | undefined);
-        });
-      });
-    });
+    // As promiseFrom() does, without its closure (a read is on the path of every inference).
+    try {
+      return startRead(this, tensor, arguments.length, rest[0]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Enqueues a write of a copy (made now) of `inputData` into the tensor. */
@@ -489,13 +508,20 @@ function resolveDynamicBindings(where: string, g: GraphState, dynamic: DynamicGr
  */
 function runPlan(plan: Plan, ins: readonly TensorState[], outs: readonly TensorState[]): void | Promise<void> {
   dispatchFaultCheck();
-  const feeds = ins.map((t, i) => {
-    if (!t.data) throw new Error(`inputs['${plan.inputNames[i]}'] has no data`);
-    return t.data;
-  });
+  // Loops, not map() (see KernelProgram.run()).
+  const feeds: Value[] = [];
+  for (let i = 0; i < ins.length; i++) {
+    const data = ins[i]!.data;
+    if (!data) throw new Error(`inputs['${plan.inputNames[i]}'] has no data`);
+    feeds.push(data);
+  }
   if (plan.runsAsync) return plan.runAsync(feeds).then((results) => storeResults(results, outs));
   // The output tensors' values (by position), which the plan may compute its results over rather than into new memory.
-  const into = plan.computesInto ? outs.map((t) => t.data ?? undefined) : undefined;
+  let into: (Value | undefined)[] | undefined;
+  if (plan.computesInto) {
+    into = [];
+    for (let i = 0; i < outs.length; i++) into.push(outs[i]!.data ?? undefined);
+  }
   storeResults(plan.run(feeds, into), outs);
 }
 

@@ -11,7 +11,7 @@ import { checkBackendLost, whenBackendLost } from '../runtime/backend-loss.js';
 import type { GpuDeviceBackend } from '../runtime/gpu-device-backend.js';
 import { tfjsWebgpuLimits, webgpuTensorByteLimit } from '../runtime/webgpu-start.js';
 import { MAX_TENSOR_BYTE_LENGTH } from '../ops/check-dimensions.js';
-import { Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
+import { type Job, Timeline, timelineLimits, type Settle, type TimelineOwner } from '../runtime/timeline.js';
 import type { MLPowerPreference } from '../runtime/select.js';
 import type { MLContextLostInfo } from './context-lost-info.js';
 
@@ -124,6 +124,12 @@ export class ContextState implements TimelineOwner {
    */
   enqueueSettled(where: string, job: () => unknown, settle: Settle): void {
     this.#submit(job, settle, where);
+  }
+
+  /** enqueueSettled() for a job made as one object (a read: one allocation where enqueueSettled() takes three). */
+  enqueueJob(job: Job & { readonly where: string }): void {
+    if (this.device) this.#submit(() => job.run(), (failed, outcome) => job.settle(failed, outcome), job.where);
+    else this.#timeline.enqueueJob(job);
   }
 
   /**

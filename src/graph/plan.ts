@@ -684,7 +684,9 @@ export class Plan {
   #replay(program: KernelProgram, inputs: readonly Value[], into?: readonly (Value | undefined)[]): Value[] {
     // A replay's values are all tensors of the context's backend (#replayable); an output tensor given on the host is
     // not one it can compute into.
-    return program.run(inputs as readonly Tensor[], into?.map((t) => (t === undefined || isHostTensor(t) ? undefined : t)));
+    const hostInto = into !== undefined && into.some(isHostTensor);
+    return program.run(inputs as readonly Tensor[],
+      hostInto ? into.map((t) => (isHostTensor(t) ? undefined : t)) : into as readonly (Tensor | undefined)[] | undefined);
   }
 
   /** A run that is a fixed sequence of kernels of the context's backend, with no value on the host, can be replayed. */

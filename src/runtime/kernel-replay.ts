@@ -177,7 +177,7 @@ export class KernelProgram {
    */
   #writableInto(t: Tensor, c: number): boolean {
     const { shape, dtype } = this.#calls[c]!.outputInfos[0]!;
-    if (t.isDisposed || t.dtype !== dtype || t.rank !== shape.length || !t.shape.every((d, i) => d === shape[i])) return false;
+    if (t.isDisposed || t.dtype !== dtype || !sameShape(t.shape, shape)) return false;
     return engine().state.tensorInfo.get(t.dataId)?.backend === this.#backend && this.#backend.refCount(t.dataId) === 1;
   }
 
@@ -307,13 +307,16 @@ export class KernelProgram {
         this.#replayed = true;
         for (const call of calls) replayedKernels.add(call.kernelFunc);
       }
-      const e = engine();
-      const outputs = this.#outputOperands.map((o, i) => {
+      // Loops rather than map() and every() with a closure each, on this path and the dispatch's before it: where the
+      // code is cold (ONNX Runtime's keyword head, between its own runs) those cost ~1 us a dispatch in all.
+      const outputs: Tensor[] = [];
+      for (let i = 0; i < this.#outputOperands.length; i++) {
+        const o = this.#outputOperands[i]!;
         const c = this.#outputWriters[i]!;
-        const t = c >= 0 && destinations[c] !== undefined ? destinations[c] : e.makeTensorFromTensorInfo(values[o]!, backend);
+        const destination = c >= 0 ? destinations[c] : undefined;
+        outputs.push(destination ?? engine().makeTensorFromTensorInfo(values[o]!, backend));
         values[o] = undefined;
-        return t;
-      });
+      }
       for (const i of this.#packedOutputs) noteReadByPackingKernel(outputs[i]!.dataId);
       return outputs;
     } finally {
@@ -339,6 +342,13 @@ export class KernelProgram {
     for (const info of this.#arena) if (info) this.#backend.disposeData(info.dataId);
     this.#arena.fill(undefined);
   }
+}
+
+/** Whether two shapes are the same. */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function operandValue(values: readonly (TensorInfo | undefined)[], operand: Absent<number>): Absent<TensorInfo> {

@@ -13,9 +13,10 @@
 /** Called once with the job's outcome: what it threw or its promise rejected with (`failed`), else its result. */
 export type Settle = (failed: boolean, outcome: unknown) => void;
 
-interface Job {
-  readonly run: () => unknown;
-  readonly settle: Settle;
+/** Work on a timeline: `run` in its turn, then `settle` with its outcome. */
+export interface Job {
+  run(): unknown;
+  settle(failed: boolean, outcome: unknown): void;
   /** The method that enqueued the job, handed to the timeline's `enter`; null for a job that always runs. */
   readonly where: string | null;
 }
@@ -125,7 +126,12 @@ export class Timeline {
    * names the method for the owner's `enter`; null runs the job whatever state the owner is in (releasing memory).
    */
   enqueue(run: () => unknown, settle: Settle, where: string | null): void {
-    this.#jobs.push({ run, settle, where });
+    this.enqueueJob({ run, settle, where });
+  }
+
+  /** enqueue() for a job made as one object. */
+  enqueueJob(job: Job): void {
+    this.#jobs.push(job);
     if (!this.#draining) {
       this.#draining = true;
       RESOLVED.then(this.#drain);
