@@ -273,14 +273,14 @@ export function positionsOf(names: readonly string[]): ReadonlyMap<string, numbe
 export class GraphState {
   destroyed = false;
 
-  /**
-   * A static graph has its plan; a graph built with the dynamic-shape proposal on has `dynamic` instead (then
-   * `inputs` and `outputs` give data types, and shapes only where static).
-   */
   /** Where each input and output is in the plan's (positional) runs: a static graph's only. */
   readonly inputPositions: ReadonlyMap<string, number> | null;
   readonly outputPositions: ReadonlyMap<string, number> | null;
 
+  /**
+   * A static graph has its plan; a graph built with the dynamic-shape proposal on has `dynamic` instead (then
+   * `inputs` and `outputs` give data types, and shapes only where static).
+   */
   constructor(readonly context: ContextState, readonly plan: Plan | null, readonly inputs: ReadonlyMap<string, OperandDescriptor>,
     readonly outputs: ReadonlyMap<string, OperandDescriptor>, readonly dynamic: DynamicGraph | null = null) {
     this.inputPositions = plan && positionsOf(plan.inputNames);
