@@ -14,7 +14,7 @@ import { checkDimensions } from '../ops/check-dimensions.js';
 import { sameDescriptor, toOperandDescriptor } from './descriptor.js';
 import { checkCreateToken, CREATE, finishInterface, promiseFrom } from './interface.js';
 import {
-  contextSlots, graphSlots, positionsOf, tensorSlots, TensorState, type ContextState, type GraphState,
+  contextSlots, graphSlots, tensorSlots, TensorState, type ContextState, type GraphState,
 } from './internals.js';
 import { dispatchFaultCheck, readHangs, writeFaultCheck } from '../runtime/faults.js';
 import { checkBackendLost } from '../runtime/backend-loss.js';
@@ -284,15 +284,15 @@ export class MLContext {
       takeBackBound(ctx, ins, outs);
       ctx.runSettled(where, () => {
         const plan = g.dynamic!.planFor(shapes);
-        return runPlan(plan, inPlanOrder(ins, positionsOf(plan.inputNames)), inPlanOrder(outs, positionsOf(plan.outputNames)));
+        return runPlan(plan, inPlanOrder(ins, plan.inputPositions), inPlanOrder(outs, plan.outputPositions));
       }, ctx.settleDispatch);
       return;
     }
     validateTensorsWithDescriptors(where, 'inputs', ins, g.inputs);
     validateTensorsWithDescriptors(where, 'outputs', outs, g.outputs);
     takeBackBound(ctx, ins, outs);
-    const feeds = inPlanOrder(ins, g.inputPositions!);
-    const into = inPlanOrder(outs, g.outputPositions!);
+    const feeds = inPlanOrder(ins, g.plan!.inputPositions);
+    const into = inPlanOrder(outs, g.plan!.outputPositions);
     ctx.runSettled(where, () => runPlan(g.plan!, feeds, into), ctx.settleDispatch);
   }
 

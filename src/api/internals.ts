@@ -265,17 +265,8 @@ export class TensorState {
   }
 }
 
-/** Each name's position in `names`. */
-export function positionsOf(names: readonly string[]): ReadonlyMap<string, number> {
-  return new Map(names.map((name, i) => [name, i]));
-}
-
 export class GraphState {
   destroyed = false;
-
-  /** Where each input and output is in the plan's (positional) runs: a static graph's only. */
-  readonly inputPositions: ReadonlyMap<string, number> | null;
-  readonly outputPositions: ReadonlyMap<string, number> | null;
 
   /**
    * A static graph has its plan; a graph built with the dynamic-shape proposal on has `dynamic` instead (then
@@ -283,8 +274,6 @@ export class GraphState {
    */
   constructor(readonly context: ContextState, readonly plan: Plan | null, readonly inputs: ReadonlyMap<string, OperandDescriptor>,
     readonly outputs: ReadonlyMap<string, OperandDescriptor>, readonly dynamic: DynamicGraph | null = null) {
-    this.inputPositions = plan && positionsOf(plan.inputNames);
-    this.outputPositions = plan && positionsOf(plan.outputNames);
     context.graphs.add(this);
   }
 

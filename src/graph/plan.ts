@@ -159,6 +159,9 @@ export class Plan {
   #inputNames: readonly string[] = [];
   #inputSlotList: readonly number[] = [];
   #outputNames: readonly string[] = [];
+  /** Each input's and output's position in those orders (dispatch() puts the bound tensors in them). */
+  #inputPositions: ReadonlyMap<string, number> = new Map();
+  #outputPositions: ReadonlyMap<string, number> = new Map();
   #outputSlots: ReadonlyMap<string, number>;
   /** The home backend of each graph output, as #outputSlots. */
   #outputHomes: ReadonlyMap<string, Placement>;
@@ -344,6 +347,16 @@ export class Plan {
     return this.#outputNames;
   }
 
+  /** Each of inputNames' position in it. */
+  get inputPositions(): ReadonlyMap<string, number> {
+    return this.#inputPositions;
+  }
+
+  /** Each of outputNames' position in it. */
+  get outputPositions(): ReadonlyMap<string, number> {
+    return this.#outputPositions;
+  }
+
   get stepCount(): number {
     return this.#steps.length;
   }
@@ -461,6 +474,8 @@ export class Plan {
       return { name, slot, home: this.#outputHomes.get(name)!, clone: !own };
     });
     this.#outputNames = this.#outputs.map(({ name }) => name);
+    this.#inputPositions = new Map(this.#inputNames.map((name, i) => [name, i]));
+    this.#outputPositions = new Map(this.#outputNames.map((name, i) => [name, i]));
     for (let s = 0; s < this.#slotCount; s++) {
       this.#values.push(this.#constants.get(s));
       if (!this.#constants.has(s)) this.#transientSlots.push(s);

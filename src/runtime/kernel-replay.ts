@@ -177,7 +177,7 @@ export class KernelProgram {
    */
   #writableInto(t: Tensor, c: number): boolean {
     const { shape, dtype } = this.#calls[c]!.outputInfos[0]!;
-    if (t.isDisposed || t.dtype !== dtype || !sameShape(t.shape, shape)) return false;
+    if (t.isDisposed || t.dtype !== dtype || !tf.util.arraysEqual(t.shape, shape as number[])) return false;
     return engine().state.tensorInfo.get(t.dataId)?.backend === this.#backend && this.#backend.refCount(t.dataId) === 1;
   }
 
@@ -342,13 +342,6 @@ export class KernelProgram {
     for (const info of this.#arena) if (info) this.#backend.disposeData(info.dataId);
     this.#arena.fill(undefined);
   }
-}
-
-/** Whether two shapes are the same. */
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function operandValue(values: readonly (TensorInfo | undefined)[], operand: Absent<number>): Absent<TensorInfo> {
