@@ -240,7 +240,8 @@ class PendingRead {
 
   run(): unknown {
     const data = tensorSlots.find(this.tensor)?.data;
-    if (!data) throw invalidStateError(this.where, 'tensor has been destroyed');
+    // destroy() rejected the read: the caller's buffer is left as it is.
+    if (!data || this.t.destroyed) throw invalidStateError(this.where, 'tensor has been destroyed');
     return readOut(this.ctx, this.t.desc, data, this.target, this.byteLength);
   }
 

@@ -305,6 +305,18 @@ forEachBackend('MLContext', (backend) => {
       t.destroy(); // idempotent
       await assertRejects(() => ctx.readTensor(t), 'TypeError', 'destroyed');
     });
+
+    it('leaves the buffer of a read destroy() rejected as it was (the spec writes it only when the read resolves)', async () => {
+      const t = await ctx.createTensor({ dataType: 'float32', shape: [2], readable: true, writable: true });
+      ctx.writeTensor(t, new Float32Array([1.5, -2]));
+      const into = new Float32Array([7, 8]);
+      const pending = ctx.readTensor(t, into);
+      t.destroy();
+      if (await settledState(pending) !== 'InvalidStateError') throw new Error('the read must be rejected by destroy()');
+      // A read queued after it on the timeline: the rejected one's turn came and went.
+      await ctx.readTensor(await ctx.createTensor({ dataType: 'float32', shape: [1], readable: true }));
+      if (into[0] !== 7 || into[1] !== 8) throw new Error(`the buffer was written: ${Array.from(into).join(', ')}`);
+    });
   });
 
   describe('writeTensor', () => {
