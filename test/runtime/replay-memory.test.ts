@@ -143,5 +143,58 @@ if (BACKENDS.includes('wasm')) {
         program.dispose();
       }
     }));
+
+    it('replays on the tensors of the last replay anew: values written over its input in place, an output shared since',
+      () => on(() => {
+        // t = 2x (the arena's), then 3t + x: every kernel writes into a tensor it is given.
+        const sevenfold = (x: tf.Tensor) => {
+          const t = runJsKernel(scaledSum, { x }, { factor: 2 });
+          return [runJsKernel(scaledSum, { x: t, y: x }, { factor: 3 })];
+        };
+        const x0 = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+        const { outputs: recorded, program } = recordKernels(() => tf.tidy(() => sevenfold(x0)), { inputs: [x0], constants: [] });
+        check(program, 'the run is replayable');
+        for (const t of recorded) t.dispose();
+        const x = tf.tensor2d([0, 0, 0, 0, 0, 0], [2, 3]);
+        const other = tf.tensor2d([2, -4, 6, 0.5, 1e3, -0.125], [2, 3]);
+        const given = tf.zeros([2, 3]);
+        const heap = (t: tf.Tensor) => (backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }).typedArrayFromHeap(t);
+        const sevenTimes = (values: readonly number[]) => values.map((v) => 7 * v);
+        let shared: tf.Tensor | null = null;
+        try {
+          for (const values of [[3, -1, 0.5, 8, 2, -7], [-2, 0.25, 9, 1e-3, -6, 4], [5, 5, -5, 0, 1, -1]]) {
+            // Written over the input's memory, as writeTensor() writes on wasm: the same tensor, new values.
+            heap(x).set(values);
+            const { result, allocations } = allocationsOf(() => program.run([x], [given]));
+            check(result.length === 1 && result[0] === given, 'the output is not the tensor given for it');
+            check(allocations === 0, `a replay allocated ${allocations} results`);
+            assertValues(given, sevenTimes(values), `the given tensor after writing ${values.join(', ')}`);
+          }
+          // Another input, then the first again.
+          program.run([other], [given]);
+          assertValues(given, sevenTimes([2, -4, 6, 0.5, 1e3, -0.125]), 'after another input');
+          program.run([x], [given]);
+          assertValues(given, sevenTimes([5, 5, -5, 0, 1, -1]), 'after the first input again');
+
+          // The given tensor's memory shared since the last replay: written into a new tensor, both left as they were.
+          shared = tf.reshape(given, [6]);
+          heap(x).set([1, 1, 1, 1, 1, 1]);
+          const [fresh] = program.run([x], [given]);
+          check(fresh !== given, 'a tensor sharing its memory was written over');
+          assertValues(fresh!, sevenTimes([1, 1, 1, 1, 1, 1]), 'the new output');
+          assertValues(shared, sevenTimes([5, 5, -5, 0, 1, -1]), 'the tensor sharing its memory');
+          fresh!.dispose();
+          shared.dispose();
+          shared = null;
+          // No longer shared: written into again.
+          const [again] = program.run([x], [given]);
+          check(again === given, 'the given tensor, no longer shared, was not written into');
+          assertValues(given, sevenTimes([1, 1, 1, 1, 1, 1]), 'the given tensor again');
+        } finally {
+          for (const t of [x0, x, other, given]) t.dispose();
+          shared?.dispose();
+          program.dispose();
+        }
+      }));
   });
 }
