@@ -13,6 +13,8 @@
 import type { FusedActivation } from './conv-util.js';
 import { activateInPlace } from './js-activations.js';
 import { type JsKernel, runJsKernel, runsSimdKernels, type WasmHeap } from '../runtime/js-kernels.js';
+import { ACTIVATION_CODES } from '../runtime/wasm-row-kernels.js';
+import type { SimdKernels } from '../runtime/wasm-simd-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
 import type { LowerEnv, Tensor } from './registry.js';
 
@@ -86,14 +88,14 @@ const productKernel: JsKernel = {
     activateInPlace(output, attrs['activation'] as string, attrs['alpha'] as number, slope ?? null, columns);
   },
   // On wasm, where our SIMD kernels run: the product in float32 sums, as TF.js's, then the bias and the activation.
-  simd: (kernels, inputs, output, size, attrs, heap) => {
+  simd: (kernels, inputs, output, size, attrs) => {
     if (attrs['transposeB']) return false;
     const inner = attrs['inner'] as number;
     const columns = attrs['columns'] as number;
     kernels.matmul(inputs['a']!, inputs['b']!, output, 1, size / columns, inner, columns, 0, 0);
-    biasAndActivation(inputs, output, size, attrs, heap);
+    biasAndActivation(kernels, inputs, output, size, attrs);
   },
-  simdOverConstants: (kernels, constants, attrs, heap) => {
+  simdOverConstants: (_kernels, constants, attrs, heap) => {
     const b = constants['b'];
     const inner = attrs['inner'] as number;
     const columns = attrs['columns'] as number;
@@ -102,7 +104,7 @@ const productKernel: JsKernel = {
     const full = columns - (columns % PACKED_COLUMNS);
     const tail = packed + full * inner * 4;
     return {
-      run: (inputs, output, size, values) => {
+      run: (kernels, inputs, output, size) => {
         const rows = size / columns;
         for (let r = 0; r < rows; r++) {
           const a = inputs['a']! + r * inner * 4;
@@ -112,7 +114,7 @@ const productKernel: JsKernel = {
           }
           if (full < columns) kernels.matmul(a, tail, row + full * 4, 1, 1, inner, columns - full, 0, 0);
         }
-        biasAndActivation(inputs, output, size, attrs, values);
+        biasAndActivation(kernels, inputs, output, size, attrs);
       },
       dispose: () => heap._free(packed),
     };
@@ -154,20 +156,12 @@ function packColumns(heap: WasmHeap, b: number, inner: number, columns: number):
   return packed;
 }
 
-/**
- * The bias added to, then the activation applied over, a product computed at `output` in the heap, read and written
- * through the heap's own view (a view per call costs more than a small product's bias).
- */
-function biasAndActivation({ bias, slope }: Readonly<Record<string, number>>, output: number, size: number,
-  attrs: Readonly<Record<string, unknown>>, heap: Float32Array): void {
-  const columns = attrs['columns'] as number;
-  const first = output >> 2;
-  if (bias !== undefined) {
-    const b = bias >> 2;
-    for (let i = 0; i < size; i++) heap[first + i] += heap[b + (i % columns)]!;
-  }
-  activateInPlace(heap, attrs['activation'] as string, attrs['alpha'] as number, slope === undefined ? null : heap, columns,
-    first, first + size, slope === undefined ? 0 : slope >> 2);
+/** The bias added to, then the activation applied over, a product computed at `output` in the heap. */
+function biasAndActivation(kernels: SimdKernels, { bias, slope }: Readonly<Record<string, number>>, output: number,
+  size: number, attrs: Readonly<Record<string, unknown>>): void {
+  const activation = ACTIVATION_CODES[attrs['activation'] as string] ?? 0;
+  if (bias === undefined && activation === 0) return;
+  kernels.biasActivation(output, bias ?? 0, slope ?? 0, size, attrs['columns'] as number, activation, attrs['alpha'] as number);
 }
 
 /**

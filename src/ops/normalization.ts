@@ -15,6 +15,7 @@ import { activateInPlace } from './js-activations.js';
 import { checkAxes, range } from './shape.js';
 import { permuteList, physicalAxis } from './layout-rules.js';
 import { type JsKernel, runJsKernel } from '../runtime/js-kernels.js';
+import { ACTIVATION_CODES } from '../runtime/wasm-row-kernels.js';
 import { float32OnJsKernels } from './js-kernel-env.js';
 
 interface NormalizationAttrs {
@@ -147,16 +148,10 @@ const layerNormalizationKernel: JsKernel = {
     }
     activateInPlace(output, attrs['activation'] as string, attrs['alpha'] as number, null, n);
   },
-  // On wasm, straight over the heap at the tensors' addresses: the same arithmetic, without a view of each tensor.
-  simd: (_kernels, { x, scale, bias }, output, size, attrs, heap) => {
-    const n = attrs['rowLength'] as number;
-    if (n > 0) {
-      normalizeRows({
-        x: heap, output: heap, scale: scale === undefined ? null : heap, bias: bias === undefined ? null : heap,
-        xAt: x! >> 2, outputAt: output >> 2, scaleAt: (scale ?? 0) >> 2, biasAt: (bias ?? 0) >> 2,
-      }, size, n, attrs['epsilon'] as number);
-    }
-    activateInPlace(heap, attrs['activation'] as string, attrs['alpha'] as number, null, n, output >> 2, (output >> 2) + size);
+  // On wasm, our wasm kernel at the tensors' addresses (runtime/wasm-row-kernels.ts): the same arithmetic.
+  simd: (kernels, { x, scale, bias }, output, size, attrs) => {
+    kernels.normalizeRows(x!, output, scale ?? 0, bias ?? 0, size, attrs['rowLength'] as number, attrs['epsilon'] as number,
+      ACTIVATION_CODES[attrs['activation'] as string] ?? 0, attrs['alpha'] as number);
   },
 };
 

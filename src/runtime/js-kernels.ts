@@ -20,12 +20,12 @@ export interface JsKernel {
   readonly compute?: (inputs: Readonly<Record<string, Float32Array>>, output: Float32Array, attrs: tf.NamedAttrMap) => void;
   /**
    * The same values computed where the wasm backend runs our SIMD kernels (runtime/wasm-simd-kernels.ts), by address:
-   * the inputs and the output are byte addresses in its heap (`heap`, its float32 view), `size` the output's element
-   * count; in those kernels, or in JavaScript over `heap` (no view of each tensor made). Returns false for a call it
-   * leaves to `compute`.
+   * the inputs and the output are byte addresses in its heap, `size` the output's element count. All its work is
+   * calls of `kernels`, whose arguments follow from its own (a replay records those calls once: calls()). Returns
+   * false for a call it leaves to `compute`.
    */
   readonly simd?: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number,
-    attrs: tf.NamedAttrMap, heap: Float32Array) => void | false;
+    attrs: tf.NamedAttrMap) => void | false;
   /**
    * For a replayed call whose inputs named in `constants` (their heap addresses) hold the same values in every replay:
    * a `simd` form with what it derives from those values made once, in heap memory of its own; or null where it has
@@ -44,7 +44,8 @@ export interface WasmHeap {
 
 /** A JsKernel's simd form prepared for a call's constants (JsKernel.simdOverConstants). */
 export interface SimdOverConstants {
-  readonly run: (inputs: Readonly<Record<string, number>>, output: number, size: number, heap: Float32Array) => void;
+  /** As JsKernel.simd: all its work is calls of `kernels`. */
+  readonly run: (kernels: SimdKernels, inputs: Readonly<Record<string, number>>, output: number, size: number) => void;
   /** Frees the heap memory it holds. */
   readonly dispose: () => void;
 }
@@ -94,7 +95,7 @@ function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null
   if (simd) {
     fillAddresses(names, inputs, records, addresses);
     const address = records.of(names.length, out).memoryOffset;
-    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs, wasm.wasm.HEAPF32) !== false) return;
+    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs) !== false) return;
   }
   const heap = wasm.wasm.HEAPF32;
   const view = (at: number, info: tf.TensorInfo): Float32Array =>
@@ -138,15 +139,40 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   const values: Record<string, Float32Array> = {};
   const records = new CallRecords(wasm.dataIdMap);
   const prepared = simd ? overConstants(kernel, simd, wasm, call, records) : null;
+  const size = tf.util.sizeFromShape(shape);
+  /** The simd form's calls into `kernels` for a run into `out`; false where it leaves the run to `compute`. */
+  const simdRun = (kernels: SimdKernels, inputs: readonly (tf.TensorInfo | null | undefined)[], out: tf.TensorInfo) => {
+    fillAddresses(inputNames, inputs, records, addresses);
+    const address = records.of(inputNames.length, out).memoryOffset;
+    if (!prepared) return kernel.simd!(kernels, addresses, address, size, attrs) !== false;
+    prepared.run(kernels, addresses, address, size);
+    return true;
+  };
+  const calls = simd ? (inputs: readonly (tf.TensorInfo | null | undefined)[], out: tf.TensorInfo) =>
+    recordedCalls(simd, (kernels) => simdRun(kernels, inputs, out)) : undefined;
   if (prepared) {
-    const size = tf.util.sizeFromShape(shape);
     return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
-      fillAddresses(inputNames, inputs, records, addresses);
-      prepared.run(addresses, records.of(inputNames.length, out).memoryOffset, size, wasm.wasm.HEAPF32);
-    }, prepared.dispose);
+      simdRun(simd!, inputs, out);
+    }, prepared.dispose, true, calls);
   }
   return writingKernel(wasm, { shape, dtype: 'float32' },
-    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records), () => {});
+    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records), () => {},
+    true, calls);
+}
+
+/**
+ * The calls `run` makes of the kernels it is handed, each bound to its arguments, in order: the same work as `run`
+ * made on `simd`, where `run` returns true; null where it returns false (its work is not all such calls).
+ */
+function recordedCalls(simd: SimdKernels, run: (kernels: SimdKernels) => boolean): (() => void)[] | null {
+  const calls: (() => void)[] = [];
+  const recorder: Record<string, (...args: number[]) => void> = {};
+  for (const [name, kernel] of Object.entries(simd as unknown as Record<string, (...args: number[]) => void>)) {
+    recorder[name] = (...args) => {
+      calls.push(kernel.bind(null, ...args));
+    };
+  }
+  return run(recorder as unknown as SimdKernels) ? calls : null;
 }
 
 /** What gives a tensor's heap address: TF.js's map, or a replayed call's records of it (by position). */

@@ -51,6 +51,7 @@ const ARENA_MAX_BYTES = 1 << 20;
 /** A kernel of a steady replay (KernelProgram.#runSteady): its inputs, and the arena's tensor or the output it writes. */
 interface SteadyKernel {
   readonly runInto: NonNullable<DirectKernel['runInto']>;
+  readonly calls: DirectKernel['calls'];
   /** The kernel's input list, as the last full replay filled it. */
   readonly args: Absent<TensorInfo>[];
   readonly arena: TensorInfo | undefined;
@@ -132,6 +133,8 @@ export class KernelProgram {
   /** The inputs and the caller's output tensors of the last replay, where it wrote every output into those. */
   #lastInputs: readonly Tensor[] | null = null;
   #lastInto: readonly Tensor[] | null = null;
+  /** What a replay on the last one's tensors does, as calls with their arguments bound (#stepsOf); made by the first. */
+  #steadySteps: (() => void)[] | null = null;
 
   constructor(backend: KernelBackend, calls: KernelCall[], inputCount: number, fixed: readonly Tensor[],
     captured: readonly Tensor[], operandCount: number, outputOperands: readonly number[]) {
@@ -167,7 +170,7 @@ export class KernelProgram {
       const arena = this.#arena[c];
       const output = this.#outputWriters.indexOf(c);
       if (!runInto || (arena === undefined && output < 0)) return null;
-      kernels.push({ runInto, args: this.#inputMaps[c] as Absent<TensorInfo>[], arena, output });
+      kernels.push({ runInto, calls: this.#calls[c]!.direct!.calls, args: this.#inputMaps[c] as Absent<TensorInfo>[], arena, output });
     }
     return kernels;
   }
@@ -286,6 +289,7 @@ export class KernelProgram {
     if (this.#lastInputs !== null && this.#sameAsLast(inputs, into)) return this.#runSteady(inputs, into as readonly Tensor[]);
     this.#lastInputs = null;
     this.#lastInto = null;
+    this.#steadySteps = null;
     const outputs = this.#runInFull(inputs, into);
     if (this.#steadyKernels !== null && outputs.every((t, i) => t === into[i])) {
       this.#lastInputs = [...inputs];
@@ -316,27 +320,38 @@ export class KernelProgram {
 
   /**
    * A replay on the tensors of the last one (#sameAsLast), which wrote every result into the arena or an output: each
-   * kernel's inputs are the tensors that replay handed it (still in #inputMaps), and its result goes where it went.
-   * On small graphs a full replay's bookkeeping costs about what their small kernels do (ONNX Runtime's keyword head,
-   * five kernels: this form is 0.7-1.1 us less a dispatch, measured in its runs).
+   * kernel reads the tensors that replay handed it (still in #inputMaps) and writes where it wrote, so its work is the
+   * same calls with the same arguments, made once into steps (#stepsOf). On small graphs a full replay's bookkeeping
+   * and the kernels' own (inputs' addresses, attributes) cost more than their arithmetic: ONNX Runtime's keyword head,
+   * five kernels, measured in its runs: 0.7-1.1 us less a dispatch without the first, 1.2-1.5 us less without the
+   * second.
    */
   #runSteady(inputs: readonly Tensor[], into: readonly Tensor[]): Tensor[] {
-    const kernels = this.#steadyKernels!;
-    for (let k = 0; k < kernels.length; k++) {
-      const { runInto, args, arena, output } = kernels[k]!;
-      if (arena !== undefined) {
-        runInto(args, arena);
-      } else {
-        const destination = into[output]!;
-        runInto(args, destination);
-        forgetPackedWeights(this.#backend, destination.dataId);
-      }
-    }
+    const steps = this.#steadySteps ??= this.#stepsOf(into);
+    for (let i = 0; i < steps.length; i++) steps[i]!();
     for (let i = 0; i < this.#packedInputs.length; i++) noteReadByPackingKernel(inputs[this.#packedInputs[i]!]!.dataId);
     for (let i = 0; i < this.#packedOutputs.length; i++) noteReadByPackingKernel(into[this.#packedOutputs[i]!]!.dataId);
     const outputs: Tensor[] = [];
     for (let i = 0; i < into.length; i++) outputs.push(into[i]!);
     return outputs;
+  }
+
+  /**
+   * A steady replay's work on the output tensors `into`: each kernel's calls into our wasm kernels where that is all it
+   * does (DirectKernel.calls), else its run into its tensor; after a write into the caller's tensor, the weights packed
+   * from its old values dropped (forgetPackedWeights), as a full replay does.
+   */
+  #stepsOf(into: readonly Tensor[]): (() => void)[] {
+    const steps: (() => void)[] = [];
+    const backend = this.#backend;
+    for (const { runInto, calls, args, arena, output } of this.#steadyKernels!) {
+      const target = arena ?? into[output]!;
+      const recorded = calls?.(args, target) ?? null;
+      if (recorded) steps.push(...recorded);
+      else steps.push(() => runInto(args, target));
+      if (arena === undefined) steps.push(() => forgetPackedWeights(backend, target.dataId));
+    }
+    return steps;
   }
 
   #runInFull(inputs: readonly Tensor[], into: readonly (Tensor | undefined)[]): Tensor[] {
@@ -429,6 +444,7 @@ export class KernelProgram {
   dispose(): void {
     this.#lastInputs = null;
     this.#lastInto = null;
+    this.#steadySteps = null;
     for (const t of this.#captured) t.dispose();
     for (const call of this.#calls) call.direct?.dispose();
     for (const info of this.#arena) if (info) this.#backend.disposeData(info.dataId);

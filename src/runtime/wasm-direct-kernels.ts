@@ -57,6 +57,11 @@ export interface DirectKernel {
    * matrix products keep XNNPACK operators with weights packed from an input, by its id) and hands none of them back.
    */
   readonly keepsNothing: boolean;
+  /**
+   * Where a run into `out` is nothing but calls into our wasm kernels (runtime/js-kernels.ts): those calls, each bound
+   * to its arguments, which a replay on the same tensors makes as they are (runtime/kernel-replay.ts); else null.
+   */
+  readonly calls?: (inputs: readonly (TensorInfo | null | undefined)[], out: TensorInfo) => (() => void)[] | null;
   readonly dispose: () => void;
 }
 
@@ -65,7 +70,7 @@ type Into = NonNullable<DirectKernel['runInto']>;
 /** A kernel writing its result into new memory: run() allocates the output, runInto() is handed one. */
 export function writingKernel(backend: { makeOutput(shape: number[], dtype: tf.DataType): TensorInfo },
   output: { readonly shape: readonly number[]; readonly dtype: tf.DataType }, runInto: Into, dispose: () => void,
-  keepsNothing = true): DirectKernel {
+  keepsNothing = true, calls?: DirectKernel['calls']): DirectKernel {
   const { shape, dtype } = output;
   return {
     run: (inputs) => {
@@ -75,6 +80,7 @@ export function writingKernel(backend: { makeOutput(shape: number[], dtype: tf.D
     },
     runInto,
     keepsNothing,
+    ...(calls ? { calls } : {}),
     dispose,
   };
 }

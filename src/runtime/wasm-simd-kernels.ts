@@ -14,6 +14,7 @@ import {
   advance, type Code, F32, f32, get, I32, i32, moduleBytes, op, set, tee, V128, v128LoadAt, v128StoreAt, type WasmFunction,
   whileBelow,
 } from './wasm-code.js';
+import { ROW_KERNEL_IMPORTS, ROW_KERNELS, rowKernelHost } from './wasm-row-kernels.js';
 
 /** The kernels: addresses are byte offsets in the heap, sizes element counts. */
 export interface SimdKernels {
@@ -35,6 +36,14 @@ export interface SimdKernels {
    */
   matmul(a: number, b: number, out: number, batches: number, m: number, k: number, n: number, aStride: number,
     bStride: number): void;
+  /**
+   * out [size] += bias [columns] (where bias is not 0), row by row, then the activation of code `kind`
+   * (wasm-row-kernels.ts) with `alpha`, prelu's slope [columns].
+   */
+  biasActivation(out: number, bias: number, slope: number, size: number, columns: number, kind: number, alpha: number): void;
+  /** Layer normalization of each row of n values of x [size] into out, times scale, plus bias (each where not 0). */
+  normalizeRows(x: number, out: number, scale: number, bias: number, size: number, n: number, epsilon: number, kind: number,
+    alpha: number): void;
 }
 
 /** Parameters and locals of an elementwise kernel (x, out, size, a, b). */
@@ -229,7 +238,7 @@ const matmul: WasmFunction = {
 
 const FUNCTIONS: readonly WasmFunction[] = [
   clamp, hardSigmoid, hardSwishOf('hardSwish', true), hardSwishOf('hardSwishTimesSix', false), meanOfRows, copyRows,
-  matmul,
+  matmul, ...ROW_KERNELS,
 ];
 
 /**
@@ -256,7 +265,8 @@ function memoryOf(module: WasmHeapModule): WebAssembly.Memory | null {
 function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(FUNCTIONS, shared)), { env: { memory } });
+    const bytes = moduleBytes(FUNCTIONS, shared, ROW_KERNEL_IMPORTS);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, ...rowKernelHost } });
     return instance.exports as unknown as SimdKernels;
   } catch {
     // No SIMD in this engine, or a policy refusing wasm compilation: the callers' JavaScript runs instead.

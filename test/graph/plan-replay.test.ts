@@ -75,6 +75,45 @@ forEachBackend('plan replay', (backend) => {
     for (const d of [graph, x, y, same]) d.destroy();
   });
 
+  it('dispatches on the same tensors compute anew each time: a small perceptron, its input written between', async () => {
+    // x [1, 1024] -> gemm [1024, 20] + bias -> layerNormalization (scale, bias) -> relu -> gemm [20, 3] + bias ->
+    // sigmoid: on wasm a product over packed weights, a normalization and a small product, each ours (steady replays
+    // make their calls into wasm as recorded).
+    const inner = 1024;
+    const hidden = 20;
+    const random = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7.31 + i * 1.713) * 0.5);
+    const w1 = random(inner * hidden, 1);
+    const c1 = random(hidden, 2);
+    const scale = random(hidden, 3).map((v) => 1 + v);
+    const shift = random(hidden, 4);
+    const w2 = random(hidden * 3, 5);
+    const c2 = random(3, 6);
+    const b = newBuilder(ctx);
+    const constant = (shape: number[], values: Float32Array) => b.constant({ dataType: 'float32', shape }, values);
+    const x = b.input('x', { dataType: 'float32', shape: [1, inner] });
+    const h = b.relu(b.layerNormalization(b.gemm(x, constant([inner, hidden], w1), { c: constant([hidden], c1) }),
+      { axes: [1], scale: constant([hidden], scale), bias: constant([hidden], shift) }));
+    const graph = await b.build({ y: b.sigmoid(b.gemm(h, constant([hidden, 3], w2), { c: constant([3], c2) })) });
+    const tx = await ctx.createTensor({ dataType: 'float32', shape: [1, inner], writable: true });
+    const ty = await ctx.createTensor({ dataType: 'float32', shape: [1, 3], readable: true });
+    const perceptron = (xs: Float32Array): number[] => {
+      const first = Array.from(c1, (c, j) => c + xs.reduce((s, v, k) => s + v * w1[k * hidden + j]!, 0));
+      const mean = first.reduce((s, v) => s + v, 0) / hidden;
+      const variance = first.reduce((s, v) => s + (v - mean) ** 2, 0) / hidden;
+      const normal = first.map((v, j) => Math.max(0, ((v - mean) / Math.sqrt(variance + 1e-5)) * scale[j]! + shift[j]!));
+      return Array.from(c2, (c, j) => 1 / (1 + Math.exp(-(c + normal.reduce((s, v, k) => s + v * w2[k * 3 + j]!, 0)))));
+    };
+    for (let i = 0; i < 6; i++) {
+      const xs = random(inner, 10 + (i % 3) * (i + 1));
+      ctx.writeTensor(tx, xs);
+      ctx.dispatch(graph, { x: tx }, { y: ty });
+      const got = new Float32Array(await ctx.readTensor(ty));
+      const want = perceptron(xs);
+      for (let j = 0; j < 3; j++) check(Math.abs(got[j]! - want[j]!) <= 1e-4, `dispatch ${i}, y[${j}]: ${got[j]} vs ${want[j]}`);
+    }
+    for (const d of [graph, tx, ty]) d.destroy();
+  });
+
   describe('with the dynamic-shape proposal on', () => {
     withDynamicShapes(true);
     it('the plan for an input shape records its second dispatch and replays the later ones', async () => {
