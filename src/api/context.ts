@@ -215,7 +215,7 @@ function startRead(context: MLContext, tensor: MLTensor, argumentCount: number, 
   if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
   if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
   if (!t.readable) throw typeError(where, 'tensor was not created readable');
-  const count = elementCount(t.desc.shape);
+  const count = t.elementCount;
   const byteLength = count * byteSizeOf(t.desc.dataType);
   if (target) {
     // Any view of the exact byte length is accepted as a destination: it only receives bytes, and ONNX Runtime
@@ -382,7 +382,7 @@ export class MLContext {
     if (t.context !== ctx) throw typeError(where, 'tensor belongs to another MLContext');
     if (t.destroyed) throw typeError(where, 'tensor has been destroyed');
     if (!t.writable) throw typeError(where, 'tensor was not created writable');
-    const mismatch = bufferMismatch(source, t.desc.dataType, elementCount(t.desc.shape));
+    const mismatch = bufferMismatch(source, t.desc.dataType, t.elementCount);
     if (mismatch) throw typeError(where, `inputData: ${mismatch}`);
     if (ctx.device) takeBackFromGPU([t]);
     // The copy is made now, straight into the backend: the caller may change its buffer as soon as this returns.

@@ -1,7 +1,7 @@
 /** The internal slots of the WebNN objects ([[context]], [[isDestroyed]], ...), kept apart from the public classes. */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { invalidStateError, typeError } from '../errors.js';
-import type { OperandDescriptor } from '../graph/ir.js';
+import { elementCount, type OperandDescriptor } from '../graph/ir.js';
 import type { Plan } from '../graph/plan.js';
 import type { DynamicGraph } from '../dynamic/dynamic-graph.js';
 import type { HostTensor } from '../types/host-tensor.js';
@@ -229,8 +229,12 @@ export class TensorState {
   /** A tensor of createExportableTensor(): gives WebGPU's buffer back, if exported, when destroyed (api/gpu-export.ts). */
   endExport: (() => void) | null = null;
 
+  /** The number of elements of its shape: worked out once, for the checks of every read and write. */
+  readonly elementCount: number;
+
   constructor(readonly context: ContextState, readonly desc: OperandDescriptor, readonly readable: boolean,
     readonly writable: boolean, readonly constant: boolean) {
+    this.elementCount = elementCount(desc.shape);
     context.tensors.add(this);
   }
 
