@@ -6,7 +6,7 @@
  * a matrix product of computed operands needs no XNNPACK operator set up (and b packed) for each call. Each step
  * rounds to float32 as the kernels replaced round, and sums add in the same order, so the values are theirs.
  *
- * The module is written here (runtime/wasm-code.ts), 2 kB, and instantiated once per wasm memory. Where it cannot be
+ * The module is written here (runtime/wasm-code.ts), 3.4 kB, and instantiated once per wasm memory. Where it cannot be
  * (no SIMD, a page whose policy refuses wasm compilation, a memory we cannot find), callers run their JavaScript loops
  * or TF.js's kernels.
  */

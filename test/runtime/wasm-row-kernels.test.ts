@@ -3,19 +3,13 @@
  * wasm backend's memory, give to the last bit what float64 arithmetic written here gives when rounded to float32 where
  * each value is stored (NaN, infinities and signed zeros included), and write nothing outside their output.
  */
-import { BACKENDS, contextFor } from '../util/harness.js';
+import { BACKENDS } from '../util/harness.js';
+import { wasmKernels } from '../util/wasm-kernels.js';
 import { tf } from '../../src/runtime/backends.js';
-import { withBackend } from '../../src/runtime/placement.js';
-import { type SimdKernels, simdKernelsOf, type WasmHeapModule } from '../../src/runtime/wasm-simd-kernels.js';
 import { ACTIVATION_CODES } from '../../src/runtime/wasm-row-kernels.js';
 
 const f = Math.fround;
 const SPECIAL = [Number.NaN, Infinity, -Infinity, 0, -0, -3, 3, 7, -7, 1e-30, -1e-30, 6, -6, 0.5, -100, 100];
-
-interface WasmBackend {
-  readonly wasm: WasmHeapModule;
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
-}
 
 function valuesOf(size: number, seed: number, special = true): Float32Array {
   const data = Float32Array.from({ length: size }, (_, i) => f(Math.sin(seed * 12.9898 + i * 78.233) * 9));
@@ -46,17 +40,8 @@ const KINDS = Object.keys(ACTIVATION_CODES);
 
 if (BACKENDS.includes('wasm')) {
   describe('our row kernels in the wasm backend\'s memory', () => {
-    let kernels: SimdKernels;
-    let backend: WasmBackend;
-    before(async () => {
-      await contextFor('wasm');
-      backend = tf.findBackend('wasm') as unknown as WasmBackend;
-      const found = simdKernelsOf(backend.wasm);
-      check(found, 'no SIMD kernels in the wasm backend\'s memory');
-      kernels = found;
-    });
-    const on = <T>(fn: () => T): T => withBackend('wasm', fn);
-    const address = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const wasm = wasmKernels();
+    const { on, address } = wasm;
 
     /** Runs `write` on an output of `size` values with four guards each side; returns the values, guards checked. */
     function written(size: number, initial: Float32Array | null, write: (out: number) => void): Float32Array {
@@ -82,7 +67,7 @@ if (BACKENDS.includes('wasm')) {
           const bias = tf.tensor1d(biasData);
           const slope = tf.tensor1d(slopeData);
           try {
-            const got = written(size, data, (out) => kernels.biasActivation(out, withBias ? address(bias) : 0,
+            const got = written(size, data, (out) => wasm.kernels.biasActivation(out, withBias ? address(bias) : 0,
               kind === 'prelu' ? address(slope) : 0, size, columns, ACTIVATION_CODES[kind]!, alpha));
             for (let i = 0; i < size; i++) {
               const y = withBias ? f(data[i]! + biasData[i % columns]!) : data[i]!;
@@ -112,7 +97,7 @@ if (BACKENDS.includes('wasm')) {
           const scale = tf.tensor1d(scaleData);
           const bias = tf.tensor1d(biasData);
           try {
-            const got = written(size, null, (out) => kernels.normalizeRows(address(x), out, withScale ? address(scale) : 0,
+            const got = written(size, null, (out) => wasm.kernels.normalizeRows(address(x), out, withScale ? address(scale) : 0,
               withBias ? address(bias) : 0, size, n, epsilon, ACTIVATION_CODES[kind]!, 0.1));
             for (let row = 0; row < size; row += n) {
               let sum = 0;

@@ -4,18 +4,13 @@
  * values), the mean of rows what TF.js's Mean gives, to the last bit, and copied rows land where they should and
  * nothing else is written.
  */
-import { BACKENDS, contextFor } from '../util/harness.js';
+import { BACKENDS } from '../util/harness.js';
+import { wasmKernels } from '../util/wasm-kernels.js';
 import { tf } from '../../src/runtime/backends.js';
-import { withBackend } from '../../src/runtime/placement.js';
-import { type SimdKernels, simdKernelsOf, type WasmHeapModule } from '../../src/runtime/wasm-simd-kernels.js';
+import type { SimdKernels } from '../../src/runtime/wasm-simd-kernels.js';
 
 const f = Math.fround;
 const SPECIAL = [Number.NaN, Infinity, -Infinity, 0, -0, -3, 3, 2.9999998, -2.9999998, 1e-30, -1e-30, 6, -6, 0.5];
-
-interface WasmBackend {
-  readonly wasm: WasmHeapModule;
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
-}
 
 /** Values with the special ones first and last (so some land in the one-at-a-time tail). */
 function valuesOf(size: number, seed: number): Float32Array {
@@ -60,17 +55,8 @@ const ELEMENTWISE: readonly Elementwise[] = [
 
 if (BACKENDS.includes('wasm')) {
   describe('our SIMD kernels in the wasm backend\'s memory', () => {
-    let kernels: SimdKernels;
-    let backend: WasmBackend;
-    before(async () => {
-      await contextFor('wasm');
-      backend = tf.findBackend('wasm') as unknown as WasmBackend;
-      const found = simdKernelsOf(backend.wasm);
-      check(found, 'no SIMD kernels in the wasm backend\'s memory');
-      kernels = found;
-    });
-    const on = <T>(fn: () => T): T => withBackend('wasm', fn);
-    const address = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const wasm = wasmKernels();
+    const { on, address } = wasm;
 
     for (const c of ELEMENTWISE) {
       for (const size of [0, 1, 3, 4, 5, 14, 15, 16, 17, 1001]) {
@@ -80,7 +66,7 @@ if (BACKENDS.includes('wasm')) {
           // Guards around the output: nothing beyond `size` values may be written.
           const out = tf.fill([size + 8], 7);
           try {
-            c.run(kernels, address(x), address(out) + 16, size);
+            c.run(wasm.kernels, address(x), address(out) + 16, size);
             const got = out.dataSync();
             for (let i = 0; i < 4; i++) check(got[i] === 7 && got[size + 4 + i] === 7, `${c.name}: wrote outside the output`);
             data.forEach((v, i) => {
@@ -107,7 +93,7 @@ if (BACKENDS.includes('wasm')) {
         const size = batches * m * n;
         const out = tf.fill([size + 8], 7);
         try {
-          kernels.matmul(address(a), address(b), address(out) + 16, batches, m, k, n,
+          wasm.kernels.matmul(address(a), address(b), address(out) + 16, batches, m, k, n,
             aBatched ? m * k * 4 : 0, bBatched ? k * n * 4 : 0);
           const got = out.dataSync();
           for (let i = 0; i < 4; i++) check(got[i] === 7 && got[size + 4 + i] === 7, 'wrote outside the output');
@@ -142,7 +128,7 @@ if (BACKENDS.includes('wasm')) {
         const stride = rowValues + gap;
         const out = tf.fill([rows * stride + 8], 7);
         try {
-          kernels.copyRows(address(x), address(out) + 16, rows, rowValues * 4, stride * 4);
+          wasm.kernels.copyRows(address(x), address(out) + 16, rows, rowValues * 4, stride * 4);
           const got = out.dataSync();
           for (let i = 0; i < got.length; i++) {
             const at = i - 4;
@@ -167,7 +153,7 @@ if (BACKENDS.includes('wasm')) {
         const out = tf.fill([batches * cols + 8], 7);
         const tfMean = tf.mean(x, 1);
         try {
-          kernels.meanOfRows(address(x), address(out) + 16, batches, rows, cols);
+          wasm.kernels.meanOfRows(address(x), address(out) + 16, batches, rows, cols);
           const got = out.dataSync().subarray(4, 4 + batches * cols);
           const all = out.dataSync();
           for (let i = 0; i < 4; i++) check(all[i] === 7 && all[batches * cols + 4 + i] === 7, 'wrote outside the output');
