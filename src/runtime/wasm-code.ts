@@ -71,7 +71,7 @@ export const ifElse = (then: Code, otherwise: Code = []): Code =>
 const SIMD = 0xfd;
 const simd = (opcode: number): Code => [SIMD, ...unsigned(opcode)];
 export const op = {
-  i32Add: [0x6a], i32Sub: [0x6b], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74], i32GeU: [0x4f], i32Eq: [0x46],
+  i32Add: [0x6a], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74], i32GeU: [0x4f], i32Eq: [0x46],
   i32Ne: [0x47], i32Load: [0x28, 0, 0], i32Store: [0x36, 0, 0],
   f32Load: [0x2a, 0, 0], f32Store: [0x38, 0, 0], f32Add: [0x92], f32Mul: [0x94], f32Div: [0x95], f32Min: [0x96],
   f32Max: [0x97], f32FromU32: [0xb3], f32Lt: [0x5d], f32Gt: [0x5e], f32FromF64: [0xb6],

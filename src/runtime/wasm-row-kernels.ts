@@ -3,9 +3,9 @@
  * runtime/wasm-simd-kernels.ts: a product's bias and activation, and layer normalization with its activation. They
  * compute as the JavaScript they stand for (ops/js-product.ts, ops/normalization.ts, ops/js-activations.ts) computes:
  * each step in float64, in the same order, rounded to float32 once where JavaScript stores to a Float32Array; exp and
- * expm1 are the host's Math.exp and Math.expm1. The values are therefore the same to the last bit, and a small
- * graph's kernels cost one call into wasm each where their JavaScript, run once between an application's other work,
- * cost microseconds (ONNX Runtime's keyword head: four [1, 32] kernels, 3 us in its runs).
+ * expm1 are the host's Math.exp and Math.expm1. The values are therefore the same to the last bit. They are no faster
+ * than those loops by themselves; being calls into wasm, they can be recorded and made again by a steady replay
+ * (runtime/kernel-replay.ts), without the bookkeeping of the kernels around them.
  */
 import {
   advance, call, type Code, F32, f32, F64, f64, get, I32, i32, ifElse, op, set, tee, type WasmFunction, type WasmImport,
