@@ -85,18 +85,25 @@ function computeOf(kernel: JsKernel): NonNullable<JsKernel['compute']> {
 const wasmKernelsByFunc = new WeakMap<tf.KernelFunc, JsKernel>();
 
 /**
- * One call of `kernel` on wasm into `out`: its SIMD form where it has one that takes the call, else `compute` over views
- * of the heap. `names[i]` is the name input `i` is read under; `addresses` and `values` are records the call fills (a
- * caller may keep them across calls that leave out the same inputs).
+ * One call of `kernel` on wasm into `out` in its SIMD form, its calls made on `kernels` (`prepared`, the form made for
+ * the call's constants, where there is one): false where the form leaves the call to `compute`. `names[i]` is the name
+ * input `i` is read under; `addresses` is a record the call fills (a caller may keep it across calls that leave out
+ * the same inputs).
  */
-function runOnWasm(kernel: JsKernel, wasm: WasmBackend, simd: SimdKernels | null, out: tf.TensorInfo,
+function simdOnWasm(kernel: JsKernel, kernels: SimdKernels, prepared: SimdOverConstants | null, out: tf.TensorInfo,
   attrs: tf.NamedAttrMap, names: readonly string[], inputs: readonly (tf.TensorInfo | null | undefined)[],
-  addresses: Record<string, number>, values: Record<string, Float32Array>, records: Addresses): void {
-  if (simd) {
-    fillAddresses(names, inputs, records, addresses);
-    const address = records.of(names.length, out).memoryOffset;
-    if (kernel.simd!(simd, addresses, address, tf.util.sizeFromShape(out.shape), attrs) !== false) return;
-  }
+  addresses: Record<string, number>, records: Addresses): boolean {
+  fillAddresses(names, inputs, records, addresses);
+  const address = records.of(names.length, out).memoryOffset;
+  const size = tf.util.sizeFromShape(out.shape);
+  if (!prepared) return kernel.simd!(kernels, addresses, address, size, attrs) !== false;
+  prepared.run(kernels, addresses, address, size);
+  return true;
+}
+
+/** One call of `kernel` on wasm into `out` as `compute` over views of the heap; `values` as simdOnWasm's addresses. */
+function computeOnWasm(kernel: JsKernel, wasm: WasmBackend, out: tf.TensorInfo, attrs: tf.NamedAttrMap, names: readonly string[],
+  inputs: readonly (tf.TensorInfo | null | undefined)[], values: Record<string, Float32Array>, records: Addresses): void {
   const heap = wasm.wasm.HEAPF32;
   const view = (at: number, info: tf.TensorInfo): Float32Array =>
     new Float32Array(heap.buffer, records.of(at, info).memoryOffset, tf.util.sizeFromShape(info.shape));
@@ -115,7 +122,11 @@ function wasmKernelFunc(kernel: JsKernel): tf.KernelFunc {
     // Allocated before any view of the heap is taken: growing the heap detaches views made earlier.
     const out = wasm.makeOutput(outputShapeOf(infos[0]!, attrs), 'float32');
     const lookUp: Addresses = { of: (_, info) => wasm.dataIdMap.get(info.dataId)! };
-    runOnWasm(kernel, wasm, simd, out, attrs ?? {}, Object.keys(inputs), infos, {}, {}, lookUp);
+    const names = Object.keys(inputs);
+    const given = attrs ?? {};
+    if (!simd || !simdOnWasm(kernel, simd, null, out, given, names, infos, {}, lookUp)) {
+      computeOnWasm(kernel, wasm, out, given, names, infos, {}, lookUp);
+    }
     return out;
   };
   wasmKernelsByFunc.set(kernelFunc, kernel);
@@ -139,25 +150,13 @@ export function directJsKernel(backend: tf.KernelBackend, kernelFunc: tf.KernelF
   const values: Record<string, Float32Array> = {};
   const records = new CallRecords(wasm.dataIdMap);
   const prepared = simd ? overConstants(kernel, simd, wasm, call, records) : null;
-  const size = tf.util.sizeFromShape(shape);
-  /** The simd form's calls into `kernels` for a run into `out`; false where it leaves the run to `compute`. */
-  const simdRun = (kernels: SimdKernels, inputs: readonly (tf.TensorInfo | null | undefined)[], out: tf.TensorInfo) => {
-    fillAddresses(inputNames, inputs, records, addresses);
-    const address = records.of(inputNames.length, out).memoryOffset;
-    if (!prepared) return kernel.simd!(kernels, addresses, address, size, attrs) !== false;
-    prepared.run(kernels, addresses, address, size);
-    return true;
-  };
+  const simdRun = (kernels: SimdKernels, inputs: readonly (tf.TensorInfo | null | undefined)[], out: tf.TensorInfo) =>
+    simdOnWasm(kernel, kernels, prepared, out, attrs, inputNames, inputs, addresses, records);
   const calls = simd ? (inputs: readonly (tf.TensorInfo | null | undefined)[], out: tf.TensorInfo) =>
     recordedCalls(simd, (kernels) => simdRun(kernels, inputs, out)) : undefined;
-  if (prepared) {
-    return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
-      simdRun(simd!, inputs, out);
-    }, prepared.dispose, true, calls);
-  }
-  return writingKernel(wasm, { shape, dtype: 'float32' },
-    (inputs, out) => runOnWasm(kernel, wasm, simd, out, attrs, inputNames, inputs, addresses, values, records), () => {},
-    true, calls);
+  return writingKernel(wasm, { shape, dtype: 'float32' }, (inputs, out) => {
+    if (!simd || !simdRun(simd, inputs, out)) computeOnWasm(kernel, wasm, out, attrs, inputNames, inputs, values, records);
+  }, prepared ? prepared.dispose : () => {}, true, calls);
 }
 
 /**
